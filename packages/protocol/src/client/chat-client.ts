@@ -1,0 +1,561 @@
+import { parseInput } from '../commands.js';
+import type { InputAction } from '../commands.js';
+import type { ErrorCode } from '../errors.js';
+import type { ClientFrame, DmFrame, ErrorFrame, SayFrame, ServerFrame } from '../frames.js';
+import type {
+  ClientHandshakeEffect,
+  ClientHandshakeEvent,
+  ClientHandshakeState,
+} from '../handshake.js';
+import { clientHandshakeStep } from '../handshake.js';
+import { DEFAULT_ROOM, LIMITS, PROTOCOL_VERSION } from '../limits.js';
+import { foldName, foldRoom } from '../names.js';
+import type { RawFrame } from '../validate.js';
+import { validateServerFrame } from '../validate.js';
+import type { BackoffOptions } from './backoff.js';
+import { backoffDelay } from './backoff.js';
+import { Listeners } from './emitter.js';
+import type { ModelEvent, ModelOptions, RoomConversation, Target } from './model.js';
+import { ChatModel, targetKey } from './model.js';
+import type { ClientClock, ClientTransport, Connect } from './transport.js';
+import { systemClock } from './transport.js';
+
+/** The connection as a view shows it. */
+export type ClientStatus =
+  | 'connecting'
+  | 'awaiting_welcome'
+  /** The server refused the name: call {@link ChatClient.retryName}. */
+  | 'awaiting_name'
+  | 'registered'
+  /** The link dropped; a new attempt starts at `reconnectAt`. */
+  | 'reconnecting'
+  | 'quitting'
+  /** Over for good: see the `ended` event for why. */
+  | 'closed';
+
+/** Why the client stopped for good. */
+export type EndReason =
+  /** The user quit (the handshake ran, or timed out). */
+  | 'user'
+  /** The server ended the session: its `quit` (e.g. shutdown) or a closing error. */
+  | 'server'
+  /** The first connection could not be made and reconnecting is off. */
+  | 'unreachable';
+
+/** What a {@link ChatClient} tells its view. Model events pass through unchanged. */
+export type ClientEvent =
+  | ModelEvent
+  | { type: 'status'; status: ClientStatus }
+  | { type: 'name_rejected'; code: ErrorCode; message: string }
+  | { type: 'ended'; reason: EndReason; message?: string };
+
+/** Options of a {@link ChatClient}. */
+export interface ChatClientOptions extends ModelOptions {
+  /** Opens one link to the server. */
+  connect: Connect;
+  /** The name to register with. */
+  name: string;
+  /** Sent in `hello.client`, e.g. `confab-tui/0.1.0`. */
+  clientName?: string;
+  /** Reconnect after a lost link; `false` to stop instead. @default {} (on, with backoff defaults) */
+  reconnect?: BackoffOptions | false;
+  /** Silence after which the client pings the server; twice this and the link counts as lost. @default 30000 */
+  keepaliveMs?: number;
+  /** Sends awaiting an `ack` at once; past it, input is refused until acks arrive. @default 256 */
+  maxPending?: number;
+  clock?: ClientClock;
+}
+
+interface PendingSend {
+  frame: SayFrame | DmFrame;
+  /** `lastSeq` of the room when it was sent: a replayed echo must be newer. */
+  afterSeq: number;
+}
+
+/** Name-taken answers on reconnect are retried this many times: the old link may still hold the name. */
+const RECONNECT_NAME_RETRIES = 5;
+
+/**
+ * The client core both Confab clients are views over. It runs the handshake
+ * over an injected transport, keeps the model of rooms, members and messages,
+ * reconnects with backoff and jitter, resumes every room from its last `seq`
+ * (no gap, no duplicate), and matches `ack`s to what was sent.
+ */
+export class ChatClient {
+  readonly model: ChatModel;
+  private readonly events = new Listeners<ClientEvent>();
+  private readonly options: ChatClientOptions;
+  private readonly clock: ClientClock;
+  private handshake: ClientHandshakeState = 'connecting';
+  private statusValue: ClientStatus = 'connecting';
+  private transport: ClientTransport | undefined;
+  private requestedName: string;
+  private attempt = 0;
+  private everRegistered = false;
+  private nameRetries = 0;
+  private reconnectTimer: unknown;
+  private quitTimer: unknown;
+  private keepaliveTimer: unknown;
+  private lastHeardAt = 0;
+  private nextRef = 1;
+  private readonly pending = new Map<string, PendingSend>();
+  /** Rooms being replayed after a resume: pending sends there wait for the replay to end. */
+  private readonly resuming = new Set<string>();
+  /** Room the user asked to join: the view switches to it once joined. */
+  private switchToRoom: string | undefined;
+  private started = false;
+  /** Identifies the current link; events from an older one are ignored. */
+  private linkToken: object | undefined;
+  private lastCloseError: string | undefined;
+  private quitReason: string | undefined;
+  /** The server's reason when it ends the session (its `quit`, or a refusal). */
+  private serverEndMessage: string | undefined;
+  /** When the next reconnect attempt starts (status `reconnecting`). */
+  reconnectAt = 0;
+
+  constructor(options: ChatClientOptions) {
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.requestedName = options.name;
+    this.model = new ChatModel(options);
+    this.model.events.add((event) => this.events.emit(event));
+  }
+
+  /** The connection state. */
+  get status(): ClientStatus {
+    return this.statusValue;
+  }
+
+  /** Listens to everything the view needs; returns the function that stops listening. */
+  subscribe(listener: (event: ClientEvent) => void): () => void {
+    return this.events.add(listener);
+  }
+
+  /** Opens the first connection. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.open();
+  }
+
+  /**
+   * Handles one line the user typed: a message to the current room or peer,
+   * a `/command`, or `<quit>`. Returns what the line meant; help and mistakes
+   * are also shown as system lines in the current conversation.
+   */
+  submit(line: string): InputAction {
+    const current = this.model.current();
+    const context = {
+      ...(current?.target.kind === 'room' ? { room: current.target.room } : {}),
+      ...(current?.target.kind === 'dm'
+        ? { peer: current.target.peer, room: this.firstRoom() }
+        : {}),
+    };
+    const action = parseInput(line, context);
+    switch (action.kind) {
+      case 'send':
+        this.sendAction(action.frame);
+        break;
+      case 'quit':
+        this.quit(action.reason);
+        break;
+      case 'help':
+        this.model.notice(action.text, 'info', this.clock.now());
+        break;
+      case 'error':
+        this.model.notice(action.message, 'error', this.clock.now());
+        break;
+      case 'none':
+        break;
+    }
+    return action;
+  }
+
+  /** Shows a room or a direct conversation (clearing its unread count). */
+  show(target: Target): void {
+    if (target.kind === 'dm') this.model.openDm(target.peer);
+    this.model.setCurrent(targetKey(target));
+  }
+
+  /** Asks for the page of messages before the oldest one held. Returns false when there is none to ask for. */
+  loadOlder(room: string): boolean {
+    const conversation = this.model.room(room);
+    if (
+      !conversation ||
+      !this.model.canLoadOlder(conversation) ||
+      this.statusValue !== 'registered'
+    )
+      return false;
+    conversation.loadingHistory = true;
+    this.send({
+      type: 'history',
+      room: conversation.target.room,
+      before: conversation.firstSeq,
+      limit: LIMITS.defaultHistoryLimit,
+    });
+    return true;
+  }
+
+  /** Registers again under another name after `name_rejected`. */
+  retryName(name: string): void {
+    this.requestedName = name;
+    this.step({ type: 'name_given' });
+  }
+
+  /** Runs the `<quit>` handshake: sends `quit`, closes on the answer or after 2 s. */
+  quit(reason?: string): void {
+    this.clearTimer('reconnectTimer');
+    if (this.statusValue === 'reconnecting' || !this.transport) {
+      this.finish('user');
+      return;
+    }
+    this.quitReason = reason;
+    this.step({ type: 'user_quit' });
+  }
+
+  // --- Connection ----------------------------------------------------------
+
+  /** Transport handlers must not be called before `connect` returns. */
+  private open(): void {
+    this.handshake = 'connecting';
+    this.setStatus('connecting');
+    // Events from a link that was replaced are stale: each link gets a token.
+    const token = {};
+    this.linkToken = token;
+    const isCurrent = () => this.linkToken === token;
+    this.transport = this.options.connect({
+      open: () => isCurrent() && this.step({ type: 'transport_open' }),
+      frame: (raw) => isCurrent() && this.receive(raw),
+      decodeError: () => undefined,
+      close: (detail) => {
+        if (!isCurrent()) return;
+        this.linkToken = undefined;
+        this.transport = undefined;
+        this.lastCloseError = detail?.error;
+        this.step({ type: 'transport_closed' });
+      },
+    });
+  }
+
+  private step(event: ClientHandshakeEvent): void {
+    const transition = clientHandshakeStep(this.handshake, event);
+    this.handshake = transition.state;
+    for (const effect of transition.effects) this.apply(effect);
+    if (transition.state !== 'closed' && transition.state !== 'awaiting_name')
+      this.setStatus(transition.state);
+  }
+
+  private apply(effect: ClientHandshakeEffect): void {
+    switch (effect) {
+      case 'send_hello':
+        this.sendHello();
+        break;
+      case 'ask_name':
+        this.setStatus('awaiting_name');
+        break;
+      case 'send_quit':
+        this.send(
+          this.quitReason === undefined
+            ? { type: 'quit' }
+            : { type: 'quit', reason: this.quitReason },
+        );
+        break;
+      case 'start_quit_timer':
+        this.quitTimer = this.clock.setTimer(LIMITS.quitTimeoutMs, () =>
+          this.step({ type: 'quit_timeout' }),
+        );
+        break;
+      case 'close_transport': {
+        const transport = this.transport;
+        this.transport = undefined;
+        this.linkToken = undefined;
+        transport?.close();
+        break;
+      }
+      case 'registered':
+        this.onRegistered();
+        break;
+      case 'ended_by_user':
+        this.finish('user');
+        break;
+      case 'ended_by_server':
+        this.finish('server', this.serverEndMessage);
+        break;
+      case 'lost':
+        this.onLost();
+        break;
+    }
+  }
+
+  private sendHello(): void {
+    const resume: Record<string, number> = {};
+    this.resuming.clear();
+    if (this.everRegistered) {
+      for (const room of this.model.rooms()) {
+        resume[room.target.room] = room.lastSeq;
+        this.resuming.add(foldRoom(room.target.room));
+      }
+    }
+    this.lastHeardAt = this.clock.now();
+    this.send({
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      name: this.requestedName,
+      ...(this.options.clientName ? { client: this.options.clientName } : {}),
+      ...(Object.keys(resume).length > 0 ? { resume } : {}),
+    });
+  }
+
+  private onRegistered(): void {
+    this.attempt = 0;
+    this.nameRetries = 0;
+    this.reconnectAt = 0;
+    this.everRegistered = true;
+    this.scheduleKeepalive();
+    // Direct messages are not stored by the server: resend what was not acked.
+    for (const [ref, pending] of this.pending) {
+      if (pending.frame.type === 'dm') this.send({ ...pending.frame, ref });
+    }
+  }
+
+  private onLost(): void {
+    this.clearTimer('keepaliveTimer');
+    this.resuming.clear();
+    for (const room of this.model.rooms()) room.loadingHistory = false;
+    const reconnect = this.options.reconnect ?? {};
+    if (reconnect === false) {
+      this.finish(this.everRegistered ? 'server' : 'unreachable', this.lastCloseError);
+      return;
+    }
+    const delay = backoffDelay(this.attempt++, this.clock.random(), reconnect);
+    this.reconnectAt = this.clock.now() + delay;
+    this.setStatus('reconnecting');
+    this.reconnectTimer = this.clock.setTimer(delay, () => {
+      this.reconnectTimer = undefined;
+      this.open();
+    });
+  }
+
+  private finish(reason: EndReason, message?: string): void {
+    this.clearTimer('quitTimer');
+    this.clearTimer('keepaliveTimer');
+    this.clearTimer('reconnectTimer');
+    const transport = this.transport;
+    this.transport = undefined;
+    this.linkToken = undefined;
+    transport?.close();
+    this.handshake = 'closed';
+    if (this.statusValue === 'closed') return;
+    this.setStatus('closed');
+    this.events.emit(
+      message === undefined ? { type: 'ended', reason } : { type: 'ended', reason, message },
+    );
+  }
+
+  private scheduleKeepalive(): void {
+    const interval = this.options.keepaliveMs ?? 30_000;
+    this.clearTimer('keepaliveTimer');
+    this.keepaliveTimer = this.clock.setTimer(interval, () => {
+      const silent = this.clock.now() - this.lastHeardAt;
+      if (silent >= 2 * interval) {
+        // The server has not answered a ping: treat the link as lost.
+        this.transport?.close();
+        return;
+      }
+      if (silent >= interval) this.send({ type: 'ping' });
+      this.scheduleKeepalive();
+    });
+  }
+
+  private clearTimer(which: 'quitTimer' | 'keepaliveTimer' | 'reconnectTimer'): void {
+    if (this[which] !== undefined) this.clock.clearTimer(this[which]);
+    this[which] = undefined;
+  }
+
+  private setStatus(status: ClientStatus): void {
+    if (this.statusValue === status) return;
+    this.statusValue = status;
+    this.events.emit({ type: 'status', status });
+  }
+
+  private send(frame: ClientFrame): void {
+    this.transport?.send(frame);
+  }
+
+  // --- Sending -------------------------------------------------------------
+
+  private sendAction(
+    frame: Exclude<ClientFrame, { type: 'hello' | 'quit' | 'ping' | 'pong' | 'history' }>,
+  ): void {
+    if (this.statusValue !== 'registered') {
+      this.model.notice('Not connected: the message was not sent.', 'error', this.clock.now());
+      return;
+    }
+    if (frame.type === 'join') this.switchToRoom = foldRoom(frame.room);
+    if (frame.type === 'say' || frame.type === 'dm') {
+      if (this.pending.size >= (this.options.maxPending ?? 256)) {
+        this.model.notice(
+          'Too many messages waiting for the server: not sent.',
+          'error',
+          this.clock.now(),
+        );
+        return;
+      }
+      const ref = String(this.nextRef++);
+      const afterSeq = frame.type === 'say' ? (this.model.room(frame.room)?.lastSeq ?? 0) : 0;
+      this.pending.set(ref, { frame, afterSeq });
+      if (frame.type === 'dm') this.model.openDm(frame.to);
+      this.send({ ...frame, ref });
+      return;
+    }
+    this.send(frame);
+  }
+
+  // --- Receiving -----------------------------------------------------------
+
+  private receive(raw: RawFrame): void {
+    this.lastHeardAt = this.clock.now();
+    const result = validateServerFrame(raw);
+    // Unknown or malformed server frames are skipped: a newer server may send more.
+    if (!result.ok) return;
+    this.handle(result.frame);
+  }
+
+  private handle(frame: ServerFrame): void {
+    const now = this.clock.now();
+    switch (frame.type) {
+      case 'welcome':
+        this.model.setName(frame.name);
+        for (const room of frame.rooms) this.model.ensureRoom(room);
+        if (frame.text) this.model.notice(frame.text, 'info', now);
+        this.step({ type: 'welcome' });
+        break;
+      case 'names':
+        this.model.applyNames(frame);
+        break;
+      case 'joined':
+        this.model.applyJoined(frame.room, frame.name, frame.ts);
+        if (this.model.isSelf(frame.name) && this.switchToRoom === foldRoom(frame.room)) {
+          this.switchToRoom = undefined;
+          this.model.setCurrent(targetKey({ kind: 'room', room: frame.room }));
+        }
+        break;
+      case 'left':
+        this.model.applyLeft(frame.room, frame.name, frame.ts, frame.reason);
+        break;
+      case 'nick':
+        this.model.applyNick(frame.old, frame.name, now);
+        break;
+      case 'message':
+        this.model.applyMessage(frame);
+        break;
+      case 'history':
+        this.onHistory(frame);
+        break;
+      case 'ack':
+        this.pending.delete(frame.ref);
+        break;
+      case 'error':
+        this.onError(frame);
+        break;
+      case 'ping':
+        this.send(frame.ref === undefined ? { type: 'pong' } : { type: 'pong', ref: frame.ref });
+        break;
+      case 'pong':
+        break;
+      case 'quit':
+        this.serverEndMessage = frame.reason;
+        this.step({ type: 'server_quit' });
+        break;
+    }
+  }
+
+  private onHistory(frame: Extract<ServerFrame, { type: 'history' }>): void {
+    const key = foldRoom(frame.room);
+    const isResume = this.resuming.has(key);
+    this.model.applyHistory(frame, !isResume);
+    if (isResume && !frame.more) {
+      this.resuming.delete(key);
+      this.resendAfterResume(frame.room);
+    }
+  }
+
+  /**
+   * After a room's resume replay, a send that was never acked is sent again
+   * unless its echo was in the replay (stored, only the ack was lost).
+   */
+  private resendAfterResume(roomName: string): void {
+    const room = this.model.room(roomName);
+    if (!room) return;
+    for (const [ref, pending] of this.pending) {
+      if (pending.frame.type !== 'say' || foldRoom(pending.frame.room) !== foldRoom(roomName))
+        continue;
+      if (this.echoed(room, pending)) this.pending.delete(ref);
+      else this.send({ ...pending.frame, ref });
+    }
+  }
+
+  private echoed(room: RoomConversation, pending: PendingSend): boolean {
+    return room.entries.some(
+      (e) =>
+        e.kind === 'message' &&
+        e.self &&
+        (e.seq ?? 0) > pending.afterSeq &&
+        e.text === pending.frame.text,
+    );
+  }
+
+  private onError(frame: ErrorFrame): void {
+    const now = this.clock.now();
+    if (this.handshake === 'awaiting_welcome') {
+      const nameRefused = frame.code === 'name_taken' || frame.code === 'name_invalid';
+      this.serverEndMessage = frame.message;
+      this.step({ type: 'rejected', code: frame.code });
+      if (!nameRefused) {
+        if (this.handshake === 'awaiting_welcome') this.model.notice(frame.message, 'error', now);
+        return;
+      }
+      if (
+        frame.code === 'name_taken' &&
+        this.everRegistered &&
+        this.nameRetries < RECONNECT_NAME_RETRIES
+      ) {
+        // Our previous link may still hold the name until the server notices it is gone.
+        this.nameRetries++;
+        const delay = backoffDelay(this.nameRetries, this.clock.random());
+        this.reconnectTimer = this.clock.setTimer(delay, () => this.retryName(this.requestedName));
+      } else {
+        this.events.emit({ type: 'name_rejected', code: frame.code, message: frame.message });
+      }
+      return;
+    }
+    if (frame.ref !== undefined) {
+      const pending = this.pending.get(frame.ref);
+      this.pending.delete(frame.ref);
+      if (pending) {
+        const key =
+          pending.frame.type === 'say'
+            ? targetKey({ kind: 'room', room: pending.frame.room })
+            : targetKey({ kind: 'dm', peer: pending.frame.to });
+        this.model.notice(
+          `Not sent: ${frame.message}`,
+          'error',
+          now,
+          this.model.conversations.has(key) ? key : undefined,
+        );
+        return;
+      }
+    }
+    this.model.notice(frame.message, 'error', now);
+  }
+
+  /** The first room the user is in (where a DM view's commands act). */
+  private firstRoom(): string {
+    return this.model.rooms()[0]?.target.room ?? DEFAULT_ROOM;
+  }
+
+  /** Whether `name` is this user's (ignoring case). */
+  isSelf(name: string): boolean {
+    return foldName(name) === foldName(this.model.name);
+  }
+}

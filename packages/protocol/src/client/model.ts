@@ -1,0 +1,398 @@
+import type { HistoryFrame, LeaveReason, MessageFrame, NamesFrame } from '../frames.js';
+import { foldName, foldRoom } from '../names.js';
+import { Listeners } from './emitter.js';
+
+/** What a view shows: a room, or a direct conversation with one person. */
+export type Target = { kind: 'room'; room: string } | { kind: 'dm'; peer: string };
+
+/** A chat message as a view shows it. */
+export interface MessageEntry {
+  kind: 'message';
+  id: string;
+  from: string;
+  text: string;
+  ts: number;
+  /** Room messages only. */
+  seq?: number;
+  /** `/me` text: show as `* from text`. */
+  action: boolean;
+  /** Sent by this user. */
+  self: boolean;
+  /** Names this user (and was sent by someone else). */
+  mention: boolean;
+}
+
+/** A line about the chat rather than in it. */
+export interface SystemEntry {
+  kind: 'system';
+  text: string;
+  ts: number;
+  tone: 'join' | 'leave' | 'nick' | 'info' | 'error';
+}
+
+export type LogEntry = MessageEntry | SystemEntry;
+
+/** One room or direct conversation. */
+export interface Conversation {
+  readonly key: string;
+  readonly target: Target;
+  /** `#room`, or the peer's name. */
+  title: string;
+  /** Oldest first; at most `maxEntries`. */
+  entries: LogEntry[];
+  unread: number;
+  mentions: number;
+}
+
+/** A room the user is in. */
+export interface RoomConversation extends Conversation {
+  readonly target: { kind: 'room'; room: string };
+  members: string[];
+  /** Highest `seq` seen: what `resume` asks after. */
+  lastSeq: number;
+  /** Lowest `seq` held: where the next older page starts. */
+  firstSeq: number;
+  /** Older messages exist on the server. */
+  hasMore: boolean;
+  loadingHistory: boolean;
+}
+
+/** What changed in the model. */
+export type ModelEvent =
+  | { type: 'entries'; key: string; change: 'append' | 'prepend' }
+  | { type: 'conversations' }
+  | { type: 'members'; key: string }
+  | { type: 'mention'; key: string; entry: MessageEntry }
+  | { type: 'name'; name: string };
+
+/** Options of the model. */
+export interface ModelOptions {
+  /** Entries kept per conversation; older ones are dropped (and can be paged back in). @default 2000 */
+  maxEntries?: number;
+  /** Direct conversations kept; the least recent is dropped. @default 100 */
+  maxConversations?: number;
+}
+
+/** The key of a target in the model. */
+export function targetKey(target: Target): string {
+  return target.kind === 'room' ? `room:${foldRoom(target.room)}` : `dm:${foldName(target.peer)}`;
+}
+
+function compareNames(a: string, b: string): number {
+  const fa = foldName(a);
+  const fb = foldName(b);
+  return fa < fb ? -1 : fa > fb ? 1 : 0;
+}
+
+const LEAVE_WORDS: Record<LeaveReason, string> = {
+  quit: 'left the chat',
+  part: 'left',
+  disconnected: 'was disconnected',
+  timeout: 'timed out',
+  kicked: 'was removed',
+};
+
+/**
+ * The chat as this user sees it: rooms, members, messages, unread and mention
+ * counts. It only applies server frames; it never sends.
+ */
+export class ChatModel {
+  readonly events = new Listeners<ModelEvent>();
+  /** Conversations by key, in the order they were opened. */
+  readonly conversations = new Map<string, Conversation>();
+  /** This user's current name. */
+  name = '';
+  /** What the user is looking at; its unread count stays 0. */
+  currentKey: string | undefined;
+  private readonly maxEntries: number;
+  private readonly maxConversations: number;
+
+  constructor(options: ModelOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 2000;
+    this.maxConversations = options.maxConversations ?? 100;
+  }
+
+  /** The rooms the user is in, in join order. */
+  rooms(): RoomConversation[] {
+    return [...this.conversations.values()].filter(
+      (c): c is RoomConversation => c.target.kind === 'room',
+    );
+  }
+
+  room(room: string): RoomConversation | undefined {
+    return this.conversations.get(targetKey({ kind: 'room', room })) as
+      RoomConversation | undefined;
+  }
+
+  current(): Conversation | undefined {
+    return this.currentKey === undefined ? undefined : this.conversations.get(this.currentKey);
+  }
+
+  /** Shows a conversation: its unread and mention counts are cleared. */
+  setCurrent(key: string): void {
+    const conversation = this.conversations.get(key);
+    if (!conversation) return;
+    this.currentKey = key;
+    conversation.unread = 0;
+    conversation.mentions = 0;
+    this.events.emit({ type: 'conversations' });
+  }
+
+  isSelf(name: string): boolean {
+    return this.name !== '' && foldName(name) === foldName(this.name);
+  }
+
+  setName(name: string): void {
+    this.name = name;
+    this.events.emit({ type: 'name', name });
+  }
+
+  /** Makes sure the room exists in the model (after `welcome` or our own `joined`). */
+  ensureRoom(room: string): RoomConversation {
+    const existing = this.room(room);
+    if (existing) return existing;
+    const conversation: RoomConversation = {
+      key: targetKey({ kind: 'room', room }),
+      target: { kind: 'room', room },
+      title: room,
+      entries: [],
+      unread: 0,
+      mentions: 0,
+      members: [],
+      lastSeq: 0,
+      firstSeq: 0,
+      hasMore: false,
+      loadingHistory: false,
+    };
+    this.conversations.set(conversation.key, conversation);
+    this.currentKey ??= conversation.key;
+    this.events.emit({ type: 'conversations' });
+    return conversation;
+  }
+
+  /** Removes a room the user left; the view moves to another conversation. */
+  dropRoom(room: string): void {
+    const key = targetKey({ kind: 'room', room });
+    if (!this.conversations.delete(key)) return;
+    if (this.currentKey === key) this.currentKey = this.conversations.keys().next().value;
+    this.events.emit({ type: 'conversations' });
+  }
+
+  private ensureDm(peer: string): Conversation {
+    const key = targetKey({ kind: 'dm', peer });
+    const existing = this.conversations.get(key);
+    if (existing) {
+      existing.title = peer;
+      return existing;
+    }
+    const dms = [...this.conversations.values()].filter((c) => c.target.kind === 'dm');
+    if (dms.length >= this.maxConversations) {
+      const oldest = dms.find((c) => c.key !== this.currentKey);
+      if (oldest) this.conversations.delete(oldest.key);
+    }
+    const conversation: Conversation = {
+      key,
+      target: { kind: 'dm', peer },
+      title: peer,
+      entries: [],
+      unread: 0,
+      mentions: 0,
+    };
+    this.conversations.set(key, conversation);
+    this.events.emit({ type: 'conversations' });
+    return conversation;
+  }
+
+  /** Opens (or returns) the direct conversation with `peer`. */
+  openDm(peer: string): Conversation {
+    return this.ensureDm(peer);
+  }
+
+  /** Adds a system line to a conversation (the current one when none is given). */
+  notice(text: string, tone: SystemEntry['tone'], ts: number, key = this.currentKey): void {
+    const conversation = key === undefined ? undefined : this.conversations.get(key);
+    if (!conversation) return;
+    this.append(conversation, { kind: 'system', text, ts, tone }, false);
+  }
+
+  applyNames(frame: NamesFrame): void {
+    const room = this.room(frame.room);
+    if (!room) return;
+    room.members = [...frame.names].sort(compareNames);
+    this.events.emit({ type: 'members', key: room.key });
+  }
+
+  applyJoined(room: string, name: string, ts: number): void {
+    const conversation = this.isSelf(name) ? this.ensureRoom(room) : this.room(room);
+    if (!conversation) return;
+    if (!conversation.members.some((m) => foldName(m) === foldName(name))) {
+      conversation.members = [...conversation.members, name].sort(compareNames);
+      this.events.emit({ type: 'members', key: conversation.key });
+    }
+    const who = this.isSelf(name) ? 'You' : name;
+    this.append(
+      conversation,
+      { kind: 'system', text: `${who} joined ${conversation.title}`, ts, tone: 'join' },
+      false,
+    );
+  }
+
+  applyLeft(room: string, name: string, ts: number, reason: LeaveReason): void {
+    const conversation = this.room(room);
+    if (!conversation) return;
+    if (this.isSelf(name)) {
+      this.dropRoom(room);
+      return;
+    }
+    const folded = foldName(name);
+    conversation.members = conversation.members.filter((m) => foldName(m) !== folded);
+    this.events.emit({ type: 'members', key: conversation.key });
+    this.append(
+      conversation,
+      { kind: 'system', text: `${name} ${LEAVE_WORDS[reason]}`, ts, tone: 'leave' },
+      false,
+    );
+  }
+
+  applyNick(old: string, name: string, ts: number): void {
+    const folded = foldName(old);
+    const wasSelf = this.isSelf(old);
+    if (wasSelf) this.setName(name);
+    for (const conversation of this.conversations.values()) {
+      if (conversation.target.kind === 'dm') continue;
+      const room = conversation as RoomConversation;
+      if (!room.members.some((m) => foldName(m) === folded)) continue;
+      room.members = room.members
+        .map((m) => (foldName(m) === folded ? name : m))
+        .sort(compareNames);
+      this.events.emit({ type: 'members', key: room.key });
+      const text = wasSelf ? `You are now known as ${name}` : `${old} is now known as ${name}`;
+      this.append(room, { kind: 'system', text, ts, tone: 'nick' }, false);
+    }
+  }
+
+  /** Applies a live message. Returns false for a duplicate (a `seq` already held). */
+  applyMessage(frame: MessageFrame): boolean {
+    if (frame.room !== undefined) {
+      const room = this.room(frame.room);
+      if (!room || frame.seq === undefined || frame.seq <= room.lastSeq) return false;
+      this.appendRoomMessage(room, frame);
+      return true;
+    }
+    const peer = this.isSelf(frame.from) ? frame.to! : frame.from;
+    const conversation = this.ensureDm(peer);
+    this.append(conversation, this.entryOf(frame), true);
+    return true;
+  }
+
+  /**
+   * Applies a `history` frame. Messages newer than any held are appended (a
+   * join or resume replay); older ones are put in front (a page back);
+   * anything already held is skipped, so replays never double a message.
+   */
+  applyHistory(frame: HistoryFrame, isBackwardPage: boolean): void {
+    const room = this.room(frame.room);
+    if (!room) return;
+    const older: LogEntry[] = [];
+    for (const message of frame.messages) {
+      if (message.seq === undefined) continue;
+      if (message.seq > room.lastSeq) this.appendRoomMessage(room, message);
+      else if (room.firstSeq === 0 || message.seq < room.firstSeq)
+        older.push(this.entryOf(message));
+    }
+    if (older.length > 0) {
+      room.entries = [...older, ...room.entries];
+      room.firstSeq =
+        older[0]!.kind === 'message' ? (older[0] as MessageEntry).seq! : room.firstSeq;
+      this.trim(room);
+      this.events.emit({ type: 'entries', key: room.key, change: 'prepend' });
+    }
+    if (isBackwardPage) {
+      room.hasMore = frame.more;
+      room.loadingHistory = false;
+    }
+  }
+
+  private appendRoomMessage(room: RoomConversation, frame: MessageFrame): void {
+    room.lastSeq = frame.seq!;
+    if (room.firstSeq === 0) room.firstSeq = frame.seq!;
+    this.append(room, this.entryOf(frame), true);
+  }
+
+  private entryOf(frame: MessageFrame): MessageEntry {
+    const self = this.isSelf(frame.from);
+    return {
+      kind: 'message',
+      id: frame.id,
+      from: frame.from,
+      text: frame.text,
+      ts: frame.ts,
+      ...(frame.seq === undefined ? {} : { seq: frame.seq }),
+      action: frame.action === true,
+      self,
+      mention: !self && mentions(frame.text, this.name),
+    };
+  }
+
+  private append(conversation: Conversation, entry: LogEntry, counts: boolean): void {
+    conversation.entries.push(entry);
+    this.trim(conversation);
+    const visible = conversation.key === this.currentKey;
+    if (counts && !visible && entry.kind === 'message' && !entry.self) {
+      conversation.unread++;
+      if (entry.mention || conversation.target.kind === 'dm') conversation.mentions++;
+      this.events.emit({ type: 'conversations' });
+    }
+    this.events.emit({ type: 'entries', key: conversation.key, change: 'append' });
+    if (
+      entry.kind === 'message' &&
+      (entry.mention || (conversation.target.kind === 'dm' && !entry.self))
+    ) {
+      this.events.emit({ type: 'mention', key: conversation.key, entry });
+    }
+  }
+
+  /**
+   * Keeps at most maxEntries, dropping the oldest: the window of entries stays
+   * contiguous up to the newest, and what was dropped can be paged back in.
+   */
+  private trim(conversation: Conversation): void {
+    const excess = conversation.entries.length - this.maxEntries;
+    if (excess <= 0) return;
+    conversation.entries.splice(0, excess);
+    if (conversation.target.kind === 'room') {
+      const room = conversation as RoomConversation;
+      const first = room.entries.find((e): e is MessageEntry => e.kind === 'message');
+      room.firstSeq = first?.seq ?? room.lastSeq;
+      room.hasMore = true;
+    }
+  }
+
+  /** Whether a page of older history may still be loaded into the conversation. */
+  canLoadOlder(room: RoomConversation): boolean {
+    return room.hasMore && !room.loadingHistory && room.entries.length < this.maxEntries;
+  }
+}
+
+/**
+ * Whether `text` mentions `name`: the name as a whole word, ignoring case
+ * (`@ada`, `ada:` and `Ada,` do; `adam` does not).
+ */
+export function mentions(text: string, name: string): boolean {
+  if (name === '') return false;
+  const haystack = foldName(text);
+  const needle = foldName(name);
+  let from = 0;
+  for (;;) {
+    const at = haystack.indexOf(needle, from);
+    if (at === -1) return false;
+    const before = at === 0 ? '' : haystack[at - 1]!;
+    const after = haystack[at + needle.length] ?? '';
+    if (!isWordChar(before) && !isWordChar(after)) return true;
+    from = at + 1;
+  }
+}
+
+function isWordChar(char: string): boolean {
+  return char !== '' && /[\p{L}\p{N}_]/u.test(char);
+}

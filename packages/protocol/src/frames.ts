@@ -1,0 +1,170 @@
+import type { ErrorCode } from './errors.js';
+
+/*
+ * Frame types of protocol version 1. Every frame is a JSON object with a
+ * string `type`; unknown fields are ignored on input and never produced here.
+ */
+
+/** Why a member left a room. Stable. */
+export type LeaveReason = 'quit' | 'part' | 'disconnected' | 'timeout' | 'kicked';
+
+/** Room -> last `seq` the client has seen. */
+export type ResumeMap = Readonly<Record<string, number>>;
+
+export interface HelloFrame {
+  type: 'hello';
+  version: number;
+  name: string;
+  client?: string;
+  resume?: ResumeMap;
+}
+export interface SayFrame {
+  type: 'say';
+  room: string;
+  text: string;
+  ref?: string;
+  /** Extension: the text is an action (`/me`), shown as `* name text`. */
+  action?: boolean;
+}
+export interface DmFrame {
+  type: 'dm';
+  to: string;
+  text: string;
+  ref?: string;
+  action?: boolean;
+}
+export interface JoinFrame {
+  type: 'join';
+  room: string;
+}
+export interface PartFrame {
+  type: 'part';
+  room: string;
+}
+export interface NickRequestFrame {
+  type: 'nick';
+  name: string;
+}
+export interface WhoFrame {
+  type: 'who';
+  room: string;
+}
+export interface HistoryRequestFrame {
+  type: 'history';
+  room: string;
+  before?: number;
+  limit?: number;
+}
+export interface PingFrame {
+  type: 'ping';
+  ref?: string;
+}
+export interface PongFrame {
+  type: 'pong';
+  ref?: string;
+}
+export interface QuitFrame {
+  type: 'quit';
+  reason?: string;
+}
+
+/** Any frame a client sends. */
+export type ClientFrame =
+  | HelloFrame
+  | SayFrame
+  | DmFrame
+  | JoinFrame
+  | PartFrame
+  | NickRequestFrame
+  | WhoFrame
+  | HistoryRequestFrame
+  | PingFrame
+  | PongFrame
+  | QuitFrame;
+
+/** The `type` of a client frame. */
+export type ClientFrameType = ClientFrame['type'];
+
+export interface WelcomeFrame {
+  type: 'welcome';
+  version: number;
+  name: string;
+  text: string;
+  rooms: string[];
+  server: string;
+}
+export interface JoinedFrame {
+  type: 'joined';
+  room: string;
+  name: string;
+  ts: number;
+}
+export interface LeftFrame {
+  type: 'left';
+  room: string;
+  name: string;
+  ts: number;
+  reason: LeaveReason;
+}
+/** A room message (has `room` and `seq`) or a direct message (has `to`). */
+export interface MessageFrame {
+  type: 'message';
+  id: string;
+  from: string;
+  text: string;
+  ts: number;
+  room?: string;
+  seq?: number;
+  to?: string;
+  action?: boolean;
+}
+export interface AckFrame {
+  type: 'ack';
+  ref: string;
+  id: string;
+  ts: number;
+  seq?: number;
+}
+export interface NamesFrame {
+  type: 'names';
+  room: string;
+  names: string[];
+}
+export interface HistoryFrame {
+  type: 'history';
+  room: string;
+  messages: MessageFrame[];
+  more: boolean;
+}
+export interface NickFrame {
+  type: 'nick';
+  old: string;
+  name: string;
+}
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  ref?: string;
+}
+
+/** Any frame a server sends. `ping`, `pong` and `quit` go both ways. */
+export type ServerFrame =
+  | WelcomeFrame
+  | JoinedFrame
+  | LeftFrame
+  | MessageFrame
+  | AckFrame
+  | NamesFrame
+  | HistoryFrame
+  | NickFrame
+  | ErrorFrame
+  | PingFrame
+  | PongFrame
+  | QuitFrame;
+
+/** The `type` of a server frame. */
+export type ServerFrameType = ServerFrame['type'];
+
+/** The reason the server gives in its `quit` when it shuts down. Stable. */
+export const SERVER_SHUTDOWN_REASON = 'server_shutdown';

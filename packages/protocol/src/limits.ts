@@ -1,0 +1,38 @@
+/** The protocol version this package speaks. Stable. */
+export const PROTOCOL_VERSION = 1;
+
+/** The room every user is in after `welcome`. */
+export const DEFAULT_ROOM = '#general';
+
+/** The word a user types alone on the input line to leave. */
+export const QUIT_WORD = '<quit>';
+
+/**
+ * Default limits of protocol version 1. A server may be configured with other
+ * frame and text limits; the name and room rules are fixed.
+ */
+export const LIMITS = {
+  /** Maximum bytes of one frame on the wire, its line ending included. @default 65536 */
+  maxFrameBytes: 65_536,
+  /** Maximum bytes of UTF-8 in a message text. @default 4096 */
+  maxTextBytes: 4_096,
+  /** Maximum Unicode code points in a name after NFC. */
+  maxNameCodePoints: 32,
+  /** Maximum characters after `#` in a room name. */
+  maxRoomChars: 64,
+  /** Maximum length of `ref`, `client` and `quit.reason` strings (UTF-16 code units). */
+  maxRefChars: 64,
+  maxClientChars: 128,
+  maxReasonChars: 256,
+  /** Maximum rooms named in one `hello.resume`. */
+  maxResumeRooms: 64,
+  /** `history.limit` bounds and default. */
+  maxHistoryLimit: 200,
+  defaultHistoryLimit: 50,
+  /** Messages replayed on join. */
+  joinReplay: 50,
+  /** Milliseconds a server waits for `hello`. @default 10000 */
+  handshakeTimeoutMs: 10_000,
+  /** Milliseconds a client waits for the server's `quit` before closing anyway. @default 2000 */
+  quitTimeoutMs: 2_000,
+} as const;

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { ClientEvent, MessageEntry } from '../src/index.js';
+import { ChatClient } from '../src/index.js';
+import { FakeServer, ManualClock, settle } from './fake-server.js';
+
+function texts(client: ChatClient, room = '#general'): string[] {
+  return client.model
+    .room(room)!
+    .entries.filter((e): e is MessageEntry => e.kind === 'message')
+    .map((e) => e.text);
+}
+
+async function connected(server: FakeServer, name: string, clock = new ManualClock()) {
+  const client = new ChatClient({ connect: server.connect, name, clock, keepaliveMs: 60_000 });
+  const events: ClientEvent[] = [];
+  client.subscribe((e) => events.push(e));
+  client.start();
+  await settle();
+  return { client, clock, events };
+}
+
+describe('ChatClient', () => {
+  it('registers, shows the welcome, the members and the replayed history', async () => {
+    const server = new FakeServer();
+    server.post('bob', 'earlier');
+    const { client } = await connected(server, 'ada');
+    expect(client.status).toBe('registered');
+    expect(client.model.name).toBe('ada');
+    expect(client.model.room('#general')!.members).toEqual(['ada']);
+    expect(texts(client)).toEqual(['earlier']);
+    const welcome = client.model.room('#general')!.entries.find((e) => e.kind === 'system');
+    expect(welcome).toMatchObject({ text: 'Welcome: write <quit> to leave' });
+  });
+
+  it('sends what the user types and matches the ack', async () => {
+    const server = new FakeServer();
+    const { client } = await connected(server, 'ada');
+    client.submit('hello all');
+    await settle();
+    expect(server.received.at(-1)).toEqual({
+      type: 'say',
+      room: '#general',
+      text: 'hello all',
+      ref: '1',
+    });
+    expect(texts(client)).toEqual(['hello all']);
+    expect(client.model.room('#general')!.lastSeq).toBe(1);
+  });
+
+  it('reconnects after a lost link and resumes with no gap and no duplicate', async () => {
+    const server = new FakeServer();
+    const { client, clock, events } = await connected(server, 'ada');
+    server.post('bob', 'one');
+    server.post('bob', 'two');
+    await settle();
+    server.drop('ada');
+    await settle();
+    expect(client.status).toBe('reconnecting');
+    expect(client.reconnectAt).toBeGreaterThan(clock.now());
+    server.post('bob', 'three');
+    server.post('bob', 'four');
+    clock.advance(60_000);
+    await settle();
+    expect(client.status).toBe('registered');
+    const hello = server.received.filter((f) => f.type === 'hello').at(-1);
+    expect(hello).toMatchObject({ resume: { '#general': 2 } });
+    expect(texts(client)).toEqual(['one', 'two', 'three', 'four']);
+    server.post('bob', 'five');
+    await settle();
+    expect(texts(client)).toEqual(['one', 'two', 'three', 'four', 'five']);
+    expect(
+      events.filter((e) => e.type === 'status').map((e) => (e as { status: string }).status),
+    ).toContain('reconnecting');
+  });
+
+  it('sends again a message whose ack was lost only if its echo is not in the replay', async () => {
+    const server = new FakeServer();
+    const { client, clock } = await connected(server, 'ada');
+    server.dropAcks = true;
+    client.submit('stored but unacked');
+    await settle();
+    server.dropAcks = false;
+    server.drop('ada');
+    // Written into the link as it died: it never reaches the server.
+    client.submit('lost in the drop');
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    // The stored one is not sent twice; the lost one is sent again, once.
+    const says = server.received
+      .filter((f) => f.type === 'say')
+      .map((f) => (f as { text: string }).text);
+    expect(says).toEqual(['stored but unacked', 'lost in the drop']);
+    expect(texts(client)).toEqual(['stored but unacked', 'lost in the drop']);
+  });
+
+  it('asks for another name when the name is taken, on the same link', async () => {
+    const server = new FakeServer();
+    await connected(server, 'ada');
+    const { client, events } = await connected(server, 'ADA');
+    expect(client.status).toBe('awaiting_name');
+    expect(events).toContainEqual({
+      type: 'name_rejected',
+      code: 'name_taken',
+      message: 'name taken',
+    });
+    client.retryName('bob');
+    await settle();
+    expect(client.status).toBe('registered');
+    expect(client.model.name).toBe('bob');
+  });
+
+  it('runs the <quit> handshake and ends without reconnecting', async () => {
+    const server = new FakeServer();
+    const { client, events, clock } = await connected(server, 'ada');
+    client.submit('<quit>');
+    await settle();
+    expect(server.received.at(-1)).toEqual({ type: 'quit' });
+    expect(client.status).toBe('closed');
+    expect(events.at(-1)).toEqual({ type: 'ended', reason: 'user' });
+    clock.advance(60_000);
+    await settle();
+    expect(server.links.size).toBe(0);
+  });
+
+  it('closes by itself when the server does not answer quit within 2 s', async () => {
+    const server = new FakeServer();
+    const { client, clock } = await connected(server, 'ada');
+    server.frozen = true;
+    client.quit();
+    await settle();
+    expect(client.status).toBe('quitting');
+    clock.advance(1_999);
+    expect(client.status).toBe('quitting');
+    clock.advance(1);
+    expect(client.status).toBe('closed');
+  });
+
+  it('counts unread messages and mentions outside the current room', async () => {
+    const server = new FakeServer();
+    server.rooms.set('#other', []);
+    const { client } = await connected(server, 'ada');
+    client.model.ensureRoom('#other');
+    server.post('bob', 'hey @ada look', '#other');
+    server.post('bob', 'adam is not you', '#other');
+    await settle();
+    const other = client.model.room('#other')!;
+    expect(other.unread).toBe(2);
+    expect(other.mentions).toBe(1);
+    client.show({ kind: 'room', room: '#other' });
+    expect(other.unread).toBe(0);
+  });
+
+  it('explains a malformed command without sending anything', async () => {
+    const server = new FakeServer();
+    const { client } = await connected(server, 'ada');
+    const before = server.received.length;
+    expect(client.submit('/join not a room').kind).toBe('error');
+    await settle();
+    expect(server.received.length).toBe(before);
+    expect(client.model.room('#general')!.entries.at(-1)).toMatchObject({
+      kind: 'system',
+      tone: 'error',
+    });
+  });
+});
