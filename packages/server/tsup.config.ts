@@ -8,4 +8,6 @@ export default defineConfig({
   dts: { entry: 'src/index.ts' },
   sourcemap: true,
   clean: true,
+  // Keep `node:` prefixes: `node:sqlite` exists only under its prefixed name.
+  removeNodeProtocol: false,
 });

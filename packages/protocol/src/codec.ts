@@ -58,21 +58,30 @@ export interface DecoderSink {
   error(error: FrameError): void;
 }
 
-/** Options of {@link NdjsonDecoder}. */
+/** Options of {@link LineDecoder} and {@link NdjsonDecoder}. */
 export interface DecoderOptions {
-  /** Maximum bytes of one frame, its line ending included. @default 65536 */
+  /** Maximum bytes of one line, its ending included. @default 65536 */
   maxFrameBytes?: number;
 }
 
+/** Where a line decoder delivers what it finds. */
+export interface LineSink {
+  /** One line without its ending (`\n`, or `\r\n`); never empty. */
+  line(bytes: Uint8Array): void;
+  /** A line passed the limit; the rest of it is discarded. */
+  tooLarge(): void;
+}
+
 /**
- * An incremental decoder of newline-delimited JSON from byte chunks. Any split
- * of the input into chunks yields the same frames and errors. `\r\n` is
- * accepted, empty lines are skipped, and a line longer than the limit gives
- * one `frame_too_large` as soon as it is known, then the rest of that line is
- * discarded; the decoder never holds more than one maximum frame.
+ * An incremental splitter of byte chunks into lines. Any split of the input
+ * into chunks yields the same lines. `\r\n` is accepted, empty lines are
+ * skipped, and a line longer than the limit is reported once, as soon as it
+ * is known, and the rest of it discarded: the decoder never holds more than
+ * one maximum line. Complete lines inside a chunk are passed as views of it,
+ * without copying; a sink that keeps one must copy it.
  */
-export class NdjsonDecoder {
-  readonly maxFrameBytes: number;
+export class LineDecoder {
+  readonly maxLineBytes: number;
   // Bytes of an unfinished line; allocated only when a line spans chunks.
   private pending: Uint8Array | undefined;
   private pendingLength = 0;
@@ -80,7 +89,7 @@ export class NdjsonDecoder {
   private discarding = false;
 
   constructor(options: DecoderOptions = {}) {
-    this.maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
+    this.maxLineBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
   }
 
   /** Bytes held for an unfinished line. */
@@ -89,7 +98,7 @@ export class NdjsonDecoder {
   }
 
   /** Feeds one chunk; calls the sink for every complete line in it. */
-  push(chunk: Uint8Array, sink: DecoderSink): void {
+  push(chunk: Uint8Array, sink: LineSink): void {
     let start = 0;
     while (start < chunk.length) {
       const newline = chunk.indexOf(LF, start);
@@ -100,17 +109,17 @@ export class NdjsonDecoder {
       if (this.discarding) {
         this.discarding = false;
       } else if (this.pendingLength > 0) {
-        if (this.pendingLength + (newline - start) + 1 > this.maxFrameBytes) {
+        if (this.pendingLength + (newline - start) + 1 > this.maxLineBytes) {
           this.pendingLength = 0;
-          sink.error(this.tooLarge());
+          sink.tooLarge();
         } else {
           this.hold(chunk, start, newline, sink);
           const line = this.pending!.subarray(0, this.pendingLength);
           this.pendingLength = 0;
           this.emit(line, sink);
         }
-      } else if (newline - start + 1 > this.maxFrameBytes) {
-        sink.error(this.tooLarge());
+      } else if (newline - start + 1 > this.maxLineBytes) {
+        sink.tooLarge();
       } else {
         this.emit(chunk.subarray(start, newline), sink);
       }
@@ -125,21 +134,20 @@ export class NdjsonDecoder {
     this.pending = undefined;
   }
 
-  private hold(chunk: Uint8Array, from: number, to: number, sink: DecoderSink): void {
+  private hold(chunk: Uint8Array, from: number, to: number, sink: LineSink): void {
     if (this.discarding || from === to) return;
     const length = this.pendingLength + (to - from);
     // Even the shortest ending (`\n`) would not fit: refuse now, keep nothing.
-    if (length + 1 > this.maxFrameBytes) {
+    if (length + 1 > this.maxLineBytes) {
       this.pendingLength = 0;
       this.pending = undefined;
       this.discarding = true;
-      sink.error(this.tooLarge());
+      sink.tooLarge();
       return;
     }
     if (!this.pending || this.pending.length < length) {
-      const grown = new Uint8Array(
-        Math.min(this.maxFrameBytes, Math.max(length, 2 * (this.pending?.length ?? 256))),
-      );
+      const size = Math.min(this.maxLineBytes, Math.max(length, 2 * (this.pending?.length ?? 256)));
+      const grown = new Uint8Array(size);
       if (this.pending) grown.set(this.pending.subarray(0, this.pendingLength));
       this.pending = grown;
     }
@@ -147,19 +155,59 @@ export class NdjsonDecoder {
     this.pendingLength = length;
   }
 
-  private emit(line: Uint8Array, sink: DecoderSink): void {
+  private emit(line: Uint8Array, sink: LineSink): void {
     const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
     if (end === 0) return;
-    const result = parseFrameBytes(end === line.length ? line : line.subarray(0, end));
-    if (result.ok) sink.frame(result.frame);
-    else sink.error(result.error);
+    sink.line(end === line.length ? line : line.subarray(0, end));
+  }
+}
+
+/**
+ * An incremental decoder of newline-delimited JSON from byte chunks: a
+ * {@link LineDecoder} whose lines are parsed as frames. Lines that are not
+ * UTF-8, JSON, or objects with a string `type` are `bad_frame`; a line over
+ * the limit is one `frame_too_large`.
+ */
+export class NdjsonDecoder {
+  private readonly lines: LineDecoder;
+  private sink: DecoderSink | undefined;
+  private readonly lineSink: LineSink = {
+    line: (bytes) => {
+      const result = parseFrameBytes(bytes);
+      if (result.ok) this.sink!.frame(result.frame);
+      else this.sink!.error(result.error);
+    },
+    tooLarge: () => this.sink!.error(this.tooLargeError),
+  };
+  private readonly tooLargeError: FrameError;
+
+  constructor(options: DecoderOptions = {}) {
+    this.lines = new LineDecoder(options);
+    this.tooLargeError = {
+      code: 'frame_too_large',
+      message: `a frame must be at most ${this.lines.maxLineBytes} bytes`,
+    };
   }
 
-  private tooLarge(): FrameError {
-    return {
-      code: 'frame_too_large',
-      message: `a frame must be at most ${this.maxFrameBytes} bytes`,
-    };
+  /** The frame limit, line ending included. */
+  get maxFrameBytes(): number {
+    return this.lines.maxLineBytes;
+  }
+
+  /** Bytes held for an unfinished line. */
+  get bufferedBytes(): number {
+    return this.lines.bufferedBytes;
+  }
+
+  /** Feeds one chunk; calls the sink for every complete line in it. */
+  push(chunk: Uint8Array, sink: DecoderSink): void {
+    this.sink = sink;
+    this.lines.push(chunk, this.lineSink);
+  }
+
+  /** Drops any unfinished line (the connection ended). */
+  reset(): void {
+    this.lines.reset();
   }
 }
 

@@ -1,2 +1,27 @@
-/** The Confab server. Placeholder: the server lands with its own issue. */
-export const SERVER_NAME = 'confab-server';
+/**
+ * @confab/server: the Confab chat server. `createServer(options)` makes one;
+ * `listen()` starts it, `close()` shuts it down in order.
+ */
+export { ConfabServer, createServer } from './server.js';
+export type { ServerAddress, ServerOptions } from './server.js';
+export { SETTINGS, defaultConfig } from './config.js';
+export type { ServerConfig } from './config.js';
+export { SERVER_ERROR_CODES, ServerError } from './errors.js';
+export type { ServerErrorCode } from './errors.js';
+export { SERVER_VERSION } from './version.js';
+export type {
+  Bus,
+  BusEvent,
+  Clock,
+  Directory,
+  HistoryStore,
+  IdSource,
+  MessageDraft,
+  Origin,
+  PageQuery,
+  StoredMessage,
+} from './core/ports.js';
+export { MemoryStore } from './store/memory-store.js';
+export { SqliteStore } from './store/sqlite-store.js';
+export { LocalBus } from './bus/local-bus.js';
+export { MemoryDirectory } from './directory/memory-directory.js';

@@ -1,0 +1,244 @@
+import { LIMITS } from '@confab/protocol';
+import type { LevelWithSilent } from 'pino';
+import { LOG_LEVELS } from './logger.js';
+import { ServerError } from './errors.js';
+
+/** Everything a server can be told. Every limit has a documented default. */
+export interface ServerConfig {
+  /** Address to listen on. @default '127.0.0.1' */
+  host: string;
+  /** Port for every transport; 0 picks a free one. @default 7420 */
+  port: number;
+  /** PEM certificate and key file paths: TLS on the same port. */
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  /** Where history lives. @default 'sqlite' */
+  store: 'sqlite' | 'memory';
+  /** Folder of the SQLite database. @default './confab-data' */
+  dataDir: string;
+  /** Maximum bytes of one frame, line ending included. @default 65536 */
+  maxFrameBytes: number;
+  /** Maximum bytes of UTF-8 in a message text. @default 4096 */
+  maxTextBytes: number;
+  /** Frames per second per connection (token bucket; 0 turns it off). @default 20 */
+  rateLimit: number;
+  /** Frames a connection may send at once before the rate applies. @default 40 */
+  rateBurst: number;
+  /** Open connections in total (0: no limit). @default 10000 */
+  maxConnections: number;
+  /** Open connections from one address (0: no limit). @default 64 */
+  maxConnectionsPerIp: number;
+  /** Milliseconds to send `hello` after connecting. @default 10000 */
+  handshakeTimeout: number;
+  /** Milliseconds of silence before a ping; another as long without answer and the peer is gone. @default 30000 */
+  pingInterval: number;
+  /** Bytes queued for one connection before it is dropped as a slow consumer. @default 1048576 */
+  maxOutboundBytes: number;
+  /** Milliseconds a shutdown waits for clients to take their `quit` before closing them. @default 5000 */
+  shutdownTimeout: number;
+  /** @default 'info' */
+  logLevel: LevelWithSilent;
+}
+
+/** One setting: its flag, environment variable, default and help. */
+interface Setting<K extends keyof ServerConfig> {
+  key: K;
+  flag: string;
+  env: string;
+  kind: 'string' | 'integer';
+  default: ServerConfig[K];
+  help: string;
+  choices?: readonly string[];
+}
+
+type AnySetting = { [K in keyof ServerConfig]: Setting<K> }[keyof ServerConfig];
+
+/** The settings, in `--help` order. The CLI and `createServer` both read this table. */
+export const SETTINGS: readonly AnySetting[] = [
+  {
+    key: 'host',
+    flag: 'host',
+    env: 'CONFAB_HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    help: 'address to listen on (0.0.0.0 for every interface)',
+  },
+  {
+    key: 'port',
+    flag: 'port',
+    env: 'CONFAB_PORT',
+    kind: 'integer',
+    default: 7420,
+    help: 'port for every transport (0: any free port)',
+  },
+  {
+    key: 'tlsCert',
+    flag: 'tls-cert',
+    env: 'CONFAB_TLS_CERT',
+    kind: 'string',
+    default: undefined,
+    help: 'PEM certificate file: TLS on the same port',
+  },
+  {
+    key: 'tlsKey',
+    flag: 'tls-key',
+    env: 'CONFAB_TLS_KEY',
+    kind: 'string',
+    default: undefined,
+    help: 'PEM private key file for --tls-cert',
+  },
+  {
+    key: 'store',
+    flag: 'store',
+    env: 'CONFAB_STORE',
+    kind: 'string',
+    default: 'sqlite',
+    choices: ['sqlite', 'memory'],
+    help: 'history store: sqlite (a file under --data-dir) or memory (none kept)',
+  },
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    env: 'CONFAB_DATA_DIR',
+    kind: 'string',
+    default: './confab-data',
+    help: 'folder of the history database',
+  },
+  {
+    key: 'maxFrameBytes',
+    flag: 'max-frame-bytes',
+    env: 'CONFAB_MAX_FRAME_BYTES',
+    kind: 'integer',
+    default: LIMITS.maxFrameBytes,
+    help: 'largest frame in bytes, line ending included',
+  },
+  {
+    key: 'maxTextBytes',
+    flag: 'max-text-bytes',
+    env: 'CONFAB_MAX_TEXT_BYTES',
+    kind: 'integer',
+    default: LIMITS.maxTextBytes,
+    help: 'largest message text in bytes of UTF-8',
+  },
+  {
+    key: 'rateLimit',
+    flag: 'rate-limit',
+    env: 'CONFAB_RATE_LIMIT',
+    kind: 'integer',
+    default: 20,
+    help: 'frames per second per connection (0: no limit)',
+  },
+  {
+    key: 'rateBurst',
+    flag: 'rate-burst',
+    env: 'CONFAB_RATE_BURST',
+    kind: 'integer',
+    default: 40,
+    help: 'frames a connection may send in a burst',
+  },
+  {
+    key: 'maxConnections',
+    flag: 'max-connections',
+    env: 'CONFAB_MAX_CONNECTIONS',
+    kind: 'integer',
+    default: 10_000,
+    help: 'open connections in total (0: no limit)',
+  },
+  {
+    key: 'maxConnectionsPerIp',
+    flag: 'max-connections-per-ip',
+    env: 'CONFAB_MAX_CONNECTIONS_PER_IP',
+    kind: 'integer',
+    default: 64,
+    help: 'open connections from one address (0: no limit)',
+  },
+  {
+    key: 'handshakeTimeout',
+    flag: 'handshake-timeout',
+    env: 'CONFAB_HANDSHAKE_TIMEOUT',
+    kind: 'integer',
+    default: LIMITS.handshakeTimeoutMs,
+    help: 'milliseconds to send hello after connecting',
+  },
+  {
+    key: 'pingInterval',
+    flag: 'ping-interval',
+    env: 'CONFAB_PING_INTERVAL',
+    kind: 'integer',
+    default: 30_000,
+    help: 'milliseconds of silence before a ping; as long again and the peer is gone',
+  },
+  {
+    key: 'maxOutboundBytes',
+    flag: 'max-outbound-bytes',
+    env: 'CONFAB_MAX_OUTBOUND_BYTES',
+    kind: 'integer',
+    default: 1_048_576,
+    help: 'bytes queued for a connection before it is dropped as too slow',
+  },
+  {
+    key: 'shutdownTimeout',
+    flag: 'shutdown-timeout',
+    env: 'CONFAB_SHUTDOWN_TIMEOUT',
+    kind: 'integer',
+    default: 5_000,
+    help: 'milliseconds a shutdown waits for clients before closing them',
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'CONFAB_LOG_LEVEL',
+    kind: 'string',
+    default: 'info',
+    choices: LOG_LEVELS,
+    help: 'log level',
+  },
+];
+
+/** The configuration with every default. */
+export function defaultConfig(): ServerConfig {
+  return Object.fromEntries(SETTINGS.map((s) => [s.key, s.default])) as unknown as ServerConfig;
+}
+
+/** Checks and converts one setting's text (from a flag or the environment). */
+export function parseSetting(setting: AnySetting, raw: string, source: string): unknown {
+  if (setting.kind === 'integer') {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
+      throw new ServerError(
+        'config_invalid',
+        `${source} must be a whole number of 0 or more, not "${raw}"`,
+      );
+    }
+    return value;
+  }
+  if (setting.choices && !setting.choices.includes(raw)) {
+    throw new ServerError(
+      'config_invalid',
+      `${source} must be one of ${setting.choices.join(', ')}, not "${raw}"`,
+    );
+  }
+  return raw;
+}
+
+/** Checks a whole configuration: values in range, settings that go together. */
+export function checkConfig(config: ServerConfig): ServerConfig {
+  const fail = (message: string): never => {
+    throw new ServerError('config_invalid', message);
+  };
+  if (config.port > 65_535) fail('--port must be at most 65535');
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined))
+    fail('--tls-cert and --tls-key go together');
+  if (config.maxFrameBytes < 1024) fail('--max-frame-bytes must be at least 1024');
+  if (config.maxTextBytes < 1 || config.maxTextBytes * 6 + 512 > config.maxFrameBytes) {
+    fail(
+      '--max-text-bytes must be at least 1, and small enough that an escaped text fits in a frame (6 x text + 512 <= frame)',
+    );
+  }
+  if (config.handshakeTimeout < 100) fail('--handshake-timeout must be at least 100 ms');
+  if (config.pingInterval < 100) fail('--ping-interval must be at least 100 ms');
+  if (config.maxOutboundBytes < config.maxFrameBytes)
+    fail('--max-outbound-bytes must be at least --max-frame-bytes');
+  if (config.rateLimit > 0 && config.rateBurst < 1) fail('--rate-burst must be at least 1');
+  return config;
+}

@@ -1,0 +1,598 @@
+import type {
+  AckFrame,
+  ErrorCode,
+  FrameError,
+  JoinedFrame,
+  LeaveReason,
+  LeftFrame,
+  MessageFrame,
+  ResumeMap,
+  ServerFrame,
+} from '@confab/protocol';
+import {
+  ConfabError,
+  DEFAULT_ROOM,
+  LIMITS,
+  PROTOCOL_VERSION,
+  QUIT_WORD,
+  foldName,
+  foldRoom,
+} from '@confab/protocol';
+import { fitHistoryPage, historyFrame, messageFrame } from './history-pages.js';
+import { Outgoing } from './outgoing.js';
+import type { Recipient } from './outgoing.js';
+import type { Bus, BusEvent, Clock, Directory, HistoryStore, IdSource, Origin } from './ports.js';
+
+/** Options of the chat core. */
+export interface ChatCoreOptions {
+  /** This node's id, unique in a cluster. */
+  node: string;
+  /** Sent in `welcome.server`, e.g. `confab/0.1.0`. */
+  serverName: string;
+  store: HistoryStore;
+  bus: Bus;
+  directory: Directory;
+  clock: Clock;
+  ids: IdSource;
+  /** Largest frame the server sends; history pages are cut to fit. @default 65536 */
+  maxFrameBytes?: number;
+  /** Room events held for a member while its replay is read; past it the member is dropped. @default 10000 */
+  maxReplayBuffer?: number;
+  /** Called when a member overflows its replay buffer: the session must end (slow consumer). */
+  onOverflow?: (sessionId: number) => void;
+}
+
+/** A user registered on this node. */
+export interface ChatUser {
+  /** Folded name: the registry key. */
+  key: string;
+  /** Display name (NFC). */
+  name: string;
+  readonly recipient: Recipient;
+  /** Rooms by folded name. */
+  readonly rooms: Map<string, Membership>;
+  /** Messages sent but not yet answered (ack or error). */
+  unanswered: number;
+  /** Called when `unanswered` drops to 0. */
+  onSettled: (() => void) | undefined;
+}
+
+/** A user's place in a room on this node. */
+interface Membership {
+  readonly user: ChatUser;
+  readonly room: LocalRoom;
+  /** Highest `seq` this member was sent: a message at or below it is a duplicate. */
+  lastSeq: number;
+  /** Room events held while the member's replay is being read; undefined once live. */
+  buffer: Array<{ out: Outgoing; seq: number | undefined }> | undefined;
+}
+
+/** A room with members on this node. */
+interface LocalRoom {
+  readonly key: string;
+  /** The spelling used in frames (that of the first join on this node). */
+  readonly name: string;
+  readonly members: Map<string, Membership>;
+}
+
+function refusal(code: ErrorCode, message: string): FrameError {
+  return { code, message };
+}
+
+/** Messages replayed per page on resume. */
+const RESUME_PAGE = LIMITS.maxHistoryLimit;
+
+/**
+ * The chat: names, rooms, membership, fan-out, history. It knows nothing of
+ * sockets: sessions call it, it answers through each user's `Recipient`, and
+ * it reaches history, fan-out and presence only through its ports.
+ */
+export class ChatCore {
+  private readonly users = new Map<string, ChatUser>();
+  private readonly sessions = new Map<number, ChatUser>();
+  private readonly rooms = new Map<string, LocalRoom>();
+  private readonly maxFrameBytes: number;
+  private readonly maxReplayBuffer: number;
+
+  constructor(private readonly options: ChatCoreOptions) {
+    this.maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
+    this.maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
+    options.bus.subscribe((event) => this.onBusEvent(event));
+  }
+
+  /** Users registered on this node. */
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Rooms with members on this node. */
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  /**
+   * Registers a user: claims the name, sends `welcome`, and joins `#general`
+   * and every room in `resume` (replaying what was missed there). Returns the
+   * user, or the refusal to send (the connection stays open for a retry).
+   */
+  async register(
+    recipient: Recipient,
+    name: string,
+    resume?: ResumeMap,
+  ): Promise<ChatUser | FrameError> {
+    const key = foldName(name);
+    if (this.users.has(key)) return refusal('name_taken', `the name ${name} is taken`);
+    if (!(await this.options.directory.claim(key, name))) {
+      return refusal('name_taken', `the name ${name} is taken`);
+    }
+    const user: ChatUser = {
+      key,
+      name,
+      recipient,
+      rooms: new Map(),
+      unanswered: 0,
+      onSettled: undefined,
+    };
+    this.users.set(key, user);
+    this.sessions.set(recipient.sessionId, user);
+
+    const wanted = new Map<string, string>([[foldRoom(DEFAULT_ROOM), DEFAULT_ROOM]]);
+    for (const room of Object.keys(resume ?? {}))
+      if (!wanted.has(foldRoom(room))) wanted.set(foldRoom(room), room);
+    const roomNames = [...wanted].map(([roomKey, room]) => this.rooms.get(roomKey)?.name ?? room);
+    this.send(user, {
+      type: 'welcome',
+      version: PROTOCOL_VERSION,
+      name,
+      text: `Welcome ${name}: if you want to leave the chat, write ${QUIT_WORD}`,
+      rooms: roomNames,
+      server: this.options.serverName,
+    });
+    for (const room of roomNames) {
+      const resumeAfter = resume ? findResume(resume, room) : undefined;
+      await this.join(user, room, resumeAfter);
+    }
+    return user;
+  }
+
+  /** Whether a user is still registered (a session may end while a call awaits). */
+  isRegistered(user: ChatUser): boolean {
+    return this.users.get(user.key) === user;
+  }
+
+  /**
+   * Joins a room: `joined` to every member (the joiner first), then `names`
+   * and the replay to the joiner: the last 50 messages, or with
+   * `resumeAfter`, every message after that seq. Room events that arrive
+   * meanwhile wait in the member's buffer, so nothing is lost or doubled.
+   */
+  async join(user: ChatUser, roomName: string, resumeAfter?: number): Promise<void> {
+    const roomKey = foldRoom(roomName);
+    const existing = user.rooms.get(roomKey);
+    if (existing) {
+      await this.sendNames(user, existing.room);
+      await this.replayLatest(user, existing.room);
+      return;
+    }
+    let room = this.rooms.get(roomKey);
+    if (!room) {
+      room = { key: roomKey, name: roomName, members: new Map() };
+      this.rooms.set(roomKey, room);
+    }
+    const membership: Membership = { user, room, lastSeq: 0, buffer: [] };
+    room.members.set(user.key, membership);
+    user.rooms.set(roomKey, membership);
+    const joined: JoinedFrame = {
+      type: 'joined',
+      room: room.name,
+      name: user.name,
+      ts: this.options.clock.now(),
+    };
+    this.send(user, joined);
+    this.options.bus.publish({ kind: 'room', roomKey, frame: joined, except: user.key });
+    try {
+      await this.options.directory.addMember(roomKey, user.key, user.name);
+      await this.sendNames(user, room);
+      if (resumeAfter === undefined) membership.lastSeq = await this.replayLatest(user, room);
+      else membership.lastSeq = await this.replayAfter(user, room, resumeAfter);
+    } finally {
+      this.goLive(membership);
+    }
+  }
+
+  /** Leaves one room: `left` (reason `part`) to every member, the one leaving first. */
+  async part(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
+    const roomKey = foldRoom(roomName);
+    const membership = user.rooms.get(roomKey);
+    if (!membership) return refusal('not_in_room', `you are not in ${roomName}`);
+    const left = this.leftFrame(membership.room, user, 'part');
+    this.send(user, left);
+    this.removeMembership(membership);
+    this.options.bus.publish({ kind: 'room', roomKey, frame: left });
+    await this.options.directory.removeMember(roomKey, user.key);
+    return undefined;
+  }
+
+  /**
+   * Posts a room message. The store numbers and keeps it; only then is it
+   * sent to the room, and the `ack` follows the sender's copy.
+   */
+  say(
+    user: ChatUser,
+    roomName: string,
+    text: string,
+    action: boolean,
+    ref: string | undefined,
+  ): FrameError | undefined {
+    const roomKey = foldRoom(roomName);
+    const membership = user.rooms.get(roomKey);
+    if (!membership) return refusal('not_in_room', `you are not in ${roomName}; /join it first`);
+    const room = membership.room;
+    const origin = this.origin(user, ref);
+    user.unanswered++;
+    this.options.store
+      .append({
+        id: this.options.ids.next(),
+        roomKey,
+        room: room.name,
+        from: user.name,
+        text,
+        ts: this.options.clock.now(),
+        action,
+      })
+      .then(
+        (stored) =>
+          this.options.bus.publish({
+            kind: 'room',
+            roomKey,
+            frame: messageFrame(stored),
+            seq: stored.seq,
+            origin,
+          }),
+        (error: unknown) => this.answerFailure(user, origin, error),
+      );
+    return undefined;
+  }
+
+  /** Sends a direct message to one online user; both ends get the `message`. */
+  async dm(
+    user: ChatUser,
+    to: string,
+    text: string,
+    action: boolean,
+    ref: string | undefined,
+  ): Promise<FrameError | undefined> {
+    const toKey = foldName(to);
+    if (!this.users.has(toKey) && !(await this.options.directory.isOnline(toKey))) {
+      return refusal('no_such_user', `no one called ${to} is online`);
+    }
+    const target = this.users.get(toKey);
+    const frame: MessageFrame = {
+      type: 'message',
+      id: this.options.ids.next(),
+      from: user.name,
+      to: target?.name ?? to,
+      text,
+      ts: this.options.clock.now(),
+    };
+    if (action) frame.action = true;
+    user.unanswered++;
+    this.options.bus.publish({ kind: 'direct', toKey, frame, origin: this.origin(user, ref) });
+    return undefined;
+  }
+
+  /** Changes a user's name; `nick` goes to the user and everyone sharing a room. */
+  async nick(user: ChatUser, name: string): Promise<FrameError | undefined> {
+    const newKey = foldName(name);
+    const old = user.name;
+    const oldKey = user.key;
+    if (newKey !== oldKey) {
+      if (this.users.has(newKey) || !(await this.options.directory.claim(newKey, name))) {
+        return refusal('name_taken', `the name ${name} is taken`);
+      }
+      if (!this.isRegistered(user)) {
+        await this.options.directory.release(newKey);
+        return undefined;
+      }
+    }
+    if (name === old) return undefined;
+    this.users.delete(oldKey);
+    user.key = newKey;
+    user.name = name;
+    this.users.set(newKey, user);
+    const roomKeys = [...user.rooms.keys()];
+    for (const membership of user.rooms.values()) {
+      membership.room.members.delete(oldKey);
+      membership.room.members.set(newKey, membership);
+    }
+    this.options.bus.publish({ kind: 'nick', oldKey, old, name, roomKeys });
+    for (const roomKey of roomKeys) {
+      await this.options.directory.removeMember(roomKey, oldKey);
+      await this.options.directory.addMember(roomKey, newKey, name);
+    }
+    if (newKey !== oldKey) await this.options.directory.release(oldKey);
+    return undefined;
+  }
+
+  /** Answers `who` with the room's `names`. */
+  async who(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
+    const membership = user.rooms.get(foldRoom(roomName));
+    if (!membership) return refusal('not_in_room', `you are not in ${roomName}`);
+    await this.sendNames(user, membership.room);
+    return undefined;
+  }
+
+  /** Answers `history`: a page of messages before `before` (or the newest). */
+  async history(
+    user: ChatUser,
+    roomName: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<FrameError | undefined> {
+    const membership = user.rooms.get(foldRoom(roomName));
+    if (!membership) return refusal('not_in_room', `you are not in ${roomName}`);
+    await this.replayPage(user, membership.room, before, limit);
+    return undefined;
+  }
+
+  /** Resolves once every message the user sent has been answered (ack or error). */
+  settled(user: ChatUser): Promise<void> {
+    if (user.unanswered === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = user.onSettled;
+      user.onSettled = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Removes a user from the chat: out of every room (the other members get
+   * `left` with `reason`; the user does not) and its name freed.
+   */
+  async leave(user: ChatUser, reason: LeaveReason): Promise<void> {
+    if (!this.isRegistered(user)) return;
+    this.users.delete(user.key);
+    this.sessions.delete(user.recipient.sessionId);
+    const memberships = [...user.rooms.values()];
+    for (const membership of memberships) {
+      this.removeMembership(membership);
+      this.options.bus.publish({
+        kind: 'room',
+        roomKey: membership.room.key,
+        frame: this.leftFrame(membership.room, user, reason),
+      });
+    }
+    for (const membership of memberships)
+      await this.options.directory.removeMember(membership.room.key, user.key);
+    await this.options.directory.release(user.key);
+  }
+
+  // --- Fan-out -------------------------------------------------------------
+
+  private onBusEvent(event: BusEvent): void {
+    switch (event.kind) {
+      case 'room':
+        this.deliverToRoom(event.roomKey, new Outgoing(event.frame), event.seq, event.except);
+        if (event.origin && event.frame.type === 'message')
+          this.acknowledge(event.origin, event.frame);
+        break;
+      case 'direct':
+        this.deliverDirect(event.toKey, event.frame, event.origin);
+        break;
+      case 'nick':
+        this.deliverNick(event);
+        break;
+      case 'reply':
+        this.deliverReply(event.origin, event.frame);
+        break;
+    }
+  }
+
+  private deliverToRoom(
+    roomKey: string,
+    out: Outgoing,
+    seq: number | undefined,
+    except: string | undefined,
+  ): void {
+    const room = this.rooms.get(roomKey);
+    if (!room) return;
+    for (const membership of room.members.values()) {
+      if (except !== undefined && membership.user.key === except) continue;
+      const buffer = membership.buffer;
+      if (buffer) {
+        if (buffer.length >= this.maxReplayBuffer)
+          this.options.onOverflow?.(membership.user.recipient.sessionId);
+        else buffer.push({ out, seq });
+        continue;
+      }
+      if (seq !== undefined) {
+        if (seq <= membership.lastSeq) continue;
+        membership.lastSeq = seq;
+      }
+      membership.user.recipient.deliver(out);
+    }
+  }
+
+  private deliverDirect(toKey: string, frame: MessageFrame, origin: Origin | undefined): void {
+    const target = this.users.get(toKey);
+    if (!target) {
+      if (origin?.node === this.options.node) {
+        // Gone between the check and the delivery.
+        this.deliverReply(origin, {
+          type: 'error',
+          code: 'no_such_user',
+          message: `no one called ${frame.to} is online`,
+          ...(origin.ref ? { ref: origin.ref } : {}),
+        });
+      }
+      return;
+    }
+    const out = new Outgoing(frame);
+    target.recipient.deliver(out);
+    if (!origin) return;
+    // The sender's copy (unless it wrote to itself), then the ack: the message was handed over.
+    if (origin.node === this.options.node && this.sessions.get(origin.session) === target) {
+      this.acknowledge(origin, frame);
+      return;
+    }
+    this.options.bus.publish({ kind: 'reply', origin, frame });
+  }
+
+  private deliverReply(origin: Origin, frame: ServerFrame): void {
+    if (origin.node !== this.options.node) return;
+    const user = this.sessions.get(origin.session);
+    if (!user) return;
+    if (frame.type === 'message') {
+      user.recipient.deliver(new Outgoing(frame));
+      this.acknowledge(origin, frame);
+      return;
+    }
+    user.recipient.deliver(new Outgoing(frame));
+    if (frame.type === 'error') this.answered(user);
+  }
+
+  private deliverNick(event: Extract<BusEvent, { kind: 'nick' }>): void {
+    const out = new Outgoing({ type: 'nick', old: event.old, name: event.name });
+    const sent = new Set<number>();
+    const target = this.users.get(foldName(event.name));
+    if (target) {
+      sent.add(target.recipient.sessionId);
+      target.recipient.deliver(out);
+    }
+    for (const roomKey of event.roomKeys) {
+      const room = this.rooms.get(roomKey);
+      if (!room) continue;
+      for (const membership of room.members.values()) {
+        const id = membership.user.recipient.sessionId;
+        if (sent.has(id)) continue;
+        sent.add(id);
+        if (membership.buffer) membership.buffer.push({ out, seq: undefined });
+        else membership.user.recipient.deliver(out);
+      }
+    }
+  }
+
+  /** Sends the `ack` for a message to its sender, if the sender is on this node. */
+  private acknowledge(origin: Origin, frame: MessageFrame): void {
+    if (origin.node !== this.options.node) return;
+    const user = this.sessions.get(origin.session);
+    if (!user) return;
+    if (origin.ref !== undefined) {
+      const ack: AckFrame = { type: 'ack', ref: origin.ref, id: frame.id, ts: frame.ts };
+      if (frame.seq !== undefined) ack.seq = frame.seq;
+      user.recipient.deliver(new Outgoing(ack));
+    }
+    this.answered(user);
+  }
+
+  private answerFailure(user: ChatUser, origin: Origin, error: unknown): void {
+    const code = ConfabError.from(error).code;
+    const message =
+      code === 'unavailable'
+        ? 'the message could not be stored right now; send it again later'
+        : 'the message could not be stored';
+    this.deliverReply(origin, {
+      type: 'error',
+      code,
+      message,
+      ...(origin.ref ? { ref: origin.ref } : {}),
+    });
+    if (!this.sessions.has(origin.session)) this.answered(user);
+  }
+
+  private answered(user: ChatUser): void {
+    if (user.unanswered > 0) user.unanswered--;
+    if (user.unanswered === 0 && user.onSettled) {
+      const settled = user.onSettled;
+      user.onSettled = undefined;
+      settled();
+    }
+  }
+
+  // --- Helpers -------------------------------------------------------------
+
+  private origin(user: ChatUser, ref: string | undefined): Origin {
+    return ref === undefined
+      ? { node: this.options.node, session: user.recipient.sessionId }
+      : { node: this.options.node, session: user.recipient.sessionId, ref };
+  }
+
+  private send(user: ChatUser, frame: ServerFrame): void {
+    user.recipient.deliver(new Outgoing(frame));
+  }
+
+  private leftFrame(room: LocalRoom, user: ChatUser, reason: LeaveReason): LeftFrame {
+    return { type: 'left', room: room.name, name: user.name, ts: this.options.clock.now(), reason };
+  }
+
+  private removeMembership(membership: Membership): void {
+    const { room, user } = membership;
+    user.rooms.delete(room.key);
+    if (room.members.get(user.key) === membership) room.members.delete(user.key);
+    if (room.members.size === 0) this.rooms.delete(room.key);
+  }
+
+  /** Sends what waited in the member's buffer during its replay, then delivers live. */
+  private goLive(membership: Membership): void {
+    const buffer = membership.buffer;
+    membership.buffer = undefined;
+    if (!buffer || membership.room.members.get(membership.user.key) !== membership) return;
+    for (const { out, seq } of buffer) {
+      if (seq !== undefined) {
+        if (seq <= membership.lastSeq) continue;
+        membership.lastSeq = seq;
+      }
+      membership.user.recipient.deliver(out);
+    }
+  }
+
+  private async sendNames(user: ChatUser, room: LocalRoom): Promise<void> {
+    const names = await this.options.directory.members(room.key);
+    this.send(user, { type: 'names', room: room.name, names });
+  }
+
+  /** The join replay: the newest messages. Returns the highest seq sent. */
+  private async replayLatest(user: ChatUser, room: LocalRoom): Promise<number> {
+    return this.replayPage(user, room, undefined, LIMITS.joinReplay);
+  }
+
+  /** One backward page; `more` when older messages exist. Returns the highest seq sent. */
+  private async replayPage(
+    user: ChatUser,
+    room: LocalRoom,
+    before: number | undefined,
+    limit: number,
+  ): Promise<number> {
+    const stored = await this.options.store.page(
+      room.key,
+      before === undefined ? { limit } : { before, limit },
+    );
+    const { frames, cut } = fitHistoryPage(room.name, stored, this.maxFrameBytes, 'newest');
+    // Seqs have no gaps: an oldest seq above 1 means older messages exist.
+    const more = cut > 0 || (stored[0]?.seq ?? 1) > 1;
+    this.send(user, historyFrame(room.name, frames, more));
+    return stored.at(-1)?.seq ?? 0;
+  }
+
+  /** The resume replay: every message after `after`, in pages; the last has `more: false`. */
+  private async replayAfter(user: ChatUser, room: LocalRoom, after: number): Promise<number> {
+    let last = after;
+    for (;;) {
+      const stored = await this.options.store.page(room.key, { after: last, limit: RESUME_PAGE });
+      const { frames, cut } = fitHistoryPage(room.name, stored, this.maxFrameBytes, 'oldest');
+      const more = cut > 0 || stored.length === RESUME_PAGE;
+      this.send(user, historyFrame(room.name, frames, more));
+      last = frames.at(-1)?.seq ?? last;
+      if (!more || !this.isRegistered(user)) return last;
+    }
+  }
+}
+
+/** The resume seq for a room, matched ignoring case. */
+function findResume(resume: ResumeMap, room: string): number | undefined {
+  const key = foldRoom(room);
+  for (const [name, seq] of Object.entries(resume)) if (foldRoom(name) === key) return seq;
+  return undefined;
+}

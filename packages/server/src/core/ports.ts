@@ -1,0 +1,114 @@
+import type { MessageFrame, ServerFrame } from '@confab/protocol';
+
+/*
+ * The ports the chat core reaches the world through. The core imports no
+ * runtime, socket or library: the server wires in-process implementations,
+ * and a cluster wires Redis ones, without a line of the core changing.
+ */
+
+/** Wall-clock time. Injected so tests can set it. */
+export interface Clock {
+  now(): number;
+}
+
+/** Unique message ids (unique on the server, across restarts). */
+export interface IdSource {
+  next(): string;
+}
+
+/** A room message before the store numbers it. */
+export interface MessageDraft {
+  id: string;
+  /** The folded room name: what the store keys on. */
+  roomKey: string;
+  /** The room as it is spelled in frames. */
+  room: string;
+  from: string;
+  text: string;
+  ts: number;
+  action: boolean;
+}
+
+/** A room message as stored: the draft plus its `seq`. */
+export interface StoredMessage extends MessageDraft {
+  seq: number;
+}
+
+/** Which stored messages a page holds. */
+export interface PageQuery {
+  /** Only messages with a larger seq, oldest first (a resume replay). */
+  after?: number;
+  /** Only messages with a smaller seq; the newest of them (a page back). */
+  before?: number;
+  limit: number;
+}
+
+/**
+ * History of room messages. Every implementation passes the one contract
+ * test suite (`test/store-contract.ts`).
+ *
+ * - `append` MUST number each room's messages 1, 2, 3 … with no gaps, in
+ *   the order of the calls, and MUST resolve only once the message survives
+ *   a crash of the process; calls resolve in the order they were made.
+ * - `page` MUST return messages oldest first and MUST NOT return a message
+ *   whose `append` has not resolved.
+ */
+export interface HistoryStore {
+  append(draft: MessageDraft): Promise<StoredMessage>;
+  page(roomKey: string, query: PageQuery): Promise<StoredMessage[]>;
+  /** Resolves when everything appended so far is stored. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where a frame came from, so the node that holds the sender can answer it. */
+export interface Origin {
+  node: string;
+  session: number;
+  ref?: string;
+}
+
+/** What travels between nodes (or within one). */
+export type BusEvent =
+  /** A frame for every member of a room (but `except`, a folded name); `seq` for room messages. */
+  | {
+      kind: 'room';
+      roomKey: string;
+      frame: ServerFrame;
+      seq?: number;
+      origin?: Origin;
+      except?: string;
+    }
+  /** A direct message for one user (by folded name). */
+  | { kind: 'direct'; toKey: string; frame: MessageFrame; origin?: Origin }
+  /** A name change: for the user and everyone in its rooms. */
+  | { kind: 'nick'; oldKey: string; old: string; name: string; roomKeys: string[] }
+  /** An answer for one session on the node that holds it. */
+  | { kind: 'reply'; origin: Origin; frame: ServerFrame };
+
+/**
+ * Fan-out between the nodes of a chat. `publish` MUST deliver every event to
+ * every node's handler, this node's included, and room events of one room
+ * in the order they were published.
+ */
+export interface Bus {
+  publish(event: BusEvent): void;
+  subscribe(handler: (event: BusEvent) => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Who is online and where: names (unique ignoring case across the chat) and
+ * room membership. Keys are folded names and rooms.
+ */
+export interface Directory {
+  /** Claims a name atomically; false when another holds it. */
+  claim(nameKey: string, name: string): Promise<boolean>;
+  release(nameKey: string): Promise<void>;
+  isOnline(nameKey: string): Promise<boolean>;
+  addMember(roomKey: string, nameKey: string, name: string): Promise<void>;
+  removeMember(roomKey: string, nameKey: string): Promise<void>;
+  /** The display names of a room's members. */
+  members(roomKey: string): Promise<string[]>;
+  close(): Promise<void>;
+}

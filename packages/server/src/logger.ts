@@ -1,0 +1,35 @@
+import { pino } from 'pino';
+import type { Logger, LevelWithSilent } from 'pino';
+import pretty from 'pino-pretty';
+
+/** Log levels the server accepts. */
+export const LOG_LEVELS: readonly LevelWithSilent[] = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+];
+
+/**
+ * The server's logger: JSON lines, or readable lines when stdout is a
+ * terminal. Message bodies and secrets are never logged.
+ */
+export function createLogger(
+  level: LevelWithSilent,
+  prettyOutput = process.stdout.isTTY === true,
+): Logger {
+  const options = { level, base: { service: 'confab' }, redact: ['text', '*.text'] };
+  if (!prettyOutput) return pino(options);
+  return pino(
+    options,
+    pretty({
+      colorize: true,
+      translateTime: 'HH:MM:ss',
+      ignore: 'pid,hostname,service',
+      sync: true,
+    }),
+  );
+}

@@ -1,0 +1,98 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SessionStats } from './session/session.js';
+import type { TransportStats } from './transport/stats.js';
+
+/** What the metrics read when scraped. */
+export interface MetricSources {
+  transport: TransportStats;
+  session: SessionStats;
+  /** Open connections by transport. */
+  connections: () => Record<'json' | 'ws' | 'plain', number>;
+  users: () => number;
+  rooms: () => number;
+  messagesStored: () => number;
+}
+
+/**
+ * `/metrics` in Prometheus text. Hot paths only bump plain counters; the
+ * values are read here at scrape time. Node's own metrics (event-loop lag,
+ * memory, GC) come with prom-client's defaults.
+ */
+export function createMetrics(sources: MetricSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({
+    register: registry,
+    prefix: 'confab_process_',
+    eventLoopMonitoringPrecision: 20,
+  });
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        // The count lives in a plain number; the counter shows it at scrape time.
+        this.reset();
+        this.inc(read());
+      },
+    });
+  counter(
+    'confab_frames_in_total',
+    'Frames received from clients.',
+    () => sources.transport.framesIn,
+  );
+  counter(
+    'confab_frames_out_total',
+    'Frames queued to clients.',
+    () => sources.transport.framesOut,
+  );
+  counter('confab_bytes_in_total', 'Bytes received from clients.', () => sources.transport.bytesIn);
+  counter('confab_bytes_out_total', 'Bytes written to clients.', () => sources.transport.bytesOut);
+  counter(
+    'confab_slow_consumers_total',
+    'Connections dropped because they read too slowly.',
+    () => sources.transport.slowConsumers,
+  );
+  counter(
+    'confab_rate_limited_total',
+    'Frames refused by the rate limit.',
+    () => sources.session.rateLimited,
+  );
+  counter(
+    'confab_errors_sent_total',
+    'Error frames sent to clients.',
+    () => sources.session.errorsSent,
+  );
+  counter(
+    'confab_messages_stored_total',
+    'Room messages stored in history.',
+    sources.messagesStored,
+  );
+  new Gauge({
+    name: 'confab_connections',
+    help: 'Open client connections, by transport.',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      for (const [transport, count] of Object.entries(sources.connections()))
+        this.set({ transport }, count);
+    },
+  });
+  new Gauge({
+    name: 'confab_users',
+    help: 'Registered users on this node.',
+    registers: [registry],
+    collect() {
+      this.set(sources.users());
+    },
+  });
+  new Gauge({
+    name: 'confab_rooms',
+    help: 'Rooms with members on this node.',
+    registers: [registry],
+    collect() {
+      this.set(sources.rooms());
+    },
+  });
+  return registry;
+}

@@ -1,0 +1,154 @@
+import net from 'node:net';
+import type { Socket } from 'node:net';
+import tls from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
+import { encodeFrame } from '@confab/protocol';
+import type { Sweepable, Sweeper } from '../session/sweeper.js';
+import { sniff } from './sniff.js';
+
+/** A socket whose transport is known, with its bytes so far still to be read. */
+export type ByteStream = Socket | TLSSocket;
+
+/** Where the listener hands a connection once it knows what it is. */
+export interface ListenerRoutes {
+  /** The JSON stream or plain text. `full`: over the connection limits. */
+  stream(socket: ByteStream, kind: 'json' | 'plain', full: boolean): void;
+  /** HTTP: WebSocket upgrades, /healthz, /metrics. */
+  http(socket: ByteStream, full: boolean): void;
+}
+
+/** Options of {@link Listener}. */
+export interface ListenerOptions {
+  routes: ListenerRoutes;
+  sweeper: Sweeper;
+  now: () => number;
+  /** TLS on the same port, when the server has a certificate. */
+  secureContext?: SecureContext | undefined;
+  /** Time to send the first bytes (the handshake timeout). */
+  handshakeTimeoutMs: number;
+  /** Connections in total (0: no limit). */
+  maxConnections: number;
+  /** Connections from one address (0: no limit). */
+  maxConnectionsPerIp: number;
+  /** Liveness of plain-text links, which cannot answer pings. */
+  keepAliveMs: number;
+}
+
+/** Enough bytes to tell an HTTP request line from a person typing. */
+const SNIFF_BYTES = 16;
+
+const TIMEOUT_LINE = encodeFrame({
+  type: 'error',
+  code: 'handshake_timeout',
+  message: 'nothing was sent after connecting',
+});
+
+/**
+ * One port for every transport: accepts sockets, counts them against the
+ * limits, reads the first bytes to learn the transport (unwrapping TLS and
+ * looking again inside), and hands each socket on with those bytes put back.
+ */
+export class Listener {
+  readonly server: net.Server;
+  private readonly perIp = new Map<string, number>();
+  private open = 0;
+
+  constructor(private readonly options: ListenerOptions) {
+    this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  /** Connections open now (every transport). */
+  get connections(): number {
+    return this.open;
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting; open connections are not touched. */
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const fromIp = (this.perIp.get(ip) ?? 0) + 1;
+    this.perIp.set(ip, fromIp);
+    this.open++;
+    socket.once('close', () => {
+      this.open--;
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+    });
+    socket.on('error', () => undefined);
+    socket.setKeepAlive(true, this.options.keepAliveMs);
+    const { maxConnections, maxConnectionsPerIp } = this.options;
+    const full =
+      (maxConnections > 0 && this.open > maxConnections) ||
+      (maxConnectionsPerIp > 0 && fromIp > maxConnectionsPerIp);
+    this.sniff(socket, full, false);
+  }
+
+  /** Reads until the first bytes decide the transport, then routes the socket. */
+  private sniff(socket: ByteStream, full: boolean, insideTls: boolean): void {
+    const started = this.options.now();
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const deadline: Sweepable = {
+      sweep: (now) => {
+        if (now - started < this.options.handshakeTimeoutMs) return;
+        this.options.sweeper.delete(deadline);
+        socket.off('data', onData);
+        socket.end(TIMEOUT_LINE);
+        setTimeout(() => socket.destroy(), 1_000).unref();
+      },
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, length);
+      const kind = sniff(head.subarray(0, SNIFF_BYTES));
+      if (kind === 'undecided' && length < SNIFF_BYTES) return;
+      this.options.sweeper.delete(deadline);
+      socket.off('data', onData);
+      socket.pause();
+      socket.unshift(head);
+      this.route(socket, kind === 'undecided' ? 'plain' : kind, full, insideTls);
+    };
+    this.options.sweeper.add(deadline);
+    socket.on('data', onData);
+    socket.once('close', () => this.options.sweeper.delete(deadline));
+  }
+
+  private route(
+    socket: ByteStream,
+    kind: 'json' | 'http' | 'tls' | 'plain',
+    full: boolean,
+    insideTls: boolean,
+  ): void {
+    if (kind === 'tls') {
+      if (!this.options.secureContext || insideTls) {
+        socket.destroy();
+        return;
+      }
+      // TLSSocket reads the bytes put back with unshift first (the ClientHello).
+      const secure = new tls.TLSSocket(socket, {
+        isServer: true,
+        secureContext: this.options.secureContext,
+      });
+      secure.on('error', () => socket.destroy());
+      this.sniff(secure, full, true);
+      return;
+    }
+    if (kind === 'http') this.options.routes.http(socket, full);
+    else this.options.routes.stream(socket, kind, full);
+  }
+}

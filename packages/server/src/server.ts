@@ -1,0 +1,331 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { LocalBus } from './bus/local-bus.js';
+import { checkConfig, defaultConfig } from './config.js';
+import type { ServerConfig } from './config.js';
+import { ChatCore } from './core/chat-core.js';
+import type { Bus, Directory, HistoryStore, IdSource } from './core/ports.js';
+import { MemoryDirectory } from './directory/memory-directory.js';
+import { ServerError } from './errors.js';
+import { HttpRoutes } from './http/http-routes.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { Listener } from './net/listener.js';
+import type { ByteStream } from './net/listener.js';
+import { Session } from './session/session.js';
+import type { SessionStats } from './session/session.js';
+import { Sweeper } from './session/sweeper.js';
+import { CountingStore } from './store/counting-store.js';
+import { MemoryStore } from './store/memory-store.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { Connection, TransportKind } from './transport/connection.js';
+import { FlushScheduler } from './transport/flush-scheduler.js';
+import { JsonStreamConnection, endOrDestroy } from './transport/json-stream.js';
+import type { StreamTransportContext } from './transport/json-stream.js';
+import { PlainTextConnection } from './transport/plain-text.js';
+import { newTransportStats } from './transport/stats.js';
+import { WebSocketConnection } from './transport/websocket.js';
+import { SERVER_VERSION } from './version.js';
+
+/** Options of {@link createServer}: any setting, plus ports to plug in other backends. */
+export interface ServerOptions extends Partial<ServerConfig> {
+  /** A logger to use instead of one made from `logLevel`. */
+  logger?: Logger;
+  /** History, fan-out and presence; in-process ones by default. */
+  ports?: { store?: HistoryStore; bus?: Bus; directory?: Directory };
+  /** This node's id in a cluster. @default random */
+  node?: string;
+}
+
+/** A running server's address. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+const FULL_LINE = new TextEncoder().encode(
+  '{"type":"error","code":"server_full","message":"the server is full; try again later"}\n',
+);
+const FULL_TEXT = new TextEncoder().encode(
+  '! The server is full; try again later (server_full).\r\n',
+);
+
+/** Unique ids: a per-start prefix (time and randomness) and a counter. */
+function idSource(): IdSource {
+  const prefix = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  let counter = 0;
+  return { next: () => `${prefix}-${(counter++).toString(36)}` };
+}
+
+/**
+ * A Confab server: one port for the JSON stream, WebSocket, TLS and plain
+ * text; the chat core behind sessions; history in SQLite or memory; logs,
+ * metrics and an ordered, idempotent shutdown.
+ */
+export class ConfabServer {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  private readonly options: ServerOptions;
+  private readonly sessions = new Map<number, Session>();
+  private readonly transportStats = newTransportStats();
+  private readonly sessionStats: SessionStats = { rateLimited: 0, errorsSent: 0 };
+  private readonly scheduler = new FlushScheduler();
+  private nextSessionId = 1;
+  private listener: Listener | undefined;
+  private http: HttpRoutes | undefined;
+  private sweeper: Sweeper | undefined;
+  private core: ChatCore | undefined;
+  private store: CountingStore | undefined;
+  private bus: Bus | undefined;
+  private directory: Directory | undefined;
+  private closing: Promise<void> | undefined;
+  private startedAt = 0;
+
+  constructor(options: ServerOptions = {}) {
+    const { logger, ports: _ports, node: _node, ...settings } = options;
+    const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+    this.config = checkConfig({ ...defaultConfig(), ...defined });
+    this.options = options;
+    this.logger = logger ?? createLogger(this.config.logLevel);
+  }
+
+  /** Opens the store and starts listening. */
+  async listen(): Promise<ServerAddress> {
+    const config = this.config;
+    const now = () => Date.now();
+    const secureContext = this.loadTls();
+    const store =
+      this.options.ports?.store ??
+      (config.store === 'memory'
+        ? new MemoryStore()
+        : await SqliteStore.open({ dataDir: config.dataDir }));
+    this.store = new CountingStore(store);
+    this.bus = this.options.ports?.bus ?? new LocalBus();
+    this.directory = this.options.ports?.directory ?? new MemoryDirectory();
+    this.core = new ChatCore({
+      node: this.options.node ?? randomBytes(4).toString('hex'),
+      serverName: `confab/${SERVER_VERSION}`,
+      store: this.store,
+      bus: this.bus,
+      directory: this.directory,
+      clock: { now },
+      ids: idSource(),
+      maxFrameBytes: config.maxFrameBytes,
+      onOverflow: (sessionId) => this.sessions.get(sessionId)?.connection.destroy(),
+    });
+    const sweepMs = Math.max(
+      25,
+      Math.min(1_000, Math.floor(Math.min(config.handshakeTimeout, config.pingInterval) / 4)),
+    );
+    this.sweeper = new Sweeper(sweepMs, now);
+    const streamContext: StreamTransportContext = {
+      scheduler: this.scheduler,
+      stats: this.transportStats,
+      maxFrameBytes: config.maxFrameBytes,
+      maxOutboundBytes: config.maxOutboundBytes,
+    };
+    const registry = createMetrics({
+      transport: this.transportStats,
+      session: this.sessionStats,
+      connections: () => this.connectionCounts(),
+      users: () => this.core?.userCount ?? 0,
+      rooms: () => this.core?.roomCount ?? 0,
+      messagesStored: () => this.store?.stored ?? 0,
+    });
+    this.http = new HttpRoutes({
+      health: () => this.health(),
+      metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+      webSocket: (ws, request) => this.openWebSocket(ws, request, streamContext),
+      maxPayload: 4 * config.maxFrameBytes,
+    });
+    this.listener = new Listener({
+      sweeper: this.sweeper,
+      now,
+      secureContext,
+      handshakeTimeoutMs: config.handshakeTimeout,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerIp: config.maxConnectionsPerIp,
+      keepAliveMs: config.pingInterval,
+      routes: {
+        stream: (socket, kind, full) => this.openStream(socket, kind, full, streamContext),
+        http: (socket, full) => {
+          (socket as ByteStream & { confabFull?: boolean }).confabFull = full;
+          this.http!.accept(socket);
+        },
+      },
+    });
+    try {
+      await this.listener.listen(config.port, config.host);
+    } catch (error) {
+      await this.store.close();
+      throw new ServerError(
+        'listen_failed',
+        `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    this.startedAt = Date.now();
+    const address = this.address();
+    this.logger.info(
+      { ...address, store: config.store, tls: secureContext !== undefined },
+      'listening',
+    );
+    return address;
+  }
+
+  /** Where the server listens. */
+  address(): ServerAddress {
+    const info = this.listener?.server.address() as AddressInfo | null | undefined;
+    if (!info) throw new ServerError('listen_failed', 'the server is not listening');
+    return { host: info.address, port: info.port };
+  }
+
+  /**
+   * Shuts down in order, once however often it is called: stop accepting,
+   * store what is pending (so its acks go out), run the `<quit>` handshake
+   * from the server's side with every client (`server_shutdown`), close
+   * those that do not leave in time, then close the store.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (!this.listener) return;
+    this.logger.info({ sessions: this.sessions.size }, 'shutting down');
+    const stopped = this.listener.stop();
+    await this.store?.flush();
+    await Promise.all([...this.sessions.values()].map((session) => session.shutdown()));
+    await this.waitForSessions(this.config.shutdownTimeout);
+    for (const session of this.sessions.values()) session.connection.destroy();
+    this.http?.close();
+    await stopped;
+    this.sweeper?.stop();
+    await this.bus?.close();
+    await this.directory?.close();
+    await this.store?.close();
+    this.logger.info('stopped');
+  }
+
+  private waitForSessions(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.sessions.size === 0 || Date.now() >= deadline) resolve();
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+  }
+
+  private loadTls(): SecureContext | undefined {
+    const { tlsCert, tlsKey } = this.config;
+    if (tlsCert === undefined || tlsKey === undefined) return undefined;
+    try {
+      return tls.createSecureContext({ cert: readFileSync(tlsCert), key: readFileSync(tlsKey) });
+    } catch (error) {
+      throw new ServerError(
+        'tls_invalid',
+        `cannot use the TLS certificate and key: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private openStream(
+    socket: ByteStream,
+    kind: 'json' | 'plain',
+    full: boolean,
+    context: StreamTransportContext,
+  ): void {
+    if (full || this.closing) {
+      endOrDestroy(socket, kind === 'json' ? FULL_LINE : FULL_TEXT);
+      return;
+    }
+    const connection =
+      kind === 'json'
+        ? new JsonStreamConnection(socket, context)
+        : new PlainTextConnection(socket, context);
+    this.startSession(connection);
+  }
+
+  private openWebSocket(
+    ws: WebSocket,
+    request: IncomingMessage,
+    context: StreamTransportContext,
+  ): void {
+    const socket = request.socket as typeof request.socket & {
+      confabFull?: boolean;
+      encrypted?: boolean;
+    };
+    if (socket.confabFull || this.closing) {
+      ws.send(
+        '{"type":"error","code":"server_full","message":"the server is full; try again later"}',
+      );
+      ws.close(1013, 'server_full');
+      return;
+    }
+    this.startSession(
+      new WebSocketConnection(
+        ws,
+        socket.remoteAddress ?? 'unknown',
+        socket.encrypted === true,
+        context,
+      ),
+    );
+  }
+
+  private startSession(connection: Connection): void {
+    const config = this.config;
+    const session = new Session(this.nextSessionId++, connection, {
+      core: this.core!,
+      limits: {
+        maxTextBytes: config.maxTextBytes,
+        ratePerSecond: config.rateLimit,
+        rateBurst: config.rateBurst,
+        handshakeTimeoutMs: config.handshakeTimeout,
+        pingIntervalMs: config.pingInterval,
+      },
+      stats: this.sessionStats,
+      now: () => Date.now(),
+      logger: this.logger,
+      ended: (ended) => {
+        this.sessions.delete(ended.sessionId);
+        this.sweeper?.delete(ended);
+      },
+    });
+    this.sessions.set(session.sessionId, session);
+    this.sweeper!.add(session);
+    connection.resumeReading();
+  }
+
+  private connectionCounts(): Record<TransportKind, number> {
+    const counts: Record<TransportKind, number> = { json: 0, ws: 0, plain: 0 };
+    for (const session of this.sessions.values()) counts[session.connection.kind]++;
+    return counts;
+  }
+
+  private health(): { status: string } & Record<string, unknown> {
+    return {
+      status: this.closing ? 'stopping' : 'ok',
+      version: SERVER_VERSION,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      connections: this.sessions.size,
+      users: this.core?.userCount ?? 0,
+      rooms: this.core?.roomCount ?? 0,
+      store: this.config.store,
+    };
+  }
+}
+
+/** Makes a server; call `listen()` to start it and `close()` to stop it. */
+export function createServer(options: ServerOptions = {}): ConfabServer {
+  return new ConfabServer(options);
+}

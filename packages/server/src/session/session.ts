@@ -1,0 +1,337 @@
+import type {
+  ClientFrame,
+  FrameError,
+  HelloFrame,
+  LeaveReason,
+  RawFrame,
+  ServerFrame,
+  ServerHandshakeState,
+} from '@confab/protocol';
+import {
+  SERVER_SHUTDOWN_REASON,
+  errorCloses,
+  serverFrameGate,
+  serverHandshakeStep,
+  validateClientFrame,
+} from '@confab/protocol';
+import type { Logger } from 'pino';
+import type { ChatCore, ChatUser } from '../core/chat-core.js';
+import { Outgoing } from '../core/outgoing.js';
+import type { Recipient } from '../core/outgoing.js';
+import type { Connection, ConnectionHandler } from '../transport/connection.js';
+import type { CommandResult } from './commands.js';
+import { COMMANDS, UNLIMITED } from './commands.js';
+import type { Sweepable } from './sweeper.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Limits a session enforces. */
+export interface SessionLimits {
+  maxTextBytes: number;
+  /** Frames per second (0: unlimited) and the burst allowed. */
+  ratePerSecond: number;
+  rateBurst: number;
+  handshakeTimeoutMs: number;
+  /** Silence after which the server pings; twice this and the peer is gone. */
+  pingIntervalMs: number;
+}
+
+/** Counters a session bumps. */
+export interface SessionStats {
+  rateLimited: number;
+  errorsSent: number;
+}
+
+/** What every session shares. */
+export interface SessionContext {
+  core: ChatCore;
+  limits: SessionLimits;
+  stats: SessionStats;
+  now: () => number;
+  logger: Logger;
+  /** Called once when the session is over. */
+  ended: (session: Session) => void;
+}
+
+/** Frames queued behind a command that awaits; past it, reading pauses. */
+const INBOX_HIGH_WATER = 256;
+/** Frames handled at once even while room messages are being stored: more messages, and liveness. */
+const PIPELINED: ReadonlySet<ClientFrame['type']> = new Set(['say', 'ping', 'pong']);
+/** How long `quit` waits for acks of messages still being stored. */
+const SETTLE_TIMEOUT_MS = 5_000;
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => resolve(),
+    );
+  });
+}
+
+/** A refusal carries the `ref` of the frame it answers, when that frame had one. */
+function withRefOf(raw: RawFrame, refusal: FrameError): FrameError {
+  if (refusal.ref !== undefined || typeof raw.ref !== 'string') return refusal;
+  return { ...refusal, ref: raw.ref };
+}
+
+/**
+ * One connection's life: the handshake, validation, the rate limit, frame
+ * order (each frame is handled after the one before it is done), liveness,
+ * and the ways it ends. It holds no chat state: that is the core's.
+ */
+export class Session implements Recipient, ConnectionHandler, Sweepable {
+  state: ServerHandshakeState = 'awaiting_hello';
+  user: ChatUser | undefined;
+  private readonly connectedAt: number;
+  private lastHeardAt: number;
+  private pingSentAt = 0;
+  private registering = false;
+  private readonly inbox: RawFrame[] = [];
+  private busy = false;
+  private paused = false;
+  private readonly bucket: TokenBucket;
+  private leaveReason: LeaveReason = 'disconnected';
+  private isClosed = false;
+  private readonly log: Logger;
+
+  constructor(
+    readonly sessionId: number,
+    readonly connection: Connection,
+    private readonly context: SessionContext,
+  ) {
+    const now = context.now();
+    this.connectedAt = now;
+    this.lastHeardAt = now;
+    this.bucket = new TokenBucket(context.limits.ratePerSecond, context.limits.rateBurst, now);
+    this.log = context.logger.child({
+      session: sessionId,
+      transport: connection.kind,
+      ip: connection.remoteAddress,
+    });
+    this.log.debug('connected');
+    connection.attach(this);
+  }
+
+  /** The chat core, for command handlers. */
+  get core(): ChatCore {
+    return this.context.core;
+  }
+
+  // --- Recipient -------------------------------------------------------------
+
+  deliver(out: Outgoing): void {
+    this.connection.send(out);
+  }
+
+  /** Sends a frame to this connection only. */
+  reply(frame: ServerFrame): void {
+    this.connection.send(new Outgoing(frame));
+  }
+
+  // --- ConnectionHandler -------------------------------------------------------
+
+  frame(raw: RawFrame): void {
+    this.lastHeardAt = this.context.now();
+    if (this.state === 'quitting' || this.state === 'closed') return;
+    this.inbox.push(raw);
+    if (this.inbox.length > INBOX_HIGH_WATER && !this.paused) {
+      this.paused = true;
+      this.connection.pauseReading();
+    }
+    this.pump();
+  }
+
+  decodeError(error: FrameError): void {
+    this.lastHeardAt = this.context.now();
+    if (this.state === 'quitting' || this.state === 'closed') return;
+    this.refuse(error);
+  }
+
+  closed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.state = 'closed';
+    this.inbox.length = 0;
+    const user = this.user;
+    this.user = undefined;
+    if (user) {
+      this.log.info({ name: user.name, reason: this.leaveReason }, 'left');
+      this.core
+        .leave(user, this.leaveReason)
+        .catch((error: unknown) => this.log.error({ err: error }, 'leave failed'));
+    } else this.log.debug('disconnected');
+    this.context.ended(this);
+  }
+
+  // --- Sweepable ----------------------------------------------------------------
+
+  sweep(now: number): void {
+    const limits = this.context.limits;
+    if (this.state === 'awaiting_hello') {
+      if (!this.registering && now - this.connectedAt >= limits.handshakeTimeoutMs) {
+        this.refuse({
+          code: 'handshake_timeout',
+          message: `send hello within ${Math.round(limits.handshakeTimeoutMs / 1000)} s of connecting`,
+        });
+      }
+      return;
+    }
+    // Plain-text people cannot answer pings; TCP keepalive watches their links.
+    if (this.state !== 'registered' || this.connection.kind === 'plain') return;
+    const silent = now - this.lastHeardAt;
+    if (silent >= 2 * limits.pingIntervalMs) {
+      this.log.info('no answer to ping: timed out');
+      this.leaveReason = 'timeout';
+      this.connection.destroy();
+    } else if (silent >= limits.pingIntervalMs && this.pingSentAt <= this.lastHeardAt) {
+      this.pingSentAt = now;
+      this.reply({ type: 'ping' });
+    }
+  }
+
+  // --- Commands ----------------------------------------------------------------
+
+  /** Registers the user (the `hello` command). */
+  async register(frame: HelloFrame): Promise<FrameError | undefined> {
+    this.registering = true;
+    try {
+      const result = await this.core.register(this, frame.name, frame.resume);
+      if (!('key' in result)) return result;
+      if (this.isClosed) {
+        await this.core.leave(result, 'disconnected');
+        return undefined;
+      }
+      this.user = result;
+      this.state = serverHandshakeStep(this.state, 'hello_accepted');
+      this.log.info({ name: result.name, client: frame.client }, 'registered');
+      return undefined;
+    } finally {
+      this.registering = false;
+    }
+  }
+
+  /**
+   * The server's side of the `<quit>` handshake: what the client sent before
+   * is answered, the rooms hear `left` (reason `quit`), the queued frames go
+   * out, then `quit`, then the connection closes.
+   */
+  async quit(reason?: string): Promise<undefined> {
+    this.state = serverHandshakeStep(this.state, 'quit');
+    const user = this.user;
+    if (user) {
+      await withTimeout(this.core.settled(user), SETTLE_TIMEOUT_MS);
+      this.user = undefined;
+      this.log.info({ name: user.name, reason }, 'quit');
+      await this.core.leave(user, 'quit');
+    }
+    this.reply({ type: 'quit' });
+    this.connection.end();
+    return undefined;
+  }
+
+  /** Starts the handshake from the server's side (shutdown). Resolves when `quit` is queued. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'quitting' || this.state === 'closed') return;
+    this.state = serverHandshakeStep(this.state, 'quit');
+    this.inbox.length = 0;
+    const user = this.user;
+    if (user) {
+      await withTimeout(this.core.settled(user), SETTLE_TIMEOUT_MS);
+      this.user = undefined;
+      await this.core.leave(user, 'disconnected');
+    }
+    this.reply({ type: 'quit', reason: SERVER_SHUTDOWN_REASON });
+    this.connection.end();
+  }
+
+  // --- Dispatch ----------------------------------------------------------------
+
+  /** Handles queued frames in order; a command that awaits holds back the rest. */
+  private pump(): void {
+    while (
+      !this.busy &&
+      this.inbox.length > 0 &&
+      this.state !== 'quitting' &&
+      this.state !== 'closed'
+    ) {
+      const raw = this.inbox.shift()!;
+      const result = this.dispatch(raw);
+      if (result instanceof Promise) {
+        this.busy = true;
+        result
+          .then(
+            (refusal) => refusal && this.refuse(withRefOf(raw, refusal)),
+            (error: unknown) => this.internalError(error, raw),
+          )
+          .finally(() => {
+            this.busy = false;
+            this.pump();
+          });
+        return;
+      }
+      if (result) this.refuse(withRefOf(raw, result));
+    }
+    if (this.paused && this.inbox.length === 0 && !this.isClosed) {
+      this.paused = false;
+      this.connection.resumeReading();
+    }
+  }
+
+  private dispatch(raw: RawFrame): CommandResult {
+    const validated = validateClientFrame(raw, { maxTextBytes: this.context.limits.maxTextBytes });
+    if (!validated.ok) return validated.error;
+    const frame = validated.frame;
+    const gate = serverFrameGate(this.state, frame.type);
+    if (gate === null) return undefined;
+    if (gate !== undefined)
+      return {
+        code: gate,
+        message: gate === 'not_registered' ? 'send hello first' : 'you are already registered',
+      };
+    if (!UNLIMITED.has(frame.type) && !this.bucket.take(this.context.now())) {
+      this.context.stats.rateLimited++;
+      return { code: 'rate_limited', message: 'too many frames: slow down and send it again' };
+    }
+    // A room message waits a turn for the store. Anything else this client
+    // sends after it waits too, so what it causes stays in the order sent.
+    if (this.user && this.user.unanswered > 0 && !PIPELINED.has(frame.type)) {
+      return this.core.settled(this.user).then(() => this.run(frame, raw));
+    }
+    return this.run(frame, raw);
+  }
+
+  private run(frame: ClientFrame, raw: RawFrame): CommandResult {
+    try {
+      return (COMMANDS[frame.type] as (s: Session, f: ClientFrame) => CommandResult)(this, frame);
+    } catch (error) {
+      this.internalError(error, raw);
+      return undefined;
+    }
+  }
+
+  /** Sends an error; a closing one ends the connection after it. */
+  private refuse(error: FrameError): void {
+    this.context.stats.errorsSent++;
+    this.reply({ type: 'error', ...error });
+    if (!errorCloses(error.code)) return;
+    this.log.debug({ code: error.code }, 'closing after error');
+    this.state = serverHandshakeStep(this.state, 'fatal_error');
+    this.inbox.length = 0;
+    this.connection.end();
+  }
+
+  private internalError(error: unknown, raw: RawFrame): void {
+    this.log.error({ err: error, type: raw.type }, 'command failed');
+    const ref = typeof raw.ref === 'string' ? raw.ref : undefined;
+    this.refuse(
+      ref === undefined
+        ? { code: 'internal', message: 'internal error' }
+        : { code: 'internal', message: 'internal error', ref },
+    );
+  }
+}

@@ -1,0 +1,203 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { LineSink, RawFrame } from '@confab/protocol';
+import {
+  DEFAULT_ROOM,
+  LineDecoder,
+  PROTOCOL_VERSION,
+  QUIT_WORD,
+  foldName,
+  foldRoom,
+  parseInput,
+} from '@confab/protocol';
+import type { Outgoing } from '../core/outgoing.js';
+import type { Connection, ConnectionHandler } from './connection.js';
+import type { StreamTransportContext } from './json-stream.js';
+import { endOrDestroy } from './json-stream.js';
+import type { PlainView } from './plain-render.js';
+import { renderPlain } from './plain-render.js';
+import { SocketOutput } from './socket-output.js';
+
+const encoder = new TextEncoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Plain text for people on `nc` or `telnet`: the first line is the name,
+ * later lines are messages or `/commands` (the shared input parser), and
+ * every frame comes back as a readable line with remote text made inert.
+ * It translates lines to frames and back; the session does the rest.
+ */
+export class PlainTextConnection implements Connection {
+  readonly kind = 'plain' as const;
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+  private readonly lines: LineDecoder;
+  private readonly output: SocketOutput;
+  private handler: ConnectionHandler | undefined;
+  private readonly view: PlainView = { name: undefined, room: DEFAULT_ROOM };
+  /** Rooms the user is in, most recently joined last: `/part` of the current room falls back on the one before. */
+  private rooms: string[] = [];
+  /** A name was sent and not yet answered: later lines are chat, handled after it. */
+  private awaitingWelcome = false;
+
+  constructor(
+    private readonly socket: Socket | TLSSocket,
+    private readonly context: StreamTransportContext,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.secure = 'encrypted' in socket && socket.encrypted === true;
+    this.lines = new LineDecoder({ maxFrameBytes: context.maxFrameBytes });
+    this.output = new SocketOutput(
+      socket,
+      context.scheduler,
+      context.maxOutboundBytes,
+      context.stats,
+      () => {
+        context.stats.slowConsumers++;
+        endOrDestroy(
+          socket,
+          encoder.encode('! You read too slowly: disconnected (slow_consumer).\r\n'),
+        );
+      },
+    );
+  }
+
+  attach(handler: ConnectionHandler): void {
+    this.handler = handler;
+    const sink: LineSink = {
+      line: (bytes) => this.receiveLine(bytes),
+      tooLarge: () =>
+        handler.decodeError({
+          code: 'frame_too_large',
+          message: `a line must be at most ${this.context.maxFrameBytes} bytes`,
+        }),
+    };
+    this.socket.on('data', (chunk: Buffer) => {
+      this.context.stats.bytesIn += chunk.length;
+      this.lines.push(chunk, sink);
+    });
+    this.socket.once('close', () => {
+      this.output.drop();
+      handler.closed();
+    });
+    this.socket.on('error', () => undefined);
+  }
+
+  send(out: Outgoing): void {
+    const frame = out.frame;
+    this.track(frame);
+    const lines = renderPlain(frame, this.view);
+    if (
+      frame.type === 'error' &&
+      this.view.name === undefined &&
+      (frame.code === 'name_taken' || frame.code === 'name_invalid')
+    ) {
+      this.awaitingWelcome = false;
+      lines.push('Pick another name:');
+    }
+    if (lines.length === 0) return;
+    // Terminals want CR LF; a rendered block's inner newlines too.
+    if (this.output.write(encoder.encode(lines.join('\n').replace(/\n/g, '\r\n') + '\r\n')))
+      this.context.stats.framesOut++;
+  }
+
+  end(): void {
+    this.output.flush();
+    endOrDestroy(this.socket);
+  }
+
+  destroy(): void {
+    this.output.drop();
+    this.socket.destroy();
+  }
+
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (this.handler) this.socket.resume();
+  }
+
+  /** Keeps the reader's name and current room in step with what the server says. */
+  private track(frame: Outgoing['frame']): void {
+    switch (frame.type) {
+      case 'welcome':
+        this.view.name = frame.name;
+        this.rooms = [...frame.rooms];
+        this.view.room = frame.rooms[0] ?? DEFAULT_ROOM;
+        break;
+      case 'nick':
+        if (this.isSelf(frame.old)) this.view.name = frame.name;
+        break;
+      case 'joined':
+        if (this.isSelf(frame.name)) {
+          this.rooms = [
+            ...this.rooms.filter((r) => foldRoom(r) !== foldRoom(frame.room)),
+            frame.room,
+          ];
+          this.view.room = frame.room;
+        }
+        break;
+      case 'left':
+        if (this.isSelf(frame.name)) {
+          this.rooms = this.rooms.filter((r) => foldRoom(r) !== foldRoom(frame.room));
+          if (foldRoom(frame.room) === foldRoom(this.view.room))
+            this.view.room = this.rooms.at(-1) ?? DEFAULT_ROOM;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private isSelf(name: string): boolean {
+    return this.view.name !== undefined && foldName(name) === foldName(this.view.name);
+  }
+
+  private receiveLine(bytes: Uint8Array): void {
+    const handler = this.handler!;
+    let line: string;
+    try {
+      line = utf8.decode(bytes);
+    } catch {
+      this.say('! That line was not UTF-8; it was dropped.');
+      return;
+    }
+    const frame = this.frameFor(line);
+    if (frame) {
+      this.context.stats.framesIn++;
+      handler.frame(frame);
+    }
+  }
+
+  /** The frame a line stands for, or undefined when it was answered here. */
+  private frameFor(line: string): RawFrame | undefined {
+    if (line.trim() === QUIT_WORD) return { type: 'quit' };
+    if (this.view.name === undefined && !this.awaitingWelcome) {
+      this.awaitingWelcome = true;
+      return { type: 'hello', version: PROTOCOL_VERSION, name: line.trim(), client: 'plain-text' };
+    }
+    const action = parseInput(line, { room: this.view.room });
+    switch (action.kind) {
+      case 'send':
+        return action.frame as unknown as RawFrame;
+      case 'quit':
+        return action.reason === undefined
+          ? { type: 'quit' }
+          : { type: 'quit', reason: action.reason };
+      case 'help':
+        this.say(action.text);
+        return undefined;
+      case 'error':
+        this.say(`! ${action.message}`);
+        return undefined;
+      case 'none':
+        return undefined;
+    }
+  }
+
+  private say(text: string): void {
+    this.output.write(encoder.encode(text.replace(/\n/g, '\r\n') + '\r\n'));
+  }
+}

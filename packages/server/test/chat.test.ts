@@ -1,0 +1,331 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConfabServer } from '../src/index.js';
+import { JsonClient, PlainClient, WsClient, startServer } from './helpers.js';
+
+let server: ConfabServer;
+let port: number;
+const open: Array<{ end(): void }> = [];
+
+async function json(name?: string): Promise<JsonClient> {
+  const client = await JsonClient.connect(port);
+  open.push(client);
+  if (name) await client.register(name);
+  return client;
+}
+
+beforeEach(async () => {
+  ({ server, port } = await startServer());
+});
+
+afterEach(async () => {
+  for (const client of open.splice(0)) client.end();
+  await server.close();
+});
+
+describe('the classic chat', () => {
+  it('welcomes by name, says how to leave, and puts the user in #general', async () => {
+    const ada = await json();
+    ada.send({ type: 'hello', version: 1, name: 'ada' });
+    const welcome = await ada.next('welcome');
+    expect(welcome).toMatchObject({
+      version: 1,
+      name: 'ada',
+      rooms: ['#general'],
+      server: 'confab/0.1.0',
+    });
+    expect(welcome.text).toContain('<quit>');
+    expect(await ada.next('joined')).toMatchObject({ room: '#general', name: 'ada' });
+    expect(await ada.next('names')).toEqual({ type: 'names', room: '#general', names: ['ada'] });
+    expect(await ada.next('history')).toEqual({
+      type: 'history',
+      room: '#general',
+      messages: [],
+      more: false,
+    });
+  });
+
+  it('sends every message to every member with the sender name, the ack after the copy', async () => {
+    const ada = await json('ada');
+    const bob = await json('bob');
+    expect(await ada.next('joined', (j) => j.name === 'bob')).toMatchObject({ room: '#general' });
+    ada.send({ type: 'say', room: '#general', text: 'hi bob', ref: 'r1' });
+    const atBob = await bob.next('message');
+    expect(atBob).toMatchObject({ room: '#general', seq: 1, from: 'ada', text: 'hi bob' });
+    const atAda = await ada.next('message');
+    expect(atAda).toEqual(atBob);
+    const ack = await ada.next('ack');
+    expect(ack).toEqual({ type: 'ack', ref: 'r1', id: atAda.id, seq: 1, ts: atAda.ts });
+    expect(ada.inbox.all.indexOf(atAda)).toBeLessThan(ada.inbox.all.indexOf(ack));
+  });
+
+  it('numbers a room 1, 2, 3 … in one order for everyone', async () => {
+    const ada = await json('ada');
+    const bob = await json('bob');
+    for (let i = 0; i < 20; i++) {
+      ada.send({ type: 'say', room: '#general', text: `a${i}` });
+      bob.send({ type: 'say', room: '#general', text: `b${i}` });
+    }
+    const seen = async (client: JsonClient) => {
+      const messages = [];
+      for (let i = 0; i < 40; i++) messages.push(await client.next('message'));
+      return messages;
+    };
+    const [atAda, atBob] = await Promise.all([seen(ada), seen(bob)]);
+    expect(atAda.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(atBob.map((m) => m.id)).toEqual(atAda.map((m) => m.id));
+  });
+
+  it('runs the <quit> handshake: a say just before quit is stored and acked, then left, then quit', async () => {
+    const ada = await json('ada');
+    const bob = await json('bob');
+    ada.send({ type: 'say', room: '#general', text: 'bye all', ref: 'last' });
+    ada.send({ type: 'quit' });
+    await ada.next('ack', (a) => a.ref === 'last');
+    const quit = await ada.next('quit');
+    expect(quit).toEqual({ type: 'quit' });
+    expect(ada.inbox.all.at(-1)).toEqual(quit);
+    await ada.closed;
+    expect(await bob.next('message')).toMatchObject({ text: 'bye all' });
+    expect(await bob.next('left')).toMatchObject({ room: '#general', name: 'ada', reason: 'quit' });
+    expect(ada.inbox.all.some((f) => f.type === 'left')).toBe(false);
+  });
+
+  it('answers quit before hello with quit, and the room hears nothing', async () => {
+    const bob = await json('bob');
+    const stranger = await json();
+    stranger.send({ type: 'quit' });
+    await stranger.next('quit');
+    await stranger.closed;
+    expect(await bob.quiet()).toEqual([]);
+  });
+
+  it('gives left with reason disconnected when a client vanishes, by FIN or by RST', async () => {
+    const bob = await json('bob');
+    const ada = await json('ada');
+    ada.socket.end();
+    expect(await bob.next('left', (l) => l.name === 'ada')).toMatchObject({
+      reason: 'disconnected',
+    });
+    const cy = await json('cy');
+    cy.socket.resetAndDestroy();
+    expect(await bob.next('left', (l) => l.name === 'cy')).toMatchObject({
+      reason: 'disconnected',
+    });
+    // The names are free again.
+    await (await json()).register('ada');
+  });
+});
+
+describe('transports on one port', () => {
+  it('puts a JSON client, a WebSocket client and a plain-text client in one room', async () => {
+    const ada = await json('ada');
+    const web = await WsClient.connect(port);
+    open.push(web);
+    await web.register('wes');
+    const nc = await PlainClient.connect(port);
+    open.push({ end: () => nc.socket.end() });
+    nc.type('pat');
+    await nc.line('Welcome pat');
+    expect((await nc.line('* In #general:')).split(': ')[1]!.split(', ').sort()).toEqual([
+      'ada',
+      'pat',
+      'wes',
+    ]);
+    ada.send({ type: 'say', room: '#general', text: 'hello everyone' });
+    expect(await web.next('message')).toMatchObject({ from: 'ada', text: 'hello everyone' });
+    expect(await nc.line('<ada> hello everyone')).toMatch(/^\[\d\d:\d\d\] <ada> hello everyone$/);
+    web.send({ type: 'say', room: '#general', text: 'from the web' });
+    expect(await ada.next('message', (m) => m.from === 'wes')).toMatchObject({
+      text: 'from the web',
+    });
+    await nc.line('<wes> from the web');
+    nc.type('from nc');
+    expect(await ada.next('message', (m) => m.from === 'pat')).toMatchObject({
+      text: 'from nc',
+      seq: 3,
+    });
+    expect(await web.next('message', (m) => m.from === 'pat')).toMatchObject({ text: 'from nc' });
+  });
+
+  it('runs <quit> from WebSocket and from plain text', async () => {
+    const ada = await json('ada');
+    const web = await WsClient.connect(port);
+    await web.register('wes');
+    await web.quit();
+    expect(await ada.next('left', (l) => l.name === 'wes')).toMatchObject({ reason: 'quit' });
+    const nc = await PlainClient.connect(port);
+    nc.type('pat');
+    await nc.line('Welcome pat');
+    nc.type('<quit>');
+    await nc.line('* Bye.');
+    await nc.closed;
+    expect(await ada.next('left', (l) => l.name === 'pat')).toMatchObject({ reason: 'quit' });
+  });
+
+  it('shows plain-text people every control character escaped, JSON clients the text exactly', async () => {
+    const ada = await json('ada');
+    const nc = await PlainClient.connect(port);
+    nc.type('pat');
+    await nc.line('Welcome pat');
+    const hostile = 'x\u001b]0;owned\u0007\u001b[2J\u0008\r\u009b31m\u202eevil';
+    ada.send({ type: 'say', room: '#general', text: hostile });
+    const line = await nc.line('<ada>');
+    expect(line).toContain('x^[]0;owned^G^[[2J^H^M\\u009b31m\\u202eevil');
+    // eslint-disable-next-line no-control-regex
+    expect(nc.text()).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u009f]/);
+    expect(await ada.next('message')).toMatchObject({ text: hostile });
+  });
+
+  it('serves /healthz, /metrics and an index page on the same port', async () => {
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', connections: 0 });
+    await json('ada');
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('confab_connections{transport="json"} 1');
+    expect(metrics).toMatch(/confab_frames_in_total \d+/);
+    expect(metrics).toContain('confab_process_nodejs_eventloop_lag_seconds');
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('Confab chat server');
+    expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+  });
+});
+
+describe('names', () => {
+  it('are unique ignoring case with full case folding, and a refused name can retry on the same connection', async () => {
+    await json('Σοφία');
+    const other = await json();
+    other.send({ type: 'hello', version: 1, name: 'σοφία' });
+    expect(await other.next('error')).toMatchObject({ code: 'name_taken' });
+    other.send({ type: 'hello', version: 1, name: 'ΣΟΦΊΑ' });
+    expect(await other.next('error')).toMatchObject({ code: 'name_taken' });
+    other.send({ type: 'hello', version: 1, name: 'bad name' });
+    expect(await other.next('error')).toMatchObject({ code: 'name_invalid' });
+    other.send({ type: 'hello', version: 1, name: 'sofia' });
+    expect(await other.next('welcome')).toMatchObject({ name: 'sofia' });
+  });
+
+  it('treats final sigma and NFC forms as the same name', async () => {
+    await json('ΟΔΥΣΣΕΥΣ');
+    const other = await json();
+    other.send({ type: 'hello', version: 1, name: 'οδυσσευς' });
+    expect(await other.next('error')).toMatchObject({ code: 'name_taken' });
+    await json('re\u0301my');
+    other.send({ type: 'hello', version: 1, name: 'RÉMY' });
+    expect(await other.next('error')).toMatchObject({ code: 'name_taken' });
+  });
+
+  it('changes with nick, telling everyone who shares a room', async () => {
+    const ada = await json('ada');
+    const bob = await json('bob');
+    bob.send({ type: 'nick', name: 'ADA' });
+    expect(await bob.next('error')).toMatchObject({ code: 'name_taken' });
+    bob.send({ type: 'nick', name: 'robert' });
+    expect(await bob.next('nick')).toEqual({ type: 'nick', old: 'bob', name: 'robert' });
+    expect(await ada.next('nick')).toEqual({ type: 'nick', old: 'bob', name: 'robert' });
+    bob.send({ type: 'say', room: '#general', text: 'renamed' });
+    expect(await ada.next('message')).toMatchObject({ from: 'robert' });
+    await (await json()).register('bob');
+  });
+});
+
+describe('rooms and direct messages', () => {
+  it('joins, lists and parts rooms, ignoring case', async () => {
+    const ada = await json('ada');
+    const bob = await json('bob');
+    ada.send({ type: 'join', room: '#Rust' });
+    expect(await ada.next('joined', (j) => j.room === '#Rust')).toMatchObject({ name: 'ada' });
+    await ada.next('names', (n) => n.room === '#Rust');
+    await ada.next('history', (h) => h.room === '#Rust');
+    bob.send({ type: 'join', room: '#RUST' });
+    // The room keeps the spelling of its first join.
+    const isRust = (room: string) => room.toLowerCase() === '#rust';
+    expect(await bob.next('joined', (j) => isRust(j.room))).toMatchObject({
+      room: '#Rust',
+      name: 'bob',
+    });
+    expect(await ada.next('joined', (j) => j.name === 'bob' && isRust(j.room))).toMatchObject({
+      room: '#Rust',
+    });
+    bob.send({ type: 'who', room: '#rust' });
+    await bob.next('names', (n) => n.room === '#Rust');
+    expect(await bob.next('names', (n) => n.room === '#Rust')).toMatchObject({
+      names: expect.arrayContaining(['ada', 'bob']),
+    });
+    ada.send({ type: 'say', room: '#rust', text: 'in rust' });
+    expect(await bob.next('message', (m) => m.room === '#Rust')).toMatchObject({
+      text: 'in rust',
+      seq: 1,
+    });
+    bob.send({ type: 'part', room: '#rust' });
+    expect(await bob.next('left')).toMatchObject({ room: '#Rust', name: 'bob', reason: 'part' });
+    expect(await ada.next('left', (l) => l.name === 'bob')).toMatchObject({ reason: 'part' });
+    bob.send({ type: 'say', room: '#rust', text: 'still here?', ref: 'x' });
+    expect(await bob.next('error')).toMatchObject({ code: 'not_in_room', ref: 'x' });
+    bob.send({ type: 'who', room: '#rust' });
+    expect(await bob.next('error')).toMatchObject({ code: 'not_in_room' });
+  });
+
+  it('sends a direct message to both ends and acks it', async () => {
+    const ada = await json('ada');
+    const bob = await json('bob');
+    const cy = await json('cy');
+    ada.send({ type: 'dm', to: 'BOB', text: 'psst', ref: 'd1' });
+    const atBob = await bob.next('message', (m) => m.to !== undefined);
+    expect(atBob).toMatchObject({ from: 'ada', to: 'bob', text: 'psst' });
+    expect(atBob.room).toBeUndefined();
+    expect(await ada.next('message', (m) => m.to !== undefined)).toEqual(atBob);
+    expect(await ada.next('ack')).toMatchObject({ ref: 'd1', id: atBob.id });
+    expect((await cy.quiet()).filter((f) => f.type === 'message')).toEqual([]);
+    ada.send({ type: 'dm', to: 'nobody', text: 'hello?', ref: 'd2' });
+    expect(await ada.next('error')).toMatchObject({ code: 'no_such_user', ref: 'd2' });
+  });
+});
+
+describe('bad input', () => {
+  it('answers each mistake with its code and keeps the connection', async () => {
+    const c = await json();
+    // The first byte, `{`, is what makes this a JSON stream.
+    c.send({ type: 'dance' });
+    expect(await c.next('error')).toMatchObject({ code: 'unknown_type' });
+    c.sendRaw('this is not json');
+    expect(await c.next('error')).toMatchObject({ code: 'bad_frame' });
+    c.sendRaw('[1,2,3]');
+    expect(await c.next('error')).toMatchObject({ code: 'bad_frame' });
+    c.sendBytes(Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]));
+    expect(await c.next('error')).toMatchObject({ code: 'bad_frame' });
+    c.send({ type: 'say', room: '#general', text: 'too early', ref: 'e1' });
+    expect(await c.next('error')).toMatchObject({ code: 'not_registered', ref: 'e1' });
+    c.send({ type: 'hello', version: 1 });
+    expect(await c.next('error')).toMatchObject({ code: 'invalid_field' });
+    await c.register('ada');
+    c.send({ type: 'hello', version: 1, name: 'again' });
+    expect(await c.next('error')).toMatchObject({ code: 'already_registered' });
+    c.send({ type: 'say', room: 'general', text: 'x' });
+    expect(await c.next('error')).toMatchObject({ code: 'room_invalid' });
+    c.send({ type: 'say', room: '#general', text: '', ref: 'empty' });
+    expect(await c.next('error')).toMatchObject({ code: 'invalid_field', ref: 'empty' });
+    c.send({ type: 'say', room: '#general', text: 'x'.repeat(4097), ref: 'long' });
+    expect(await c.next('error')).toMatchObject({ code: 'text_too_long', ref: 'long' });
+    c.send({ type: 'history', room: '#general', limit: 500 });
+    expect(await c.next('error')).toMatchObject({ code: 'invalid_field' });
+    c.send({ type: 'ping', ref: 'p' });
+    expect(await c.next('pong')).toEqual({ type: 'pong', ref: 'p' });
+    expect(c.isClosed).toBe(false);
+  });
+
+  it('closes after unsupported_version', async () => {
+    const c = await json();
+    c.send({ type: 'hello', version: 2, name: 'future' });
+    expect(await c.next('error')).toMatchObject({ code: 'unsupported_version' });
+    await c.closed;
+  });
+
+  it('ignores unknown fields and cannot be polluted through __proto__', async () => {
+    const c = await json();
+    c.sendRaw(
+      '{"type":"hello","version":1,"name":"ada","__proto__":{"admin":true},"constructor":{"prototype":{"x":1}},"extra":[1]}',
+    );
+    expect(await c.next('welcome')).toMatchObject({ name: 'ada' });
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+});

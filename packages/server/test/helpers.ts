@@ -1,0 +1,251 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClientFrame, RawFrame, ServerFrame } from '@confab/protocol';
+import { NdjsonDecoder, encodeFrame } from '@confab/protocol';
+import WebSocket from 'ws';
+import type { ServerOptions } from '../src/index.js';
+import { createServer } from '../src/index.js';
+import type { ConfabServer } from '../src/index.js';
+
+/** How long a test waits for a frame before failing. */
+export const WAIT_MS = 3_000;
+
+/** A fresh temporary folder, removed by the returned function. */
+export function tempDir(prefix = 'confab-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Starts a server on a free port of 127.0.0.1 (memory store, silent logs unless told). */
+export async function startServer(
+  options: ServerOptions = {},
+): Promise<{ server: ConfabServer; port: number }> {
+  const server = createServer({
+    port: 0,
+    store: 'memory',
+    logLevel: 'silent',
+    maxConnectionsPerIp: 0,
+    ...options,
+  });
+  const { port } = await server.listen();
+  return { server, port };
+}
+
+/** Frames waiting to be taken by a test, with waiters for the next match. */
+class Inbox<T> {
+  readonly all: T[] = [];
+  private readonly unread: T[] = [];
+  private waiters: Array<{ match: (item: T) => boolean; resolve: (item: T) => void }> = [];
+
+  push(item: T): void {
+    this.all.push(item);
+    const index = this.waiters.findIndex((w) => w.match(item));
+    if (index >= 0) {
+      const [waiter] = this.waiters.splice(index, 1);
+      waiter!.resolve(item);
+    } else this.unread.push(item);
+  }
+
+  /** The first unread item that matches (waiting for it); items before it stay unread. */
+  take(match: (item: T) => boolean, what: string, ms = WAIT_MS): Promise<T> {
+    const index = this.unread.findIndex(match);
+    if (index >= 0) return Promise.resolve(this.unread.splice(index, 1)[0]!);
+    return new Promise((resolve, reject) => {
+      const waiter = { match, resolve: (item: T) => (clearTimeout(timer), resolve(item)) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(
+          new Error(
+            `timed out waiting for ${what}; unread: ${JSON.stringify(this.unread).slice(0, 800)}`,
+          ),
+        );
+      }, ms);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Unread items so far, and forgets them. */
+  drain(): T[] {
+    return this.unread.splice(0, this.unread.length);
+  }
+}
+
+type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+
+/** What JSON and WebSocket clients have in common. */
+export abstract class FrameClient {
+  readonly inbox = new Inbox<ServerFrame>();
+  readonly closed: Promise<void>;
+  protected markClosed!: () => void;
+  isClosed = false;
+
+  constructor() {
+    this.closed = new Promise(
+      (resolve) => (this.markClosed = () => ((this.isClosed = true), resolve())),
+    );
+  }
+
+  abstract sendRaw(text: string): void;
+  abstract end(): void;
+
+  send(frame: ClientFrame | Record<string, unknown>): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  /** The next frame of `type` (matching `where`), skipping none of the others. */
+  next<T extends ServerFrame['type']>(
+    type: T,
+    where: (frame: FrameOf<T>) => boolean = () => true,
+    ms?: number,
+  ): Promise<FrameOf<T>> {
+    return this.inbox.take((f) => f.type === type && where(f as FrameOf<T>), type, ms) as Promise<
+      FrameOf<T>
+    >;
+  }
+
+  /** Sends hello, waits for welcome and the #general replay, and forgets the frames of registering. */
+  async register(name: string, extra: Record<string, unknown> = {}): Promise<FrameOf<'welcome'>> {
+    this.send({ type: 'hello', version: 1, name, ...extra });
+    const welcome = await this.next('welcome');
+    await this.next('history', (h) => h.room.toLowerCase() === '#general' && !h.more);
+    this.inbox.drain();
+    return welcome;
+  }
+
+  /** Runs the `<quit>` handshake and waits for the close. */
+  async quit(): Promise<void> {
+    this.send({ type: 'quit' });
+    await this.next('quit');
+    await this.closed;
+  }
+
+  /** Waits until nothing arrives for `ms`, then returns what is unread. */
+  async quiet(ms = 150): Promise<ServerFrame[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    return this.inbox.drain();
+  }
+}
+
+/** A JSON-stream client over a real TCP (or TLS) socket. */
+export class JsonClient extends FrameClient {
+  readonly socket: net.Socket;
+  readonly decodeErrors: string[] = [];
+
+  private constructor(socket: net.Socket) {
+    super();
+    this.socket = socket;
+    const decoder = new NdjsonDecoder({ maxFrameBytes: 1 << 20 });
+    socket.on('data', (chunk) =>
+      decoder.push(chunk, {
+        frame: (raw: RawFrame) => this.inbox.push(raw as unknown as ServerFrame),
+        error: (e) => this.decodeErrors.push(e.code),
+      }),
+    );
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.markClosed());
+  }
+
+  static connect(port: number, options: { tls?: boolean } = {}): Promise<JsonClient> {
+    return new Promise((resolve, reject) => {
+      const socket = options.tls
+        ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
+            resolve(new JsonClient(socket)),
+          )
+        : net.connect(port, '127.0.0.1', () => resolve(new JsonClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  sendRaw(text: string): void {
+    this.socket.write(text + '\n');
+  }
+
+  sendBytes(bytes: Uint8Array | string): void {
+    this.socket.write(bytes);
+  }
+
+  override send(frame: ClientFrame | Record<string, unknown>): void {
+    this.socket.write(encodeFrame(frame as ClientFrame));
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+}
+
+/** A WebSocket client at /ws. */
+export class WsClient extends FrameClient {
+  private constructor(readonly ws: WebSocket) {
+    super();
+    ws.on('message', (data) => this.inbox.push(JSON.parse(String(data)) as ServerFrame));
+    ws.on('close', () => this.markClosed());
+    ws.on('error', () => undefined);
+  }
+
+  static connect(port: number, options: { tls?: boolean } = {}): Promise<WsClient> {
+    const url = `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`;
+    const ws = new WebSocket(url, { rejectUnauthorized: false });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new WsClient(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  sendRaw(text: string): void {
+    this.ws.send(text);
+  }
+
+  end(): void {
+    this.ws.close();
+  }
+}
+
+/** A person on `nc`: lines in, lines out. */
+export class PlainClient {
+  readonly lines = new Inbox<string>();
+  readonly raw: Buffer[] = [];
+  readonly closed: Promise<void>;
+  private partial = '';
+
+  private constructor(readonly socket: net.Socket) {
+    this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => {
+      this.raw.push(chunk);
+      const text = this.partial + chunk.toString('utf8');
+      const parts = text.split('\r\n');
+      this.partial = parts.pop()!;
+      for (const line of parts) this.lines.push(line);
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static connect(port: number): Promise<PlainClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(new PlainClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  type(line: string): void {
+    this.socket.write(line + '\n');
+  }
+
+  /** The next line matching (a substring or a pattern). */
+  line(match: string | RegExp, ms?: number): Promise<string> {
+    const test = (l: string) => (typeof match === 'string' ? l.includes(match) : match.test(l));
+    return this.lines.take(test, String(match), ms);
+  }
+
+  /** Every byte received so far, as text. */
+  text(): string {
+    return Buffer.concat(this.raw).toString('utf8');
+  }
+}
+
+/** Sleeps. */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
