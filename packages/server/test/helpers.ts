@@ -110,7 +110,7 @@ export abstract class FrameClient {
   async register(name: string, extra: Record<string, unknown> = {}): Promise<FrameOf<'welcome'>> {
     this.send({ type: 'hello', version: 1, name, ...extra });
     const welcome = await this.next('welcome');
-    await this.next('history', (h) => h.room.toLowerCase() === '#general' && !h.more);
+    await this.next('history', (h) => h.room.toLowerCase() === '#general');
     this.inbox.drain();
     return welcome;
   }

@@ -30,6 +30,8 @@ const INDEX = `This is a Confab chat server.
 export class HttpRoutes {
   readonly server: http.Server;
   readonly webSockets: WebSocketServer;
+  /** Sockets handed over by the listener: closed at shutdown, keep-alive or not. */
+  private readonly sockets = new Set<Duplex>();
 
   constructor(private readonly options: HttpRoutesOptions) {
     this.server = http.createServer((request, response) => void this.respond(request, response));
@@ -50,14 +52,16 @@ export class HttpRoutes {
 
   /** Serves one socket the listener found to speak HTTP. */
   accept(socket: Duplex): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     this.server.emit('connection', socket);
     socket.resume();
   }
 
-  /** Closes every idle HTTP connection and WebSocket server state. */
+  /** Closes every HTTP connection still open (WebSockets have their sessions closed first). */
   close(): void {
     this.webSockets.close();
-    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -27,6 +27,9 @@ export function endOrDestroy(socket: Socket | TLSSocket, last?: Uint8Array): voi
   if (socket.destroyed) return;
   if (last) socket.end(last);
   else socket.end();
+  // Read (and drop) whatever still comes, so the peer's FIN is seen and the socket closes.
+  socket.removeAllListeners('data');
+  socket.resume();
   setTimeout(() => socket.destroy(), 2_000).unref();
 }
 

@@ -1,0 +1,100 @@
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { JsonClient } from './helpers.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const run = promisify(execFile);
+
+async function fails(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stderr: string }> {
+  try {
+    await run(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+  } catch (error) {
+    const e = error as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+  throw new Error('expected the command to fail');
+}
+
+describe('confab-server', () => {
+  it('prints help with every option and its environment variable', async () => {
+    const { stdout } = await run(process.execPath, [cli, '--help']);
+    for (const word of [
+      '--port',
+      '--host',
+      '--tls-cert',
+      '--store',
+      '--data-dir',
+      '--rate-limit',
+      '--max-connections-per-ip',
+      '--handshake-timeout',
+      '--ping-interval',
+      '--log-level',
+      'CONFAB_PORT',
+    ]) {
+      expect(stdout).toContain(word);
+    }
+  });
+
+  it('prints its version', async () => {
+    expect((await run(process.execPath, [cli, '--version'])).stdout.trim()).toBe('0.1.0');
+  });
+
+  it('explains bad flags and values in one line, exit code 2', async () => {
+    const unknown = await fails(['--prot', '7420']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toContain("'--prot'");
+    const bad = await fails(['--port', 'seven']);
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--port must be a whole number'),
+    });
+    expect((await fails([], { CONFAB_STORE: 'floppy' })).stderr).toContain(
+      'CONFAB_STORE must be one of sqlite, memory',
+    );
+    expect((await fails(['--tls-cert', '/nonexistent'])).stderr).toContain(
+      '--tls-cert and --tls-key go together',
+    );
+  });
+
+  it('says so in one line when the port is taken, exit code 1', async () => {
+    const holder = spawn(process.execPath, [
+      '-e',
+      "require('net').createServer().listen(0,'127.0.0.1',function(){console.log(this.address().port)})",
+    ]);
+    const port = await new Promise<string>((resolve) =>
+      holder.stdout.once('data', (d) => resolve(String(d).trim())),
+    );
+    const taken = await fails(['--port', port, '--store', 'memory']);
+    holder.kill();
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/^confab-server: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+  });
+
+  it('takes settings after a literal -- (pnpm start -- --port N) and from CONFAB_* variables', async () => {
+    const child = spawn(process.execPath, [cli, '--', '--port', '0', '--store', 'memory'], {
+      env: { ...process.env, CONFAB_LOG_LEVEL: 'info', CONFAB_MAX_TEXT_BYTES: '10' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const port = await new Promise<number>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk;
+        const match = /"port":(\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      }),
+    );
+    const c = await JsonClient.connect(port);
+    await c.register('ada');
+    c.send({ type: 'say', room: '#general', text: 'eleven byte', ref: 'x' });
+    expect(await c.next('error')).toMatchObject({ code: 'text_too_long' });
+    c.end();
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+  });
+});

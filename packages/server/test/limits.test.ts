@@ -1,0 +1,172 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerOptions } from '../src/index.js';
+import { JsonClient, PlainClient, WsClient, pause, startServer } from './helpers.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function serve(options: ServerOptions = {}): Promise<number> {
+  const { server, port } = await startServer(options);
+  cleanups.push(() => server.close());
+  return port;
+}
+
+async function client(port: number, name?: string): Promise<JsonClient> {
+  const c = await JsonClient.connect(port);
+  cleanups.push(() => c.end());
+  if (name) await c.register(name);
+  return c;
+}
+
+describe('limits', () => {
+  it('refuses a frame over the limit with frame_too_large and closes (JSON stream)', async () => {
+    const port = await serve();
+    const c = await client(port, 'ada');
+    c.sendRaw(`{"type":"say","room":"#general","text":"${'x'.repeat(70_000)}"}`);
+    expect(await c.next('error')).toMatchObject({ code: 'frame_too_large' });
+    await c.closed;
+  });
+
+  it('refuses an oversized WebSocket message and a binary one', async () => {
+    const port = await serve();
+    const web = await WsClient.connect(port);
+    cleanups.push(() => web.end());
+    await web.register('wes');
+    web.ws.send(Buffer.from('{"type":"ping"}'), { binary: true });
+    expect(await web.next('error')).toMatchObject({ code: 'bad_frame' });
+    web.sendRaw(`{"type":"say","room":"#general","text":"${'x'.repeat(70_000)}"}`);
+    expect(await web.next('error')).toMatchObject({ code: 'frame_too_large' });
+    await web.closed;
+  });
+
+  it('refuses a plain-text line over the limit', async () => {
+    const port = await serve();
+    const nc = await PlainClient.connect(port);
+    cleanups.push(() => nc.socket.destroy());
+    nc.type('pat');
+    await nc.line('Welcome pat');
+    nc.type('y'.repeat(70_000));
+    await nc.line('! a line must be at most 65536 bytes');
+    await nc.closed;
+  });
+
+  it('refuses text over the text limit without closing', async () => {
+    const port = await serve({ maxTextBytes: 100 });
+    const c = await client(port, 'ada');
+    c.send({ type: 'say', room: '#general', text: 'x'.repeat(101), ref: 'big' });
+    expect(await c.next('error')).toMatchObject({ code: 'text_too_long', ref: 'big' });
+    c.send({ type: 'say', room: '#general', text: 'x'.repeat(100), ref: 'ok' });
+    expect(await c.next('ack')).toMatchObject({ ref: 'ok' });
+  });
+
+  it('rate-limits with a token bucket, answering every refused frame (nothing dropped silently)', async () => {
+    const port = await serve({ rateLimit: 5, rateBurst: 5 });
+    const c = await client(port, 'ada');
+    for (let i = 0; i < 12; i++)
+      c.send({ type: 'say', room: '#general', text: `m${i}`, ref: `r${i}` });
+    const answers = [];
+    for (let i = 0; i < 12; i++)
+      answers.push(await c.inbox.take((f) => f.type === 'ack' || f.type === 'error', 'answer'));
+    const limited = answers.filter((a) => a.type === 'error');
+    expect(limited.length).toBeGreaterThanOrEqual(6);
+    for (const error of limited)
+      expect(error).toMatchObject({ code: 'rate_limited', ref: expect.stringMatching(/^r\d+$/) });
+    const refs = answers.map((a) => (a as { ref: string }).ref).sort();
+    expect(refs).toEqual(Array.from({ length: 12 }, (_, i) => `r${i}`).sort());
+    // The bucket refills.
+    await pause(400);
+    c.send({ type: 'say', room: '#general', text: 'later', ref: 'later' });
+    expect(await c.next('ack')).toMatchObject({ ref: 'later' });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/confab_rate_limited_total [1-9]/);
+  });
+
+  it('answers server_full over the total and the per-address limits, in the client’s transport', async () => {
+    const port = await serve({ maxConnections: 2 });
+    await client(port, 'a');
+    await client(port, 'b');
+    const third = await client(port);
+    third.send({ type: 'hello', version: 1, name: 'c' });
+    expect(await third.next('error')).toMatchObject({ code: 'server_full' });
+    await third.closed;
+    const nc = await PlainClient.connect(port);
+    nc.type('d');
+    await nc.line('server_full');
+    const perIp = await serve({ maxConnectionsPerIp: 1 });
+    await client(perIp, 'a');
+    const web = await WsClient.connect(perIp);
+    expect(await web.next('error')).toMatchObject({ code: 'server_full' });
+    await web.closed;
+  });
+
+  it('times out a connection that sends no hello, and one that sends nothing at all', async () => {
+    const port = await serve({ handshakeTimeout: 200 });
+    const c = await client(port);
+    c.send({ type: 'ping' });
+    expect(await c.next('error')).toMatchObject({ code: 'handshake_timeout' });
+    await c.closed;
+    const silent = net.connect(port, '127.0.0.1');
+    let received = '';
+    silent.on('data', (d) => (received += d));
+    await new Promise((resolve) => silent.on('close', resolve));
+    expect(received).toContain('handshake_timeout');
+  });
+
+  it('pings a quiet client and drops one that does not answer, with reason timeout', async () => {
+    const port = await serve({ pingInterval: 150 });
+    const watcher = await client(port, 'watcher');
+    const lively = await client(port, 'lively');
+    const dead = await client(port, 'dead');
+    // `lively` answers pings; `dead` never does.
+    lively.socket.on('data', () => {
+      for (const f of lively.inbox.all.splice(0))
+        if (f.type === 'ping') lively.send({ type: 'pong' });
+    });
+    watcher.socket.on('data', () => {
+      for (const f of watcher.inbox.all.splice(0))
+        if (f.type === 'ping') watcher.send({ type: 'pong' });
+    });
+    expect(await dead.next('ping')).toEqual({ type: 'ping' });
+    expect(await watcher.next('left', (l) => l.name === 'dead', 5_000)).toMatchObject({
+      reason: 'timeout',
+    });
+    await dead.closed;
+    await pause(400);
+    expect(lively.isClosed).toBe(false);
+  });
+
+  it('drops a reader that stalls as a slow consumer; the others get every message', async () => {
+    const port = await serve({ maxOutboundBytes: 256 * 1024, rateLimit: 0 });
+    const sender = await client(port, 'sender');
+    const reader = await client(port, 'reader');
+    const stalled = await client(port, 'stalled');
+    stalled.socket.pause();
+    // Well past what the kernel's socket buffers can hold on loopback.
+    const total = 8_000;
+    const text = 'z'.repeat(3_500);
+    let received = 0;
+    reader.socket.on('data', () => {
+      received += reader.inbox.drain().filter((f) => f.type === 'message').length;
+    });
+    sender.socket.on('data', () => sender.inbox.drain());
+    // The sender reads its own echoes as it goes, as a real client does.
+    for (let i = 0; i < total; i++) {
+      sender.send({ type: 'say', room: '#general', text, ref: String(i) });
+      if (i % 50 === 49) await pause(1);
+    }
+    for (let i = 0; i < 200 && received < total; i++) await pause(25);
+    expect(received).toBe(total);
+    const left = () => sender.inbox.all.find((f) => f.type === 'left' && f.name === 'stalled');
+    for (let i = 0; i < 100 && !left(); i++) await pause(20);
+    expect(left()).toMatchObject({ reason: 'disconnected' });
+    // Its link is closed; the slow_consumer error is queued behind everything
+    // it did not read, so it arrives only if the reader catches up in time.
+    stalled.socket.resume();
+    await stalled.closed;
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('confab_slow_consumers_total 1');
+  });
+});

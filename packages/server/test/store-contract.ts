@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryStore, MessageDraft } from '../src/index.js';
+
+let nextId = 0;
+function draft(roomKey: string, text: string): MessageDraft {
+  return {
+    id: `id${nextId++}`,
+    roomKey,
+    room: roomKey,
+    from: 'ada',
+    text,
+    ts: 1_700_000_000_000 + nextId,
+    action: false,
+  };
+}
+
+/**
+ * The contract every history store passes. `open` makes a store; `reopen`,
+ * when given, makes a new store over the same data (a restart).
+ */
+export function storeContract(
+  name: string,
+  open: () => Promise<HistoryStore>,
+  reopen?: () => Promise<HistoryStore>,
+): void {
+  describe(`${name} history store`, () => {
+    let store: HistoryStore;
+
+    beforeEach(async () => {
+      store = await open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('numbers each room 1, 2, 3 … in call order and answers in that order', async () => {
+      const order: number[] = [];
+      const appends = [];
+      for (let i = 0; i < 10; i++) {
+        appends.push(store.append(draft('#a', `a${i}`)).then((m) => (order.push(m.seq), m)));
+        appends.push(store.append(draft('#b', `b${i}`)));
+      }
+      const stored = await Promise.all(appends);
+      expect(stored.filter((m) => m.roomKey === '#a').map((m) => m.seq)).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+      ]);
+      expect(stored.filter((m) => m.roomKey === '#b').map((m) => m.seq)).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+      ]);
+      expect(order).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+
+    it('keeps every field of a message', async () => {
+      const message = { ...draft('#a', 'héllo\n🌍 "quoted" \u0000'), action: true };
+      const stored = await store.append(message);
+      expect(stored).toEqual({ ...message, seq: 1 });
+      expect(await store.page('#a', { limit: 10 })).toEqual([stored]);
+    });
+
+    it('pages back from the newest, and forward after a seq, oldest first', async () => {
+      for (let i = 1; i <= 30; i++) await store.append(draft('#a', `m${i}`));
+      const texts = (messages: { text: string }[]) => messages.map((m) => m.text);
+      expect(texts(await store.page('#a', { limit: 3 }))).toEqual(['m28', 'm29', 'm30']);
+      expect(texts(await store.page('#a', { before: 5, limit: 3 }))).toEqual(['m2', 'm3', 'm4']);
+      expect(texts(await store.page('#a', { before: 3, limit: 10 }))).toEqual(['m1', 'm2']);
+      expect(texts(await store.page('#a', { before: 1, limit: 10 }))).toEqual([]);
+      expect(texts(await store.page('#a', { after: 27, limit: 10 }))).toEqual([
+        'm28',
+        'm29',
+        'm30',
+      ]);
+      expect(texts(await store.page('#a', { after: 0, limit: 2 }))).toEqual(['m1', 'm2']);
+      expect(texts(await store.page('#a', { after: 30, limit: 10 }))).toEqual([]);
+      expect(await store.page('#nothing', { limit: 10 })).toEqual([]);
+    });
+
+    it('has everything appended once flush resolves', async () => {
+      const pending = [store.append(draft('#a', 'x')), store.append(draft('#a', 'y'))];
+      await store.flush();
+      expect((await store.page('#a', { limit: 10 })).map((m) => m.text)).toEqual(['x', 'y']);
+      await Promise.all(pending);
+    });
+
+    if (reopen) {
+      it('keeps history and numbering across a restart', async () => {
+        for (let i = 1; i <= 5; i++) await store.append(draft('#a', `m${i}`));
+        await store.close();
+        store = await reopen();
+        expect((await store.page('#a', { limit: 10 })).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+        expect((await store.append(draft('#a', 'm6'))).seq).toBe(6);
+      });
+    }
+  });
+}

@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import tls from 'node:tls';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfabServer } from '../src/index.js';
+import { JsonClient, WsClient, startServer, tempDir } from './helpers.js';
+
+const dir = tempDir('confab-tls-');
+let server: ConfabServer;
+let port: number;
+
+beforeAll(async () => {
+  const cert = join(dir.path, 'cert.pem');
+  const key = join(dir.path, 'key.pem');
+  // A throwaway self-signed certificate for localhost.
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+    ],
+    { stdio: 'ignore' },
+  );
+  ({ server, port } = await startServer({ tlsCert: cert, tlsKey: key }));
+});
+
+afterAll(async () => {
+  await server.close();
+  dir.remove();
+});
+
+describe('TLS on the same port', () => {
+  it('serves the JSON stream over TLS, and plain TCP beside it', async () => {
+    const secure = await JsonClient.connect(port, { tls: true });
+    expect((secure.socket as tls.TLSSocket).encrypted).toBe(true);
+    await secure.register('ada');
+    const clear = await JsonClient.connect(port);
+    await clear.register('bob');
+    clear.send({ type: 'say', room: '#general', text: 'across' });
+    expect(await secure.next('message')).toMatchObject({ from: 'bob', text: 'across' });
+    secure.end();
+    clear.end();
+  });
+
+  it('serves wss:// and plain text inside TLS', async () => {
+    const web = await WsClient.connect(port, { tls: true });
+    await web.register('wes');
+    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    socket.write('pat\n');
+    web.send({ type: 'say', room: '#general', text: 'to the encrypted terminal' });
+    for (let i = 0; i < 100 && !text.includes('to the encrypted terminal'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(text).toContain('Welcome pat');
+    expect(text).toContain('<wes> to the encrypted terminal');
+    socket.end();
+    web.end();
+  });
+
+  it('keeps answering /healthz over https', async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(body).toMatch(/^HTTP\/1.1 200/);
+    expect(body).toContain('"status":"ok"');
+  });
+});
