@@ -45,7 +45,7 @@ describe('limits', () => {
   it('refuses a plain-text line over the limit', async () => {
     const port = await serve();
     const nc = await PlainClient.connect(port);
-    cleanups.push(() => nc.socket.destroy());
+    cleanups.push(() => void nc.socket.destroy());
     nc.type('pat');
     await nc.line('Welcome pat');
     nc.type('y'.repeat(70_000));
