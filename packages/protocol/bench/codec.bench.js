@@ -2,7 +2,8 @@
 // messages. Run with `pnpm bench` (after a build). Prints a markdown table.
 import { NdjsonDecoder, encodeFrame, validateClientFrame } from '../dist/index.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
+// `pnpm bench --quick` passes --quick: shorter rows.
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (process.argv.includes('--quick') ? 0.5 : 1.5));
 
 function frameWithText(bytes) {
   const base = { type: 'say', room: '#general', text: '', ref: '12345' };

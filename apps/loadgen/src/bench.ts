@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+// `pnpm bench`: Confab's server under load, beside socket.io, with the
+// figures that compare (server CPU µs per delivery, latency, loss, memory).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { FanoutConfig, FanoutResult } from './fanout.js';
+import { runFanout } from './fanout.js';
+import type { IdleResult } from './idle.js';
+import { runIdle } from './idle.js';
+import { LOADGEN_CPU } from './servers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsDir = join(here, '..', 'results');
+
+function hasTool(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: { quick: { type: 'boolean' }, only: { type: 'string' } },
+  strict: true,
+});
+const quick = values.quick === true;
+// Once pinned, this process sees one CPU: the parent's decision is passed down.
+const pin =
+  process.env.CONFAB_LOADGEN_PINNED === '1' ||
+  (availableParallelism() >= 2 && hasTool('taskset') && hasTool('prlimit'));
+
+// The generator takes the other core: re-run this script pinned to it.
+if (pin && process.env.CONFAB_LOADGEN_PINNED !== '1') {
+  const result = spawnSync(
+    'taskset',
+    [
+      '-c',
+      String(LOADGEN_CPU),
+      process.execPath,
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, CONFAB_LOADGEN_PINNED: '1' },
+    },
+  );
+  process.exit(result.status ?? 1);
+}
+
+const closedSeconds = quick ? 3 : 8;
+const openSeconds = quick ? 2 : 5;
+
+function fanout(
+  label: string,
+  config: Omit<FanoutConfig, 'label' | 'pin' | 'seconds' | 'senders'> & { senders?: number },
+): FanoutConfig {
+  const seconds = config.mode === 'closed' ? closedSeconds : openSeconds;
+  // A window of 6400/C keeps the total in flight the same: 64 at C=100, 6 at C=1,000.
+  const window =
+    config.mode === 'closed' ? Math.max(1, Math.round(6400 / config.clients)) : undefined;
+  return {
+    label,
+    pin,
+    seconds,
+    senders: 10,
+    ...(window === undefined ? {} : { window }),
+    ...config,
+  };
+}
+
+const FULL: FanoutConfig[] = [
+  fanout('confab json C=100 closed', {
+    server: 'confab',
+    transport: 'json',
+    clients: 100,
+    mode: 'closed',
+  }),
+  fanout('confab json C=1000 closed', {
+    server: 'confab',
+    transport: 'json',
+    clients: 1000,
+    mode: 'closed',
+  }),
+  fanout('confab json C=100 open 50k/s', {
+    server: 'confab',
+    transport: 'json',
+    clients: 100,
+    mode: 'open',
+    offered: 50_000,
+  }),
+  fanout('confab json C=1000 open 50k/s', {
+    server: 'confab',
+    transport: 'json',
+    clients: 1000,
+    mode: 'open',
+    offered: 50_000,
+  }),
+  fanout('confab json C=1000 closed, memory store', {
+    server: 'confab',
+    transport: 'json',
+    store: 'memory',
+    clients: 1000,
+    mode: 'closed',
+  }),
+  fanout('confab json C=1000 open 50k/s, memory store', {
+    server: 'confab',
+    transport: 'json',
+    store: 'memory',
+    clients: 1000,
+    mode: 'open',
+    offered: 50_000,
+  }),
+  fanout('confab json C=1000 closed + 1 slow reader', {
+    server: 'confab',
+    transport: 'json',
+    clients: 1000,
+    mode: 'closed',
+    slowReader: true,
+  }),
+  fanout('confab ws C=1000 closed', {
+    server: 'confab',
+    transport: 'ws',
+    clients: 1000,
+    mode: 'closed',
+  }),
+  fanout('confab plain C=100 closed', {
+    server: 'confab',
+    transport: 'plain',
+    clients: 100,
+    mode: 'closed',
+  }),
+  fanout('socket.io C=100 closed', {
+    server: 'socketio',
+    transport: 'socketio',
+    clients: 100,
+    mode: 'closed',
+  }),
+  fanout('socket.io C=1000 closed', {
+    server: 'socketio',
+    transport: 'socketio',
+    clients: 1000,
+    mode: 'closed',
+  }),
+  fanout('socket.io C=1000 open 50k/s', {
+    server: 'socketio',
+    transport: 'socketio',
+    clients: 1000,
+    mode: 'open',
+    offered: 50_000,
+  }),
+];
+const QUICK_LABELS = [
+  'confab json C=1000 closed',
+  'confab json C=1000 open 50k/s',
+  'confab json C=100 open 50k/s',
+  'socket.io C=1000 closed',
+];
+const IDLE = quick ? [1_000] : [1_000, 10_000];
+
+const runs = (quick ? FULL.filter((r) => QUICK_LABELS.includes(r.label)) : FULL).filter(
+  (r) => values.only === undefined || r.label.includes(values.only),
+);
+const idleRuns = values.only === undefined || 'W2 idle'.includes(values.only) ? IDLE : [];
+
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '-';
+}
+
+function thousands(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function fanoutTable(results: FanoutResult[]): string {
+  const rows = results.map((r) =>
+    [
+      r.label,
+      r.mode,
+      fixed(r.connectSeconds, 2),
+      thousands(r.deliveriesPerSecond),
+      fixed(r.p50Ms, 2),
+      fixed(r.p99Ms, 2),
+      fixed(r.maxMs, 1),
+      String(r.lost),
+      fixed(r.serverCpuSeconds, 2),
+      fixed(r.serverMicrosPerDelivery, 3),
+      fixed(r.serverPeakRssMB, 0),
+      `${fixed(r.loadgenCpuShare * 100, 0)}%${r.loadgenBound ? ' **LOADGEN-BOUND**' : ''}`,
+      r.notes.join('; '),
+    ].join(' | '),
+  );
+  return [
+    '| run | load | connect s | deliveries/s | p50 ms | p99 ms | max ms | lost | server CPU s | **server µs/delivery** | server peak RSS MB | loadgen CPU | notes |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+function idleTable(results: IdleResult[]): string {
+  return [
+    '| run | connect s | server RSS before MB | after MB | **bytes per connection** |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${fixed(r.connectSeconds, 2)} | ${fixed(r.rssBeforeMB, 1)} | ${fixed(r.rssAfterMB, 1)} | ${thousands(r.bytesPerConnection)} |`,
+    ),
+  ].join('\n');
+}
+
+/** Confab against socket.io where both ran the same load. */
+function ratios(results: FanoutResult[]): string {
+  const lines: string[] = [];
+  for (const peer of results.filter((r) => r.server === 'socketio')) {
+    const key = peer.label.replace('socket.io', '');
+    for (const ours of results.filter(
+      (r) => r.server === 'confab' && r.label.endsWith(key) && r.clients === peer.clients,
+    )) {
+      lines.push(
+        `- ${ours.label} vs ${peer.label}: server CPU per delivery ${fixed(peer.serverMicrosPerDelivery / ours.serverMicrosPerDelivery, 1)}x less, deliveries/s ${fixed(ours.deliveriesPerSecond / peer.deliveriesPerSecond, 1)}x`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}`;
+  console.log(
+    `Confab benchmark (${quick ? 'quick' : 'full'}): ${machine}; ${pin ? `server on CPU 0, load generator on CPU ${LOADGEN_CPU}` : 'NOT pinned (taskset/prlimit missing or one core)'}`,
+  );
+  const fanouts: FanoutResult[] = [];
+  for (const run of runs) {
+    process.stdout.write(`  ${run.label} … `);
+    const result = await runFanout(run);
+    fanouts.push(result);
+    console.log(
+      `${thousands(result.deliveriesPerSecond)} deliveries/s, p99 ${fixed(result.p99Ms, 2)} ms, ${fixed(result.serverMicrosPerDelivery, 3)} µs/delivery, lost ${result.lost}${result.loadgenBound ? ' (LOADGEN-BOUND)' : ''}`,
+    );
+  }
+  const idles: IdleResult[] = [];
+  for (const count of idleRuns) {
+    process.stdout.write(`  W2 idle C=${count} … `);
+    const result = await runIdle(count, pin);
+    idles.push(result);
+    console.log(`${thousands(result.bytesPerConnection)} bytes per connection`);
+  }
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // Not a git checkout.
+  }
+  const markdown = [
+    `# Confab benchmark results (${quick ? 'quick' : 'full'})`,
+    '',
+    `${started.toISOString()}, commit ${commit}; ${machine}; ${pin ? 'server pinned to CPU 0, load generator to CPU 1' : 'not pinned'}.`,
+    'W1: C clients in one room over the given transport, 10 of them sending ~100-byte messages; closed loop keeps 6400/C',
+    'unconfirmed per sender (saturation), open loop offers a fixed number of deliveries per second. Deliveries are',
+    'messages received by clients; "lost" is expected minus received after a drain. Server CPU is read from /proc.',
+    'A LOADGEN-BOUND run is capped by the load generator, not the server: compare µs/delivery there.',
+    '',
+    '## W1: room fan-out',
+    '',
+    fanoutTable(fanouts),
+    '',
+    ratios(fanouts),
+    '',
+    '## W2: idle connections (registered, in no room; memory store)',
+    '',
+    idleTable(idles),
+    '',
+  ].join('\n');
+  console.log(`\n${markdown}`);
+  if (values.only === undefined) {
+    mkdirSync(resultsDir, { recursive: true });
+    const name = quick ? 'quick' : 'latest';
+    writeFileSync(join(resultsDir, `${name}.md`), markdown);
+    writeFileSync(
+      join(resultsDir, `${name}.json`),
+      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles }, null, 2)}\n`,
+    );
+    console.log(`Written to ${join('apps/loadgen/results', `${name}.md`)} and .json`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});

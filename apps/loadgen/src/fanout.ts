@@ -1,0 +1,211 @@
+import type { LoadClient, LoadTransport } from './clients/load-client.js';
+import { makeClient, messageText } from './clients/load-client.js';
+import { cpuSeconds, memory } from './proc.js';
+import type { ServerKind } from './servers.js';
+import { startServer } from './servers.js';
+import { LatencySample, nowMs } from './stats.js';
+
+/** One fan-out run (W1): C clients in one room, some of them sending. */
+export interface FanoutConfig {
+  label: string;
+  server: ServerKind;
+  transport: LoadTransport;
+  store?: 'sqlite' | 'memory';
+  clients: number;
+  senders: number;
+  /** `closed`: each sender keeps `window` unconfirmed (saturation); `open`: a fixed offered load. */
+  mode: 'closed' | 'open';
+  window?: number;
+  /** Offered deliveries per second (open loop). */
+  offered?: number;
+  seconds: number;
+  /** One more receiver that stops reading: it must be dropped and cost the others nothing. */
+  slowReader?: boolean;
+  pin: boolean;
+}
+
+/** What a run measured. */
+export interface FanoutResult {
+  label: string;
+  workload: 'W1';
+  server: ServerKind;
+  transport: LoadTransport;
+  store: string;
+  clients: number;
+  mode: string;
+  connectSeconds: number;
+  messages: number;
+  deliveries: number;
+  deliveriesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  expected: number;
+  lost: number;
+  serverCpuSeconds: number;
+  serverMicrosPerDelivery: number;
+  serverPeakRssMB: number;
+  loadgenCpuShare: number;
+  loadgenBound: boolean;
+  notes: string[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `activity()` has not changed for `quietMs` (or `limitMs` passed). */
+async function quiet(activity: () => number, quietMs: number, limitMs: number): Promise<void> {
+  const end = Date.now() + limitMs;
+  let last = activity();
+  let still = Date.now();
+  while (Date.now() < end) {
+    await sleep(50);
+    const now = activity();
+    if (now !== last) {
+      last = now;
+      still = Date.now();
+    } else if (Date.now() - still >= quietMs) return;
+  }
+}
+
+/** Joins `count` clients, `batch` at a time. */
+async function joinAll(clients: LoadClient[], names: string[], batch = 100): Promise<void> {
+  for (let i = 0; i < clients.length; i += batch) {
+    await Promise.all(clients.slice(i, i + batch).map((client, j) => client.join(names[i + j]!)));
+  }
+}
+
+/** Runs one fan-out workload against a fresh server process. */
+export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
+  const server = await startServer(config.server, {
+    store: config.store ?? 'sqlite',
+    pin: config.pin,
+  });
+  const latency = new LatencySample();
+  const notes: string[] = [];
+  const clients: LoadClient[] = [];
+  const names: string[] = [];
+  const samplers = Math.min(10, config.clients - config.senders);
+  for (let i = 0; i < config.clients; i++) {
+    const sender = i < config.senders;
+    const sampler = !sender && i < config.senders + samplers;
+    clients.push(
+      makeClient(config.transport, server.port, {
+        parses: sender || sampler,
+        latency: sampler ? latency : undefined,
+      }),
+    );
+    names.push(sender ? `s${i}` : `c${i}`);
+  }
+  const slow = config.slowReader
+    ? makeClient(config.transport, server.port, { parses: false })
+    : undefined;
+  try {
+    const connectStart = nowMs();
+    await joinAll(clients, names);
+    if (slow) await slow.join('slow');
+    const connectSeconds = (nowMs() - connectStart) / 1000;
+    const all = slow ? [...clients, slow] : clients;
+    // Let the join storm (every join goes to every member) drain before counting.
+    await quiet(() => all.reduce((sum, c) => sum + c.activity, 0), 300, 60_000);
+    await sleep(300);
+    for (const client of all) client.startCounting();
+    slow?.pauseReading();
+
+    const senders = clients.slice(0, config.senders);
+    let running = true;
+    let sent = 0;
+    let confirmed = 0;
+    const seqs = new Array<number>(senders.length).fill(0);
+    const sendFrom = (index: number) => {
+      const client = senders[index]!;
+      client.send(messageText(names[index]!, ++seqs[index]!));
+      sent++;
+    };
+    senders.forEach((client, index) => {
+      client.onConfirm = () => {
+        confirmed++;
+        if (running && config.mode === 'closed') sendFrom(index);
+      };
+    });
+
+    const cpu0 = cpuSeconds(server.pid);
+    const self0 = process.cpuUsage();
+    const t0 = nowMs();
+    let timer: NodeJS.Timeout | undefined;
+    if (config.mode === 'closed') {
+      for (let index = 0; index < senders.length; index++)
+        for (let k = 0; k < (config.window ?? 1); k++) sendFrom(index);
+    } else {
+      // Messages per second so that each is delivered to every member: offered / C.
+      const perSecond = (config.offered ?? 50_000) / (config.clients + (slow ? 1 : 0));
+      let next = 0;
+      timer = setInterval(() => {
+        const due = Math.floor(((nowMs() - t0) / 1000) * perSecond);
+        for (; sent < due; next = (next + 1) % senders.length) sendFrom(next);
+      }, 1);
+    }
+    await sleep(config.seconds * 1000);
+    running = false;
+    if (timer) clearInterval(timer);
+
+    // Drain: every confirmed message must reach every reader.
+    const readers = clients;
+    const expectedNow = () => confirmed * readers.length;
+    const deliveredNow = () => readers.reduce((sum, c) => sum + c.delivered, 0);
+    const drainEnd = Date.now() + 30_000;
+    let lastProgress = Date.now();
+    let lastDelivered = -1;
+    while (Date.now() < drainEnd && (confirmed < sent || deliveredNow() < expectedNow())) {
+      await sleep(20);
+      const delivered = deliveredNow();
+      if (delivered !== lastDelivered) {
+        lastDelivered = delivered;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > 3_000) break;
+    }
+    const t1 = nowMs();
+    const self = process.cpuUsage(self0);
+    const cpu = cpuSeconds(server.pid) - cpu0;
+    const deliveries = deliveredNow();
+    const expected = expectedNow();
+    if (confirmed < sent) notes.push(`${sent - confirmed} sent but never confirmed`);
+    if (slow) {
+      const dropped = await Promise.race([
+        slow.closed.then(() => true),
+        sleep(2_000).then(() => false),
+      ]);
+      notes.push(dropped ? 'slow reader dropped (slow_consumer)' : 'slow reader NOT dropped');
+    }
+    const wall = (t1 - t0) / 1000;
+    const loadgenShare = (self.user + self.system) / 1e6 / wall;
+    return {
+      label: config.label,
+      workload: 'W1',
+      server: config.server,
+      transport: config.transport,
+      store: config.server === 'confab' ? (config.store ?? 'sqlite') : '-',
+      clients: config.clients,
+      mode:
+        config.mode === 'closed' ? `closed, window ${config.window}` : `open, ${config.offered}/s`,
+      connectSeconds,
+      messages: confirmed,
+      deliveries,
+      deliveriesPerSecond: deliveries / wall,
+      p50Ms: latency.quantile(0.5),
+      p99Ms: latency.quantile(0.99),
+      maxMs: latency.max,
+      expected,
+      lost: expected - deliveries,
+      serverCpuSeconds: cpu,
+      serverMicrosPerDelivery: deliveries > 0 ? (cpu * 1e6) / deliveries : Number.NaN,
+      serverPeakRssMB: memory(server.pid).peak / 2 ** 20,
+      loadgenCpuShare: loadgenShare,
+      loadgenBound: loadgenShare >= 0.9,
+      notes,
+    };
+  } finally {
+    for (const client of clients) client.close();
+    slow?.close();
+    await server.stop();
+  }
+}
