@@ -1,0 +1,89 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'confab-pack-'));
+const packs = join(work, 'packs');
+const app = join(work, 'app');
+
+function pack(dir: string): string {
+  execFileSync('pnpm', ['pack', '--pack-destination', packs], {
+    cwd: join(root, dir),
+    stdio: 'ignore',
+  });
+  const name = readdirSync(packs).find((f) => f.startsWith(`confab-${dir.split('/').pop()}-`));
+  if (!name) throw new Error(`no tarball for ${dir}`);
+  return join(packs, name);
+}
+
+beforeAll(() => {
+  // Each package as a user would get it: a tarball, installed with npm into an empty folder.
+  const tarballs = ['packages/protocol', 'packages/server'].map(pack);
+  execFileSync('mkdir', ['-p', app]);
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'app', private: true, type: 'module' }),
+  );
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs],
+    { cwd: app, stdio: 'ignore' },
+  );
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('packed packages, installed alone', () => {
+  it('imports @confab/protocol in an empty project', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { PROTOCOL_VERSION, parseInput } from '@confab/protocol'; console.log(PROTOCOL_VERSION, parseInput('/join rust').kind)",
+      ],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('1 send');
+  });
+
+  it('runs the confab-server bin, which serves a chat', async () => {
+    const bin = join(app, 'node_modules', '.bin', 'confab-server');
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe('0.1.0');
+    const child = spawn(
+      bin,
+      ['--port', '0', '--data-dir', join(work, 'data'), '--log-level', 'info'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk;
+        const match = /"port":(\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', () => reject(new Error(out)));
+    });
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write('ada\n'));
+      let text = '';
+      const onData = (d: Buffer) => {
+        text += d;
+        if (!text.includes('* In #general')) return;
+        socket.off('data', onData);
+        socket.end('<quit>\n');
+        resolve(text);
+      };
+      socket.on('data', onData);
+      socket.on('error', () => undefined);
+    });
+    expect(reply).toContain('Welcome ada: if you want to leave the chat, write <quit>');
+    child.kill('SIGTERM');
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+  });
+});
