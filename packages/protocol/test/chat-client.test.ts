@@ -151,6 +151,28 @@ describe('ChatClient', () => {
     expect(other.unread).toBe(0);
   });
 
+  it('ends as unreachable when the first link fails, instead of retrying in silence', async () => {
+    const clock = new ManualClock();
+    const client = new ChatClient({
+      name: 'ada',
+      clock,
+      connect: (handlers) => {
+        queueMicrotask(() => handlers.close({ error: 'connection refused' }));
+        return { send: () => undefined, close: () => undefined };
+      },
+    });
+    const events: ClientEvent[] = [];
+    client.subscribe((e) => events.push(e));
+    client.start();
+    await settle();
+    expect(client.status).toBe('closed');
+    expect(events.at(-1)).toEqual({
+      type: 'ended',
+      reason: 'unreachable',
+      message: 'connection refused',
+    });
+  });
+
   it('explains a malformed command without sending anything', async () => {
     const server = new FakeServer();
     const { client } = await connected(server, 'ada');

@@ -39,7 +39,7 @@ export type EndReason =
   | 'user'
   /** The server ended the session: its `quit` (e.g. shutdown) or a closing error. */
   | 'server'
-  /** The first connection could not be made and reconnecting is off. */
+  /** The first connection failed or closed before `welcome` (the message says why). */
   | 'unreachable';
 
 /** What a {@link ChatClient} tells its view. Model events pass through unchanged. */
@@ -57,7 +57,7 @@ export interface ChatClientOptions extends ModelOptions {
   name: string;
   /** Sent in `hello.client`, e.g. `confab-tui/0.1.0`. */
   clientName?: string;
-  /** Reconnect after a lost link; `false` to stop instead. @default {} (on, with backoff defaults) */
+  /** Reconnect after a lost link (once registered); `false` to stop instead. @default {} (on, with backoff defaults) */
   reconnect?: BackoffOptions | false;
   /** Silence after which the client pings the server; twice this and the link counts as lost. @default 30000 */
   keepaliveMs?: number;
@@ -323,8 +323,14 @@ export class ChatClient {
     this.resuming.clear();
     for (const room of this.model.rooms()) room.loadingHistory = false;
     const reconnect = this.options.reconnect ?? {};
+    // A first link that never got as far as `welcome` is a wrong address or a
+    // server that is down: say so rather than retry in silence.
+    if (!this.everRegistered) {
+      this.finish('unreachable', this.lastCloseError);
+      return;
+    }
     if (reconnect === false) {
-      this.finish(this.everRegistered ? 'server' : 'unreachable', this.lastCloseError);
+      this.finish('server', this.lastCloseError);
       return;
     }
     const delay = backoffDelay(this.attempt++, this.clock.random(), reconnect);
