@@ -23,7 +23,7 @@ function pack(dir: string): string {
 
 beforeAll(() => {
   // Each package as a user would get it: a tarball, installed with npm into an empty folder.
-  const tarballs = ['packages/protocol', 'packages/server'].map(pack);
+  const tarballs = ['packages/protocol', 'packages/server', 'packages/client-tui'].map(pack);
   execFileSync('mkdir', ['-p', app]);
   writeFileSync(
     join(app, 'package.json'),
@@ -39,6 +39,12 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('packed packages, installed alone', () => {
+  it('runs the confab terminal client bin', () => {
+    const bin = join(app, 'node_modules', '.bin', 'confab');
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe('0.1.0');
+    expect(execFileSync(bin, ['--help'], { encoding: 'utf8' })).toContain('Usage: confab [--host HOST]');
+  });
+
   it('imports @confab/protocol in an empty project', () => {
     const out = execFileSync(
       process.execPath,

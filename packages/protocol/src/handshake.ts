@@ -25,8 +25,8 @@ export type ClientHandshakeEvent =
   | { type: 'name_given' }
   /** The user asked to leave (`<quit>`, `/quit`, Ctrl-C, window closed). */
   | { type: 'user_quit' }
-  /** The server sent `quit` (an answer, or its own shutdown). */
-  | { type: 'server_quit' }
+  /** The server sent `quit`: an answer to ours, or its own (`server_shutdown`: it may be restarting). */
+  | { type: 'server_quit'; shutdown?: boolean }
   | { type: 'quit_timeout' }
   | { type: 'transport_closed' };
 
@@ -84,8 +84,11 @@ export function clientHandshakeStep(
         return { state: 'closed', effects: ['close_transport', 'ended_by_user'] };
       return { state: 'quitting', effects: ['send_quit', 'start_quit_timer'] };
     case 'server_quit':
-      return state === 'quitting'
-        ? { state: 'closed', effects: ['close_transport', 'ended_by_user'] }
+      if (state === 'quitting')
+        return { state: 'closed', effects: ['close_transport', 'ended_by_user'] };
+      // A clean stop is usually a restart: come back, with backoff.
+      return event.shutdown
+        ? { state: 'closed', effects: ['close_transport', 'lost'] }
         : { state: 'closed', effects: ['close_transport', 'ended_by_server'] };
     case 'quit_timeout':
       return state === 'quitting'

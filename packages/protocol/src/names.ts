@@ -31,13 +31,14 @@ export function checkName(raw: unknown): Check<string> {
 }
 
 /**
- * The key two names are compared by: NFC, then full case folding. Upper- then
- * lower-casing gives the full folding for the cases that matter (`Σ`, `σ`,
- * `ς` -> `σ`; `ß` -> `ss`), then NFC again because case mapping can
- * decompose. Registries key on this and keep the display name beside it.
+ * The key two names are compared by: NFC, then full case folding, then NFC
+ * again (case mapping can decompose). Lower, upper, lower gives the full
+ * folding for the cases that matter (`Σ`, `σ`, `ς` -> `σ`; `ß` and `ẞ` ->
+ * `ss`; `ﬃ` -> `ffi`) and is idempotent. Registries key on this and keep the
+ * display name beside it.
  */
 export function foldName(name: string): string {
-  return name.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+  return name.normalize('NFC').toLowerCase().toUpperCase().toLowerCase().normalize('NFC');
 }
 
 /** Checks a room name: `#` then 1 to 64 of `A-Z a-z 0-9 - _`. */

@@ -30,6 +30,11 @@ describe('ChatClient', () => {
     expect(texts(client)).toEqual(['earlier']);
     const welcome = client.model.room('#general')!.entries.find((e) => e.kind === 'system');
     expect(welcome).toMatchObject({ text: 'Welcome: write <quit> to leave' });
+    // The replayed message is older than the welcome: it is shown above it.
+    expect(client.model.room('#general')!.entries.map((e) => e.kind)).toEqual([
+      'message',
+      'system',
+    ]);
   });
 
   it('sends what the user types and matches the ack', async () => {

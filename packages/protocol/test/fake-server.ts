@@ -136,7 +136,7 @@ export class FakeServer {
 
 /** A clock whose time moves only when a test says so. */
 export class ManualClock implements ClientClock {
-  time = 0;
+  time = 1_000_000;
   private timers = new Map<number, { at: number; callback: () => void }>();
   private nextHandle = 1;
 

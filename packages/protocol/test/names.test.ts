@@ -38,6 +38,7 @@ describe('names', () => {
     expect(foldName('ΣΑΣ')).toBe(foldName('σας'));
     expect(foldName('Σ')).toBe(foldName('ς'));
     expect(foldName('Straße')).toBe(foldName('STRASSE'));
+    expect(foldName('ẞ')).toBe(foldName('ss'));
     expect(foldName('ADA')).toBe('ada');
     expect(foldName('re\u0301my')).toBe(foldName('RÉMY'));
   });

@@ -8,6 +8,7 @@ import type {
   ClientHandshakeState,
 } from '../handshake.js';
 import { clientHandshakeStep } from '../handshake.js';
+import { SERVER_SHUTDOWN_REASON } from '../frames.js';
 import { DEFAULT_ROOM, LIMITS, PROTOCOL_VERSION } from '../limits.js';
 import { foldName, foldRoom } from '../names.js';
 import type { RawFrame } from '../validate.js';
@@ -471,7 +472,16 @@ export class ChatClient {
         break;
       case 'quit':
         this.serverEndMessage = frame.reason;
-        this.step({ type: 'server_quit' });
+        if (frame.reason === SERVER_SHUTDOWN_REASON) {
+          this.model.notice(
+            'The server is restarting or shutting down; reconnecting…',
+            'info',
+            now,
+          );
+          // Its first attempts would only meet a server still stopping.
+          this.attempt = Math.max(this.attempt, 1);
+        }
+        this.step({ type: 'server_quit', shutdown: frame.reason === SERVER_SHUTDOWN_REASON });
         break;
     }
   }

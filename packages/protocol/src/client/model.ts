@@ -296,7 +296,7 @@ export class ChatModel {
     const older: LogEntry[] = [];
     for (const message of frame.messages) {
       if (message.seq === undefined) continue;
-      if (message.seq > room.lastSeq) this.appendRoomMessage(room, message);
+      if (message.seq > room.lastSeq) this.appendRoomMessage(room, message, true);
       else if (room.firstSeq === 0 || message.seq < room.firstSeq)
         older.push(this.entryOf(message));
     }
@@ -313,10 +313,21 @@ export class ChatModel {
     }
   }
 
-  private appendRoomMessage(room: RoomConversation, frame: MessageFrame): void {
+  private appendRoomMessage(room: RoomConversation, frame: MessageFrame, replayed = false): void {
     room.lastSeq = frame.seq!;
     if (room.firstSeq === 0) room.firstSeq = frame.seq!;
-    this.append(room, this.entryOf(frame), true);
+    const entry = this.entryOf(frame);
+    // A replayed message is older than the lines about joining that came
+    // just before it: it goes above them, where its time puts it.
+    let at = room.entries.length;
+    if (replayed)
+      while (
+        at > 0 &&
+        room.entries[at - 1]!.kind === 'system' &&
+        room.entries[at - 1]!.ts > entry.ts
+      )
+        at--;
+    this.append(room, entry, true, at);
   }
 
   private entryOf(frame: MessageFrame): MessageEntry {
@@ -334,8 +345,13 @@ export class ChatModel {
     };
   }
 
-  private append(conversation: Conversation, entry: LogEntry, counts: boolean): void {
-    conversation.entries.push(entry);
+  private append(
+    conversation: Conversation,
+    entry: LogEntry,
+    counts: boolean,
+    at = conversation.entries.length,
+  ): void {
+    conversation.entries.splice(at, 0, entry);
     this.trim(conversation);
     const visible = conversation.key === this.currentKey;
     if (counts && !visible && entry.kind === 'message' && !entry.self) {

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+
+/** What the command line (and `CONFAB_*` variables) asked for; missing parts are asked in the UI. */
+export interface TuiArgs {
+  host: string | undefined;
+  port: number | undefined;
+  name: string | undefined;
+  tls: boolean;
+  insecure: boolean;
+}
+
+export type ParsedArgs =
+  | { kind: 'run'; args: TuiArgs }
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'error'; message: string };
+
+export const USAGE = `confab: the Confab terminal chat client
+
+Usage: confab [--host HOST] [--port PORT] [--name NAME] [--tls]
+
+  --host HOST    server address (env CONFAB_HOST; asked for when missing, default 127.0.0.1)
+  --port PORT    server port (env CONFAB_PORT; asked for when missing, default 7420)
+  --name NAME    your name (env CONFAB_NAME; asked for when missing)
+  --tls          connect with TLS (env CONFAB_TLS=1)
+  --insecure     with --tls, accept a certificate that does not verify
+  --help         show this help
+  --version      show the version
+
+In the chat: type and press Enter to talk. /help lists the commands.
+<quit> alone, /quit, Ctrl-C or Ctrl-D leave. PageUp/PageDown scroll,
+Up/Down recall what you typed, Tab completes names, Ctrl-N/Ctrl-P or
+Alt-1..9 switch rooms, F2 shows or hides the member list.`;
+
+/** Reads flags, then `CONFAB_*` variables for what flags did not give. Accepts a leading `--`. */
+export function parseTuiArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv[0] === '--' ? argv.slice(1) : argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        name: { type: 'string' },
+        tls: { type: 'boolean' },
+        insecure: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+    }) as { values: Record<string, string | boolean | undefined> });
+  } catch (error) {
+    return { kind: 'error', message: `${(error as Error).message} (see --help)` };
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const text = (flag: string, variable: string) => {
+    const value = (values[flag] as string | undefined) ?? env[variable];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const portText = text('port', 'CONFAB_PORT');
+  let port: number | undefined;
+  if (portText !== undefined) {
+    port = Number(portText);
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65_535)
+      return {
+        kind: 'error',
+        message: `the port must be a number from 1 to 65535, not "${portText}"`,
+      };
+  }
+  const truthy = (value: string | undefined) =>
+    value !== undefined && value !== '0' && value.toLowerCase() !== 'false';
+  return {
+    kind: 'run',
+    args: {
+      host: text('host', 'CONFAB_HOST'),
+      port,
+      name: text('name', 'CONFAB_NAME'),
+      tls: values.tls === true || truthy(env.CONFAB_TLS),
+      insecure: values.insecure === true,
+    },
+  };
+}

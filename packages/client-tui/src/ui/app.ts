@@ -1,0 +1,446 @@
+import type {
+  ChatClient,
+  ClientEvent,
+  Conversation,
+  LogEntry,
+  RoomConversation,
+} from '@confab/protocol';
+import type { Widgets } from 'blessed';
+import { nameColour } from '../view/colors.js';
+import { formatEntry } from '../view/format.js';
+import { renderInput } from '../view/input-line.js';
+import type { KeyAction, KeyEvent } from '../view/keys.js';
+import { keyAction } from '../view/keys.js';
+import { LineEditor } from '../view/line-editor.js';
+import { safeText } from '../view/safe-text.js';
+import { conversationLines, statusLine } from '../view/status.js';
+import type { Layout } from './layout.js';
+import { createLayout } from './layout.js';
+
+/** A question the connect form asks: a label, a value to start from, and a check that returns a problem or nothing. */
+export interface Question {
+  label: string;
+  initial?: string;
+  check: (answer: string) => string | undefined;
+  /** Shown above the field (for example why a name was refused). */
+  note?: string;
+}
+
+/** Lines scrolled by PageUp/PageDown: most of a screen. */
+const pageOf = (log: Widgets.BoxElement) => Math.max(1, (log.height as number) - 2);
+
+/**
+ * The terminal client's screen: it draws the client core's model and turns
+ * keys into input. All drawing is batched: events mark what changed, and one
+ * render per event-loop turn redraws it, so a replay of hundreds of
+ * messages costs one screen update.
+ */
+export class TerminalApp {
+  private readonly layout: Layout;
+  private readonly editor = new LineEditor();
+  private client: ChatClient | undefined;
+  private server = '';
+  private secure = false;
+  private showMembers = true;
+  /** Lines below the visible part that arrived while scrolled up. */
+  private newBelow = 0;
+  private shownKey: string | undefined;
+  private shownCount = 0;
+  private dirty = { log: false, side: false, status: false, input: false };
+  private renderScheduled = false;
+  private statusTicker: NodeJS.Timeout | undefined;
+  /** An Enter waiting one turn: if more typed characters follow in the same burst, it was a pasted line break. */
+  private pendingEnter: NodeJS.Immediate | undefined;
+  private mode: 'chat' | 'prompt' = 'chat';
+  private question:
+    | {
+        spec: Question;
+        resolve: (answer: string | undefined) => void;
+        problem?: string | undefined;
+      }
+    | undefined;
+  private readonly formatted = new WeakMap<LogEntry, string[]>();
+
+  constructor(private readonly screen: Widgets.Screen) {
+    this.layout = createLayout(screen);
+    screen.on('keypress', (ch: string | undefined, key: KeyEvent) => this.onKey(ch, key ?? {}));
+    screen.on('resize', () => this.invalidate('log', 'side', 'status', 'input'));
+    this.layout.log.on('wheelup', () => this.scroll(-3));
+    this.layout.log.on('wheeldown', () => this.scroll(3));
+    this.invalidate('status', 'input');
+  }
+
+  /** Asks one question in the connect form; undefined when the user gives up (Ctrl-C). */
+  ask(spec: Question, context: { server?: string } = {}): Promise<string | undefined> {
+    if (context.server !== undefined) this.server = context.server;
+    this.mode = 'prompt';
+    this.editor.take();
+    if (spec.initial) this.editor.insert(spec.initial);
+    return new Promise((resolve) => {
+      this.question = { spec, resolve };
+      this.layout.dialog.show();
+      this.invalidate('input');
+    });
+  }
+
+  /** Shows the chat of `client` from now on. */
+  attach(client: ChatClient, server: string, secure: boolean): void {
+    this.client = client;
+    this.server = server;
+    this.secure = secure;
+    client.subscribe((event) => this.onClientEvent(event));
+    this.invalidate('log', 'side', 'status');
+  }
+
+  /** Stops drawing (before the screen is destroyed). */
+  stop(): void {
+    if (this.statusTicker) clearInterval(this.statusTicker);
+    if (this.pendingEnter) clearImmediate(this.pendingEnter);
+  }
+
+  // --- Events ------------------------------------------------------------------
+
+  private onClientEvent(event: ClientEvent): void {
+    switch (event.type) {
+      case 'entries':
+        if (event.key === this.client?.model.currentKey) this.invalidate('log');
+        break;
+      case 'conversations':
+        this.invalidate('side', 'status', 'log');
+        break;
+      case 'members':
+        this.invalidate('side');
+        break;
+      case 'mention':
+        // The terminal bell, for a mention or a direct message.
+        this.screen.program.bell();
+        break;
+      case 'status':
+        this.tickWhileReconnecting(event.status === 'reconnecting');
+        this.invalidate('status');
+        break;
+      case 'name':
+        this.invalidate('status');
+        break;
+      case 'name_rejected':
+      case 'ended':
+        // The command line handles these (it asks again, or exits).
+        break;
+    }
+  }
+
+  private tickWhileReconnecting(on: boolean): void {
+    if (on && !this.statusTicker) {
+      this.statusTicker = setInterval(() => this.invalidate('status'), 250);
+    } else if (!on && this.statusTicker) {
+      clearInterval(this.statusTicker);
+      this.statusTicker = undefined;
+    }
+  }
+
+  private onKey(ch: string | undefined, key: KeyEvent): void {
+    const action = keyAction(ch, key);
+    if (this.pendingEnter && action.type === 'insert') {
+      // More text in the same burst as an Enter: a pasted block, not a send.
+      clearImmediate(this.pendingEnter);
+      this.pendingEnter = undefined;
+      this.editor.insert('\n');
+    }
+    if (this.mode === 'prompt') this.onPromptKey(action);
+    else this.onChatKey(action);
+    this.invalidate('input');
+  }
+
+  private onPromptKey(action: KeyAction): void {
+    const question = this.question;
+    if (!question) return;
+    if (action.type === 'quit') {
+      this.endQuestion(undefined);
+      return;
+    }
+    if (action.type === 'enter') {
+      const answer = this.editor.text.trim();
+      const problem = question.spec.check(answer);
+      if (problem) {
+        question.problem = problem;
+        return;
+      }
+      this.editor.take();
+      this.endQuestion(answer);
+      return;
+    }
+    this.edit(action);
+  }
+
+  private endQuestion(answer: string | undefined): void {
+    const question = this.question;
+    this.question = undefined;
+    this.mode = 'chat';
+    this.layout.dialog.hide();
+    this.invalidate('log', 'input');
+    question?.resolve(answer);
+  }
+
+  private onChatKey(action: KeyAction): void {
+    const client = this.client;
+    switch (action.type) {
+      case 'quit':
+        client?.quit();
+        return;
+      case 'enter':
+        // Wait one turn: a paste sends its line breaks in the same burst.
+        this.pendingEnter ??= setImmediate(() => {
+          this.pendingEnter = undefined;
+          this.send();
+        });
+        return;
+      case 'tab':
+        this.editor.complete(this.completionNames());
+        return;
+      case 'page-up':
+        this.scroll(-pageOf(this.layout.log));
+        return;
+      case 'page-down':
+        this.scroll(pageOf(this.layout.log));
+        return;
+      case 'newest':
+        this.followNewest();
+        return;
+      case 'next-room':
+      case 'previous-room':
+        this.switchBy(action.type === 'next-room' ? 1 : -1);
+        return;
+      case 'room':
+        this.switchTo(action.index);
+        return;
+      case 'toggle-members':
+        this.showMembers = !this.showMembers;
+        this.invalidate('side', 'log');
+        return;
+      default:
+        this.edit(action);
+    }
+  }
+
+  private edit(action: KeyAction): void {
+    const editor = this.editor;
+    switch (action.type) {
+      case 'insert':
+        editor.insert(action.text);
+        break;
+      case 'backspace':
+        editor.backspace();
+        break;
+      case 'delete':
+        editor.deleteForward();
+        break;
+      case 'left':
+        editor.left();
+        break;
+      case 'right':
+        editor.right();
+        break;
+      case 'home':
+        editor.home();
+        break;
+      case 'end':
+        editor.end();
+        break;
+      case 'up':
+        editor.previous();
+        break;
+      case 'down':
+        editor.next();
+        break;
+      case 'kill-start':
+        editor.killToStart();
+        break;
+      case 'kill-word':
+        editor.killWordBack();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private send(): void {
+    const line = this.editor.take();
+    this.client?.submit(line);
+    this.followNewest();
+    this.invalidate('input');
+  }
+
+  private completionNames(): string[] {
+    const current = this.client?.model.current();
+    const names =
+      current && current.target.kind === 'room' ? (current as RoomConversation).members : [];
+    const peers = [...(this.client?.model.conversations.values() ?? [])]
+      .filter((c) => c.target.kind === 'dm')
+      .map((c) => c.title);
+    return [...names, ...peers].filter((n) => !this.client?.isSelf(n));
+  }
+
+  private switchBy(step: number): void {
+    const keys = [...(this.client?.model.conversations.keys() ?? [])];
+    if (keys.length === 0) return;
+    const at = Math.max(0, keys.indexOf(this.client!.model.currentKey ?? ''));
+    this.switchTo((at + step + keys.length) % keys.length);
+  }
+
+  private switchTo(index: number): void {
+    const conversation = [...(this.client?.model.conversations.values() ?? [])][index];
+    if (conversation) this.client!.show(conversation.target);
+  }
+
+  // --- Scrolling -----------------------------------------------------------------
+
+  private atBottom(): boolean {
+    const log = this.layout.log;
+    return log.getScrollPerc() >= 100 || log.getScrollHeight() <= (log.height as number);
+  }
+
+  private scroll(lines: number): void {
+    const log = this.layout.log;
+    log.scroll(lines);
+    if (this.atBottom()) this.newBelow = 0;
+    // At the top: ask for the page before.
+    const current = this.client?.model.current();
+    if (lines < 0 && log.getScroll() === 0 && current?.target.kind === 'room')
+      this.client!.loadOlder(current.target.room);
+    this.invalidate('status');
+    this.screen.render();
+  }
+
+  private followNewest(): void {
+    this.layout.log.setScrollPerc(100);
+    this.newBelow = 0;
+    this.invalidate('status');
+  }
+
+  // --- Drawing -------------------------------------------------------------------
+
+  private invalidate(...parts: Array<keyof TerminalApp['dirty']>): void {
+    for (const part of parts) this.dirty[part] = true;
+    if (this.renderScheduled) return;
+    this.renderScheduled = true;
+    setImmediate(() => {
+      this.renderScheduled = false;
+      this.render();
+    });
+  }
+
+  private render(): void {
+    const dirty = this.dirty;
+    this.dirty = { log: false, side: false, status: false, input: false };
+    if (dirty.side) this.renderSides();
+    if (dirty.log) this.renderLog();
+    if (dirty.status) this.renderStatus();
+    if (dirty.input) this.renderInput();
+    this.screen.render();
+  }
+
+  private renderLog(): void {
+    const log = this.layout.log;
+    const current = this.client?.model.current();
+    if (!current) {
+      log.setContent('');
+      return;
+    }
+    const following = this.atBottom();
+    const fromBottom = log.getScrollHeight() - log.getScroll();
+    const switched = current.key !== this.shownKey;
+    const lines = current.entries.flatMap((entry) => this.linesOf(entry));
+    if (!switched && !following)
+      this.newBelow += Math.max(0, current.entries.length - this.shownCount);
+    log.setContent(lines.join('\n'));
+    if (switched || following) {
+      log.setScrollPerc(100);
+      this.newBelow = 0;
+    } else {
+      // Keep what the reader is looking at in place when lines come in (or older ones go in on top).
+      log.setScroll(Math.max(0, log.getScrollHeight() - fromBottom));
+    }
+    this.shownKey = current.key;
+    this.shownCount = current.entries.length;
+    this.dirty.status = true;
+  }
+
+  private linesOf(entry: LogEntry): string[] {
+    let lines = this.formatted.get(entry);
+    if (!lines) {
+      lines = formatEntry(entry);
+      this.formatted.set(entry, lines);
+    }
+    return lines;
+  }
+
+  private renderSides(): void {
+    const model = this.client?.model;
+    const conversations: Conversation[] = model ? [...model.conversations.values()] : [];
+    const current = model?.current();
+    const members =
+      current?.target.kind === 'room' ? (current as RoomConversation).members : undefined;
+    this.layout.arrange(
+      conversations.length > 1,
+      this.showMembers && members !== undefined && this.mode === 'chat',
+    );
+    this.layout.rooms.setContent(conversationLines(conversations, model?.currentKey).join('\n'));
+    if (members) {
+      this.layout.members.setLabel(` ${members.length} here `);
+      this.layout.members.setContent(
+        members
+          .map((name) => {
+            const colour = nameColour(name);
+            return `{${colour}-fg}${safeText(name, { singleLine: true })}{/${colour}-fg}`;
+          })
+          .join('\n'),
+      );
+    }
+  }
+
+  private renderStatus(): void {
+    const client = this.client;
+    this.layout.status.setContent(
+      statusLine({
+        server: this.server,
+        secure: this.secure,
+        status: client?.status ?? 'connecting',
+        name: client?.model.name ?? '',
+        current: client?.model.current(),
+        reconnectInMs: client ? client.reconnectAt - Date.now() : 0,
+        newBelow: this.newBelow,
+      }),
+    );
+  }
+
+  private renderInput(): void {
+    const width = this.screen.width as number;
+    if (this.mode === 'prompt' && this.question) {
+      const { spec, problem } = this.question;
+      const dialog = this.layout.dialog;
+      const note = spec.note
+        ? `{yellow-fg}${safeText(spec.note, { singleLine: true })}{/yellow-fg}`
+        : '';
+      const error = problem
+        ? `{red-fg}${safeText(problem, { singleLine: true })}{/red-fg}`
+        : '{gray-fg}Enter to go on, Ctrl-C to give up{/gray-fg}';
+      dialog.setContent(
+        [
+          note,
+          '',
+          renderInput(
+            this.editor.text,
+            this.editor.cursor,
+            (dialog.width as number) - 4,
+            `${spec.label}: `,
+          ),
+          '',
+          error,
+        ].join('\n'),
+      );
+      this.layout.input.setContent('');
+      return;
+    }
+    this.layout.input.setContent(renderInput(this.editor.text, this.editor.cursor, width));
+  }
+}

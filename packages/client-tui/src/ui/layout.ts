@@ -1,0 +1,107 @@
+import blessed from 'blessed';
+import type { Widgets } from 'blessed';
+
+/** The widgets of the chat screen. */
+export interface Layout {
+  status: Widgets.BoxElement;
+  rooms: Widgets.BoxElement;
+  log: Widgets.BoxElement;
+  members: Widgets.BoxElement;
+  input: Widgets.BoxElement;
+  /** A centred box for the connect form and name prompts. */
+  dialog: Widgets.BoxElement;
+  /** Places the side columns: the room list when there is more than one conversation, the member list when shown. */
+  arrange(showRooms: boolean, showMembers: boolean): void;
+}
+
+const SIDE_WIDTH = 20;
+
+/**
+ * Status line on top, message log in the middle (room list to its left,
+ * member list to its right), input line at the bottom. Every box has tags
+ * on: remote text reaches them only through `safeText`.
+ */
+export function createLayout(screen: Widgets.Screen): Layout {
+  const status = blessed.box({
+    parent: screen,
+    top: 0,
+    left: 0,
+    width: '100%',
+    height: 1,
+    tags: true,
+    style: { bg: 'blue', fg: 'white' },
+  });
+  const rooms = blessed.box({
+    parent: screen,
+    top: 1,
+    left: 0,
+    width: SIDE_WIDTH,
+    bottom: 1,
+    tags: true,
+    label: ' rooms ',
+    border: { type: 'line' },
+    style: { border: { fg: 'gray' } },
+    hidden: true,
+  });
+  const log = blessed.box({
+    parent: screen,
+    top: 1,
+    left: 0,
+    right: 0,
+    bottom: 1,
+    tags: true,
+    scrollable: true,
+    alwaysScroll: true,
+    mouse: true,
+    wrap: true,
+    scrollbar: { ch: ' ', style: { bg: 'gray' } },
+  });
+  const members = blessed.box({
+    parent: screen,
+    top: 1,
+    right: 0,
+    width: SIDE_WIDTH,
+    bottom: 1,
+    tags: true,
+    label: ' members ',
+    border: { type: 'line' },
+    style: { border: { fg: 'gray' } },
+    scrollable: true,
+    mouse: true,
+    hidden: true,
+  });
+  const input = blessed.box({
+    parent: screen,
+    bottom: 0,
+    left: 0,
+    width: '100%',
+    height: 1,
+    tags: true,
+  });
+  const dialog = blessed.box({
+    parent: screen,
+    top: 'center',
+    left: 'center',
+    width: 60,
+    height: 9,
+    tags: true,
+    border: { type: 'line' },
+    label: ' Connect to Confab ',
+    style: { border: { fg: 'cyan' } },
+    hidden: true,
+  });
+  return {
+    status,
+    rooms,
+    log,
+    members,
+    input,
+    dialog,
+    arrange(showRooms, showMembers) {
+      rooms.hidden = !showRooms;
+      members.hidden = !showMembers;
+      log.left = showRooms ? SIDE_WIDTH : 0;
+      log.right = showMembers ? SIDE_WIDTH : 0;
+    },
+  };
+}

@@ -1,0 +1,233 @@
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import stringWidth from 'string-width';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore, createServer } from '@confab/server';
+import type { ConfabServer } from '@confab/server';
+import { Tmux } from './tmux.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'confab-tui-'));
+const tmux = new Tmux();
+let server: ConfabServer;
+let port: number;
+
+async function startServer(atPort = 0): Promise<void> {
+  server = createServer({ port: atPort, dataDir, logLevel: 'silent', rateLimit: 0 });
+  ({ port } = await server.listen());
+}
+
+function confab(session: string, name: string): void {
+  tmux.start(
+    session,
+    `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --host 127.0.0.1 --port ${port} --name ${name}`,
+  );
+}
+
+/** Sends one raw JSON-stream message, as any other client could. */
+function rawSay(name: string, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(
+        `${JSON.stringify({ type: 'hello', version: 1, name })}\n${JSON.stringify({ type: 'say', room: '#general', text, ref: 'x' })}\n`,
+      );
+    });
+    let seen = '';
+    socket.on('data', (d) => {
+      seen += d;
+      if (seen.includes('"type":"ack"')) {
+        socket.end('{"type":"quit"}\n');
+        resolve();
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** Display column of the member list's left border: the second-to-last `│` of a line (wide characters count two). */
+function memberBorder(line: string): number {
+  const last = line.lastIndexOf('│');
+  return stringWidth(line.slice(0, line.lastIndexOf('│', last - 1)));
+}
+
+beforeAll(async () => {
+  await startServer();
+  confab('ada', 'ada');
+  await tmux.waitFor('ada', 'write <quit>');
+  confab('bob', 'bob');
+  await tmux.waitFor('bob', 'write <quit>');
+});
+
+afterAll(async () => {
+  tmux.kill();
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('confab in a terminal', () => {
+  it('welcomes, shows the member list, and both see each other’s messages with names', async () => {
+    const screen = await tmux.waitFor('ada', /2 here/);
+    expect(screen).toContain('Welcome ada: if you want to leave the chat, write <quit>');
+    expect(screen).toMatch(/│ada\s+│/);
+    expect(screen).toMatch(/│bob\s+│/);
+    expect(screen).toMatch(/confab\s+127\.0\.0\.1:\d+\s+│\s+#general\s+│\s+● connected\s+│\s+ada/);
+    tmux.type('ada', 'hello bob');
+    await tmux.waitFor('bob', /\d\d:\d\d <ada> hello bob/);
+    tmux.type('bob', 'hi ada, welcome');
+    await tmux.waitFor('ada', /<bob> hi ada, welcome/);
+    // A mention of ada: drawn on a yellow background on her screen.
+    const mention = tmux
+      .styled('ada')
+      .split('\n')
+      .find((l) => l.includes('hi ada, welcome'))!;
+    // SGR 43: yellow background.
+    // eslint-disable-next-line no-control-regex
+    expect(mention).toMatch(/\u001b\[[0-9;]*43[0-9;]*m/);
+  });
+
+  it('sends a direct message with /msg, counted unread in the room list', async () => {
+    tmux.type('ada', '/msg bob just between us');
+    const screen = await tmux.waitFor('bob', /ada \(1!\)/);
+    expect(screen).toContain('#general');
+    tmux.keys('bob', 'C-n');
+    const dm = await tmux.waitFor('bob', /<ada> just between us/);
+    expect(dm).toMatch(/│\s+ada\s+│\s+● connected/);
+    expect(dm).not.toContain('ada (1!)');
+    tmux.keys('bob', 'C-p');
+    await tmux.waitFor('bob', /│\s+#general\s+│\s+● connected/);
+  });
+
+  it('asks again for a name that is taken, and for a name that was not given', async () => {
+    confab('dee', 'ADA');
+    const asked = await tmux.waitFor('dee', 'Name:');
+    expect(asked).toContain('the name ADA is taken');
+    tmux.type('dee', 'bad name');
+    await tmux.waitFor('dee', 'must not contain spaces');
+    tmux.keys('dee', 'C-u');
+    tmux.type('dee', 'dee');
+    await tmux.waitFor('dee', /● connected\s+│\s+dee/);
+    tmux.keys('dee', 'C-c');
+    await tmux.waitFor('dee', /Bye\.\n\[exited 0\]/);
+    tmux.start('eve', `LANG=C.UTF-8 ${process.execPath} ${cli} --host 127.0.0.1 --port ${port}`);
+    await tmux.waitFor('eve', 'Name:');
+    tmux.type('eve', 'eve');
+    await tmux.waitFor('eve', /● connected\s+│\s+eve/);
+    tmux.keys('eve', 'C-d');
+    await tmux.waitFor('eve', /Bye\.\n\[exited 0\]/);
+  });
+
+  it('joins a room with /join and counts unread messages elsewhere', async () => {
+    tmux.type('bob', '/join #rust');
+    await tmux.waitFor('bob', /│\s+#rust\s+│/);
+    tmux.type('ada', 'anyone in general?');
+    await tmux.waitFor('bob', /#general \(1\)/);
+  });
+
+  it('shows escape sequences and blessed tags sent by others as inert text', async () => {
+    const before = tmux.title('ada');
+    await rawSay('mallory', '\u001b]0;pwned\u0007\u001b[2J{bold}not bold{/bold} \u001b[31mred?');
+    const screen = await tmux.waitFor('ada', '<mallory>');
+    expect(screen).toContain('^[]0;pwned^G^[[2J{bold}not bold{/bold} ^[[31mred?');
+    expect(screen).toContain('Welcome ada');
+    expect(tmux.title('ada')).toBe(before);
+  });
+
+  it('keeps wide characters aligned, and re-lays out on resize without losing the log', async () => {
+    tmux.type('ada', '日本語 and 🎉 emoji, end');
+    const screen = await tmux.waitFor('ada', '🎉 emoji, end');
+    const lines = screen.split('\n');
+    const wide = lines.find((l) => l.includes('🎉 emoji, end'))!;
+    const plain = lines.find((l) => l.includes('You joined #general'))!;
+    // The member list's border is in the same column on both lines: 20 from the right edge of 120.
+    expect(memberBorder(wide)).toBe(100);
+    expect(memberBorder(plain)).toBe(100);
+    expect(stringWidth(wide)).toBe(120);
+    tmux.resize('ada', 90, 24);
+    const narrow = await tmux.waitFor(
+      'ada',
+      (s) => s.split('\n')[0]!.length <= 90 && s.includes('🎉 emoji, end'),
+    );
+    expect(narrow).toContain('hello bob');
+    expect(memberBorder(narrow.split('\n').find((l) => l.includes('🎉 emoji, end'))!)).toBe(70);
+    tmux.resize('ada', 120, 30);
+  });
+
+  it('sends a pasted block of lines as one message, not line by line', async () => {
+    tmux.paste('ada', 'first pasted line\nsecond pasted line');
+    tmux.keys('ada', 'Enter');
+    const screen = await tmux.waitFor('ada', 'second pasted line');
+    const lines = screen.split('\n');
+    const first = lines.findIndex((l) => l.includes('<ada> first pasted line'));
+    expect(first).toBeGreaterThan(-1);
+    // The second line is the same message's continuation, not a message of its own.
+    expect(lines[first + 1]).toMatch(/│\s{8}second pasted line/);
+    expect(lines[first + 1]).not.toContain('<ada>');
+  });
+
+  it('reconnects after a server restart and shows the missed messages once', async () => {
+    const atPort = port;
+    await server.close();
+    await tmux.waitFor('ada', /reconnecting in \d+s/);
+    // While ada is away, three messages reach the history the server will read.
+    const store = await SqliteStore.open({ dataDir });
+    for (const text of ['missed one', 'missed two', 'missed three']) {
+      await store.append({
+        id: `m-${text}`,
+        roomKey: '#general',
+        room: '#general',
+        from: 'carol',
+        text,
+        ts: Date.now(),
+        action: false,
+      });
+    }
+    await store.close();
+    await startServer(atPort);
+    const screen = await tmux.waitFor(
+      'ada',
+      (s) => s.includes('missed three') && s.includes('● connected'),
+      20_000,
+    );
+    for (const text of ['missed one', 'missed two', 'missed three']) {
+      expect(screen.split(text).length - 1, text).toBe(1);
+    }
+  });
+
+  it('pages back through history when scrolled to the top', async () => {
+    for (let i = 1; i <= 120; i++)
+      await rawSay(`poster${i % 3}`, `old message ${String(i).padStart(3, '0')}`);
+    confab('cy', 'cy');
+    await tmux.waitFor('cy', 'old message 120');
+    expect(tmux.screen('cy')).not.toContain('old message 001');
+    for (let i = 0; i < 15 && !tmux.screen('cy').includes('old message 001'); i++) {
+      tmux.keys('cy', 'PageUp');
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(tmux.screen('cy')).toContain('old message 001');
+    tmux.keys('cy', 'C-c');
+    await tmux.waitFor('cy', /Bye\.\n\[exited 0\]/);
+  });
+
+  it('runs <quit>: the client ends cleanly, the others see the leave', async () => {
+    await tmux.waitFor('bob', '● connected', 20_000);
+    tmux.type('bob', '<quit>');
+    await tmux.waitFor('bob', /Bye\.\n\[exited 0\]/);
+    await tmux.waitFor('ada', /bob left the chat/);
+  });
+
+  it('says in one line that a server cannot be reached, and exits non-zero', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const free = (closed.address() as net.AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    tmux.start('nobody', `${process.execPath} ${cli} --host 127.0.0.1 --port ${free} --name zed`);
+    const screen = await tmux.waitFor('nobody', /\[exited \d+\]/);
+    expect(screen.trim().split('\n')).toEqual([
+      `confab: nothing is listening on 127.0.0.1:${free} (connection refused)`,
+      '[exited 1]',
+    ]);
+  });
+});

@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '@confab/protocol';
+import { parseTuiArgs } from '../src/args.js';
+import { nameColour } from '../src/view/colors.js';
+import { formatEntry } from '../src/view/format.js';
+import { renderInput } from '../src/view/input-line.js';
+import { keyAction } from '../src/view/keys.js';
+import { LineEditor } from '../src/view/line-editor.js';
+import { safeText } from '../src/view/safe-text.js';
+import { conversationLines, statusLine } from '../src/view/status.js';
+
+const message = (text: string, extra: Partial<LogEntry> = {}): LogEntry =>
+  ({
+    kind: 'message',
+    id: '1',
+    from: 'bob',
+    text,
+    ts: new Date(2026, 0, 1, 9, 5).getTime(),
+    action: false,
+    self: false,
+    mention: false,
+    ...extra,
+  }) as LogEntry;
+
+// Every tag blessed knows opens with `{`: after safeText, no remote `{` is left bare.
+const bareBrace = /\{(?!open\}|close\})/;
+
+describe('safe rendering of remote text', () => {
+  it('shows blessed tags literally and escape sequences inert', () => {
+    expect(safeText('{bold}hi{/bold}')).toBe('{open}bold{close}hi{open}/bold{close}');
+    expect(safeText('\u001b[2J\u001b]0;pwned\u0007')).toBe('^[[2J^[]0;pwned^G');
+    expect(safeText('a\nb')).toBe('a\nb');
+    expect(safeText('a\nb', { singleLine: true })).toBe('a^Jb');
+  });
+
+  it('formats a message: time, coloured name, text; a remote name cannot inject tags', () => {
+    const [line] = formatEntry(message('{red-fg}x', { from: '{bold}eve' }));
+    expect(line).toContain('09:05');
+    expect(line).toContain('{open}red-fg{close}x');
+    expect(line).toContain('{open}bold{close}eve');
+    expect(line!.replace(/\{\/?[a-z-]+\}/g, '')).not.toMatch(bareBrace);
+  });
+
+  it('indents the lines of a multi-line text, and marks actions and mentions', () => {
+    expect(formatEntry(message('one\ntwo'))).toHaveLength(2);
+    expect(formatEntry(message('one\ntwo'))[1]).toMatch(/^ {8}two$/);
+    expect(formatEntry(message('waves', { action: true }))[0]).toContain(
+      '{magenta-fg}*{/magenta-fg}',
+    );
+    expect(formatEntry(message('hi ada', { mention: true }))[0]).toMatch(/^\{yellow-bg\}/);
+    expect(formatEntry({ kind: 'system', text: 'bob joined', ts: 0, tone: 'join' })[0]).toContain(
+      '{gray-fg}-- bob joined',
+    );
+  });
+
+  it('gives a name the same colour whatever its case', () => {
+    expect(nameColour('Ada')).toBe(nameColour('ada'));
+  });
+});
+
+describe('status line and room list', () => {
+  it('says when and in how long the link comes back', () => {
+    const line = statusLine({
+      server: '127.0.0.1:7420',
+      secure: false,
+      status: 'reconnecting',
+      name: 'ada',
+      current: undefined,
+      reconnectInMs: 2_400,
+      newBelow: 0,
+    });
+    expect(line).toContain('reconnecting in 3s');
+    expect(
+      statusLine({
+        server: 'h:1',
+        secure: true,
+        status: 'registered',
+        name: 'ada',
+        current: undefined,
+        reconnectInMs: 0,
+        newBelow: 4,
+      }),
+    ).toMatch(/connected.*↓ 4 new/);
+  });
+
+  it('lists conversations with unread counts, mentions marked', () => {
+    const rooms = [
+      {
+        key: 'a',
+        target: { kind: 'room', room: '#a' },
+        title: '#a',
+        entries: [],
+        unread: 0,
+        mentions: 0,
+      },
+      {
+        key: 'b',
+        target: { kind: 'room', room: '#b' },
+        title: '#b',
+        entries: [],
+        unread: 3,
+        mentions: 0,
+      },
+      {
+        key: 'c',
+        target: { kind: 'dm', peer: 'bob' },
+        title: '{bold}bob',
+        entries: [],
+        unread: 1,
+        mentions: 1,
+      },
+    ] as const;
+    const lines = conversationLines([...rooms] as never, 'a');
+    expect(lines[0]).toContain('{inverse}#a{/inverse}');
+    expect(lines[1]).toContain('(3)');
+    expect(lines[2]).toContain('(1!)');
+    expect(lines[2]).toContain('{open}bold{close}bob');
+  });
+});
+
+describe('LineEditor', () => {
+  it('edits around the cursor, whole characters at a time', () => {
+    const editor = new LineEditor();
+    editor.insert('héllo 🎉');
+    editor.left();
+    editor.backspace();
+    expect(editor.text).toBe('héllo🎉');
+    editor.home();
+    editor.deleteForward();
+    expect(editor.text).toBe('éllo🎉');
+    editor.end();
+    editor.backspace();
+    expect(editor.text).toBe('éllo');
+    editor.insert(' world again');
+    editor.killWordBack();
+    expect(editor.text).toBe('éllo world ');
+    editor.killToStart();
+    expect(editor.text).toBe('');
+  });
+
+  it('recalls what was typed with up and down, keeping the line being typed', () => {
+    const editor = new LineEditor();
+    editor.insert('first');
+    editor.take();
+    editor.insert('second');
+    editor.take();
+    editor.insert('draft');
+    editor.previous();
+    expect(editor.text).toBe('second');
+    editor.previous();
+    expect(editor.text).toBe('first');
+    editor.next();
+    editor.next();
+    expect(editor.text).toBe('draft');
+  });
+
+  it('completes names with Tab, cycling, ignoring case', () => {
+    const editor = new LineEditor();
+    editor.insert('al');
+    editor.complete(['Alice', 'alan', 'bob']);
+    expect(editor.text).toBe('alan: ');
+    editor.complete(['Alice', 'alan', 'bob']);
+    expect(editor.text).toBe('Alice: ');
+    const mid = new LineEditor();
+    mid.insert('hi @bo');
+    mid.complete(['bob']);
+    expect(mid.text).toBe('hi @bob ');
+  });
+});
+
+describe('input line', () => {
+  it('keeps the cursor in view and shows pasted line breaks', () => {
+    const text = 'x'.repeat(200);
+    const drawn = renderInput(text, 200, 40);
+    expect(drawn).toContain('…');
+    expect(drawn).toContain('{inverse} {/inverse}');
+    expect(renderInput('a\nb', 3, 40)).toContain('a⏎b');
+    expect(renderInput('{bold}', 0, 40)).toContain('{open}');
+  });
+});
+
+describe('keys', () => {
+  it('maps keys to actions and never inserts control characters', () => {
+    expect(keyAction('a', { name: 'a', full: 'a' })).toEqual({ type: 'insert', text: 'a' });
+    expect(keyAction('日', {})).toEqual({ type: 'insert', text: '日' });
+    expect(keyAction('\r', { name: 'return', full: 'return' })).toEqual({ type: 'enter' });
+    expect(keyAction(undefined, { name: 'c', ctrl: true, full: 'C-c' })).toEqual({ type: 'quit' });
+    expect(keyAction(undefined, { name: 'd', ctrl: true, full: 'C-d' })).toEqual({ type: 'quit' });
+    expect(keyAction(undefined, { name: '3', meta: true, full: 'M-3' })).toEqual({
+      type: 'room',
+      index: 2,
+    });
+    expect(keyAction(undefined, { name: 'pageup', full: 'pageup' })).toEqual({ type: 'page-up' });
+    expect(keyAction('\u001b', { name: 'escape', full: 'escape' })).toEqual({ type: 'newest' });
+    expect(keyAction('\u0007', { name: 'g', ctrl: true, full: 'C-g' })).toEqual({ type: 'none' });
+  });
+});
+
+describe('command line', () => {
+  it('reads flags, then CONFAB_* variables, and takes a leading --', () => {
+    expect(
+      parseTuiArgs(['--', '--host', 'h', '--port', '99', '--name', 'ada', '--tls'], {}),
+    ).toEqual({
+      kind: 'run',
+      args: { host: 'h', port: 99, name: 'ada', tls: true, insecure: false },
+    });
+    expect(parseTuiArgs([], { CONFAB_HOST: 'e', CONFAB_PORT: '7', CONFAB_TLS: '1' })).toMatchObject(
+      { args: { host: 'e', port: 7, name: undefined, tls: true } },
+    );
+    expect(parseTuiArgs(['--port', 'x'], {})).toMatchObject({ kind: 'error' });
+    expect(parseTuiArgs(['--bogus'], {})).toMatchObject({ kind: 'error' });
+    expect(parseTuiArgs(['--help'], {})).toEqual({ kind: 'help' });
+  });
+});
