@@ -67,7 +67,7 @@ export default tseslint.config(
   },
   {
     // Browser code of the graphical client.
-    files: ['packages/client-gui/src/page/**/*.ts'],
+    files: ['packages/client-gui/src/page/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', { patterns: [nodeBuiltins] }],

@@ -1,48 +1,100 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'confab-pack-'));
 const packs = join(work, 'packs');
 const app = join(work, 'app');
 
+/**
+ * The environment of a user's shell: without the `npm_*` and `pnpm_*`
+ * variables a package-manager script runs with, which npm would otherwise
+ * read as its own configuration.
+ */
+function userShell(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key)),
+  );
+}
+
 function pack(dir: string): string {
   execFileSync('pnpm', ['pack', '--pack-destination', packs], {
     cwd: join(root, dir),
     stdio: 'ignore',
+    timeout: 60_000,
   });
   const name = readdirSync(packs).find((f) => f.startsWith(`confab-${dir.split('/').pop()}-`));
   if (!name) throw new Error(`no tarball for ${dir}`);
   return join(packs, name);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   // Each package as a user would get it: a tarball, installed with npm into an empty folder.
-  const tarballs = ['packages/protocol', 'packages/server', 'packages/client-tui'].map(pack);
-  execFileSync('mkdir', ['-p', app]);
+  const tarballs = [
+    'packages/protocol',
+    'packages/server',
+    'packages/client-tui',
+    'packages/client-gui',
+  ].map(pack);
+  mkdirSync(app, { recursive: true });
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify({ name: 'app', private: true, type: 'module' }),
   );
-  execFileSync(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs],
-    { cwd: app, stdio: 'ignore' },
-  );
-});
+  // Asynchronous and bounded: a stalled registry fails this test, it never hangs the run.
+  const install = [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    '--loglevel=error',
+    '--fetch-timeout=60000',
+    '--fetch-retries=2',
+  ];
+  try {
+    await run('npm', [...install, ...tarballs], { cwd: app, timeout: 170_000, env: userShell() });
+  } catch (error) {
+    const failed = error as { stderr?: string; signal?: string };
+    throw new Error(`npm install failed (${failed.signal ?? 'exit'}): ${failed.stderr ?? ''}`, {
+      cause: error,
+    });
+  }
+}, 180_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('packed packages, installed alone', () => {
+  it('runs the confab-gui bin, which serves the page', async () => {
+    const bin = join(app, 'node_modules', '.bin', 'confab-gui');
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe('0.1.0');
+    const child = spawn(bin, ['--no-open'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk;
+        const match = /Confab is at (\S+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+    });
+    const page = await fetch(url);
+    expect(await page.text()).toContain('app.js');
+    expect((await fetch(new URL('app.js', url))).status).toBe(200);
+    child.kill('SIGINT');
+  });
+
   it('runs the confab terminal client bin', () => {
     const bin = join(app, 'node_modules', '.bin', 'confab');
     expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe('0.1.0');
-    expect(execFileSync(bin, ['--help'], { encoding: 'utf8' })).toContain('Usage: confab [--host HOST]');
+    expect(execFileSync(bin, ['--help'], { encoding: 'utf8' })).toContain(
+      'Usage: confab [--host HOST]',
+    );
   });
 
   it('imports @confab/protocol in an empty project', () => {

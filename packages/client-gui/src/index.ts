@@ -1,2 +1,11 @@
-/** The Confab graphical client. Placeholder: the client lands with its own issue. */
-export const CLIENT_NAME = 'confab-gui';
+/**
+ * @confab/client-gui: the Confab chat as a web page in a window. The
+ * launcher's parts are exported for embedding: the page server with its
+ * Content-Security-Policy, and the window openers.
+ */
+export { CONTENT_SECURITY_POLICY, createPageServer, servePage } from './launcher/page-server.js';
+export { tryWebview, WEBVIEW_MODULE } from './launcher/webview.js';
+export type { WebviewAttempt } from './launcher/webview.js';
+export { findChromium, openAppWindow, openDefaultBrowser } from './launcher/browser.js';
+export { parseGuiArgs, pageAddress } from './args.js';
+export { VERSION } from './version.js';

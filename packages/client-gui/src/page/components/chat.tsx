@@ -1,0 +1,186 @@
+import type { ChatClient, Conversation, RoomConversation } from '@confab/protocol';
+import { useEffect, useState } from 'preact/hooks';
+import { askForNotificationsOnce } from '../settings.js';
+import { Composer } from './composer.js';
+import { MessageList, Name } from './messages.js';
+import { useClientUpdates, useTicker } from './use-client.js';
+
+interface Props {
+  client: ChatClient;
+  server: string;
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  connecting: 'Connecting…',
+  awaiting_welcome: 'Signing in…',
+  awaiting_name: 'Choose a name',
+  registered: 'Connected',
+  reconnecting: 'Reconnecting…',
+  quitting: 'Leaving…',
+  closed: 'Disconnected',
+};
+
+function ConversationButton({
+  conversation,
+  current,
+  onSelect,
+}: {
+  conversation: Conversation;
+  current: boolean;
+  onSelect: () => void;
+}) {
+  const label =
+    conversation.unread > 0
+      ? `${conversation.title}, ${conversation.unread} unread${conversation.mentions > 0 ? ', mentions you' : ''}`
+      : conversation.title;
+  return (
+    <li>
+      <button
+        type="button"
+        class={current ? 'conversation current' : 'conversation'}
+        aria-current={current ? 'page' : undefined}
+        aria-label={label}
+        onClick={onSelect}
+      >
+        <span class="title">
+          {conversation.target.kind === 'dm' ? `@ ${conversation.title}` : conversation.title}
+        </span>
+        {conversation.unread > 0 && (
+          <span class={conversation.mentions > 0 ? 'badge mention' : 'badge'} aria-hidden="true">
+            {conversation.unread}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
+
+/** The chat: conversations and members at the sides, messages and the input in the middle. */
+export function ChatScreen({ client, server }: Props) {
+  useClientUpdates(client);
+  const [drawer, setDrawer] = useState(false);
+  const model = client.model;
+  const status = client.status;
+  const current = model.current();
+  const conversations = [...model.conversations.values()];
+  const members =
+    current?.target.kind === 'room' ? (current as RoomConversation).members : undefined;
+  useTicker(status === 'reconnecting', 250);
+  const unread = conversations.reduce((sum, c) => sum + c.unread, 0);
+  useEffect(() => {
+    document.title = `${unread > 0 ? `(${unread}) ` : ''}${current ? `${current.title} — ` : ''}Confab`;
+  }, [unread, current?.title]);
+
+  const select = (conversation: Conversation) => {
+    client.show(conversation.target);
+    setDrawer(false);
+  };
+  const reconnectIn = Math.max(0, Math.ceil((client.reconnectAt - Date.now()) / 1000));
+  return (
+    <div class={drawer ? 'chat drawer-open' : 'chat'}>
+      <header class="top">
+        <button
+          type="button"
+          class="drawer-toggle"
+          aria-expanded={drawer}
+          aria-controls="sidebar"
+          aria-label="Rooms and members"
+          onClick={() => setDrawer(!drawer)}
+        >
+          ☰
+        </button>
+        <h1 class="room-title">{current ? current.title : 'Confab'}</h1>
+        <span class={`status ${status}`} role="status">
+          {STATUS_TEXT[status]}
+        </span>
+        <span class="me">
+          <Name name={model.name} self /> <span class="server">on {server}</span>
+        </span>
+        <button type="button" class="leave" onClick={() => client.quit()}>
+          Leave
+        </button>
+      </header>
+      {status === 'reconnecting' && (
+        <div class="banner" role="alert">
+          Connection lost. Reconnecting in {reconnectIn}s… Messages you missed will appear when it
+          is back.
+        </div>
+      )}
+      <nav id="sidebar" class="sidebar" aria-label="Rooms and direct messages">
+        <h2>Rooms</h2>
+        <ul class="conversations">
+          {conversations
+            .filter((c) => c.target.kind === 'room')
+            .map((c) => (
+              <ConversationButton
+                key={c.key}
+                conversation={c}
+                current={c.key === current?.key}
+                onSelect={() => select(c)}
+              />
+            ))}
+        </ul>
+        {conversations.some((c) => c.target.kind === 'dm') && (
+          <>
+            <h2>Direct messages</h2>
+            <ul class="conversations">
+              {conversations
+                .filter((c) => c.target.kind === 'dm')
+                .map((c) => (
+                  <ConversationButton
+                    key={c.key}
+                    conversation={c}
+                    current={c.key === current?.key}
+                    onSelect={() => select(c)}
+                  />
+                ))}
+            </ul>
+          </>
+        )}
+        <p class="hint">
+          <kbd>Enter</kbd> sends, <kbd>Shift+Enter</kbd> starts a new line. <kbd>/join #room</kbd>{' '}
+          joins a room, <kbd>/msg name text</kbd> writes to one person, <kbd>/help</kbd> lists the
+          rest.
+        </p>
+      </nav>
+      <main class="main">
+        {current ? (
+          <MessageList
+            conversation={current}
+            onTop={() => current.target.kind === 'room' && client.loadOlder(current.target.room)}
+          />
+        ) : (
+          <p class="empty">You are in no room. Type /join #general to join one.</p>
+        )}
+        <Composer
+          label={current ? `Message ${current.title}` : 'Message'}
+          disabled={status === 'closed'}
+          onSend={(text) => {
+            // Asked once, on a person's own action, never as the page opens.
+            askForNotificationsOnce();
+            client.submit(text);
+          }}
+        />
+      </main>
+      {members && (
+        <aside class="members" aria-label={`Members of ${current!.title}`}>
+          <h2>{members.length} here</h2>
+          <ul>
+            {members.map((name) => (
+              <li key={name}>
+                <button
+                  type="button"
+                  class="member"
+                  title={`Write to ${name}`}
+                  onClick={() => client.show({ kind: 'dm', peer: name })}
+                >
+                  <Name name={name} self={client.isSelf(name)} />
+                </button>
+              </li>
+            ))}
+          </ul>
+        </aside>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+/** What the connect form hands back. */
+export interface ConnectRequest {
+  server: string;
+  name: string;
+}
+
+interface Props {
+  initial: { server: string; name: string };
+  /** Why the last attempt failed, for people. */
+  error: string | undefined;
+  /** Which field the error is about. */
+  errorField: 'server' | 'name' | undefined;
+  busy: boolean;
+  onConnect: (request: ConnectRequest) => void;
+}
+
+/** The connect screen: server address and name, remembered for next time, with clear errors. */
+export function ConnectScreen({ initial, error, errorField, busy, onConnect }: Props) {
+  const [server, setServer] = useState(initial.server);
+  const [name, setName] = useState(initial.name);
+  const nameField = useRef<HTMLInputElement>(null);
+  const serverField = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    (errorField === 'server' ? serverField : nameField).current?.focus();
+  }, [error, errorField]);
+  return (
+    <main class="connect">
+      <form
+        class="connect-card"
+        aria-labelledby="connect-title"
+        onSubmit={(event) => {
+          event.preventDefault();
+          onConnect({ server: server.trim(), name: name.trim() });
+        }}
+      >
+        <h1 id="connect-title">Confab</h1>
+        <p class="tagline">Join the conversation.</p>
+        <label for="server">Server</label>
+        <input
+          id="server"
+          ref={serverField}
+          value={server}
+          onInput={(e) => setServer(e.currentTarget.value)}
+          autocomplete="url"
+          spellcheck={false}
+          required
+          aria-invalid={errorField === 'server'}
+          aria-describedby={errorField === 'server' ? 'connect-error' : undefined}
+        />
+        <label for="name">Your name</label>
+        <input
+          id="name"
+          ref={nameField}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+          autocomplete="nickname"
+          spellcheck={false}
+          maxLength={64}
+          required
+          aria-invalid={errorField === 'name'}
+          aria-describedby={errorField === 'name' ? 'connect-error' : undefined}
+        />
+        {error && (
+          <p id="connect-error" class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Connecting…' : 'Connect'}
+        </button>
+      </form>
+    </main>
+  );
+}

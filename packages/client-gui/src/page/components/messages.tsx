@@ -1,0 +1,188 @@
+import type { Conversation, LogEntry } from '@confab/protocol';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { nameHue } from '../colors.js';
+import { linkify } from '../linkify.js';
+
+interface Props {
+  conversation: Conversation;
+  /** Asks for older history (the list is scrolled to its top). */
+  onTop: () => void;
+}
+
+/** Keys for entries: stable for the life of an entry object. */
+const keys = new WeakMap<LogEntry, number>();
+let nextKey = 1;
+function keyOf(entry: LogEntry): number {
+  let key = keys.get(entry);
+  if (key === undefined) keys.set(entry, (key = nextKey++));
+  return key;
+}
+
+function clock(ts: number): string {
+  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** A name in its colour. Text only: a name is data. */
+export function Name({ name, self }: { name: string; self?: boolean }) {
+  return (
+    <span class={self ? 'name self' : 'name'} style={{ '--hue': String(nameHue(name)) }}>
+      {name}
+    </span>
+  );
+}
+
+/** Message text as text nodes and safe links; never HTML. */
+function Text({ text }: { text: string }) {
+  return (
+    <span class="text">
+      {linkify(text).map((part, i) =>
+        part.kind === 'text' ? (
+          part.text
+        ) : (
+          <a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
+            {part.text}
+          </a>
+        ),
+      )}
+    </span>
+  );
+}
+
+function Entry({ entry }: { entry: LogEntry }) {
+  const time = (
+    <time dateTime={new Date(entry.ts).toISOString()} class="time">
+      {clock(entry.ts)}
+    </time>
+  );
+  if (entry.kind === 'system') {
+    return (
+      <li class={`system ${entry.tone}`}>
+        {time}
+        <span class="body text">{entry.text}</span>
+      </li>
+    );
+  }
+  const classes = [
+    'message',
+    entry.self ? 'own' : '',
+    entry.mention ? 'mention' : '',
+    entry.action ? 'action' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  // The body is one grid column: a long or multi-line text wraps under the name, not under the time.
+  return (
+    <li class={classes}>
+      {time}
+      <span class="body">
+        {entry.action && <span aria-hidden="true">* </span>}
+        <Name name={entry.from} self={entry.self} /> <Text text={entry.text} />
+      </span>
+    </li>
+  );
+}
+
+/** Pixels from the bottom that still count as "at the newest message". */
+const NEAR_BOTTOM = 48;
+
+/**
+ * The message list, a live region for screen readers. It follows new
+ * messages while the reader is at the bottom; scrolled up, it stays put and
+ * counts what arrived below. At the top it asks for older history and keeps
+ * the reader's place when that history goes in above.
+ */
+export function MessageList({ conversation, onTop }: Props) {
+  const list = useRef<HTMLDivElement>(null);
+  const [following, setFollowing] = useState(true);
+  const [unseen, setUnseen] = useState(0);
+  const seen = useRef({
+    key: conversation.key,
+    count: conversation.entries.length,
+    first: conversation.entries[0],
+    height: 0,
+  });
+
+  // Where the reader was, read before the DOM changes.
+  const element = list.current;
+  const previousHeight = element ? element.scrollHeight : 0;
+  const previousTop = element ? element.scrollTop : 0;
+
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    const last = seen.current;
+    const switched = last.key !== conversation.key;
+    const prepended =
+      !switched &&
+      last.first !== conversation.entries[0] &&
+      conversation.entries.length > last.count;
+    if (switched || following) {
+      el.scrollTop = el.scrollHeight;
+      setUnseen(0);
+    } else if (prepended) {
+      el.scrollTop = previousTop + (el.scrollHeight - previousHeight);
+    } else if (conversation.entries.length > last.count) {
+      setUnseen((n) => n + conversation.entries.length - last.count);
+    }
+    if (switched) setFollowing(true);
+    seen.current = {
+      key: conversation.key,
+      count: conversation.entries.length,
+      first: conversation.entries[0],
+      height: el.scrollHeight,
+    };
+  });
+
+  useEffect(() => {
+    // A list too short to scroll cannot reach its top by scrolling: ask at once.
+    const el = list.current;
+    if (el && el.scrollHeight <= el.clientHeight) onTop();
+  }, [conversation.key]);
+
+  const onScroll = () => {
+    const el = list.current!;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM;
+    setFollowing(atBottom);
+    if (atBottom) setUnseen(0);
+    if (el.scrollTop < NEAR_BOTTOM) onTop();
+  };
+
+  const title =
+    conversation.target.kind === 'room'
+      ? conversation.title
+      : `conversation with ${conversation.title}`;
+  return (
+    <div class="messages">
+      <div
+        ref={list}
+        class="log"
+        role="log"
+        aria-live="polite"
+        aria-relevant="additions"
+        aria-label={`Messages in ${title}`}
+        tabIndex={0}
+        onScroll={onScroll}
+      >
+        <ol class="entries">
+          {conversation.entries.map((entry) => (
+            <Entry key={keyOf(entry)} entry={entry} />
+          ))}
+        </ol>
+      </div>
+      {!following && unseen > 0 && (
+        <button
+          type="button"
+          class="new-messages"
+          onClick={() => {
+            const el = list.current!;
+            el.scrollTop = el.scrollHeight;
+            setFollowing(true);
+            setUnseen(0);
+          }}
+        >
+          {unseen} new {unseen === 1 ? 'message' : 'messages'} ↓
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import { render } from 'preact';
+import { App } from './app.js';
+import type { Defaults } from './app.js';
+import { recall } from './settings.js';
+
+// The address may name a server and a name (the launcher passes what it was
+// given); otherwise the page offers what was used last time.
+const params = new URLSearchParams(location.search);
+const remembered = recall();
+const defaults: Defaults = {
+  server: params.get('server') ?? remembered.server ?? `${location.hostname || '127.0.0.1'}:7420`,
+  name: params.get('name') ?? remembered.name ?? '',
+  autoConnect: params.get('connect') === '1',
+};
+
+render(<App defaults={defaults} />, document.getElementById('app')!);

@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from '@confab/server';
+import type { ConfabServer } from '@confab/server';
+import { CHROMIUM_PATH } from './chromium.js';
+import { colourCount, readXwd, toPng } from './xwd.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const shots = fileURLToPath(new URL('../screenshots/', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'confab-gui-launcher-'));
+let xvfb: ChildProcess;
+let display: string;
+let server: ConfabServer;
+let port: number;
+
+/** Starts Xvfb on a free display number, keeping its screen as a file in `work`. */
+async function startXvfb(): Promise<void> {
+  for (let n = 90 + (process.pid % 50); n < 400; n++) {
+    if (existsSync(`/tmp/.X${n}-lock`) || existsSync(`/tmp/.X11-unix/X${n}`)) continue;
+    display = `:${n}`;
+    xvfb = spawn(
+      'Xvfb',
+      [display, '-screen', '0', '1280x800x24', '-fbdir', work, '-nolisten', 'tcp'],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 100 && !existsSync(`/tmp/.X11-unix/X${n}`); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    if (existsSync(`/tmp/.X11-unix/X${n}`)) return;
+    xvfb.kill();
+  }
+  throw new Error('no free X display');
+}
+
+/** Runs confab-gui; resolves its output once `until` says so (or it exits). */
+function launch(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
+  let out = '';
+  let err = '';
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, DISPLAY: display, XDG_CONFIG_HOME: join(work, 'config'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+/** A JSON-stream client that collects what it hears. */
+async function watcher(name: string): Promise<{ socket: net.Socket; heard: () => string }> {
+  const socket = net.connect(port, '127.0.0.1');
+  let heard = '';
+  socket.on('data', (d) => (heard += d));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`${JSON.stringify({ type: 'hello', version: 1, name })}\n`);
+  return { socket, heard: () => heard };
+}
+
+async function until(test: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  await startXvfb();
+  server = createServer({ port: 0, store: 'memory', logLevel: 'silent' });
+  ({ port } = await server.listen());
+});
+
+afterAll(async () => {
+  xvfb?.kill();
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('confab-gui, the launcher', () => {
+  it('on this Debian falls back from the webview to a Chromium app window, and the real screen shows the chat', async () => {
+    const watch = await watcher('watcher');
+    const gui = launch(['--server', `127.0.0.1:${port}`, '--name', 'vic'], {
+      CONFAB_CHROMIUM: CHROMIUM_PATH,
+    });
+    await until(
+      () => gui.out().includes('Confab is at http://127.0.0.1:'),
+      10_000,
+      'the page address',
+    );
+    await until(
+      () => /"type":"joined","room":"#general","name":"vic"/.test(watch.heard()),
+      30_000,
+      'vic to join from the app window',
+    );
+    // The real binding cannot load here; one line says so, and nothing else is printed.
+    expect(gui.err().trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^confab-gui: no native webview \(@webviewjs\/webview cannot load: .+\); opening a Chromium app window$/,
+      ),
+    ]);
+    watch.socket.write(
+      `${JSON.stringify({ type: 'say', room: '#general', text: 'Hello vic, this is the real X screen' })}\n`,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    const screen = readXwd(join(work, 'Xvfb_screen0'));
+    writeFileSync(join(shots, 'xvfb-app-window.png'), toPng(screen));
+    expect(colourCount(screen)).toBeGreaterThan(50);
+    gui.child.kill('SIGTERM');
+    expect(await gui.exited).toBe(0);
+    await until(
+      () => /"type":"left","room":"#general","name":"vic"/.test(watch.heard()),
+      10_000,
+      'vic to leave when the window closes',
+    );
+    watch.socket.end();
+  });
+
+  it('gives a one-line notice, not a crash, when the webview binding is missing or broken', async () => {
+    const broken = join(work, 'broken-webview.mjs');
+    writeFileSync(
+      broken,
+      "throw new Error('libwebkit2gtk-4.1.so.0: cannot open shared object file');\n",
+    );
+    // /bin/true stands in for a browser that opens and closes at once.
+    for (const [module, says] of [
+      ['confab-no-such-webview', 'confab-no-such-webview is not installed'],
+      [broken, 'cannot load: libwebkit2gtk-4.1.so.0: cannot open shared object file'],
+    ] as const) {
+      const gui = launch(['--server', `127.0.0.1:${port}`], {
+        CONFAB_WEBVIEW_MODULE: module,
+        CONFAB_CHROMIUM: '/bin/true',
+      });
+      expect(await gui.exited).toBe(0);
+      const lines = gui.err().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(says);
+      expect(lines[0]).toMatch(/opening a Chromium app window$/);
+      expect(gui.out()).toMatch(/^Confab is at http:\/\/127\.0\.0\.1:\d+\/\?server=/);
+    }
+  });
+
+  it('only prints the address with --no-open, and serves the page with its CSP', async () => {
+    const gui = launch(['--no-open', '--server', `127.0.0.1:${port}`], {});
+    await until(() => gui.out().includes('Open it in a browser'), 10_000, 'the address');
+    const url = /Confab is at (\S+)/.exec(gui.out())![1]!;
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    expect(await response.text()).toContain('<script type="module" src="app.js"></script>');
+    expect((await fetch(new URL('/../../etc/passwd', url))).status).toBe(404);
+    gui.child.kill('SIGINT');
+    expect(await gui.exited).toBe(0);
+  });
+});

@@ -1,0 +1,298 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore, createServer } from '@confab/server';
+import type { ConfabServer } from '@confab/server';
+import { servePage } from '../src/launcher/page-server.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+
+const require = createRequire(import.meta.url);
+const pageRoot = fileURLToPath(new URL('../dist/page/', import.meta.url));
+const shots = fileURLToPath(new URL('../screenshots/', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'confab-gui-'));
+let server: ConfabServer;
+let port: number;
+let pageUrl: string;
+let stopPage: () => void;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function startServer(atPort = 0): Promise<void> {
+  server = createServer({ port: atPort, dataDir, logLevel: 'silent', rateLimit: 0 });
+  ({ port } = await server.listen());
+}
+
+/** Opens the page as `name` (connecting at once), in the given colour scheme and size. */
+async function openChat(
+  name: string,
+  options: { dark?: boolean; width?: number; height?: number } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1200, height: options.height ?? 760 },
+    colorScheme: options.dark ? 'dark' : 'light',
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${pageUrl}?server=127.0.0.1:${port}&name=${encodeURIComponent(name)}&connect=1`);
+  await page.locator('.chat').waitFor();
+  await page.locator('.status.registered').waitFor();
+  return page;
+}
+
+/** Types into the composer and presses Enter. */
+async function say(page: Page, text: string): Promise<void> {
+  await page.locator('.composer textarea').fill(text);
+  await page.locator('.composer textarea').press('Enter');
+}
+
+/** A person on plain text, in the same room. */
+class PlainPerson {
+  text = '';
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (d) => (this.text += d));
+  }
+  static async join(name: string): Promise<PlainPerson> {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const person = new PlainPerson(socket);
+    socket.write(`${name}\n`);
+    await person.waitFor('* In #general');
+    return person;
+  }
+  type(line: string): void {
+    this.socket.write(`${line}\n`);
+  }
+  async waitFor(text: string, ms = 5_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!this.text.includes(text)) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${text}; got:\n${this.text}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations. */
+async function accessibilityProblems(
+  page: Page,
+): Promise<Array<{ id: string; impact: string; nodes: number; detail: string }>> {
+  // Evaluated over the DevTools protocol: the page's CSP (rightly) refuses inline scripts.
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: () => Promise<{
+            violations: Array<{ id: string; impact: string; nodes: unknown[] }>;
+          }>;
+        };
+      }
+    ).axe;
+    return (await axe.run()).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.length,
+      detail: JSON.stringify(
+        v.nodes
+          .slice(0, 4)
+          .map((n) => [
+            (n as { target: unknown }).target,
+            (n as { failureSummary: string }).failureSummary,
+          ]),
+      ),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  await startServer();
+  const served = await servePage(pageRoot);
+  pageUrl = served.url;
+  stopPage = () => served.server.close();
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  stopPage?.();
+  await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the chat page', () => {
+  it('shows a connect screen that says clearly when a server cannot be reached', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const response = await page.goto(pageUrl);
+    expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.locator('#server').fill('127.0.0.1:1');
+    await page.locator('#name').fill('ada');
+    await page.screenshot({ path: join(shots, 'connect-light.png') });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(shots, 'connect-dark.png') });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect
+      .poll(() => page.locator('#connect-error').textContent())
+      .toContain('Cannot connect');
+    await context.close();
+  });
+
+  it('puts two pages and a plain-text person in one room: messages both ways, members, names', async () => {
+    const ada = await openChat('ada');
+    const bob = await openChat('bob', { dark: true });
+    const pat = await PlainPerson.join('pat');
+    await say(ada, 'hello from the web');
+    await bob.locator('.log .message', { hasText: 'hello from the web' }).waitFor();
+    await pat.waitFor('<ada> hello from the web');
+    pat.type('hello from a terminal');
+    await ada.locator('.log .message', { hasText: 'hello from a terminal' }).waitFor();
+    await bob.locator('.log .message', { hasText: 'hello from a terminal' }).waitFor();
+    const members = await ada.locator('.members li').allTextContents();
+    expect(members.sort()).toEqual(['ada', 'bob', 'pat']);
+    expect(await ada.locator('.log .message .name').first().textContent()).toBe('ada');
+    // A mention of bob is highlighted on bob's page.
+    await say(ada, 'bob, are you there?');
+    await bob.locator('.log .message.mention', { hasText: 'are you there' }).waitFor();
+    pat.socket.end('<quit>\n');
+  });
+
+  it('sends a direct message with /msg, counted unread until opened', async () => {
+    const ada = await openChat('dm-ada');
+    const bob = await openChat('dm-bob');
+    await say(ada, '/msg dm-bob just between us');
+    const badge = bob.getByRole('button', { name: /dm-ada, 1 unread, mentions you/ });
+    await badge.waitFor();
+    await badge.click();
+    await bob.locator('.log .message', { hasText: 'just between us' }).waitFor();
+    expect(await bob.locator('.room-title').textContent()).toBe('dm-ada');
+  });
+
+  it('shows an HTML and script payload as text, never runs it, and links only http(s)', async () => {
+    const reader = await openChat('reader');
+    const pat = await PlainPerson.join('mallory');
+    const payload =
+      '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>not bold</b> javascript:alert(3) https://example.com/path?q=1';
+    pat.type(payload);
+    const line = reader.locator('.log .message', { hasText: 'not bold' });
+    await line.waitFor();
+    expect(await line.locator('.text').last().textContent()).toBe(payload);
+    expect(await line.locator('img, script, b').count()).toBe(0);
+    expect(
+      await reader.evaluate(() => (window as unknown as { __pwned?: number }).__pwned),
+    ).toBeUndefined();
+    const links = line.locator('a');
+    expect(await links.count()).toBe(1);
+    expect(await links.getAttribute('href')).toBe('https://example.com/path?q=1');
+    expect(await links.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await links.getAttribute('target')).toBe('_blank');
+    pat.socket.end('<quit>\n');
+  });
+
+  it('loads older history at the top, and shows a new-message indicator when scrolled up', async () => {
+    const poster = await PlainPerson.join('poster');
+    for (let i = 1; i <= 120; i++) poster.type(`old message ${String(i).padStart(3, '0')}`);
+    await poster.waitFor('old message 120');
+    const page = await openChat('scroller', { height: 500 });
+    await page.locator('.log li', { hasText: 'old message 120' }).waitFor();
+    expect(await page.locator('.log li', { hasText: 'old message 001' }).count()).toBe(0);
+    for (
+      let i = 0;
+      i < 20 && (await page.locator('.log li', { hasText: 'old message 001' }).count()) === 0;
+      i++
+    ) {
+      await page.locator('.log').evaluate((el) => (el.scrollTop = 0));
+      await page.waitForTimeout(100);
+    }
+    await page.locator('.log li', { hasText: 'old message 001' }).waitFor();
+    await page.locator('.log').evaluate((el) => (el.scrollTop = 0));
+    poster.type('a new one while you read old ones');
+    await page.getByRole('button', { name: /1 new message/ }).waitFor();
+    await page.getByRole('button', { name: /1 new message/ }).click();
+    await page.locator('.log li', { hasText: 'a new one while you read' }).waitFor();
+    poster.socket.end('<quit>\n');
+  });
+
+  it('passes an accessibility scan, and looks right in light, dark and phone widths', async () => {
+    const light = await openChat('lumen');
+    const dark = await openChat('noctis', { dark: true });
+    await say(light, 'Morning! Release notes are at https://example.com/notes');
+    await say(dark, 'lumen: thanks, reading them now 👀');
+    await say(light, '/me pours coffee');
+    await say(dark, 'Multi-line works too:\n- first point\n- second point');
+    await light.locator('.log li', { hasText: 'second point' }).waitFor();
+    await dark.locator('.log li', { hasText: 'second point' }).waitFor();
+    expect(await accessibilityProblems(light)).toEqual([]);
+    expect(await accessibilityProblems(dark)).toEqual([]);
+    await light.screenshot({ path: join(shots, 'chat-light.png') });
+    await dark.screenshot({ path: join(shots, 'chat-dark.png') });
+    const phone = await openChat('pocket', { width: 390, height: 780 });
+    await phone.locator('.log li', { hasText: 'second point' }).waitFor();
+    expect(await accessibilityProblems(phone)).toEqual([]);
+    await phone.screenshot({ path: join(shots, 'chat-phone.png') });
+  });
+
+  it('runs <quit> when a page closes: the others see the leave', async () => {
+    const stay = await openChat('stayer');
+    const goer = await openChat('goer');
+    await stay.locator('.members li', { hasText: 'goer' }).waitFor();
+    await goer.close({ runBeforeUnload: true });
+    await stay.locator('.log .system', { hasText: 'goer left the chat' }).waitFor();
+    await expect.poll(() => stay.locator('.members li', { hasText: 'goer' }).count()).toBe(0);
+  });
+
+  it('reconnects after a server restart with a banner, and shows the missed messages once', async () => {
+    const page = await openChat('keeper');
+    const atPort = port;
+    await server.close();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /Reconnecting in \d+s/ })
+      .waitFor();
+    const store = await SqliteStore.open({ dataDir });
+    for (const text of ['missed one', 'missed two', 'missed three']) {
+      await store.append({
+        id: `m-${text}`,
+        roomKey: '#general',
+        room: '#general',
+        from: 'carol',
+        text,
+        ts: Date.now(),
+        action: false,
+      });
+    }
+    await store.close();
+    await startServer(atPort);
+    await page.locator('.status.registered').waitFor({ timeout: 20_000 });
+    await page.locator('.log li', { hasText: 'missed three' }).waitFor();
+    for (const text of ['missed one', 'missed two', 'missed three']) {
+      expect(await page.locator('.log li', { hasText: text }).count(), text).toBe(1);
+    }
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('asks for another name when the name is taken', async () => {
+    await openChat('taken');
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${pageUrl}?server=127.0.0.1:${port}&name=TAKEN&connect=1`);
+    await expect
+      .poll(() => page.locator('#connect-error').textContent())
+      .toContain('The name TAKEN is taken');
+    await page.locator('#name').fill('untaken');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.locator('.status.registered').waitFor();
+  });
+});
