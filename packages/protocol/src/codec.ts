@@ -166,27 +166,15 @@ export class LineDecoder {
  * An incremental decoder of newline-delimited JSON from byte chunks: a
  * {@link LineDecoder} whose lines are parsed as frames. Lines that are not
  * UTF-8, JSON, or objects with a string `type` are `bad_frame`; a line over
- * the limit is one `frame_too_large`.
+ * the limit is one `frame_too_large`. It is its own line sink and builds
+ * nothing per instance but its line buffer: servers hold one per connection.
  */
-export class NdjsonDecoder {
+export class NdjsonDecoder implements LineSink {
   private readonly lines: LineDecoder;
   private sink: DecoderSink | undefined;
-  private readonly lineSink: LineSink = {
-    line: (bytes) => {
-      const result = parseFrameBytes(bytes);
-      if (result.ok) this.sink!.frame(result.frame);
-      else this.sink!.error(result.error);
-    },
-    tooLarge: () => this.sink!.error(this.tooLargeError),
-  };
-  private readonly tooLargeError: FrameError;
 
   constructor(options: DecoderOptions = {}) {
     this.lines = new LineDecoder(options);
-    this.tooLargeError = {
-      code: 'frame_too_large',
-      message: `a frame must be at most ${this.lines.maxLineBytes} bytes`,
-    };
   }
 
   /** The frame limit, line ending included. */
@@ -202,12 +190,27 @@ export class NdjsonDecoder {
   /** Feeds one chunk; calls the sink for every complete line in it. */
   push(chunk: Uint8Array, sink: DecoderSink): void {
     this.sink = sink;
-    this.lines.push(chunk, this.lineSink);
+    this.lines.push(chunk, this);
   }
 
   /** Drops any unfinished line (the connection ended). */
   reset(): void {
     this.lines.reset();
+  }
+
+  /** @internal A complete line, from the line decoder. */
+  line(bytes: Uint8Array): void {
+    const result = parseFrameBytes(bytes);
+    if (result.ok) this.sink!.frame(result.frame);
+    else this.sink!.error(result.error);
+  }
+
+  /** @internal A line over the limit, from the line decoder. */
+  tooLarge(): void {
+    this.sink!.error({
+      code: 'frame_too_large',
+      message: `a frame must be at most ${this.lines.maxLineBytes} bytes`,
+    });
   }
 }
 

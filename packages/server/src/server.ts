@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
@@ -19,7 +20,7 @@ import { createMetrics } from './metrics.js';
 import { Listener } from './net/listener.js';
 import type { ByteStream } from './net/listener.js';
 import { Session } from './session/session.js';
-import type { SessionStats } from './session/session.js';
+import type { SessionContext, SessionStats } from './session/session.js';
 import { Sweeper } from './session/sweeper.js';
 import { CountingStore } from './store/counting-store.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -85,6 +86,8 @@ export class ConfabServer {
   private bus: Bus | undefined;
   private directory: Directory | undefined;
   private closing: Promise<void> | undefined;
+  /** What every session shares: made once, not per connection. */
+  private sessionContext: SessionContext | undefined;
   private startedAt = 0;
 
   constructor(options: ServerOptions = {}) {
@@ -119,6 +122,23 @@ export class ConfabServer {
       maxFrameBytes: config.maxFrameBytes,
       onOverflow: (sessionId) => this.sessions.get(sessionId)?.connection.destroy(),
     });
+    this.sessionContext = {
+      core: this.core,
+      limits: {
+        maxTextBytes: config.maxTextBytes,
+        ratePerSecond: config.rateLimit,
+        rateBurst: config.rateBurst,
+        handshakeTimeoutMs: config.handshakeTimeout,
+        pingIntervalMs: config.pingInterval,
+      },
+      stats: this.sessionStats,
+      now,
+      logger: this.logger,
+      ended: (ended) => {
+        this.sessions.delete(ended.sessionId);
+        this.sweeper?.delete(ended);
+      },
+    };
     const sweepMs = Math.max(
       25,
       Math.min(1_000, Math.floor(Math.min(config.handshakeTimeout, config.pingInterval) / 4)),
@@ -141,7 +161,7 @@ export class ConfabServer {
     this.http = new HttpRoutes({
       health: () => this.health(),
       metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
-      webSocket: (ws, request) => this.openWebSocket(ws, request, streamContext),
+      webSocket: (ws, request, socket) => this.openWebSocket(ws, request, socket, streamContext),
       maxPayload: 4 * config.maxFrameBytes,
     });
     this.listener = new Listener({
@@ -259,6 +279,7 @@ export class ConfabServer {
   private openWebSocket(
     ws: WebSocket,
     request: IncomingMessage,
+    raw: Duplex,
     context: StreamTransportContext,
   ): void {
     const socket = request.socket as typeof request.socket & {
@@ -275,6 +296,7 @@ export class ConfabServer {
     this.startSession(
       new WebSocketConnection(
         ws,
+        raw,
         socket.remoteAddress ?? 'unknown',
         socket.encrypted === true,
         context,
@@ -283,24 +305,7 @@ export class ConfabServer {
   }
 
   private startSession(connection: Connection): void {
-    const config = this.config;
-    const session = new Session(this.nextSessionId++, connection, {
-      core: this.core!,
-      limits: {
-        maxTextBytes: config.maxTextBytes,
-        ratePerSecond: config.rateLimit,
-        rateBurst: config.rateBurst,
-        handshakeTimeoutMs: config.handshakeTimeout,
-        pingIntervalMs: config.pingInterval,
-      },
-      stats: this.sessionStats,
-      now: () => Date.now(),
-      logger: this.logger,
-      ended: (ended) => {
-        this.sessions.delete(ended.sessionId);
-        this.sweeper?.delete(ended);
-      },
-    });
+    const session = new Session(this.nextSessionId++, connection, this.sessionContext!);
     this.sessions.set(session.sessionId, session);
     this.sweeper!.add(session);
     connection.resumeReading();

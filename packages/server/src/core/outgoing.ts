@@ -10,8 +10,24 @@ const encoder = new TextEncoder();
 export class Outgoing {
   private text: string | undefined;
   private bytes: Uint8Array | undefined;
+  /** Other encodings transports keep here (a WebSocket frame, a rendered line), made once each. */
+  private slots: unknown[] | undefined;
+  private static slotCount = 0;
 
   constructor(readonly frame: ServerFrame) {}
+
+  /** Reserves a slot for one more encoding; a transport calls this once, at load. */
+  static slot<T>(): EncodingSlot<T> {
+    return { index: Outgoing.slotCount++ } as EncodingSlot<T>;
+  }
+
+  /** The frame in `slot`'s encoding, made by `make` the first time it is asked for. */
+  encoded<T>(slot: EncodingSlot<T>, make: (out: Outgoing) => T): T {
+    const slots = (this.slots ??= []);
+    let value = slots[slot.index] as T | undefined;
+    if (value === undefined) slots[slot.index] = value = make(this);
+    return value;
+  }
 
   /** The frame's JSON, without a line ending. */
   get json(): string {
@@ -22,6 +38,13 @@ export class Outgoing {
   get line(): Uint8Array {
     return (this.bytes ??= encoder.encode(this.json + '\n'));
   }
+}
+
+/** A place on every Outgoing for one encoding of its frame. */
+export interface EncodingSlot<T> {
+  readonly index: number;
+  /** Type only: what the slot holds. */
+  readonly kind?: T;
 }
 
 /** Where the core sends frames for one connection. */

@@ -10,8 +10,8 @@ export interface HttpRoutesOptions {
   health: () => { status: string } & Record<string, unknown>;
   /** `/metrics`: Prometheus text. */
   metrics: () => Promise<{ contentType: string; body: string }>;
-  /** A WebSocket opened at `/ws`. */
-  webSocket: (ws: WebSocket, request: IncomingMessage) => void;
+  /** A WebSocket opened at `/ws`, with the socket it runs on. */
+  webSocket: (ws: WebSocket, request: IncomingMessage, socket: Duplex) => void;
   /** Largest WebSocket message read; longer ones close the link (1009). */
   maxPayload: number;
 }
@@ -71,7 +71,7 @@ export class HttpRoutes {
       return;
     }
     this.webSockets.handleUpgrade(request, socket, head, (ws) =>
-      this.options.webSocket(ws, request),
+      this.options.webSocket(ws, request, socket),
     );
   }
 

@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { encodeFrame } from '@confab/protocol';
 import type { Sweepable, Sweeper } from '../session/sweeper.js';
+import { ignoreError } from '../transport/socket-events.js';
 import { sniff } from './sniff.js';
 
 /** A socket whose transport is known, with its bytes so far still to be read. */
@@ -36,6 +37,14 @@ export interface ListenerOptions {
 
 /** Enough bytes to tell an HTTP request line from a person typing. */
 const SNIFF_BYTES = 16;
+
+const COUNTED_BY = Symbol('confab.listener');
+type Counted = Socket & { [COUNTED_BY]?: Listener };
+
+/** One close listener for every accepted socket: counts it out of its listener. */
+function onCountedClose(this: Counted): void {
+  this[COUNTED_BY]?.forget(this);
+}
 
 const TIMEOUT_LINE = encodeFrame({
   type: 'error',
@@ -78,17 +87,14 @@ export class Listener {
   }
 
   private accept(socket: Socket): void {
+    // Read now: Node keeps the peer's address once asked, so it is there at close too.
     const ip = socket.remoteAddress ?? 'unknown';
     const fromIp = (this.perIp.get(ip) ?? 0) + 1;
     this.perIp.set(ip, fromIp);
     this.open++;
-    socket.once('close', () => {
-      this.open--;
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, left);
-    });
-    socket.on('error', () => undefined);
+    (socket as Counted)[COUNTED_BY] = this;
+    socket.on('close', onCountedClose);
+    socket.on('error', ignoreError);
     socket.setKeepAlive(true, this.options.keepAliveMs);
     const { maxConnections, maxConnectionsPerIp } = this.options;
     const full =
@@ -97,16 +103,33 @@ export class Listener {
     this.sniff(socket, full, false);
   }
 
-  /** Reads until the first bytes decide the transport, then routes the socket. */
+  /** @internal A counted socket closed. */
+  forget(socket: Socket): void {
+    this.open--;
+    const ip = socket.remoteAddress ?? 'unknown';
+    const left = (this.perIp.get(ip) ?? 1) - 1;
+    if (left <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, left);
+  }
+
+  /**
+   * Reads until the first bytes decide the transport, then routes the socket.
+   * Everything made here is let go once the transport is known: an idle
+   * connection keeps none of it.
+   */
   private sniff(socket: ByteStream, full: boolean, insideTls: boolean): void {
     const started = this.options.now();
     const chunks: Buffer[] = [];
     let length = 0;
+    const done = () => {
+      this.options.sweeper.delete(deadline);
+      socket.off('data', onData);
+      socket.off('close', done);
+    };
     const deadline: Sweepable = {
       sweep: (now) => {
         if (now - started < this.options.handshakeTimeoutMs) return;
-        this.options.sweeper.delete(deadline);
-        socket.off('data', onData);
+        done();
         socket.end(TIMEOUT_LINE);
         setTimeout(() => socket.destroy(), 1_000).unref();
       },
@@ -117,15 +140,14 @@ export class Listener {
       const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, length);
       const kind = sniff(head.subarray(0, SNIFF_BYTES));
       if (kind === 'undecided' && length < SNIFF_BYTES) return;
-      this.options.sweeper.delete(deadline);
-      socket.off('data', onData);
+      done();
       socket.pause();
       socket.unshift(head);
       this.route(socket, kind === 'undecided' ? 'plain' : kind, full, insideTls);
     };
     this.options.sweeper.add(deadline);
     socket.on('data', onData);
-    socket.once('close', () => this.options.sweeper.delete(deadline));
+    socket.on('close', done);
   }
 
   private route(

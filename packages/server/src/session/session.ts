@@ -91,13 +91,13 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
   private lastHeardAt: number;
   private pingSentAt = 0;
   private registering = false;
-  private readonly inbox: RawFrame[] = [];
+  /** Frames waiting behind a command that awaits; made only when one has to wait. */
+  private inbox: RawFrame[] | undefined;
   private busy = false;
   private paused = false;
   private readonly bucket: TokenBucket;
   private leaveReason: LeaveReason = 'disconnected';
   private isClosed = false;
-  private readonly log: Logger;
 
   constructor(
     readonly sessionId: number,
@@ -108,12 +108,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     this.connectedAt = now;
     this.lastHeardAt = now;
     this.bucket = new TokenBucket(context.limits.ratePerSecond, context.limits.rateBurst, now);
-    this.log = context.logger.child({
-      session: sessionId,
-      transport: connection.kind,
-      ip: connection.remoteAddress,
-    });
-    this.log.debug('connected');
+    this.log('debug', undefined, 'connected');
     connection.attach(this);
   }
 
@@ -138,12 +133,16 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
   frame(raw: RawFrame): void {
     this.lastHeardAt = this.context.now();
     if (this.state === 'quitting' || this.state === 'closed') return;
-    this.inbox.push(raw);
+    // The usual case: nothing waits, the frame is handled now.
+    if (!this.busy && (this.inbox === undefined || this.inbox.length === 0)) {
+      this.handleNow(raw);
+      return;
+    }
+    (this.inbox ??= []).push(raw);
     if (this.inbox.length > INBOX_HIGH_WATER && !this.paused) {
       this.paused = true;
       this.connection.pauseReading();
     }
-    this.pump();
   }
 
   decodeError(error: FrameError): void {
@@ -156,15 +155,15 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     if (this.isClosed) return;
     this.isClosed = true;
     this.state = 'closed';
-    this.inbox.length = 0;
+    this.inbox = undefined;
     const user = this.user;
     this.user = undefined;
     if (user) {
-      this.log.info({ name: user.name, reason: this.leaveReason }, 'left');
+      this.log('info', { name: user.name, reason: this.leaveReason }, 'left');
       this.core
         .leave(user, this.leaveReason)
-        .catch((error: unknown) => this.log.error({ err: error }, 'leave failed'));
-    } else this.log.debug('disconnected');
+        .catch((error: unknown) => this.log('error', { err: error }, 'leave failed'));
+    } else this.log('debug', undefined, 'disconnected');
     this.context.ended(this);
   }
 
@@ -185,7 +184,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     if (this.state !== 'registered' || this.connection.kind === 'plain') return;
     const silent = now - this.lastHeardAt;
     if (silent >= 2 * limits.pingIntervalMs) {
-      this.log.info('no answer to ping: timed out');
+      this.log('info', undefined, 'no answer to ping: timed out');
       this.leaveReason = 'timeout';
       this.connection.destroy();
     } else if (silent >= limits.pingIntervalMs && this.pingSentAt <= this.lastHeardAt) {
@@ -208,7 +207,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
       }
       this.user = result;
       this.state = serverHandshakeStep(this.state, 'hello_accepted');
-      this.log.info({ name: result.name, client: frame.client }, 'registered');
+      this.log('info', { name: result.name, client: frame.client }, 'registered');
       return undefined;
     } finally {
       this.registering = false;
@@ -226,7 +225,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     if (user) {
       await withTimeout(this.core.settled(user), SETTLE_TIMEOUT_MS);
       this.user = undefined;
-      this.log.info({ name: user.name, reason }, 'quit');
+      this.log('info', { name: user.name, reason }, 'quit');
       await this.core.leave(user, 'quit');
     }
     this.reply({ type: 'quit' });
@@ -238,7 +237,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
   async shutdown(): Promise<void> {
     if (this.state === 'quitting' || this.state === 'closed') return;
     this.state = serverHandshakeStep(this.state, 'quit');
-    this.inbox.length = 0;
+    this.inbox = undefined;
     const user = this.user;
     if (user) {
       await withTimeout(this.core.settled(user), SETTLE_TIMEOUT_MS);
@@ -251,32 +250,36 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
 
   // --- Dispatch ----------------------------------------------------------------
 
-  /** Handles queued frames in order; a command that awaits holds back the rest. */
+  /** Handles one frame; a command that awaits holds back the frames after it. */
+  private handleNow(raw: RawFrame): void {
+    const result = this.dispatch(raw);
+    if (result instanceof Promise) {
+      this.busy = true;
+      result
+        .then(
+          (refusal) => refusal && this.refuse(withRefOf(raw, refusal)),
+          (error: unknown) => this.internalError(error, raw),
+        )
+        .finally(() => {
+          this.busy = false;
+          this.pump();
+        });
+    } else if (result) this.refuse(withRefOf(raw, result));
+  }
+
+  /** Handles the frames that waited, in order, until one awaits again. */
   private pump(): void {
+    const inbox = this.inbox;
     while (
       !this.busy &&
-      this.inbox.length > 0 &&
+      inbox !== undefined &&
+      inbox.length > 0 &&
       this.state !== 'quitting' &&
       this.state !== 'closed'
     ) {
-      const raw = this.inbox.shift()!;
-      const result = this.dispatch(raw);
-      if (result instanceof Promise) {
-        this.busy = true;
-        result
-          .then(
-            (refusal) => refusal && this.refuse(withRefOf(raw, refusal)),
-            (error: unknown) => this.internalError(error, raw),
-          )
-          .finally(() => {
-            this.busy = false;
-            this.pump();
-          });
-        return;
-      }
-      if (result) this.refuse(withRefOf(raw, result));
+      this.handleNow(inbox.shift()!);
     }
-    if (this.paused && this.inbox.length === 0 && !this.isClosed) {
+    if (this.paused && (inbox === undefined || inbox.length === 0) && !this.isClosed) {
       this.paused = false;
       this.connection.resumeReading();
     }
@@ -319,19 +322,42 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     this.context.stats.errorsSent++;
     this.reply({ type: 'error', ...error });
     if (!errorCloses(error.code)) return;
-    this.log.debug({ code: error.code }, 'closing after error');
+    this.log('debug', { code: error.code }, 'closing after error');
     this.state = serverHandshakeStep(this.state, 'fatal_error');
-    this.inbox.length = 0;
+    this.inbox = undefined;
     this.connection.end();
   }
 
   private internalError(error: unknown, raw: RawFrame): void {
-    this.log.error({ err: error, type: raw.type }, 'command failed');
+    this.log('error', { err: error, type: raw.type }, 'command failed');
     const ref = typeof raw.ref === 'string' ? raw.ref : undefined;
     this.refuse(
       ref === undefined
         ? { code: 'internal', message: 'internal error' }
         : { code: 'internal', message: 'internal error', ref },
+    );
+  }
+
+  /**
+   * Logs with this session's id, transport and address. No logger object is
+   * kept per session (an idle connection should cost a few fields): the
+   * bindings go with each line, as a child logger's would.
+   */
+  private log(
+    level: 'debug' | 'info' | 'error',
+    fields: Record<string, unknown> | undefined,
+    message: string,
+  ): void {
+    const logger = this.context.logger;
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level](
+      {
+        session: this.sessionId,
+        transport: this.connection.kind,
+        ip: this.connection.remoteAddress,
+        ...fields,
+      },
+      message,
     );
   }
 }

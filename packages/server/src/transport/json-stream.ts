@@ -1,10 +1,13 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { DecoderSink } from '@confab/protocol';
+import type { DecoderSink, FrameError, RawFrame } from '@confab/protocol';
 import { NdjsonDecoder, encodeFrame } from '@confab/protocol';
 import type { Outgoing } from '../core/outgoing.js';
 import type { Connection, ConnectionHandler } from './connection.js';
 import type { FlushScheduler } from './flush-scheduler.js';
+import type { SocketListener } from './socket-events.js';
+import { listen } from './socket-events.js';
+import type { OutputOwner } from './socket-output.js';
 import { SocketOutput } from './socket-output.js';
 import type { TransportStats } from './stats.js';
 
@@ -34,7 +37,7 @@ export function endOrDestroy(socket: Socket | TLSSocket, last?: Uint8Array): voi
 }
 
 /** The JSON stream over TCP (or TLS): one JSON object per line. */
-export class JsonStreamConnection implements Connection {
+export class JsonStreamConnection implements Connection, DecoderSink, SocketListener, OutputOwner {
   readonly kind = 'json' as const;
   readonly remoteAddress: string;
   readonly secure: boolean;
@@ -54,32 +57,13 @@ export class JsonStreamConnection implements Connection {
       context.scheduler,
       context.maxOutboundBytes,
       context.stats,
-      () => {
-        context.stats.slowConsumers++;
-        endOrDestroy(socket, SLOW_CONSUMER);
-      },
+      this,
     );
   }
 
   attach(handler: ConnectionHandler): void {
     this.handler = handler;
-    const sink: DecoderSink = {
-      frame: (raw) => {
-        this.context.stats.framesIn++;
-        handler.frame(raw);
-      },
-      error: (error) => handler.decodeError(error),
-    };
-    this.socket.on('data', (chunk: Buffer) => {
-      this.context.stats.bytesIn += chunk.length;
-      this.decoder.push(chunk, sink);
-    });
-    this.socket.once('close', () => {
-      this.output.drop();
-      this.decoder.reset();
-      handler.closed();
-    });
-    this.socket.on('error', () => undefined);
+    listen(this.socket, this);
   }
 
   send(out: Outgoing): void {
@@ -102,5 +86,35 @@ export class JsonStreamConnection implements Connection {
 
   resumeReading(): void {
     if (this.handler) this.socket.resume();
+  }
+
+  /** @internal Socket data. */
+  received(chunk: Buffer): void {
+    this.context.stats.bytesIn += chunk.length;
+    this.decoder.push(chunk, this);
+  }
+
+  /** @internal The socket closed. */
+  socketClosed(): void {
+    this.output.drop();
+    this.decoder.reset();
+    this.handler!.closed();
+  }
+
+  /** @internal A decoded frame. */
+  frame(raw: RawFrame): void {
+    this.context.stats.framesIn++;
+    this.handler!.frame(raw);
+  }
+
+  /** @internal A line that did not decode. */
+  error(error: FrameError): void {
+    this.handler!.decodeError(error);
+  }
+
+  /** @internal The reader fell too far behind. */
+  overflowed(): void {
+    this.context.stats.slowConsumers++;
+    endOrDestroy(this.socket, SLOW_CONSUMER);
   }
 }

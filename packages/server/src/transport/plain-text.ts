@@ -10,15 +10,35 @@ import {
   foldRoom,
   parseInput,
 } from '@confab/protocol';
-import type { Outgoing } from '../core/outgoing.js';
+import { Outgoing } from '../core/outgoing.js';
 import type { Connection, ConnectionHandler } from './connection.js';
 import type { StreamTransportContext } from './json-stream.js';
 import { endOrDestroy } from './json-stream.js';
 import type { PlainView } from './plain-render.js';
 import { renderPlain } from './plain-render.js';
+import type { SocketListener } from './socket-events.js';
+import { listen } from './socket-events.js';
+import type { OutputOwner } from './socket-output.js';
 import { SocketOutput } from './socket-output.js';
 
 const encoder = new TextEncoder();
+/** Lines as a terminal wants them: CR LF after each, a rendered block's inner newlines too. */
+function terminalBytes(lines: string[]): Uint8Array {
+  return encoder.encode(lines.join('\n').replace(/\n/g, '\r\n') + '\r\n');
+}
+
+const IN_ROOM = Outgoing.slot<Uint8Array>();
+const ELSEWHERE = Outgoing.slot<Uint8Array>();
+const renderInRoom = (out: Outgoing) =>
+  terminalBytes(
+    renderPlain(out.frame, { name: undefined, room: (out.frame as { room: string }).room }),
+  );
+const renderElsewhere = (out: Outgoing) =>
+  terminalBytes(renderPlain(out.frame, { name: undefined, room: '' }));
+
+const SLOW_CONSUMER_LINE = encoder.encode(
+  '! You read too slowly: disconnected (slow_consumer).\r\n',
+);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -27,7 +47,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * every frame comes back as a readable line with remote text made inert.
  * It translates lines to frames and back; the session does the rest.
  */
-export class PlainTextConnection implements Connection {
+export class PlainTextConnection implements Connection, LineSink, SocketListener, OutputOwner {
   readonly kind = 'plain' as const;
   readonly remoteAddress: string;
   readonly secure: boolean;
@@ -52,39 +72,60 @@ export class PlainTextConnection implements Connection {
       context.scheduler,
       context.maxOutboundBytes,
       context.stats,
-      () => {
-        context.stats.slowConsumers++;
-        endOrDestroy(
-          socket,
-          encoder.encode('! You read too slowly: disconnected (slow_consumer).\r\n'),
-        );
-      },
+      this,
     );
   }
 
   attach(handler: ConnectionHandler): void {
     this.handler = handler;
-    const sink: LineSink = {
-      line: (bytes) => this.receiveLine(bytes),
-      tooLarge: () =>
-        handler.decodeError({
-          code: 'frame_too_large',
-          message: `a line must be at most ${this.context.maxFrameBytes} bytes`,
-        }),
-    };
-    this.socket.on('data', (chunk: Buffer) => {
-      this.context.stats.bytesIn += chunk.length;
-      this.lines.push(chunk, sink);
+    listen(this.socket, this);
+  }
+
+  /** @internal Socket data. */
+  received(chunk: Buffer): void {
+    this.context.stats.bytesIn += chunk.length;
+    this.lines.push(chunk, this);
+  }
+
+  /** @internal The socket closed. */
+  socketClosed(): void {
+    this.output.drop();
+    this.handler!.closed();
+  }
+
+  /** @internal A complete line. */
+  line(bytes: Uint8Array): void {
+    this.receiveLine(bytes);
+  }
+
+  /** @internal A line over the limit. */
+  tooLarge(): void {
+    this.handler!.decodeError({
+      code: 'frame_too_large',
+      message: `a line must be at most ${this.context.maxFrameBytes} bytes`,
     });
-    this.socket.once('close', () => {
-      this.output.drop();
-      handler.closed();
-    });
-    this.socket.on('error', () => undefined);
+  }
+
+  /** @internal The reader fell too far behind. */
+  overflowed(): void {
+    this.context.stats.slowConsumers++;
+    endOrDestroy(this.socket, SLOW_CONSUMER_LINE);
   }
 
   send(out: Outgoing): void {
     const frame = out.frame;
+    if (frame.type === 'message' && frame.room !== undefined) {
+      // A room message reads one of two ways: in the reader's current room or
+      // not. Each broadcast renders each way once for all plain readers.
+      const here = foldRoom(frame.room) === foldRoom(this.view.room);
+      if (
+        this.output.write(
+          out.encoded(here ? IN_ROOM : ELSEWHERE, here ? renderInRoom : renderElsewhere),
+        )
+      )
+        this.context.stats.framesOut++;
+      return;
+    }
     this.track(frame);
     const lines = renderPlain(frame, this.view);
     if (
@@ -96,9 +137,7 @@ export class PlainTextConnection implements Connection {
       lines.push('Pick another name:');
     }
     if (lines.length === 0) return;
-    // Terminals want CR LF; a rendered block's inner newlines too.
-    if (this.output.write(encoder.encode(lines.join('\n').replace(/\n/g, '\r\n') + '\r\n')))
-      this.context.stats.framesOut++;
+    if (this.output.write(terminalBytes(lines))) this.context.stats.framesOut++;
   }
 
   end(): void {
@@ -198,6 +237,6 @@ export class PlainTextConnection implements Connection {
   }
 
   private say(text: string): void {
-    this.output.write(encoder.encode(text.replace(/\n/g, '\r\n') + '\r\n'));
+    this.output.write(terminalBytes([text]));
   }
 }

@@ -1,10 +1,13 @@
+import type { Duplex } from 'node:stream';
 import type { FrameError } from '@confab/protocol';
 import { parseFrameText } from '@confab/protocol';
 import type { RawData, WebSocket } from 'ws';
-import type { Outgoing } from '../core/outgoing.js';
+import { Outgoing } from '../core/outgoing.js';
 import type { Connection, ConnectionHandler } from './connection.js';
-import type { Flushable } from './flush-scheduler.js';
 import type { StreamTransportContext } from './json-stream.js';
+import type { OutputOwner } from './socket-output.js';
+import { SocketOutput } from './socket-output.js';
+import { textFrame } from './websocket-frame.js';
 
 const BINARY: FrameError = {
   code: 'bad_frame',
@@ -16,75 +19,66 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Normal closure (RFC 6455). */
 const NORMAL = 1000;
 
-/** A WebSocket connection (`/ws`): one JSON object per text message. */
-export class WebSocketConnection implements Connection, Flushable {
+/** Each frame's WebSocket encoding, made once per broadcast: the JSON line's bytes without `\n`, framed. */
+const WS_FRAME = Outgoing.slot<Uint8Array>();
+function frameOf(out: Outgoing): Uint8Array {
+  const line = out.line;
+  return textFrame(line.subarray(0, line.length - 1));
+}
+const SLOW_CONSUMER = frameOf(
+  new Outgoing({
+    type: 'error',
+    code: 'slow_consumer',
+    message: 'you read too slowly; disconnected',
+  }),
+);
+
+/**
+ * A WebSocket connection (`/ws`): one JSON object per text message. The `ws`
+ * library does the handshake, reads messages and answers control frames;
+ * frames to the client are encoded once per broadcast and written straight
+ * to the socket, queued and coalesced like the JSON stream's.
+ */
+export class WebSocketConnection implements Connection, OutputOwner {
   readonly kind = 'ws' as const;
-  private queue: Outgoing[] = [];
-  private queuedBytes = 0;
-  private scheduled = false;
-  private dead = false;
+  private readonly output: SocketOutput;
   private handler: ConnectionHandler | undefined;
+  private dead = false;
 
   constructor(
     private readonly ws: WebSocket,
+    private readonly socket: Duplex,
     readonly remoteAddress: string,
     readonly secure: boolean,
     private readonly context: StreamTransportContext,
-  ) {}
+  ) {
+    this.output = new SocketOutput(
+      socket,
+      context.scheduler,
+      context.maxOutboundBytes,
+      context.stats,
+      this,
+    );
+  }
 
   attach(handler: ConnectionHandler): void {
     this.handler = handler;
     this.ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data, isBinary));
     this.ws.once('close', () => {
       this.dead = true;
-      this.queue = [];
+      this.output.drop();
       handler.closed();
     });
     this.ws.on('error', () => undefined);
   }
 
   send(out: Outgoing): void {
-    if (this.dead) return;
-    const size = out.line.length;
-    if (this.queuedBytes + size + this.ws.bufferedAmount > this.context.maxOutboundBytes) {
-      this.context.stats.slowConsumers++;
-      this.dead = true;
-      this.queue = [];
-      this.ws.send(
-        JSON.stringify({
-          type: 'error',
-          code: 'slow_consumer',
-          message: 'you read too slowly; disconnected',
-        }),
-      );
-      this.ws.close(NORMAL, 'slow_consumer');
-      setTimeout(() => this.ws.terminate(), 2_000).unref();
-      return;
-    }
-    this.queue.push(out);
-    this.queuedBytes += size;
-    this.context.stats.framesOut++;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      this.context.scheduler.schedule(this);
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    const queue = this.queue;
-    this.queue = [];
-    this.queuedBytes = 0;
-    for (const out of queue) {
-      const line = out.line;
-      this.context.stats.bytesOut += line.length - 1;
-      // The JSON stream's bytes without their `\n`: encoded once for both transports.
-      this.ws.send(line.subarray(0, line.length - 1), { binary: false });
-    }
+    if (!this.dead && this.output.write(out.encoded(WS_FRAME, frameOf)))
+      this.context.stats.framesOut++;
   }
 
   end(): void {
-    this.flush();
+    this.output.flush();
     this.dead = true;
     this.ws.close(NORMAL);
     setTimeout(() => this.ws.terminate(), 2_000).unref();
@@ -92,7 +86,7 @@ export class WebSocketConnection implements Connection, Flushable {
 
   destroy(): void {
     this.dead = true;
-    this.queue = [];
+    this.output.drop();
     this.ws.terminate();
   }
 
@@ -102,6 +96,15 @@ export class WebSocketConnection implements Connection, Flushable {
 
   resumeReading(): void {
     if (this.handler) this.ws.resume();
+  }
+
+  /** @internal The reader fell too far behind. */
+  overflowed(): void {
+    this.context.stats.slowConsumers++;
+    this.dead = true;
+    this.socket.write(SLOW_CONSUMER);
+    this.ws.close(NORMAL, 'slow_consumer');
+    setTimeout(() => this.ws.terminate(), 2_000).unref();
   }
 
   private receive(data: RawData, isBinary: boolean): void {
