@@ -115,6 +115,13 @@ describe('status line and room list', () => {
     expect(lines[1]).toContain('(3)');
     expect(lines[2]).toContain('(1!)');
     expect(lines[2]).toContain('{open}bold{close}bob');
+    // Cut to fit a narrow list, count kept.
+    const narrow = conversationLines(
+      [{ ...rooms[1], title: '#a-very-long-room-name' }] as never,
+      undefined,
+      18,
+    );
+    expect(narrow[0]).toMatch(/#a-very-lon… \{cyan-fg\}\(3\)/);
   });
 });
 

@@ -384,7 +384,11 @@ export class TerminalApp {
       conversations.length > 1,
       this.showMembers && members !== undefined && this.mode === 'chat',
     );
-    this.layout.rooms.setContent(conversationLines(conversations, model?.currentKey).join('\n'));
+    // The list's inner width: its box less the two border columns.
+    const listWidth = (this.layout.rooms.width as number) - 2;
+    this.layout.rooms.setContent(
+      conversationLines(conversations, model?.currentKey, listWidth).join('\n'),
+    );
     if (members) {
       this.layout.members.setLabel(` ${members.length} here `);
       this.layout.members.setContent(

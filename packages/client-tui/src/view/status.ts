@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import type { ClientStatus, Conversation } from '@confab/protocol';
 import { escapeTags, safeText } from './safe-text.js';
 
@@ -36,19 +37,36 @@ export function statusLine(state: StatusState): string {
   return ` {bold}confab{/bold}  ${escapeTags(state.server)}${lock}  │  {bold}${where}{/bold}  │  ${connection}  │  ${safeText(state.name, { singleLine: true })}${below}`;
 }
 
-/** The room list: one line per conversation, the current one marked, with unread counts. */
+/** `text` cut to `width` columns, with `…` where it was cut. */
+function fit(text: string, width: number): string {
+  if (stringWidth(text) <= width) return text;
+  let out = '';
+  for (const char of text) {
+    if (stringWidth(out + char) > width - 1) break;
+    out += char;
+  }
+  return `${out}…`;
+}
+
+/**
+ * The room list: one line per conversation, the current one marked, with
+ * unread counts. A title is cut to leave room for its count, so each entry
+ * stays on one line of a `width`-column list.
+ */
 export function conversationLines(
   conversations: Conversation[],
   currentKey: string | undefined,
+  width = Number.POSITIVE_INFINITY,
 ): string[] {
   return conversations.map((c, i) => {
-    const title = safeText(c.title, { singleLine: true });
-    const unread =
-      c.unread > 0
-        ? c.mentions > 0
-          ? ` {yellow-fg}(${c.unread}!){/yellow-fg}`
-          : ` {cyan-fg}(${c.unread}){/cyan-fg}`
-        : '';
+    const count = c.unread > 0 ? (c.mentions > 0 ? `(${c.unread}!)` : `(${c.unread})`) : '';
+    const room = width - 2 - (count ? count.length + 1 : 0);
+    const title = safeText(fit(c.title, room), { singleLine: true });
+    const unread = count
+      ? c.mentions > 0
+        ? ` {yellow-fg}${count}{/yellow-fg}`
+        : ` {cyan-fg}${count}{/cyan-fg}`
+      : '';
     const marker = c.key === currentKey ? '{inverse}' : '';
     const end = c.key === currentKey ? '{/inverse}' : '';
     const shortcut = i < 9 ? `{gray-fg}${i + 1}{/gray-fg} ` : '  ';
