@@ -139,7 +139,7 @@ describe('limits', () => {
   });
 
   it('drops a reader that stalls as a slow consumer; the others get every message', async () => {
-    const port = await serve({ maxOutboundBytes: 256 * 1024, rateLimit: 0 });
+    const port = await serve({ maxOutboundBytes: 512 * 1024, rateLimit: 0 });
     const sender = await client(port, 'sender');
     const reader = await client(port, 'reader');
     const stalled = await client(port, 'stalled');
@@ -155,7 +155,9 @@ describe('limits', () => {
     // The sender reads its own echoes as it goes, as a real client does.
     for (let i = 0; i < total; i++) {
       sender.send({ type: 'say', room: '#general', text, ref: String(i) });
-      if (i % 50 === 49) await pause(1);
+      // Paced by the reader (at most ~100 messages, 350 KB, ahead of it), as
+      // flow control would: only the client that stopped reading can overflow.
+      while (i - received > 100) await pause(1);
     }
     for (let i = 0; i < 200 && received < total; i++) await pause(25);
     expect(received).toBe(total);

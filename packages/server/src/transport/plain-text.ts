@@ -1,5 +1,3 @@
-import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { LineSink, RawFrame } from '@confab/protocol';
 import {
   DEFAULT_ROOM,
@@ -11,15 +9,11 @@ import {
   parseInput,
 } from '@confab/protocol';
 import { Outgoing } from '../core/outgoing.js';
-import type { Connection, ConnectionHandler } from './connection.js';
-import type { StreamTransportContext } from './json-stream.js';
-import { endOrDestroy } from './json-stream.js';
+import type { Connection } from './connection.js';
 import type { PlainView } from './plain-render.js';
 import { renderPlain } from './plain-render.js';
-import type { SocketListener } from './socket-events.js';
-import { listen } from './socket-events.js';
-import type { OutputOwner } from './socket-output.js';
-import { SocketOutput } from './socket-output.js';
+import type { StreamTransportContext } from './socket-connection.js';
+import { SocketConnection } from './socket-connection.js';
 
 const encoder = new TextEncoder();
 /** Lines as a terminal wants them: CR LF after each, a rendered block's inner newlines too. */
@@ -47,13 +41,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * every frame comes back as a readable line with remote text made inert.
  * It translates lines to frames and back; the session does the rest.
  */
-export class PlainTextConnection implements Connection, LineSink, SocketListener, OutputOwner {
+export class PlainTextConnection extends SocketConnection implements Connection, LineSink {
   readonly kind = 'plain' as const;
-  readonly remoteAddress: string;
-  readonly secure: boolean;
+  protected readonly slowConsumerNotice = SLOW_CONSUMER_LINE;
   private readonly lines: LineDecoder;
-  private readonly output: SocketOutput;
-  private handler: ConnectionHandler | undefined;
   private readonly view: PlainView = { name: undefined, room: DEFAULT_ROOM };
   /** Rooms the user is in, most recently joined last: `/part` of the current room falls back on the one before. */
   private rooms: string[] = [];
@@ -61,36 +52,15 @@ export class PlainTextConnection implements Connection, LineSink, SocketListener
   private awaitingWelcome = false;
 
   constructor(
-    private readonly socket: Socket | TLSSocket,
-    private readonly context: StreamTransportContext,
+    socket: ConstructorParameters<typeof SocketConnection>[0],
+    context: StreamTransportContext,
   ) {
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
-    this.secure = 'encrypted' in socket && socket.encrypted === true;
+    super(socket, context);
     this.lines = new LineDecoder({ maxFrameBytes: context.maxFrameBytes });
-    this.output = new SocketOutput(
-      socket,
-      context.scheduler,
-      context.maxOutboundBytes,
-      context.stats,
-      this,
-    );
   }
 
-  attach(handler: ConnectionHandler): void {
-    this.handler = handler;
-    listen(this.socket, this);
-  }
-
-  /** @internal Socket data. */
-  received(chunk: Buffer): void {
-    this.context.stats.bytesIn += chunk.length;
+  protected decode(chunk: Buffer): void {
     this.lines.push(chunk, this);
-  }
-
-  /** @internal The socket closed. */
-  socketClosed(): void {
-    this.output.drop();
-    this.handler!.closed();
   }
 
   /** @internal A complete line. */
@@ -106,24 +76,13 @@ export class PlainTextConnection implements Connection, LineSink, SocketListener
     });
   }
 
-  /** @internal The reader fell too far behind. */
-  overflowed(): void {
-    this.context.stats.slowConsumers++;
-    endOrDestroy(this.socket, SLOW_CONSUMER_LINE);
-  }
-
   send(out: Outgoing): void {
     const frame = out.frame;
     if (frame.type === 'message' && frame.room !== undefined) {
       // A room message reads one of two ways: in the reader's current room or
       // not. Each broadcast renders each way once for all plain readers.
       const here = foldRoom(frame.room) === foldRoom(this.view.room);
-      if (
-        this.output.write(
-          out.encoded(here ? IN_ROOM : ELSEWHERE, here ? renderInRoom : renderElsewhere),
-        )
-      )
-        this.context.stats.framesOut++;
+      this.queue(out.encoded(here ? IN_ROOM : ELSEWHERE, here ? renderInRoom : renderElsewhere));
       return;
     }
     this.track(frame);
@@ -137,25 +96,7 @@ export class PlainTextConnection implements Connection, LineSink, SocketListener
       lines.push('Pick another name:');
     }
     if (lines.length === 0) return;
-    if (this.output.write(terminalBytes(lines))) this.context.stats.framesOut++;
-  }
-
-  end(): void {
-    this.output.flush();
-    endOrDestroy(this.socket);
-  }
-
-  destroy(): void {
-    this.output.drop();
-    this.socket.destroy();
-  }
-
-  pauseReading(): void {
-    this.socket.pause();
-  }
-
-  resumeReading(): void {
-    if (this.handler) this.socket.resume();
+    this.queue(terminalBytes(lines));
   }
 
   /** Keeps the reader's name and current room in step with what the server says. */

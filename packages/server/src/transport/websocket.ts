@@ -4,7 +4,7 @@ import { parseFrameText } from '@confab/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { Outgoing } from '../core/outgoing.js';
 import type { Connection, ConnectionHandler } from './connection.js';
-import type { StreamTransportContext } from './json-stream.js';
+import type { StreamTransportContext } from './socket-connection.js';
 import type { OutputOwner } from './socket-output.js';
 import { SocketOutput } from './socket-output.js';
 import { textFrame } from './websocket-frame.js';

@@ -55,6 +55,31 @@ function ConversationButton({
   );
 }
 
+/** A titled list of conversations; nothing at all when there are none (no empty heading). */
+function ConversationList(props: {
+  title: string;
+  conversations: Conversation[];
+  currentKey: string | undefined;
+  onSelect: (c: Conversation) => void;
+}) {
+  if (props.conversations.length === 0) return null;
+  return (
+    <>
+      <h2>{props.title}</h2>
+      <ul class="conversations">
+        {props.conversations.map((c) => (
+          <ConversationButton
+            key={c.key}
+            conversation={c}
+            current={c.key === props.currentKey}
+            onSelect={() => props.onSelect(c)}
+          />
+        ))}
+      </ul>
+    </>
+  );
+}
+
 /** The chat: conversations and members at the sides, messages and the input in the middle. */
 export function ChatScreen({ client, server }: Props) {
   useClientUpdates(client);
@@ -107,36 +132,18 @@ export function ChatScreen({ client, server }: Props) {
         </div>
       )}
       <nav id="sidebar" class="sidebar" aria-label="Rooms and direct messages">
-        <h2>Rooms</h2>
-        <ul class="conversations">
-          {conversations
-            .filter((c) => c.target.kind === 'room')
-            .map((c) => (
-              <ConversationButton
-                key={c.key}
-                conversation={c}
-                current={c.key === current?.key}
-                onSelect={() => select(c)}
-              />
-            ))}
-        </ul>
-        {conversations.some((c) => c.target.kind === 'dm') && (
-          <>
-            <h2>Direct messages</h2>
-            <ul class="conversations">
-              {conversations
-                .filter((c) => c.target.kind === 'dm')
-                .map((c) => (
-                  <ConversationButton
-                    key={c.key}
-                    conversation={c}
-                    current={c.key === current?.key}
-                    onSelect={() => select(c)}
-                  />
-                ))}
-            </ul>
-          </>
-        )}
+        <ConversationList
+          title="Rooms"
+          conversations={conversations.filter((c) => c.target.kind === 'room')}
+          currentKey={current?.key}
+          onSelect={select}
+        />
+        <ConversationList
+          title="Direct messages"
+          conversations={conversations.filter((c) => c.target.kind === 'dm')}
+          currentKey={current?.key}
+          onSelect={select}
+        />
         <p class="hint">
           <kbd>Enter</kbd> sends, <kbd>Shift+Enter</kbd> starts a new line. <kbd>/join #room</kbd>{' '}
           joins a room, <kbd>/msg name text</kbd> writes to one person, <kbd>/help</kbd> lists the
