@@ -22,6 +22,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const SERVER_CPU = 0;
 export const LOADGEN_CPU = 1;
 
+/** Extra Node/V8 flags for the Confab server under test (`CONFAB_SERVER_NODE_FLAGS`), to measure what a flag costs or saves. */
+function serverNodeFlags(): string[] {
+  return (process.env.CONFAB_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+}
+
 /** Runs `argv` on one CPU with room for many sockets, when the tools are there. */
 function pinned(argv: string[], cpu: number, pin: boolean): string[] {
   return pin ? ['prlimit', '--nofile=20000', 'taskset', '-c', String(cpu), ...argv] : argv;
@@ -41,6 +46,7 @@ export async function startServer(
     // so silent receivers are not pinged during a run.
     argv = [
       process.execPath,
+      ...serverNodeFlags(),
       cli,
       '--port',
       '0',
