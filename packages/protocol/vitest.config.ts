@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // or bundle the package (`*.node.test.ts`) run under Node only.
 export default defineConfig({
   test: {
+    // Property tests do real work; on a busy 2-core CI machine they need room.
+    testTimeout: 30_000,
     projects: [
       { extends: true, test: { name: 'node', environment: 'node' } },
       {

@@ -93,8 +93,10 @@ describe('confab in a terminal', () => {
     const screen = await tmux.waitFor('bob', /ada \(1!\)/);
     expect(screen).toContain('#general');
     tmux.keys('bob', 'C-n');
-    const dm = await tmux.waitFor('bob', /<ada> just between us/);
-    expect(dm).toMatch(/│\s+ada\s+│\s+● connected/);
+    const dm = await tmux.waitFor(
+      'bob',
+      (s) => /<ada> just between us/.test(s) && /│\s+ada\s+│\s+● connected/.test(s),
+    );
     expect(dm).not.toContain('ada (1!)');
     tmux.keys('bob', 'C-p');
     await tmux.waitFor('bob', /│\s+#general\s+│\s+● connected/);
@@ -137,7 +139,11 @@ describe('confab in a terminal', () => {
 
   it('keeps wide characters aligned, and re-lays out on resize without losing the log', async () => {
     tmux.type('ada', '日本語 and 🎉 emoji, end');
-    const screen = await tmux.waitFor('ada', '🎉 emoji, end');
+    // The screen once drawn (tmux may be read mid-redraw): the member list's border in its column.
+    const screen = await tmux.waitFor('ada', (s) => {
+      const line = s.split('\n').find((l) => l.includes('🎉 emoji, end'));
+      return line !== undefined && memberBorder(line) === 100;
+    });
     const lines = screen.split('\n');
     const wide = lines.find((l) => l.includes('🎉 emoji, end'))!;
     const plain = lines.find((l) => l.includes('You joined #general'))!;
