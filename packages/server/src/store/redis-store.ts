@@ -1,0 +1,123 @@
+import { ConfabError } from '@confab/protocol';
+import type { Redis } from 'ioredis';
+import type { HistoryStore, MessageDraft, PageQuery, StoredMessage } from '../core/ports.js';
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /** A connected ioredis client (the store does not own it unless `ownsClient`). */
+  client: Redis;
+  /** Prefix of every key the store writes. @default 'confab:' */
+  prefix?: string;
+  /** Messages kept per room stream (trimmed approximately). @default 100000 */
+  maxPerRoom?: number;
+  /** Quit the client on `close`. @default false */
+  ownsClient?: boolean;
+}
+
+/**
+ * Numbers and stores one message atomically: INCR the room's counter and
+ * XADD the message with that number as its stream id (`seq-0`), so pages
+ * are plain ranges of ids and `seq` has no gap across the nodes of a
+ * cluster. Returns the seq.
+ */
+const APPEND = `
+local seq = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], seq .. '-0',
+  'id', ARGV[2], 'room', ARGV[3], 'from', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6], 'action', ARGV[7])
+return seq
+`;
+
+type StreamEntry = [id: string, fields: string[]];
+
+function toMessage(roomKey: string, [id, fields]: StreamEntry): StoredMessage {
+  const value: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) value[fields[i]!] = fields[i + 1]!;
+  return {
+    roomKey,
+    seq: Number(id.slice(0, id.indexOf('-'))),
+    id: value.id ?? '',
+    room: value.room ?? roomKey,
+    from: value.from ?? '',
+    text: value.text ?? '',
+    ts: Number(value.ts),
+    action: value.action === '1',
+  };
+}
+
+/**
+ * History in Redis Streams, one stream per room. `append` resolves when
+ * Redis has executed the write: it survives a crash of the Confab process;
+ * surviving a crash of Redis takes Redis persistence (AOF with
+ * `appendfsync everysec` or `always`), which the operator configures.
+ * When Redis cannot be reached, appends fail with the wire code
+ * `unavailable`, so clients are told to send again rather than lose a message.
+ */
+export class RedisStore implements HistoryStore {
+  private readonly client: Redis;
+  private readonly prefix: string;
+  private readonly maxPerRoom: number;
+  private readonly ownsClient: boolean;
+
+  constructor(options: RedisStoreOptions) {
+    this.client = options.client;
+    this.prefix = options.prefix ?? 'confab:';
+    this.maxPerRoom = options.maxPerRoom ?? 100_000;
+    this.ownsClient = options.ownsClient ?? false;
+  }
+
+  async append(draft: MessageDraft): Promise<StoredMessage> {
+    let seq: number;
+    try {
+      seq = (await this.client.eval(
+        APPEND,
+        2,
+        this.key('seq', draft.roomKey),
+        this.key('history', draft.roomKey),
+        this.maxPerRoom,
+        draft.id,
+        draft.room,
+        draft.from,
+        draft.text,
+        draft.ts,
+        draft.action ? '1' : '0',
+      )) as number;
+    } catch (error) {
+      throw new ConfabError('unavailable', 'the history store cannot be reached', { cause: error });
+    }
+    return { ...draft, seq };
+  }
+
+  async page(roomKey: string, query: PageQuery): Promise<StoredMessage[]> {
+    const stream = this.key('history', roomKey);
+    if (query.after !== undefined) {
+      const entries = (await this.client.xrange(
+        stream,
+        `(${query.after}-0`,
+        '+',
+        'COUNT',
+        query.limit,
+      )) as StreamEntry[];
+      return entries.map((entry) => toMessage(roomKey, entry));
+    }
+    const end = query.before === undefined ? '+' : `(${query.before}-0`;
+    const entries = (await this.client.xrevrange(
+      stream,
+      end,
+      '-',
+      'COUNT',
+      query.limit,
+    )) as StreamEntry[];
+    return entries.reverse().map((entry) => toMessage(roomKey, entry));
+  }
+
+  /** Every append has been answered by Redis when its promise resolves: nothing to flush. */
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await this.client.quit().catch(() => undefined);
+  }
+
+  private key(kind: 'seq' | 'history', roomKey: string): string {
+    return `${this.prefix}${kind}:${roomKey}`;
+  }
+}

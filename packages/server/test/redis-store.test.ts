@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../src/store/redis-store.js';
+import type { TestRedis } from './redis-server.js';
+import { startRedis } from './redis-server.js';
+import { storeContract } from './store-contract.js';
+
+let redis: TestRedis;
+let prefix = '';
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+const open = (fresh: boolean) => async () => {
+  // A fresh key prefix per store: each contract test starts from nothing.
+  if (fresh) prefix = `confab:test:${randomBytes(4).toString('hex')}:`;
+  return new RedisStore({
+    client: new Redis(redis.url, { lazyConnect: false }),
+    prefix,
+    ownsClient: true,
+  });
+};
+
+storeContract('redis', open(true), open(false));
+
+describe('redis history store', () => {
+  it('tells the sender the store is unavailable (not internal) when Redis cannot be reached', async () => {
+    const client = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
+    const store = new RedisStore({ client, ownsClient: true });
+    await expect(
+      store.append({
+        id: 'x',
+        roomKey: '#a',
+        room: '#a',
+        from: 'ada',
+        text: 'hi',
+        ts: 1,
+        action: false,
+      }),
+    ).rejects.toMatchObject({ code: 'unavailable' });
+    client.disconnect();
+  });
+});
