@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { SecureContext } from 'node:tls';
+import type { ErrorFrame } from '@confab/protocol';
+import { encodeFrame, encodeFrameText } from '@confab/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { LocalBus } from './bus/local-bus.js';
@@ -51,9 +53,13 @@ export interface ServerAddress {
   port: number;
 }
 
-const FULL_LINE = new TextEncoder().encode(
-  '{"type":"error","code":"server_full","message":"the server is full; try again later"}\n',
-);
+/** What a connection over the limits is told, in its own transport. */
+const SERVER_FULL: ErrorFrame = {
+  type: 'error',
+  code: 'server_full',
+  message: 'the server is full; try again later',
+};
+const FULL_LINE = encodeFrame(SERVER_FULL);
 const FULL_TEXT = new TextEncoder().encode(
   '! The server is full; try again later (server_full).\r\n',
 );
@@ -288,9 +294,7 @@ export class ConfabServer {
       encrypted?: boolean;
     };
     if (socket.confabFull || this.closing) {
-      ws.send(
-        '{"type":"error","code":"server_full","message":"the server is full; try again later"}',
-      );
+      ws.send(encodeFrameText(SERVER_FULL));
       ws.close(1013, 'server_full');
       return;
     }

@@ -10,7 +10,7 @@ import type {
 import { clientHandshakeStep } from '../handshake.js';
 import { SERVER_SHUTDOWN_REASON } from '../frames.js';
 import { DEFAULT_ROOM, LIMITS, PROTOCOL_VERSION } from '../limits.js';
-import { foldName, foldRoom } from '../names.js';
+import { foldRoom } from '../names.js';
 import type { RawFrame } from '../validate.js';
 import { validateServerFrame } from '../validate.js';
 import type { BackoffOptions } from './backoff.js';
@@ -572,6 +572,6 @@ export class ChatClient {
 
   /** Whether `name` is this user's (ignoring case). */
   isSelf(name: string): boolean {
-    return foldName(name) === foldName(this.model.name);
+    return this.model.isSelf(name);
   }
 }

@@ -178,7 +178,8 @@ export class ChatModel {
     this.events.emit({ type: 'conversations' });
   }
 
-  private ensureDm(peer: string): Conversation {
+  /** Opens (or returns) the direct conversation with `peer`; the least recent one goes past the limit. */
+  openDm(peer: string): Conversation {
     const key = targetKey({ kind: 'dm', peer });
     const existing = this.conversations.get(key);
     if (existing) {
@@ -201,11 +202,6 @@ export class ChatModel {
     this.conversations.set(key, conversation);
     this.events.emit({ type: 'conversations' });
     return conversation;
-  }
-
-  /** Opens (or returns) the direct conversation with `peer`. */
-  openDm(peer: string): Conversation {
-    return this.ensureDm(peer);
   }
 
   /** Adds a system line to a conversation (the current one when none is given). */
@@ -280,7 +276,7 @@ export class ChatModel {
       return true;
     }
     const peer = this.isSelf(frame.from) ? frame.to! : frame.from;
-    const conversation = this.ensureDm(peer);
+    const conversation = this.openDm(peer);
     this.append(conversation, this.entryOf(frame), true);
     return true;
   }
