@@ -88,58 +88,73 @@ function connectTcp(port: number): Promise<net.Socket> {
   });
 }
 
-/** A client of Confab's JSON stream. */
-class JsonLoadClient implements LoadClient {
+/** What every load client shares: the counts, the join handshake's end, a sampled delivery. */
+abstract class BaseClient implements LoadClient {
   delivered = 0;
   activity = 0;
   onConfirm: (() => void) | undefined;
   closed!: Promise<void>;
-  private socket!: net.Socket;
-  private counting = false;
-  private readonly lines = new Lines();
-  private room = '#general';
+  protected counting = false;
+  private markJoined: (() => void) | undefined;
 
   constructor(
-    private readonly port: number,
-    private readonly role: ClientRole,
+    protected readonly port: number,
+    protected readonly role: ClientRole,
   ) {}
 
-  async join(name: string): Promise<void> {
-    this.socket = await connectTcp(this.port);
-    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
-    this.socket.on('error', () => undefined);
-    let registered: () => void;
-    const done = new Promise<void>((resolve) => (registered = resolve));
-    this.socket.on('data', (chunk: Buffer) => {
-      this.activity++;
-      if (this.counting && !this.role.parses) {
-        this.delivered += countLines(chunk);
-        return;
-      }
-      this.lines.feed(chunk, (line) => {
-        if (!this.counting) {
-          // The join replay is the last frame of registering.
-          if (line.startsWith('{"type":"history"')) registered();
-          return;
-        }
-        if (line.startsWith('{"type":"message"')) {
-          this.delivered++;
-          const latency = this.role.latency;
-          if (latency) latency.add(nowMs() - sentAt(line, line.indexOf('"text":"') + 8));
-        } else if (line.startsWith('{"type":"ack"')) this.onConfirm?.();
-      });
-    });
-    this.socket.write(`{"type":"hello","version":1,"name":"${name}"}\n`);
-    await done;
-  }
+  abstract join(name: string): Promise<void>;
+  abstract send(text: string): void;
+  abstract pauseReading(): void;
+  abstract resumeReading(): void;
+  abstract close(): void;
 
   startCounting(): void {
     this.counting = true;
     this.delivered = 0;
   }
 
-  send(text: string): void {
-    this.socket.write(`{"type":"say","room":"${this.room}","text":"${text}","ref":"r"}\n`);
+  /** A promise that `joined()` resolves. */
+  protected untilJoined(): Promise<void> {
+    return new Promise((resolve) => (this.markJoined = resolve));
+  }
+
+  /** The join is over: the client is in the room. */
+  protected joined(): void {
+    this.markJoined?.();
+  }
+
+  /** One message received: counted, and timed from the send time that starts its text at `textAt`. */
+  protected delivery(text: string, textAt: number): void {
+    this.delivered++;
+    this.role.latency?.add(nowMs() - sentAt(text, textAt));
+  }
+}
+
+/**
+ * A client over TCP that reads lines (the JSON stream, plain text). Counting
+ * receivers only count newlines; the others split lines and read them.
+ */
+abstract class LineClient extends BaseClient {
+  protected socket!: net.Socket;
+  private readonly lines = new Lines();
+
+  /** What the client writes first. */
+  protected abstract greeting(name: string): string;
+  /** One line, while joining or when this client reads what it receives. */
+  protected abstract line(line: string): void;
+
+  async join(name: string): Promise<void> {
+    this.socket = await connectTcp(this.port);
+    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
+    this.socket.on('error', () => undefined);
+    const joined = this.untilJoined();
+    this.socket.on('data', (chunk: Buffer) => {
+      this.activity++;
+      if (this.counting && !this.role.parses) this.delivered += countLines(chunk);
+      else this.lines.feed(chunk, (line) => this.line(line));
+    });
+    this.socket.write(this.greeting(name));
+    await joined;
   }
 
   pauseReading(): void {
@@ -155,57 +170,77 @@ class JsonLoadClient implements LoadClient {
   }
 }
 
-/** A client of Confab's WebSocket transport (`/ws`). */
-class WsLoadClient implements LoadClient {
-  delivered = 0;
-  activity = 0;
-  onConfirm: (() => void) | undefined;
-  closed!: Promise<void>;
-  private ws!: WebSocket;
-  private counting = false;
+/** A client of Confab's JSON stream. */
+class JsonLoadClient extends LineClient {
+  protected greeting(name: string): string {
+    return `{"type":"hello","version":1,"name":"${name}"}\n`;
+  }
 
-  constructor(
-    private readonly port: number,
-    private readonly role: ClientRole,
-  ) {}
+  protected line(line: string): void {
+    if (!this.counting) {
+      // The join replay is the last frame of registering.
+      if (line.startsWith('{"type":"history"')) this.joined();
+      return;
+    }
+    if (line.startsWith('{"type":"message"')) this.delivery(line, line.indexOf('"text":"') + 8);
+    else if (line.startsWith('{"type":"ack"')) this.onConfirm?.();
+  }
+
+  send(text: string): void {
+    this.socket.write(`{"type":"say","room":"#general","text":"${text}","ref":"r"}\n`);
+  }
+}
+
+/** A person on `nc`, as a load: its own echo confirms a message (plain text has no acks). */
+class PlainLoadClient extends LineClient {
+  private mine = '';
+
+  protected greeting(name: string): string {
+    this.mine = `<${name}> `;
+    return `${name}\n`;
+  }
+
+  protected line(line: string): void {
+    if (!this.counting) {
+      if (line.startsWith('* In #general:')) this.joined();
+      return;
+    }
+    const text = line.indexOf('> ');
+    if (text === -1) return;
+    this.delivery(line, text + 2);
+    if (line.includes(this.mine)) this.onConfirm?.();
+  }
+
+  send(text: string): void {
+    this.socket.write(`${text}\n`);
+  }
+}
+
+/** A client over WebSocket: one message per frame. */
+abstract class MessageClient extends BaseClient {
+  protected ws!: WebSocket;
+
+  protected abstract url(): string;
+  /** Called once the link is open. */
+  protected abstract opened(name: string): void;
+  /** One message, whatever the state. */
+  protected abstract message(data: Buffer): void;
 
   async join(name: string): Promise<void> {
-    this.ws = new WebSocket(`ws://127.0.0.1:${this.port}/ws`, { perMessageDeflate: false });
+    this.ws = new WebSocket(this.url(), { perMessageDeflate: false });
     this.closed = new Promise((resolve) => this.ws.once('close', () => resolve()));
     this.ws.on('error', () => undefined);
+    const joined = this.untilJoined();
+    this.ws.on('message', (data: Buffer) => {
+      this.activity++;
+      this.message(data);
+    });
     await new Promise((resolve, reject) => {
       this.ws.once('open', resolve);
       this.ws.once('error', reject);
     });
-    let registered: () => void;
-    const done = new Promise<void>((resolve) => (registered = resolve));
-    this.ws.on('message', (data: Buffer) => {
-      this.activity++;
-      if (!this.counting) {
-        if (data.toString('latin1', 0, 17) === '{"type":"history"') registered();
-        return;
-      }
-      if (!this.role.parses) {
-        this.delivered++;
-        return;
-      }
-      const text = data.toString('utf8');
-      if (text.startsWith('{"type":"message"')) {
-        this.delivered++;
-        this.role.latency?.add(nowMs() - sentAt(text, text.indexOf('"text":"') + 8));
-      } else if (text.startsWith('{"type":"ack"')) this.onConfirm?.();
-    });
-    this.ws.send(`{"type":"hello","version":1,"name":"${name}"}`);
-    await done;
-  }
-
-  startCounting(): void {
-    this.counting = true;
-    this.delivered = 0;
-  }
-
-  send(text: string): void {
-    this.ws.send(`{"type":"say","room":"#general","text":"${text}","ref":"r"}`);
+    this.opened(name);
+    await joined;
   }
 
   pauseReading(): void {
@@ -221,70 +256,32 @@ class WsLoadClient implements LoadClient {
   }
 }
 
-/** A person on `nc`, as a load: its own echo confirms a message (plain text has no acks). */
-class PlainLoadClient implements LoadClient {
-  delivered = 0;
-  activity = 0;
-  onConfirm: (() => void) | undefined;
-  closed!: Promise<void>;
-  private socket!: net.Socket;
-  private counting = false;
-  private readonly lines = new Lines();
-  private mine = '';
-
-  constructor(
-    private readonly port: number,
-    private readonly role: ClientRole,
-  ) {}
-
-  async join(name: string): Promise<void> {
-    this.mine = `<${name}> `;
-    this.socket = await connectTcp(this.port);
-    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
-    this.socket.on('error', () => undefined);
-    let registered: () => void;
-    const done = new Promise<void>((resolve) => (registered = resolve));
-    this.socket.on('data', (chunk: Buffer) => {
-      this.activity++;
-      if (this.counting && !this.role.parses) {
-        this.delivered += countLines(chunk);
-        return;
-      }
-      this.lines.feed(chunk, (line) => {
-        if (!this.counting) {
-          if (line.startsWith('* In #general:')) registered();
-          return;
-        }
-        const text = line.indexOf('> ');
-        if (text === -1) return;
-        this.delivered++;
-        this.role.latency?.add(nowMs() - sentAt(line, text + 2));
-        if (line.includes(this.mine)) this.onConfirm?.();
-      });
-    });
-    this.socket.write(`${name}\n`);
-    await done;
+/** A client of Confab's WebSocket transport (`/ws`). */
+class WsLoadClient extends MessageClient {
+  protected url(): string {
+    return `ws://127.0.0.1:${this.port}/ws`;
   }
 
-  startCounting(): void {
-    this.counting = true;
-    this.delivered = 0;
+  protected opened(name: string): void {
+    this.ws.send(`{"type":"hello","version":1,"name":"${name}"}`);
+  }
+
+  protected message(data: Buffer): void {
+    if (!this.counting) {
+      if (data.toString('latin1', 0, 17) === '{"type":"history"') this.joined();
+      return;
+    }
+    if (!this.role.parses) {
+      this.delivered++;
+      return;
+    }
+    const text = data.toString('utf8');
+    if (text.startsWith('{"type":"message"')) this.delivery(text, text.indexOf('"text":"') + 8);
+    else if (text.startsWith('{"type":"ack"')) this.onConfirm?.();
   }
 
   send(text: string): void {
-    this.socket.write(`${text}\n`);
-  }
-
-  pauseReading(): void {
-    this.socket.pause();
-  }
-
-  resumeReading(): void {
-    this.socket.resume();
-  }
-
-  close(): void {
-    this.socket.destroy();
+    this.ws.send(`{"type":"say","room":"#general","text":"${text}","ref":"r"}`);
   }
 }
 
@@ -294,69 +291,35 @@ class PlainLoadClient implements LoadClient {
  * events), so the generator costs the same as for Confab's WebSocket.
  * Its own echo confirms a message (the canonical chat has no acks).
  */
-class SocketIoLoadClient implements LoadClient {
-  delivered = 0;
-  activity = 0;
-  onConfirm: (() => void) | undefined;
-  closed!: Promise<void>;
-  private ws!: WebSocket;
-  private counting = false;
+class SocketIoLoadClient extends MessageClient {
   private name = '';
 
-  constructor(
-    private readonly port: number,
-    private readonly role: ClientRole,
-  ) {}
-
-  async join(name: string): Promise<void> {
-    this.name = name;
-    this.ws = new WebSocket(`ws://127.0.0.1:${this.port}/socket.io/?EIO=4&transport=websocket`, {
-      perMessageDeflate: false,
-    });
-    this.closed = new Promise((resolve) => this.ws.once('close', () => resolve()));
-    this.ws.on('error', () => undefined);
-    let registered: () => void;
-    const done = new Promise<void>((resolve) => (registered = resolve));
-    this.ws.on('message', (data: Buffer) => {
-      this.activity++;
-      const kind = data[0]! - 0x30;
-      if (kind === 4 && data[1] === 0x32) {
-        if (!this.counting) return;
-        if (!this.role.parses) {
-          this.delivered++;
-          return;
-        }
-        const text = data.toString('utf8');
-        this.delivered++;
-        const start = text.indexOf(',"') + 2;
-        this.role.latency?.add(nowMs() - sentAt(text, start));
-        if (text.includes(`|${this.name}|`)) this.onConfirm?.();
-      } else if (kind === 0) this.ws.send('40');
-      else if (kind === 4 && data[1] === 0x30) registered();
-      else if (kind === 2) this.ws.send('3');
-    });
-    await done;
+  protected url(): string {
+    return `ws://127.0.0.1:${this.port}/socket.io/?EIO=4&transport=websocket`;
   }
 
-  startCounting(): void {
-    this.counting = true;
-    this.delivered = 0;
+  protected opened(name: string): void {
+    this.name = name;
+  }
+
+  protected message(data: Buffer): void {
+    const kind = data[0]! - 0x30;
+    if (kind === 4 && data[1] === 0x32) {
+      if (!this.counting) return;
+      if (!this.role.parses) {
+        this.delivered++;
+        return;
+      }
+      const text = data.toString('utf8');
+      this.delivery(text, text.indexOf(',"') + 2);
+      if (text.includes(`|${this.name}|`)) this.onConfirm?.();
+    } else if (kind === 0) this.ws.send('40');
+    else if (kind === 4 && data[1] === 0x30) this.joined();
+    else if (kind === 2) this.ws.send('3');
   }
 
   send(text: string): void {
     this.ws.send(`42["chat message","${text}"]`);
-  }
-
-  pauseReading(): void {
-    this.ws.pause();
-  }
-
-  resumeReading(): void {
-    this.ws.resume();
-  }
-
-  close(): void {
-    this.ws.terminate();
   }
 }
 
