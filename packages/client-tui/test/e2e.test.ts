@@ -121,6 +121,22 @@ describe('confab in a terminal', () => {
     await tmux.waitFor('eve', /Bye\.\n\[exited 0\]/);
   });
 
+  it('asks for what the command line left out, with defaults to accept', async () => {
+    tmux.start('fay', `LANG=C.UTF-8 ${process.execPath} ${cli}`);
+    const first = await tmux.waitFor('fay', 'Server: 127.0.0.1');
+    expect(first.split('\n')[0]).toMatch(/confab\s+│\s+not connected/);
+    tmux.keys('fay', 'Enter');
+    // One press of Enter answers one question: the next keeps its default.
+    await tmux.waitFor('fay', 'Port: 7420');
+    tmux.keys('fay', 'C-u');
+    tmux.type('fay', String(port));
+    await tmux.waitFor('fay', 'Name:');
+    tmux.type('fay', 'fay');
+    await tmux.waitFor('fay', /● connected\s+│\s+fay/);
+    tmux.keys('fay', 'C-c');
+    await tmux.waitFor('fay', /Bye\.\n\[exited 0\]/);
+  });
+
   it('joins a room with /join and counts unread messages elsewhere', async () => {
     tmux.type('bob', '/join #rust');
     await tmux.waitFor('bob', /│\s+#rust\s+│/);

@@ -190,7 +190,9 @@ describe('keys', () => {
   it('maps keys to actions and never inserts control characters', () => {
     expect(keyAction('a', { name: 'a', full: 'a' })).toEqual({ type: 'insert', text: 'a' });
     expect(keyAction('日', {})).toEqual({ type: 'insert', text: '日' });
-    expect(keyAction('\r', { name: 'return', full: 'return' })).toEqual({ type: 'enter' });
+    // blessed emits `enter` and then `return` for one press of Enter: one action, not two.
+    expect(keyAction('\r', { name: 'enter', full: 'enter' })).toEqual({ type: 'enter' });
+    expect(keyAction('\r', { name: 'return', full: 'return' })).toEqual({ type: 'none' });
     expect(keyAction(undefined, { name: 'c', ctrl: true, full: 'C-c' })).toEqual({ type: 'quit' });
     expect(keyAction(undefined, { name: 'd', ctrl: true, full: 'C-d' })).toEqual({ type: 'quit' });
     expect(keyAction(undefined, { name: '3', meta: true, full: 'M-3' })).toEqual({

@@ -12,7 +12,7 @@ import { renderInput } from '../view/input-line.js';
 import type { KeyAction, KeyEvent } from '../view/keys.js';
 import { keyAction } from '../view/keys.js';
 import { LineEditor } from '../view/line-editor.js';
-import { safeText } from '../view/safe-text.js';
+import { escapeTags, safeText } from '../view/safe-text.js';
 import { conversationLines, statusLine } from '../view/status.js';
 import type { Layout } from './layout.js';
 import { createLayout } from './layout.js';
@@ -79,7 +79,7 @@ export class TerminalApp {
     return new Promise((resolve) => {
       this.question = { spec, resolve };
       this.layout.dialog.show();
-      this.invalidate('input');
+      this.invalidate('input', 'status');
     });
   }
 
@@ -404,14 +404,21 @@ export class TerminalApp {
 
   private renderStatus(): void {
     const client = this.client;
+    if (!client) {
+      // Still in the connect form: nothing is connecting yet.
+      this.layout.status.setContent(
+        ` {bold}confab{/bold}  │  ${this.server ? `${escapeTags(this.server)}  │  ` : ''}not connected`,
+      );
+      return;
+    }
     this.layout.status.setContent(
       statusLine({
         server: this.server,
         secure: this.secure,
-        status: client?.status ?? 'connecting',
-        name: client?.model.name ?? '',
-        current: client?.model.current(),
-        reconnectInMs: client ? client.reconnectAt - Date.now() : 0,
+        status: client.status,
+        name: client.model.name,
+        current: client.model.current(),
+        reconnectInMs: client.reconnectAt - Date.now(),
         newBelow: this.newBelow,
       }),
     );

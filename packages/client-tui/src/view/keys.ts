@@ -38,8 +38,10 @@ export type KeyAction =
 const NAMED: Record<string, KeyAction['type']> = {
   'C-c': 'quit',
   'C-d': 'quit',
+  // blessed reports one Enter (\r) twice: first as `enter`, then as
+  // `return`. Only `enter` counts; `linefeed` is Ctrl-J (\n).
   enter: 'enter',
-  return: 'enter',
+  linefeed: 'enter',
   backspace: 'backspace',
   'C-h': 'backspace',
   delete: 'delete',
