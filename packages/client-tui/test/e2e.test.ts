@@ -182,7 +182,10 @@ describe('confab in a terminal', () => {
   it('sends a pasted block of lines as one message, not line by line', async () => {
     tmux.paste('ada', 'first pasted line\nsecond pasted line');
     tmux.keys('ada', 'Enter');
-    const screen = await tmux.waitFor('ada', 'second pasted line');
+    // The sent message in the log (the input line shows the pasted text too, until Enter).
+    const screen = await tmux.waitFor('ada', (s) =>
+      /<ada> first pasted line[^\n]*\n[^\n]*second pasted line/.test(s),
+    );
     const lines = screen.split('\n');
     const first = lines.findIndex((l) => l.includes('<ada> first pasted line'));
     expect(first).toBeGreaterThan(-1);
