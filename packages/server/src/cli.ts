@@ -1,11 +1,13 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { SETTINGS, parseSetting } from './config.js';
+import { SETTINGS, checkConfig, defaultConfig, parseSetting } from './config.js';
 import type { ServerConfig } from './config.js';
 import { ServerError } from './errors.js';
 import { createServer } from './server.js';
 import { SERVER_VERSION } from './version.js';
+import { runPrimary, workerCount } from './workers.js';
 
 function usage(): string {
   const rows = SETTINGS.map((s) => {
@@ -27,6 +29,9 @@ function usage(): string {
     `  ${'--version'.padEnd(40)} show the version`,
     '',
     'SIGINT or SIGTERM stops the server cleanly: every client is told, history is flushed.',
+    '',
+    'Several processes (on one machine or many) form one chat through Redis:',
+    '  confab-server --redis redis://127.0.0.1:6379 --workers auto',
   ].join('\n');
 }
 
@@ -77,6 +82,26 @@ async function main(): Promise<void> {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return;
   }
+  const announce = (host: string, port: number) => {
+    if (config.logLevel !== 'silent' && process.stdout.isTTY) {
+      process.stdout.write(
+        `Confab is listening on ${host}:${port}. Chat with: nc ${host} ${port}   (Ctrl-C stops it)\n`,
+      );
+    }
+  };
+  if (cluster.isPrimary) {
+    let workers: number;
+    try {
+      workers = workerCount(checkConfig({ ...defaultConfig(), ...config }).workers);
+    } catch (error) {
+      process.stderr.write(`confab-server: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    if (workers > 1) {
+      runPrimary(workers, announce);
+      return;
+    }
+  }
   let server;
   try {
     server = createServer(config);
@@ -87,14 +112,11 @@ async function main(): Promise<void> {
     process.stderr.write(`confab-server: ${message}\n`);
     process.exit(error instanceof ServerError && error.code === 'config_invalid' ? 2 : 1);
   }
-  const { host, port } = server.address();
-  if (server.config.logLevel !== 'silent' && process.stdout.isTTY) {
-    process.stdout.write(
-      `Confab is listening on ${host}:${port}. Chat with: nc ${host} ${port}   (Ctrl-C stops it)\n`,
-    );
-  }
+  if (cluster.isPrimary) announce(server.address().host, server.address().port);
   let stopping = false;
   const stop = (signal: string) => {
+    // A worker hears Ctrl-C from the terminal and SIGTERM from its primary: one stop.
+    if (stopping && cluster.isWorker) return;
     if (stopping) {
       process.stderr.write(`confab-server: ${signal} again: exiting now\n`);
       process.exit(1);

@@ -12,8 +12,8 @@ export interface ServerConfig {
   /** PEM certificate and key file paths: TLS on the same port. */
   tlsCert: string | undefined;
   tlsKey: string | undefined;
-  /** Where history lives. @default 'sqlite' */
-  store: 'sqlite' | 'memory';
+  /** Where history lives; always `redis` with `redis` set. @default 'sqlite' */
+  store: 'sqlite' | 'memory' | 'redis';
   /** Folder of the SQLite database. @default './confab-data' */
   dataDir: string;
   /** Maximum bytes of one frame, line ending included. @default 65536 */
@@ -38,6 +38,16 @@ export interface ServerConfig {
   shutdownTimeout: number;
   /** @default 'info' */
   logLevel: LevelWithSilent;
+  /** Redis URL: this process joins the chat kept there (history, fan-out, names). */
+  redis: string | undefined;
+  /** Prefix of every Redis key and channel of this chat. @default 'confab:' */
+  redisPrefix: string;
+  /** Messages kept per room in Redis (older ones are trimmed). @default 100000 */
+  redisHistory: number;
+  /** Milliseconds after which a silent node is taken for dead and its users leave. @default 10000 */
+  nodeTtl: number;
+  /** Server processes on this machine (`auto`: one per core); more than one needs `redis`. @default '1' */
+  workers: string;
 }
 
 /** One setting: its flag, environment variable, default and help. */
@@ -93,8 +103,8 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'CONFAB_STORE',
     kind: 'string',
     default: 'sqlite',
-    choices: ['sqlite', 'memory'],
-    help: 'history store: sqlite (a file under --data-dir) or memory (none kept)',
+    choices: ['sqlite', 'memory', 'redis'],
+    help: 'history store: sqlite (a file under --data-dir), memory (none kept), or redis (implied by --redis)',
   },
   {
     key: 'dataDir',
@@ -193,6 +203,46 @@ export const SETTINGS: readonly AnySetting[] = [
     choices: LOG_LEVELS,
     help: 'log level',
   },
+  {
+    key: 'redis',
+    flag: 'redis',
+    env: 'CONFAB_REDIS_URL',
+    kind: 'string',
+    default: undefined,
+    help: 'redis://HOST:PORT[/DB]: join the chat kept in this Redis (history, fan-out, names)',
+  },
+  {
+    key: 'redisPrefix',
+    flag: 'redis-prefix',
+    env: 'CONFAB_REDIS_PREFIX',
+    kind: 'string',
+    default: 'confab:',
+    help: 'prefix of every Redis key and channel (chats with other prefixes share nothing)',
+  },
+  {
+    key: 'redisHistory',
+    flag: 'redis-history',
+    env: 'CONFAB_REDIS_HISTORY',
+    kind: 'integer',
+    default: 100_000,
+    help: 'messages kept per room in Redis (older ones are trimmed)',
+  },
+  {
+    key: 'nodeTtl',
+    flag: 'node-ttl',
+    env: 'CONFAB_NODE_TTL',
+    kind: 'integer',
+    default: 10_000,
+    help: 'milliseconds without a heartbeat before a node is taken for dead (its users leave)',
+  },
+  {
+    key: 'workers',
+    flag: 'workers',
+    env: 'CONFAB_WORKERS',
+    kind: 'string',
+    default: '1',
+    help: 'server processes sharing the port (auto: one per core); more than 1 needs --redis',
+  },
 ];
 
 /** The configuration with every default. */
@@ -240,5 +290,16 @@ export function checkConfig(config: ServerConfig): ServerConfig {
   if (config.maxOutboundBytes < config.maxFrameBytes)
     fail('--max-outbound-bytes must be at least --max-frame-bytes');
   if (config.rateLimit > 0 && config.rateBurst < 1) fail('--rate-burst must be at least 1');
+  if (config.redis !== undefined) {
+    if (!/^rediss?:\/\//.test(config.redis))
+      fail('--redis must be a URL like redis://127.0.0.1:6379 (or rediss:// for TLS)');
+    config.store = 'redis';
+  } else if (config.store === 'redis') fail('--store redis needs --redis URL');
+  if (config.redisHistory < 1) fail('--redis-history must be at least 1');
+  if (config.nodeTtl < 500) fail('--node-ttl must be at least 500 ms');
+  if (!/^(auto|[1-9]\d*)$/.test(config.workers))
+    fail(`--workers must be a number of 1 or more, or auto, not "${config.workers}"`);
+  if (config.workers !== '1' && config.redis === undefined)
+    fail('--workers needs --redis: the worker processes share the chat through Redis');
   return config;
 }

@@ -10,6 +10,7 @@ export const SERVER_ERROR_CODES = {
   store_open_failed: 'The history database could not be opened.',
   store_write_failed: 'The history database could not write a batch of messages.',
   store_closed: 'A message arrived after the history store was closed (shutdown).',
+  redis_unreachable: 'Redis (given with --redis) could not be reached when the server started.',
 } as const;
 
 export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClusterStatus } from './cluster/cluster.js';
 import type { SessionStats } from './session/session.js';
 import type { TransportStats } from './transport/stats.js';
 
@@ -11,6 +12,8 @@ export interface MetricSources {
   users: () => number;
   rooms: () => number;
   messagesStored: () => number;
+  /** The cluster's state, when this process is a node of one. */
+  cluster: () => ClusterStatus | undefined;
 }
 
 /**
@@ -94,5 +97,36 @@ export function createMetrics(sources: MetricSources): Registry {
       this.set(sources.rooms());
     },
   });
+  const cluster = (read: (status: ClusterStatus) => number) => () => {
+    const status = sources.cluster();
+    return status ? read(status) : 0;
+  };
+  new Gauge({
+    name: 'confab_redis_up',
+    help: 'Whether Redis answers (1) or not (0); absent without --redis.',
+    registers: [registry],
+    collect() {
+      const status = sources.cluster();
+      if (status) this.set(status.redis === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'confab_cluster_nodes',
+    help: 'Nodes in the cluster at the last heartbeat (0 without --redis).',
+    registers: [registry],
+    collect() {
+      this.set(cluster((status) => status.nodes)());
+    },
+  });
+  counter(
+    'confab_redis_outages_total',
+    'Times the connection to Redis was lost.',
+    cluster((status) => status.outages),
+  );
+  counter(
+    'confab_redis_command_errors_total',
+    'Redis commands that failed (out of reach, or an error reply).',
+    cluster((status) => status.commandErrors),
+  );
   return registry;
 }

@@ -10,10 +10,12 @@ import { encodeFrame, encodeFrameText } from '@confab/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { LocalBus } from './bus/local-bus.js';
+import type { Cluster } from './cluster/cluster.js';
 import { checkConfig, defaultConfig } from './config.js';
 import type { ServerConfig } from './config.js';
+import { appendThenPublish } from './core/append-then-publish.js';
 import { ChatCore } from './core/chat-core.js';
-import type { Bus, Directory, HistoryStore, IdSource } from './core/ports.js';
+import type { Bus, Directory, HistoryStore, IdSource, MessagePoster } from './core/ports.js';
 import { MemoryDirectory } from './directory/memory-directory.js';
 import { ServerError } from './errors.js';
 import { HttpRoutes } from './http/http-routes.js';
@@ -24,7 +26,7 @@ import type { ByteStream } from './net/listener.js';
 import { Session } from './session/session.js';
 import type { SessionContext, SessionStats } from './session/session.js';
 import { Sweeper } from './session/sweeper.js';
-import { CountingStore } from './store/counting-store.js';
+import { CountingPoster } from './store/counting-poster.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Connection, TransportKind } from './transport/connection.js';
@@ -41,8 +43,12 @@ import { SERVER_VERSION } from './version.js';
 export interface ServerOptions extends Partial<ServerConfig> {
   /** A logger to use instead of one made from `logLevel`. */
   logger?: Logger;
-  /** History, fan-out and presence; in-process ones by default. */
-  ports?: { store?: HistoryStore; bus?: Bus; directory?: Directory };
+  /**
+   * History, fan-out and presence; in-process ones by default (Redis ones
+   * with `redis`). A `poster` must keep a room's messages in seq order on
+   * the bus; by default the store appends, then the bus publishes.
+   */
+  ports?: { store?: HistoryStore; bus?: Bus; directory?: Directory; poster?: MessagePoster };
   /** This node's id in a cluster. @default random */
   node?: string;
 }
@@ -89,9 +95,12 @@ export class ConfabServer {
   private http: HttpRoutes | undefined;
   private sweeper: Sweeper | undefined;
   private core: ChatCore | undefined;
-  private store: CountingStore | undefined;
+  private store: HistoryStore | undefined;
   private bus: Bus | undefined;
   private directory: Directory | undefined;
+  private poster: CountingPoster | undefined;
+  /** Set when this process is a node of a Redis cluster. */
+  private cluster: Cluster | undefined;
   private closing: Promise<void> | undefined;
   /** What every session shares: made once, not per connection. */
   private sessionContext: SessionContext | undefined;
@@ -110,20 +119,15 @@ export class ConfabServer {
     const config = this.config;
     const now = () => Date.now();
     const secureContext = this.loadTls();
-    const store =
-      this.options.ports?.store ??
-      (config.store === 'memory'
-        ? new MemoryStore()
-        : await SqliteStore.open({ dataDir: config.dataDir }));
-    this.store = new CountingStore(store);
-    this.bus = this.options.ports?.bus ?? new LocalBus();
-    this.directory = this.options.ports?.directory ?? new MemoryDirectory();
+    const node = this.options.node ?? randomBytes(6).toString('hex');
+    await this.openPorts(node);
     this.core = new ChatCore({
-      node: this.options.node ?? randomBytes(4).toString('hex'),
+      node,
       serverName: `confab/${SERVER_VERSION}`,
-      store: this.store,
-      bus: this.bus,
-      directory: this.directory,
+      store: this.store!,
+      bus: this.bus!,
+      directory: this.directory!,
+      poster: this.poster,
       clock: { now },
       ids: idSource(),
       maxFrameBytes: config.maxFrameBytes,
@@ -163,7 +167,8 @@ export class ConfabServer {
       connections: () => this.connectionCounts(),
       users: () => this.core?.userCount ?? 0,
       rooms: () => this.core?.roomCount ?? 0,
-      messagesStored: () => this.store?.stored ?? 0,
+      messagesStored: () => this.poster?.stored ?? 0,
+      cluster: () => this.cluster?.status(),
     });
     this.http = new HttpRoutes({
       health: () => this.health(),
@@ -190,7 +195,7 @@ export class ConfabServer {
     try {
       await this.listener.listen(config.port, config.host);
     } catch (error) {
-      await this.store.close();
+      await this.closePorts();
       throw new ServerError(
         'listen_failed',
         `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`,
@@ -204,6 +209,59 @@ export class ConfabServer {
       'listening',
     );
     return address;
+  }
+
+  /**
+   * History, fan-out and presence: those given in `ports`, else Redis ones
+   * with `redis` (loaded only then), else SQLite or memory and in-process ones.
+   */
+  private async openPorts(node: string): Promise<void> {
+    const { config, options } = this;
+    const given = options.ports ?? {};
+    if (config.redis !== undefined && !options.ports) {
+      const { joinCluster } = await import('./cluster/cluster.js');
+      this.cluster = await joinCluster({
+        url: config.redis,
+        node,
+        prefix: config.redisPrefix,
+        historyPerRoom: config.redisHistory,
+        nodeTtlMs: config.nodeTtl,
+        logger: this.logger,
+        onReaped: () => this.reconnectEveryone(),
+        onNamesLost: (nameKeys) => this.dropUsers(new Set(nameKeys)),
+      });
+      this.store = this.cluster.store;
+      this.bus = this.cluster.bus;
+      this.directory = this.cluster.directory;
+      this.poster = new CountingPoster(this.cluster.bus);
+      return;
+    }
+    this.store =
+      given.store ??
+      (config.store === 'memory'
+        ? new MemoryStore()
+        : await SqliteStore.open({ dataDir: config.dataDir }));
+    this.bus = given.bus ?? new LocalBus();
+    this.directory = given.directory ?? new MemoryDirectory();
+    this.poster = new CountingPoster(given.poster ?? appendThenPublish(this.store, this.bus));
+  }
+
+  private async closePorts(): Promise<void> {
+    await this.cluster?.close();
+    await this.bus?.close();
+    await this.directory?.close();
+    await this.store?.close();
+  }
+
+  /** The cluster took this node for dead while it lived: every user comes back through a reconnect. */
+  private reconnectEveryone(): void {
+    for (const session of this.sessions.values()) void session.shutdown();
+  }
+
+  /** Ends the sessions of users whose names another node holds now. */
+  private dropUsers(nameKeys: ReadonlySet<string>): void {
+    for (const session of this.sessions.values())
+      if (session.user && nameKeys.has(session.user.key)) session.connection.destroy();
   }
 
   /** Where the server listens. */
@@ -235,9 +293,7 @@ export class ConfabServer {
     this.http?.close();
     await stopped;
     this.sweeper?.stop();
-    await this.bus?.close();
-    await this.directory?.close();
-    await this.store?.close();
+    await this.closePorts();
     this.logger.info('stopped');
   }
 
@@ -322,15 +378,18 @@ export class ConfabServer {
     return counts;
   }
 
+  /** `ok`, or `degraded` while Redis is out of reach (new messages are refused), or `stopping`. */
   private health(): { status: string } & Record<string, unknown> {
+    const cluster = this.cluster?.status();
     return {
-      status: this.closing ? 'stopping' : 'ok',
+      status: this.closing ? 'stopping' : cluster?.redis === 'down' ? 'degraded' : 'ok',
       version: SERVER_VERSION,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       connections: this.sessions.size,
       users: this.core?.userCount ?? 0,
       rooms: this.core?.roomCount ?? 0,
       store: this.config.store,
+      ...(cluster ? { cluster } : {}),
     };
   }
 }

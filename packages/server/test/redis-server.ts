@@ -7,6 +7,12 @@ import { tempDir } from './helpers.js';
 export interface TestRedis {
   port: number;
   url: string;
+  /** Kills it (SIGKILL: no chance to flush) and starts it again on the same port and data. */
+  crashAndRestart(downMs?: number): Promise<void>;
+  /** Kills it (SIGKILL) and leaves it down. */
+  crash(): Promise<void>;
+  /** Starts it again after `crash`. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -19,10 +25,46 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts redis-server (Debian's package) and resolves once it accepts connections. */
+/**
+ * Starts redis-server (Debian's package) and resolves once it accepts
+ * connections. `appendfsync always`: a write is on disk before Redis
+ * answers it, which is what an `ack` promises (see the README's cluster
+ * section).
+ */
 export async function startRedis(): Promise<TestRedis> {
   const dir = tempDir('confab-redis-');
   const port = await freePort();
+  let child = await launch(port, dir.path);
+  const crash = async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const restart = async () => {
+    child = await launch(port, dir.path);
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    crash,
+    restart,
+    crashAndRestart: async (downMs = 0) => {
+      await crash();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await restart();
+    },
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      dir.remove();
+    },
+  };
+}
+
+async function launch(port: number, dir: string): Promise<ChildProcess> {
   const child: ChildProcess = spawn(
     'redis-server',
     [
@@ -31,11 +73,11 @@ export async function startRedis(): Promise<TestRedis> {
       '--bind',
       '127.0.0.1',
       '--dir',
-      dir.path,
+      dir,
       '--appendonly',
       'yes',
       '--appendfsync',
-      'everysec',
+      'always',
       '--save',
       '',
       '--protected-mode',
@@ -52,14 +94,5 @@ export async function startRedis(): Promise<TestRedis> {
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
   });
   child.stdout!.resume();
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      dir.remove();
-    },
-  };
+  return child;
 }

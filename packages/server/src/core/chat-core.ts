@@ -18,10 +18,21 @@ import {
   foldName,
   foldRoom,
 } from '@confab/protocol';
+import { appendThenPublish } from './append-then-publish.js';
 import { fitHistoryPage, historyFrame, messageFrame } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import type { Recipient } from './outgoing.js';
-import type { Bus, BusEvent, Clock, Directory, HistoryStore, IdSource, Origin } from './ports.js';
+import type {
+  Bus,
+  BusEvent,
+  Clock,
+  Directory,
+  HistoryStore,
+  IdSource,
+  MessagePoster,
+  Origin,
+  StoredMessage,
+} from './ports.js';
 
 /** Options of the chat core. */
 export interface ChatCoreOptions {
@@ -32,6 +43,8 @@ export interface ChatCoreOptions {
   store: HistoryStore;
   bus: Bus;
   directory: Directory;
+  /** How room messages are stored and published. @default append to `store`, then publish on `bus` */
+  poster?: MessagePoster;
   clock: Clock;
   ids: IdSource;
   /** Largest frame the server sends; history pages are cut to fit. @default 65536 */
@@ -91,12 +104,16 @@ export class ChatCore {
   private readonly users = new Map<string, ChatUser>();
   private readonly sessions = new Map<number, ChatUser>();
   private readonly rooms = new Map<string, LocalRoom>();
+  /** Room messages of this node's users, by id, until the bus brings them back: then the ack. */
+  private readonly unechoed = new Map<string, Origin>();
+  private readonly poster: MessagePoster;
   private readonly maxFrameBytes: number;
   private readonly maxReplayBuffer: number;
 
   constructor(private readonly options: ChatCoreOptions) {
     this.maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
     this.maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
+    this.poster = options.poster ?? appendThenPublish(options.store, options.bus);
     options.bus.subscribe((event) => this.onBusEvent(event));
   }
 
@@ -191,7 +208,12 @@ export class ChatCore {
     this.send(user, joined);
     this.options.bus.publish({ kind: 'room', roomKey, frame: joined, except: user.key });
     try {
-      await this.options.directory.addMember(roomKey, user.key, user.name);
+      await this.options.directory.addMember({
+        roomKey,
+        room: room.name,
+        nameKey: user.key,
+        name: user.name,
+      });
       await this.sendNames(user, room);
       if (resumeAfter === undefined) membership.lastSeq = await this.replayLatest(user, room);
       else membership.lastSeq = await this.replayAfter(user, room, resumeAfter);
@@ -215,7 +237,8 @@ export class ChatCore {
 
   /**
    * Posts a room message. The store numbers and keeps it; only then is it
-   * sent to the room, and the `ack` follows the sender's copy.
+   * sent to the room, and the `ack` goes out when the message comes back
+   * from the bus, after the sender's copy.
    */
   say(
     user: ChatUser,
@@ -227,30 +250,21 @@ export class ChatCore {
     const roomKey = foldRoom(roomName);
     const membership = user.rooms.get(roomKey);
     if (!membership) return refusal('not_in_room', `you are not in ${roomName}; /join it first`);
-    const room = membership.room;
+    const id = this.options.ids.next();
     const origin = this.origin(user, ref);
     user.unanswered++;
-    this.options.store
-      .append({
-        id: this.options.ids.next(),
+    this.unechoed.set(id, origin);
+    this.poster
+      .post({
+        id,
         roomKey,
-        room: room.name,
+        room: membership.room.name,
         from: user.name,
         text,
         ts: this.options.clock.now(),
         action,
       })
-      .then(
-        (stored) =>
-          this.options.bus.publish({
-            kind: 'room',
-            roomKey,
-            frame: messageFrame(stored),
-            seq: stored.seq,
-            origin,
-          }),
-        (error: unknown) => this.answerFailure(user, origin, error),
-      );
+      .catch((error: unknown) => this.answerFailure(user, id, error));
     return undefined;
   }
 
@@ -263,15 +277,13 @@ export class ChatCore {
     ref: string | undefined,
   ): Promise<FrameError | undefined> {
     const toKey = foldName(to);
-    if (!this.users.has(toKey) && !(await this.options.directory.isOnline(toKey))) {
-      return refusal('no_such_user', `no one called ${to} is online`);
-    }
-    const target = this.users.get(toKey);
+    const toName = this.users.get(toKey)?.name ?? (await this.options.directory.onlineName(toKey));
+    if (toName === undefined) return refusal('no_such_user', `no one called ${to} is online`);
     const frame: MessageFrame = {
       type: 'message',
       id: this.options.ids.next(),
       from: user.name,
-      to: target?.name ?? to,
+      to: toName,
       text,
       ts: this.options.clock.now(),
     };
@@ -305,12 +317,20 @@ export class ChatCore {
       membership.room.members.delete(oldKey);
       membership.room.members.set(newKey, membership);
     }
-    this.options.bus.publish({ kind: 'nick', oldKey, old, name, roomKeys });
-    for (const roomKey of roomKeys) {
-      await this.options.directory.removeMember(roomKey, oldKey);
-      await this.options.directory.addMember(roomKey, newKey, name);
-    }
+    // The directory first: whoever hears of the nick and asks `who`, or
+    // takes the old name, finds the change made.
     if (newKey !== oldKey) await this.options.directory.release(oldKey);
+    for (const membership of user.rooms.values()) {
+      const room = membership.room;
+      await this.options.directory.removeMember(room.key, oldKey);
+      await this.options.directory.addMember({
+        roomKey: room.key,
+        room: room.name,
+        nameKey: newKey,
+        name,
+      });
+    }
+    this.options.bus.publish({ kind: 'nick', oldKey, old, name, roomKeys });
     return undefined;
   }
 
@@ -375,8 +395,7 @@ export class ChatCore {
     switch (event.kind) {
       case 'room':
         this.deliverToRoom(event.roomKey, new Outgoing(event.frame), event.seq, event.except);
-        if (event.origin && event.frame.type === 'message')
-          this.acknowledge(event.origin, event.frame);
+        if (event.frame.type === 'message') this.echoed(event.frame);
         break;
       case 'direct':
         this.deliverDirect(event.toKey, event.frame, event.origin);
@@ -387,7 +406,55 @@ export class ChatCore {
       case 'reply':
         this.deliverReply(event.origin, event.frame);
         break;
+      case 'resync':
+        void this.catchUp();
+        break;
     }
+  }
+
+  /** A room message came back from the bus: if one of this node's users sent it, the ack. */
+  private echoed(frame: MessageFrame): void {
+    const origin = this.unechoed.get(frame.id);
+    if (origin === undefined) return;
+    this.unechoed.delete(frame.id);
+    this.acknowledge(origin, frame);
+  }
+
+  /**
+   * After a break in the bus: every room's live members hold new events (as
+   * on a join) while the messages after the oldest one they have are read
+   * from the store and sent to whoever lacks them; then they go live.
+   */
+  private async catchUp(): Promise<void> {
+    for (const room of [...this.rooms.values()]) {
+      const live = [...room.members.values()].filter((membership) => !membership.buffer);
+      if (live.length === 0) continue;
+      for (const membership of live) membership.buffer = [];
+      try {
+        let after = Math.min(...live.map((membership) => membership.lastSeq));
+        for (;;) {
+          const stored = await this.options.store.page(room.key, { after, limit: RESUME_PAGE });
+          for (const message of stored) this.deliverCaughtUp(live, message);
+          after = stored.at(-1)?.seq ?? after;
+          if (stored.length < RESUME_PAGE) break;
+        }
+      } catch {
+        // The store is out of reach too: what is stored comes with the next resync or resume.
+      } finally {
+        for (const membership of live) this.goLive(membership);
+      }
+    }
+  }
+
+  private deliverCaughtUp(members: Membership[], message: StoredMessage): void {
+    const frame = messageFrame(message);
+    const out = new Outgoing(frame);
+    for (const membership of members) {
+      if (message.seq <= membership.lastSeq) continue;
+      membership.lastSeq = message.seq;
+      membership.user.recipient.deliver(out);
+    }
+    this.echoed(frame);
   }
 
   private deliverToRoom(
@@ -487,7 +554,11 @@ export class ChatCore {
     this.answered(user);
   }
 
-  private answerFailure(user: ChatUser, origin: Origin, error: unknown): void {
+  /** The store refused a room message (unless the bus brought it back after all: then it was acked). */
+  private answerFailure(user: ChatUser, id: string, error: unknown): void {
+    const origin = this.unechoed.get(id);
+    if (origin === undefined) return;
+    this.unechoed.delete(id);
     const code = ConfabError.from(error).code;
     const message =
       code === 'unavailable'

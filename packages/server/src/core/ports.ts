@@ -76,7 +76,6 @@ export type BusEvent =
       roomKey: string;
       frame: ServerFrame;
       seq?: number;
-      origin?: Origin;
       except?: string;
     }
   /** A direct message for one user (by folded name). */
@@ -84,7 +83,12 @@ export type BusEvent =
   /** A name change: for the user and everyone in its rooms. */
   | { kind: 'nick'; oldKey: string; old: string; name: string; roomKeys: string[] }
   /** An answer for one session on the node that holds it. */
-  | { kind: 'reply'; origin: Origin; frame: ServerFrame };
+  | { kind: 'reply'; origin: Origin; frame: ServerFrame }
+  /**
+   * This node may have missed events (its link to the others broke and is
+   * back): room messages are read again from the store.
+   */
+  | { kind: 'resync' };
 
 /**
  * Fan-out between the nodes of a chat. `publish` MUST deliver every event to
@@ -98,6 +102,27 @@ export interface Bus {
 }
 
 /**
+ * How a room message is sent: numbered and kept by the history store, then
+ * published to the room on the bus. A room's messages MUST reach every node
+ * in seq order: a member is never sent a seq at or below one it has had, so
+ * a message overtaken by a later one would be lost to it. On one node,
+ * appending then publishing keeps that order; a cluster does both in one
+ * atomic step in Redis.
+ */
+export interface MessagePoster {
+  post(draft: MessageDraft): Promise<StoredMessage>;
+}
+
+/** A room's membership entry, as the directory keeps it. */
+export interface MemberEntry {
+  roomKey: string;
+  /** The room as it is spelled in frames. */
+  room: string;
+  nameKey: string;
+  name: string;
+}
+
+/**
  * Who is online and where: names (unique ignoring case across the chat) and
  * room membership. Keys are folded names and rooms.
  */
@@ -105,8 +130,9 @@ export interface Directory {
   /** Claims a name atomically; false when another holds it. */
   claim(nameKey: string, name: string): Promise<boolean>;
   release(nameKey: string): Promise<void>;
-  isOnline(nameKey: string): Promise<boolean>;
-  addMember(roomKey: string, nameKey: string, name: string): Promise<void>;
+  /** The name as its holder spells it, or undefined when no one online holds it. */
+  onlineName(nameKey: string): Promise<string | undefined>;
+  addMember(entry: MemberEntry): Promise<void>;
   removeMember(roomKey: string, nameKey: string): Promise<void>;
   /** The display names of a room's members. */
   members(roomKey: string): Promise<string[]>;

@@ -1,4 +1,4 @@
-import type { Directory } from '../core/ports.js';
+import type { Directory, MemberEntry } from '../core/ports.js';
 
 /** Names and membership of a single process, in memory. */
 export class MemoryDirectory implements Directory {
@@ -15,11 +15,11 @@ export class MemoryDirectory implements Directory {
     this.names.delete(nameKey);
   }
 
-  async isOnline(nameKey: string): Promise<boolean> {
-    return this.names.has(nameKey);
+  async onlineName(nameKey: string): Promise<string | undefined> {
+    return this.names.get(nameKey);
   }
 
-  async addMember(roomKey: string, nameKey: string, name: string): Promise<void> {
+  async addMember({ roomKey, nameKey, name }: MemberEntry): Promise<void> {
     let members = this.rooms.get(roomKey);
     if (!members) this.rooms.set(roomKey, (members = new Map()));
     members.set(nameKey, name);

@@ -8,6 +8,7 @@ import type {
   ServerHandshakeState,
 } from '@confab/protocol';
 import {
+  ConfabError,
   SERVER_SHUTDOWN_REASON,
   errorCloses,
   serverFrameGate,
@@ -328,14 +329,19 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     this.connection.end();
   }
 
+  /**
+   * A command threw. A coded failure (the store or the cluster is out of
+   * reach: `unavailable`) is told as it is; anything else is a bug, logged,
+   * and told as `internal`.
+   */
   private internalError(error: unknown, raw: RawFrame): void {
-    this.log('error', { err: error, type: raw.type }, 'command failed');
+    const coded = ConfabError.from(error);
+    if (coded.code === 'internal')
+      this.log('error', { err: error, type: raw.type }, 'command failed');
+    else this.log('info', { code: coded.code, type: raw.type }, coded.message);
     const ref = typeof raw.ref === 'string' ? raw.ref : undefined;
-    this.refuse(
-      ref === undefined
-        ? { code: 'internal', message: 'internal error' }
-        : { code: 'internal', message: 'internal error', ref },
-    );
+    const refusal: FrameError = { code: coded.code, message: coded.message };
+    this.refuse(ref === undefined ? refusal : { ...refusal, ref });
   }
 
   /**

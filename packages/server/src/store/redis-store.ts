@@ -18,14 +18,33 @@ export interface RedisStoreOptions {
  * Numbers and stores one message atomically: INCR the room's counter and
  * XADD the message with that number as its stream id (`seq-0`), so pages
  * are plain ranges of ids and `seq` has no gap across the nodes of a
- * cluster. Returns the seq.
+ * cluster. With a publish command (ARGV[8]: PUBLISH or SPUBLISH), the same
+ * step publishes `seq TAB payload` on a channel: Redis runs scripts one at
+ * a time, so every subscriber receives a room's messages in seq order.
+ * Returns the seq.
  */
 const APPEND = `
 local seq = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], seq .. '-0',
   'id', ARGV[2], 'room', ARGV[3], 'from', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6], 'action', ARGV[7])
+if ARGV[8] ~= '' then
+  redis.call(ARGV[8], ARGV[9], seq .. '\t' .. ARGV[10])
+end
 return seq
 `;
+
+/** A message to publish in the same step as the append. */
+export interface Publication {
+  command: 'PUBLISH' | 'SPUBLISH';
+  channel: string;
+  /** Sent after the seq and a tab. */
+  payload: string;
+}
+
+/** The client with the append script defined on it (EVALSHA, loading the script when Redis lacks it). */
+type ScriptedRedis = Redis & {
+  confabAppend(...args: Array<string | number>): Promise<number>;
+};
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -53,24 +72,25 @@ function toMessage(roomKey: string, [id, fields]: StreamEntry): StoredMessage {
  * `unavailable`, so clients are told to send again rather than lose a message.
  */
 export class RedisStore implements HistoryStore {
-  private readonly client: Redis;
+  private readonly client: ScriptedRedis;
   private readonly prefix: string;
   private readonly maxPerRoom: number;
   private readonly ownsClient: boolean;
 
   constructor(options: RedisStoreOptions) {
-    this.client = options.client;
+    this.client = options.client as ScriptedRedis;
+    if (typeof this.client.confabAppend !== 'function')
+      this.client.defineCommand('confabAppend', { numberOfKeys: 2, lua: APPEND });
     this.prefix = options.prefix ?? 'confab:';
     this.maxPerRoom = options.maxPerRoom ?? 100_000;
     this.ownsClient = options.ownsClient ?? false;
   }
 
-  async append(draft: MessageDraft): Promise<StoredMessage> {
+  /** Stores a message; with `publication`, publishes it in the same atomic step. */
+  async append(draft: MessageDraft, publication?: Publication): Promise<StoredMessage> {
     let seq: number;
     try {
-      seq = (await this.client.eval(
-        APPEND,
-        2,
+      seq = await this.client.confabAppend(
         this.key('seq', draft.roomKey),
         this.key('history', draft.roomKey),
         this.maxPerRoom,
@@ -80,7 +100,10 @@ export class RedisStore implements HistoryStore {
         draft.text,
         draft.ts,
         draft.action ? '1' : '0',
-      )) as number;
+        publication?.command ?? '',
+        publication?.channel ?? '',
+        publication?.payload ?? '',
+      );
     } catch (error) {
       throw new ConfabError('unavailable', 'the history store cannot be reached', { cause: error });
     }

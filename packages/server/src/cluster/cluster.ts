@@ -1,0 +1,115 @@
+import type { Logger } from 'pino';
+import { RedisStore } from '../store/redis-store.js';
+import { ClusterKeys } from './cluster-keys.js';
+import { NodePresence } from './node-presence.js';
+import { RedisBus } from './redis-bus.js';
+import { RedisDirectory } from './redis-directory.js';
+import { RedisLink, redactUrl } from './redis-link.js';
+
+/** Options of {@link joinCluster}. */
+export interface ClusterOptions {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
+  url: string;
+  /** This node's id, unique in the cluster. */
+  node: string;
+  /** Prefix of every key and channel: chats with different prefixes share nothing. */
+  prefix: string;
+  /** Messages kept per room stream. */
+  historyPerRoom: number;
+  /** A node silent this long is taken for dead and its users leave. */
+  nodeTtlMs: number;
+  logger: Logger;
+  /** This node was taken for dead while it lived: its users must reconnect. */
+  onReaped: () => void;
+  /** Names of this node's users that another node holds now. */
+  onNamesLost: (nameKeys: string[]) => void;
+}
+
+/** What `/healthz` and `/metrics` say about the cluster. */
+export interface ClusterStatus {
+  redis: 'up' | 'down';
+  node: string;
+  nodes: number;
+  outages: number;
+  commandErrors: number;
+}
+
+/** A node joined to a cluster: the Redis ports for the chat core, and its state. */
+export interface Cluster {
+  store: RedisStore;
+  bus: RedisBus;
+  directory: RedisDirectory;
+  status(): ClusterStatus;
+  /** Leaves the cluster; call after this node's users have left. */
+  close(): Promise<void>;
+}
+
+/** Whether Redis has sharded pub/sub (version 7 and later). */
+async function hasShardedPubSub(link: RedisLink): Promise<boolean> {
+  const info = await link.commands.info('server');
+  const major = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0);
+  return major >= 7;
+}
+
+/**
+ * Connects to Redis and makes this process a node of the chat kept there:
+ * history in Streams, fan-out over pub/sub, names and membership in keys
+ * kept alive by a heartbeat. Throws `redis_unreachable` when Redis does not
+ * answer at start; after that, outages are ridden out.
+ */
+export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
+  const { logger, node } = options;
+  const link = new RedisLink(options.url, logger);
+  await link.connect();
+  const keys = new ClusterKeys(options.prefix);
+  const sharded = await hasShardedPubSub(link);
+  const store = new RedisStore({
+    client: link.commands,
+    prefix: options.prefix,
+    maxPerRoom: options.historyPerRoom,
+  });
+  const bus = new RedisBus({ link, store, channel: keys.channel, sharded, logger });
+  const directory = new RedisDirectory({
+    link,
+    keys,
+    node,
+    ttlMs: options.nodeTtlMs,
+    logger,
+  });
+  const presence = new NodePresence({
+    link,
+    keys,
+    node,
+    directory,
+    bus,
+    ttlMs: options.nodeTtlMs,
+    logger,
+    now: () => Date.now(),
+    onReaped: options.onReaped,
+    onNamesLost: options.onNamesLost,
+  });
+  await bus.start();
+  await presence.start();
+  logger.info(
+    { redis: redactUrl(options.url), node, prefix: options.prefix, sharded },
+    'joined the cluster',
+  );
+  return {
+    store,
+    bus,
+    directory,
+    status: () => ({
+      redis: link.stats.up ? 'up' : 'down',
+      node,
+      nodes: presence.nodeCount,
+      outages: link.stats.outages,
+      commandErrors: link.stats.commandErrors,
+    }),
+    close: async () => {
+      await presence.stop();
+      await bus.close();
+      await directory.close();
+      link.close();
+    },
+  };
+}

@@ -1,0 +1,235 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Bus } from '../core/ports.js';
+import type { ClusterKeys } from './cluster-keys.js';
+import type { RedisDirectory } from './redis-directory.js';
+import type { RedisLink } from './redis-link.js';
+
+/**
+ * KEYS: node, nodes, node-names. ARGV: node, ttl ms, name prefix, then
+ * pairs of folded and display names. Renews the node's key and its names
+ * (writing them again if Redis lost them). Returns whether the node had
+ * been reaped (taken for dead), then the names another node now holds.
+ */
+const HEARTBEAT = `
+local known = redis.call('SISMEMBER', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+local owner = ARGV[1] .. '\\n'
+local result = { known }
+for i = 4, #ARGV, 2 do
+  local key = ARGV[3] .. ARGV[i]
+  local value = redis.call('GET', key)
+  if value == false or string.sub(value, 1, #owner) == owner then
+    redis.call('SET', key, owner .. ARGV[i + 1], 'PX', ARGV[2])
+    redis.call('SADD', KEYS[3], ARGV[i])
+  else
+    result[#result + 1] = ARGV[i]
+  end
+end
+return result
+`;
+
+/**
+ * KEYS: the dead node's key, nodes, its node-names, its node-members.
+ * ARGV: its id, name prefix, members prefix. Once, by whichever node gets
+ * there first: frees the dead node's names and removes its memberships.
+ * Returns pairs of room key and `room\nname` for the `left` frames.
+ */
+const REAP = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
+if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return {} end
+local owner = ARGV[1] .. '\\n'
+for _, nameKey in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  local key = ARGV[2] .. nameKey
+  local value = redis.call('GET', key)
+  if value and string.sub(value, 1, #owner) == owner then redis.call('DEL', key) end
+end
+local left = {}
+local entries = redis.call('HGETALL', KEYS[4])
+for i = 1, #entries, 2 do
+  local field = entries[i]
+  local cut = string.find(field, '\\n', 1, true)
+  local roomKey = string.sub(field, 1, cut - 1)
+  local nameKey = string.sub(field, cut + 1)
+  local members = ARGV[3] .. roomKey
+  local value = redis.call('HGET', members, nameKey)
+  if value and string.sub(value, 1, #owner) == owner then
+    redis.call('HDEL', members, nameKey)
+    left[#left + 1] = roomKey
+    left[#left + 1] = entries[i + 1]
+  end
+end
+redis.call('DEL', KEYS[3], KEYS[4])
+return left
+`;
+
+/** KEYS: node, nodes, node-names, node-members. ARGV: node. A clean leave. */
+const DEPART = `
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1
+`;
+
+type ScriptedRedis = Redis & {
+  confabHeartbeat(...args: Array<string | number>): Promise<Array<number | string>>;
+  confabReap(...args: string[]): Promise<string[]>;
+  confabDepart(...args: string[]): Promise<number>;
+};
+
+/** Options of {@link NodePresence}. */
+export interface NodePresenceOptions {
+  link: RedisLink;
+  keys: ClusterKeys;
+  node: string;
+  directory: RedisDirectory;
+  /** `left` frames for a dead node's users go out on the bus. */
+  bus: Bus;
+  /** A node silent this long is taken for dead. */
+  ttlMs: number;
+  logger: Logger;
+  now: () => number;
+  /** This node was taken for dead by the others while it lived: its users must come back. */
+  onReaped: () => void;
+  /** Names of this node's users that another node holds now (after this node was taken for dead). */
+  onNamesLost: (nameKeys: string[]) => void;
+}
+
+/**
+ * A node's life in the cluster. Every `ttl / 5` it renews its key and its
+ * users' names, and looks for nodes whose key has expired: the first node
+ * to find one reaps it (frees its names, removes its users from their
+ * rooms and sends `left` with reason `disconnected`). So a dead node's
+ * users leave everywhere at most `ttl + ttl / 5` after its last heartbeat.
+ *
+ * A node that has just (re)connected waits one `ttl` before reaping: the
+ * others may have been cut off too, and need a heartbeat to say they live.
+ */
+export class NodePresence {
+  private readonly client: ScriptedRedis;
+  private timer: NodeJS.Timeout | undefined;
+  private beating = false;
+  private connectedAt: number;
+  private first = true;
+  /** Nodes in the cluster at the last look (this one included). */
+  nodeCount = 1;
+
+  constructor(private readonly options: NodePresenceOptions) {
+    const client = options.link.commands as ScriptedRedis;
+    if (typeof client.confabHeartbeat !== 'function') {
+      client.defineCommand('confabHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT });
+      client.defineCommand('confabReap', { numberOfKeys: 4, lua: REAP });
+      client.defineCommand('confabDepart', { numberOfKeys: 4, lua: DEPART });
+    }
+    this.client = client;
+    this.connectedAt = options.now();
+    options.link.onReconnected((which) => {
+      if (which !== 'commands') return;
+      this.connectedAt = options.now();
+      void this.beat().then(() => options.directory.reconcile());
+    });
+  }
+
+  get intervalMs(): number {
+    return Math.max(50, Math.floor(this.options.ttlMs / 5));
+  }
+
+  /** The first heartbeat (it must succeed), then one every interval. */
+  async start(): Promise<void> {
+    await this.heartbeat();
+    this.timer = setInterval(() => void this.beat(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops beating and leaves the cluster cleanly (the node's users have left by now). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    const { keys, node } = this.options;
+    await this.client
+      .confabDepart(keys.node(node), keys.nodes, keys.nodeNames(node), keys.nodeMembers(node), node)
+      .catch(() => undefined);
+  }
+
+  private async beat(): Promise<void> {
+    if (this.beating || this.options.link.commands.status !== 'ready') return;
+    this.beating = true;
+    try {
+      await this.heartbeat();
+      if (this.options.directory.needsReconcile) await this.options.directory.reconcile();
+      const nodes = await this.client.smembers(this.options.keys.nodes);
+      this.nodeCount = nodes.length;
+      if (this.options.now() - this.connectedAt >= this.options.ttlMs)
+        await this.reapDeadNodes(nodes);
+    } catch (error) {
+      this.options.link.failed(error);
+      this.options.logger.debug({ err: error }, 'heartbeat failed');
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const { keys, node, ttlMs, directory } = this.options;
+    const names: string[] = [];
+    for (const [nameKey, name] of directory.heldNames) names.push(nameKey, name);
+    const [known, ...lost] = await this.client.confabHeartbeat(
+      keys.node(node),
+      keys.nodes,
+      keys.nodeNames(node),
+      node,
+      ttlMs,
+      keys.namePrefix,
+      ...names,
+    );
+    if (known === 0 && !this.first) {
+      this.options.logger.warn(
+        'this node was taken for dead by the cluster (no heartbeat in time): its users reconnect',
+      );
+      this.options.onReaped();
+    }
+    this.first = false;
+    if (lost.length > 0) this.options.onNamesLost(lost.map(String));
+  }
+
+  private async reapDeadNodes(nodes: string[]): Promise<void> {
+    const { keys, node } = this.options;
+    for (const other of nodes) {
+      if (other === node || (await this.client.exists(keys.node(other))) === 1) continue;
+      const left = await this.client.confabReap(
+        keys.node(other),
+        keys.nodes,
+        keys.nodeNames(other),
+        keys.nodeMembers(other),
+        other,
+        keys.namePrefix,
+        keys.membersPrefix,
+      );
+      this.announceLeaves(other, left);
+    }
+  }
+
+  /** `left` (disconnected) in each room a dead node's user was in. */
+  private announceLeaves(deadNode: string, left: string[]): void {
+    const now = this.options.now();
+    for (let i = 0; i + 1 < left.length; i += 2) {
+      const roomKey = left[i]!;
+      const value = left[i + 1]!;
+      const cut = value.indexOf('\n');
+      this.options.bus.publish({
+        kind: 'room',
+        roomKey,
+        frame: {
+          type: 'left',
+          room: value.slice(0, cut),
+          name: value.slice(cut + 1),
+          ts: now,
+          reason: 'disconnected',
+        },
+      });
+    }
+    this.options.logger.info(
+      { node: deadNode, memberships: left.length / 2 },
+      'a node stopped answering: its users left',
+    );
+  }
+}

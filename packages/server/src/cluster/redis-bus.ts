@@ -1,0 +1,132 @@
+import type { Logger } from 'pino';
+import type { Bus, BusEvent, MessageDraft, MessagePoster, StoredMessage } from '../core/ports.js';
+import type { RedisStore } from '../store/redis-store.js';
+import { decodeEvent, encodeDraft, encodeEvent } from './bus-codec.js';
+import type { RedisLink } from './redis-link.js';
+
+/** Options of {@link RedisBus}. */
+export interface RedisBusOptions {
+  link: RedisLink;
+  /** The history store: room messages are published by its append script. */
+  store: RedisStore;
+  channel: string;
+  /** Sharded pub/sub (SPUBLISH, SSUBSCRIBE: Redis 7 and later) instead of PUBLISH. */
+  sharded: boolean;
+  logger: Logger;
+}
+
+/**
+ * Fan-out between nodes through Redis pub/sub: every node subscribes to one
+ * channel and publishes every event there, its own included, so every node
+ * sees the events in the one order Redis gives them. Room messages are
+ * published by the store's append script in the step that numbers them
+ * (see {@link RedisStore.append}), which is why this bus is also the
+ * cluster's message poster.
+ *
+ * Pub/sub forgets what it sends while a node's subscription is broken: when
+ * it is back, handlers get `resync`, and the core reads the room messages
+ * it missed from the store.
+ */
+export class RedisBus implements Bus, MessagePoster {
+  private readonly handlers: Array<(event: BusEvent) => void> = [];
+  private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
+  private closed = false;
+
+  constructor(private readonly options: RedisBusOptions) {
+    this.publishCommand = options.sharded ? 'SPUBLISH' : 'PUBLISH';
+    const { link, channel } = options;
+    link.subscriber.on(
+      options.sharded ? 'smessage' : 'message',
+      (from: string, payload: string) => {
+        if (from === channel) this.receive(payload);
+      },
+    );
+    link.onReconnected((which) => {
+      if (which === 'subscriber' && !this.closed) void this.resubscribe();
+    });
+  }
+
+  /** Subscribes; resolves once events flow. */
+  async start(): Promise<void> {
+    await this.subscribeChannel();
+  }
+
+  publish(event: BusEvent): void {
+    const { link, channel } = this.options;
+    const payload = encodeEvent(event);
+    const sent = this.options.sharded
+      ? link.commands.spublish(channel, payload)
+      : link.commands.publish(channel, payload);
+    sent.catch((error: unknown) => {
+      link.failed(error);
+      this.publishFailed(event);
+    });
+  }
+
+  post(draft: MessageDraft): Promise<StoredMessage> {
+    return this.options.store
+      .append(draft, {
+        command: this.publishCommand,
+        channel: this.options.channel,
+        payload: encodeDraft(draft),
+      })
+      .catch((error: unknown) => {
+        throw this.options.link.failed(error);
+      });
+  }
+
+  subscribe(handler: (event: BusEvent) => void): void {
+    this.handlers.push(handler);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.handlers.length = 0;
+  }
+
+  private receive(payload: string): void {
+    const event = decodeEvent(payload);
+    if (!event) {
+      this.options.logger.warn({ payload: payload.slice(0, 200) }, 'ignored a bus event');
+      return;
+    }
+    for (const handler of this.handlers) handler(event);
+  }
+
+  /** A direct message that could not be published is answered, so its sender is not left waiting. */
+  private publishFailed(event: BusEvent): void {
+    if (event.kind !== 'direct' || !event.origin) return;
+    const { origin } = event;
+    this.emit({
+      kind: 'reply',
+      origin,
+      frame: {
+        type: 'error',
+        code: 'unavailable',
+        message: 'the message could not be sent right now; send it again later',
+        ...(origin.ref === undefined ? {} : { ref: origin.ref }),
+      },
+    });
+  }
+
+  private async resubscribe(): Promise<void> {
+    try {
+      await this.subscribeChannel();
+    } catch (error) {
+      // The connection broke again; the next `ready` tries again.
+      this.options.logger.debug({ err: error }, 'resubscribe failed');
+      return;
+    }
+    this.emit({ kind: 'resync' });
+  }
+
+  private async subscribeChannel(): Promise<void> {
+    const { link, channel } = this.options;
+    if (this.options.sharded) await link.subscriber.ssubscribe(channel);
+    else await link.subscriber.subscribe(channel);
+  }
+
+  private emit(event: BusEvent): void {
+    for (const handler of this.handlers) handler(event);
+  }
+}

@@ -1,0 +1,345 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { MessageFrame } from '@confab/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfabServer, ServerOptions } from '../src/index.js';
+import { JsonClient, pause, startServer } from './helpers.js';
+import type { TestRedis } from './redis-server.js';
+import { startRedis } from './redis-server.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** Short enough to keep the tests quick: a dead node's users leave within ttl + ttl / 5. */
+const NODE_TTL_MS = 1_000;
+
+let redis: TestRedis;
+const servers: ConfabServer[] = [];
+const children: ChildProcess[] = [];
+const clients: Array<{ end(): void }> = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.end();
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** A fresh chat (its own key prefix) in the shared Redis. */
+function newChat(): string {
+  return `confab:test:${randomBytes(4).toString('hex')}:`;
+}
+
+/** Starts an in-process node of the chat; resolves with its port. */
+async function node(prefix: string, options: ServerOptions = {}): Promise<number> {
+  const { server, port } = await startServer({
+    redis: redis.url,
+    redisPrefix: prefix,
+    nodeTtl: NODE_TTL_MS,
+    ...options,
+  });
+  servers.push(server);
+  return port;
+}
+
+/** Starts a node as its own process (so it can be killed with SIGKILL); resolves with its port. */
+async function processNode(prefix: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      '--port',
+      '0',
+      '--redis',
+      redis.url,
+      '--redis-prefix',
+      prefix,
+      '--node-ttl',
+      String(NODE_TTL_MS),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const listening = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
+      if (listening) resolve(Number(listening[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`node exited (${code}): ${out}`)));
+  });
+  return { child, port };
+}
+
+async function user(port: number, name?: string): Promise<JsonClient> {
+  const client = await JsonClient.connect(port);
+  clients.push(client);
+  if (name) await client.register(name);
+  return client;
+}
+
+async function health(port: number): Promise<{ status: string; cluster?: { redis: string } }> {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return (await response.json()) as { status: string; cluster?: { redis: string } };
+}
+
+async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(50);
+  }
+}
+
+describe('three nodes, one chat', () => {
+  it('shares rooms, order, DMs, who, nick and names across nodes', async () => {
+    const chat = newChat();
+    const [a, b, c] = [await node(chat), await node(chat), await node(chat)];
+    const ada = await user(a, 'ada');
+    const bob = await user(b, 'bob');
+    const cy = await user(c, 'cy');
+    await ada.next('joined', (j) => j.name === 'cy');
+    await bob.next('joined', (j) => j.name === 'cy');
+
+    // A second room with members on two nodes.
+    ada.send({ type: 'join', room: '#ops' });
+    await ada.next('history', (h) => h.room === '#ops');
+    cy.send({ type: 'join', room: '#ops' });
+    await cy.next('history', (h) => h.room === '#ops');
+    await ada.next('joined', (j) => j.room === '#ops' && j.name === 'cy');
+    cy.inbox.drain();
+    cy.send({ type: 'who', room: '#ops' });
+    expect((await cy.next('names', (n) => n.room === '#ops')).names.sort()).toEqual(['ada', 'cy']);
+    cy.send({ type: 'say', room: '#ops', text: 'ops only', ref: 'o1' });
+    expect(await ada.next('message', (m) => m.room === '#ops')).toMatchObject({
+      from: 'cy',
+      text: 'ops only',
+      seq: 1,
+    });
+    expect(await cy.next('ack')).toMatchObject({ ref: 'o1', seq: 1 });
+
+    // Everyone sends at once; everyone sees one order, seq 1..30 with no gap.
+    for (let i = 0; i < 10; i++) {
+      ada.send({ type: 'say', room: '#general', text: `a${i}`, ref: `a${i}` });
+      bob.send({ type: 'say', room: '#general', text: `b${i}`, ref: `b${i}` });
+      cy.send({ type: 'say', room: '#general', text: `c${i}`, ref: `c${i}` });
+    }
+    const seen = await Promise.all(
+      [ada, bob, cy].map(async (client) => {
+        const texts: string[] = [];
+        for (let i = 1; i <= 30; i++) {
+          const message = await client.next('message', (m) => m.room === '#general');
+          expect(message.seq).toBe(i);
+          texts.push(message.text);
+        }
+        return texts;
+      }),
+    );
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+    expect(bob.inbox.all.filter((f) => f.type === 'ack')).toHaveLength(10);
+
+    // A direct message from node A to node C: both ends, then the ack.
+    ada.send({ type: 'dm', to: 'CY', text: 'psst', ref: 'd1' });
+    const atCy = await cy.next('message', (m) => m.to !== undefined);
+    expect(atCy).toMatchObject({ from: 'ada', to: 'cy', text: 'psst' });
+    expect(await ada.next('message', (m) => m.to !== undefined)).toEqual(atCy);
+    expect(await ada.next('ack', (k) => k.ref === 'd1')).toMatchObject({ id: atCy.id });
+    ada.send({ type: 'dm', to: 'nobody', text: '?', ref: 'd2' });
+    expect(await ada.next('error', (e) => e.ref === 'd2')).toMatchObject({ code: 'no_such_user' });
+
+    // A name is taken across nodes, ignoring case.
+    const other = await user(a);
+    other.send({ type: 'hello', version: 1, name: 'BOB' });
+    expect(await other.next('error')).toMatchObject({ code: 'name_taken' });
+
+    // A nick on node B reaches the others; the old name comes free everywhere.
+    bob.send({ type: 'nick', name: 'robert' });
+    expect(await ada.next('nick')).toEqual({ type: 'nick', old: 'bob', name: 'robert' });
+    expect(await cy.next('nick')).toEqual({ type: 'nick', old: 'bob', name: 'robert' });
+    other.send({ type: 'hello', version: 1, name: 'bob' });
+    expect(await other.next('welcome')).toMatchObject({ name: 'bob' });
+    ada.send({ type: 'who', room: '#general' });
+    expect((await ada.next('names', (n) => n.room === '#general')).names.sort()).toEqual([
+      'ada',
+      'bob',
+      'cy',
+      'robert',
+    ]);
+
+    // A quit on node C is a `left` everywhere.
+    await cy.quit();
+    expect(await ada.next('left', (l) => l.room === '#general')).toMatchObject({
+      name: 'cy',
+      reason: 'quit',
+    });
+  });
+
+  it('resumes on another node with nothing missed and nothing twice', async () => {
+    const chat = newChat();
+    const [a, b] = [await node(chat), await node(chat)];
+    const ada = await user(a, 'ada');
+    const bob = await user(b, 'bob');
+    for (let i = 1; i <= 3; i++) bob.send({ type: 'say', room: '#general', text: `m${i}` });
+    for (let i = 1; i <= 3; i++) await ada.next('message', (m) => m.seq === i);
+    ada.end();
+    await bob.next('left', (l) => l.name === 'ada');
+    for (let i = 4; i <= 7; i++) bob.send({ type: 'say', room: '#general', text: `m${i}` });
+    await bob.next('message', (m) => m.seq === 7);
+
+    const back = await user(b);
+    back.send({ type: 'hello', version: 1, name: 'ada', resume: { '#general': 3 } });
+    await back.next('welcome');
+    const replay = await back.next('history', (h) => h.room === '#general');
+    expect(replay.messages.map((m) => m.seq)).toEqual([4, 5, 6, 7]);
+    expect(replay.more).toBe(false);
+    bob.send({ type: 'say', room: '#general', text: 'm8' });
+    expect(await back.next('message')).toMatchObject({ seq: 8, text: 'm8' });
+    expect(await back.quiet()).not.toContainEqual(expect.objectContaining({ type: 'message' }));
+  });
+
+  it('takes a killed node for dead: its users leave everywhere and their names come free', async () => {
+    const chat = newChat();
+    const a = await node(chat);
+    const doomed = await processNode(chat);
+    const ada = await user(a, 'ada');
+    const eve = await user(doomed.port, 'eve');
+    eve.send({ type: 'join', room: '#ops' });
+    await eve.next('history', (h) => h.room === '#ops');
+    ada.send({ type: 'join', room: '#ops' });
+    await ada.next('history', (h) => h.room === '#ops');
+    await ada.next('joined', (j) => j.name === 'eve' && j.room === '#general');
+
+    doomed.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const leaves = await Promise.all(
+      ['#general', '#ops'].map((room) =>
+        ada.next('left', (l) => l.room === room && l.name === 'eve', 15_000),
+      ),
+    );
+    // The bound is ttl + ttl / 5 after the last heartbeat (and one ttl after a node connects).
+    expect(Date.now() - killedAt).toBeLessThan(NODE_TTL_MS * 3);
+    for (const left of leaves) expect(left.reason).toBe('disconnected');
+    ada.inbox.drain();
+    ada.send({ type: 'who', room: '#ops' });
+    expect((await ada.next('names', (n) => n.room === '#ops')).names).toEqual(['ada']);
+    const again = await user(a);
+    again.send({ type: 'hello', version: 1, name: 'eve' });
+    expect(await again.next('welcome')).toMatchObject({ name: 'eve' });
+  });
+});
+
+describe('Redis going away', () => {
+  it('catches up from the store what pub/sub dropped while a subscription was cut', async () => {
+    const chat = newChat();
+    const [a, b] = [await node(chat), await node(chat)];
+    const ada = await user(a, 'ada');
+    const bob = await user(b, 'bob');
+    await ada.next('joined', (j) => j.name === 'bob');
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(redis.url);
+    try {
+      for (let i = 1; i <= 40; i++) {
+        bob.send({ type: 'say', room: '#general', text: `m${i}`, ref: `r${i}` });
+        // Every node's subscription is cut while messages are being published.
+        if (i === 10) await admin.client('KILL', 'TYPE', 'pubsub');
+        await pause(5);
+      }
+    } finally {
+      admin.disconnect();
+    }
+    for (const client of [ada, bob]) {
+      for (let i = 1; i <= 40; i++)
+        expect(await client.next('message', undefined, 8_000)).toMatchObject({
+          seq: i,
+          text: `m${i}`,
+        });
+    }
+    for (let i = 1; i <= 40; i++) await bob.next('ack', (k) => k.ref === `r${i}`);
+    expect(await ada.quiet()).not.toContainEqual(expect.objectContaining({ type: 'message' }));
+  });
+
+  it('refuses messages while Redis is down, says so, comes back by itself, and loses nothing acked', async () => {
+    const chat = newChat();
+    const [a, b] = [await node(chat), await node(chat)];
+    const ada = await user(a, 'ada');
+    const bob = await user(b, 'bob');
+    await ada.next('joined', (j) => j.name === 'bob');
+    const acked = new Map<string, number>();
+    const refused: string[] = [];
+    let n = 0;
+    const say = () => {
+      const ref = `r${n++}`;
+      ada.send({ type: 'say', room: '#general', text: ref, ref });
+      return ref;
+    };
+    const settle = async (ref: string) => {
+      const answer = await ada.inbox.take(
+        (f) => (f.type === 'ack' || f.type === 'error') && f.ref === ref,
+        `answer to ${ref}`,
+        8_000,
+      );
+      if (answer.type === 'ack') acked.set(answer.id, answer.seq!);
+      else if (answer.type === 'error') {
+        expect(answer.code).toBe('unavailable');
+        refused.push(ref);
+      }
+    };
+
+    for (let i = 0; i < 5; i++) await settle(say());
+    // Redis dies mid-conversation (SIGKILL: only what it wrote to its AOF survives).
+    const sending = (async () => {
+      for (let i = 0; i < 20; i++) {
+        await settle(say());
+        await pause(20);
+      }
+    })();
+    await pause(100);
+    await redis.crash();
+    await until(async () => (await health(a)).status === 'degraded', 'degraded health');
+    const down = await health(a);
+    expect(down.cluster?.redis).toBe('down');
+    const metrics = await (await fetch(`http://127.0.0.1:${a}/metrics`)).text();
+    expect(metrics).toMatch(/^confab_redis_up 0$/m);
+    await sending;
+    expect(refused.length).toBeGreaterThan(0);
+
+    await redis.restart();
+    await until(async () => (await health(a)).status === 'ok', 'recovery', 15_000);
+    await until(async () => (await health(b)).status === 'ok', 'recovery of b', 15_000);
+    // Messages flow again, across nodes.
+    const ref = say();
+    await settle(ref);
+    expect(refused).not.toContain(ref);
+    await bob.next('message', (m) => m.text === ref, 5_000);
+
+    // Every acked message is in history, with the seq its ack gave.
+    bob.send({ type: 'history', room: '#general', limit: 200 });
+    const page = await bob.next('history', (h) => h.room === '#general');
+    const stored = new Map(page.messages.map((m: MessageFrame) => [m.id, m.seq]));
+    for (const [id, seq] of acked) expect(stored.get(id)).toBe(seq);
+    const seqs = page.messages.map((m) => m.seq!);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('refuses to start when Redis cannot be reached', async () => {
+    const child = spawn(
+      process.execPath,
+      [cli, '--port', '0', '--redis', 'redis://127.0.0.1:1', '--log-level', 'silent'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+});
