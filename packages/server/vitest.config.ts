@@ -1,9 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+/** The protocol's integration tests, run a second time against a node of a two-node cluster. */
+const PROTOCOL_TESTS = [
+  'test/chat.test.ts',
+  'test/limits.test.ts',
+  'test/history.test.ts',
+  'test/tls.test.ts',
+];
+
 export default defineConfig({
   test: {
     // Real servers on real ports: give slow machines room, and keep files apart.
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    projects: [
+      { extends: true, test: { name: 'single' } },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: PROTOCOL_TESTS,
+          globalSetup: ['test/cluster-setup.ts'],
+        },
+      },
+    ],
   },
 });

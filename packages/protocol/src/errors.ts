@@ -55,7 +55,7 @@ export const ERROR_CODES = {
   },
   unavailable: {
     closes: false,
-    doc: 'Extension: the server cannot store messages right now (its store is unreachable); the frame was not handled, send it again later.',
+    doc: 'Extension: the server cannot store messages or reach its cluster right now (Redis or the history store is out of reach); the frame was not handled, send it again later. Clients retry a refused `hello` with backoff.',
   },
   internal: {
     closes: false,

@@ -115,6 +115,21 @@ describe('ChatClient', () => {
     expect(client.model.name).toBe('bob');
   });
 
+  it('sends hello again after a backoff while the server is unavailable', async () => {
+    const server = new FakeServer();
+    server.unavailableHellos = 2;
+    const { client, clock } = await connected(server, 'ada');
+    expect(client.status).toBe('awaiting_welcome');
+    expect(server.received.filter((f) => f.type === 'hello')).toHaveLength(1);
+    clock.advance(60_000);
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    expect(client.status).toBe('registered');
+    expect(server.received.filter((f) => f.type === 'hello')).toHaveLength(3);
+    expect(server.links.size).toBe(1);
+  });
+
   it('runs the <quit> handshake and ends without reconnecting', async () => {
     const server = new FakeServer();
     const { client, events, clock } = await connected(server, 'ada');

@@ -32,6 +32,8 @@ export class FakeServer {
   frozen = false;
   /** When set, acks are not sent (to test a lost ack). */
   dropAcks = false;
+  /** Refuse this many hellos with `unavailable` (the cluster is out of reach). */
+  unavailableHellos = 0;
   private nextId = 1;
 
   connect: Connect = (handlers) => {
@@ -86,6 +88,14 @@ export class FakeServer {
     this.received.push(frame);
     switch (frame.type) {
       case 'hello': {
+        if (this.unavailableHellos > 0) {
+          this.unavailableHellos--;
+          return this.send(link, {
+            type: 'error',
+            code: 'unavailable',
+            message: 'the chat cannot reach its cluster right now',
+          });
+        }
         const taken = [...this.links].some(
           (l) => l !== link && l.name && foldName(l.name) === foldName(frame.name),
         );

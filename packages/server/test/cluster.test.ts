@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { MessageFrame } from '@confab/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -86,9 +87,22 @@ async function user(port: number, name?: string): Promise<JsonClient> {
   return client;
 }
 
-async function health(port: number): Promise<{ status: string; cluster?: { redis: string } }> {
-  const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-  return (await response.json()) as { status: string; cluster?: { redis: string } };
+interface Health {
+  status: string;
+  cluster?: { redis: string; node: string };
+}
+
+/** `/healthz` over a new connection each time (so `--workers` hands each to a worker in turn). */
+function health(port: number): Promise<Health> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk));
+        response.on('end', () => resolve(JSON.parse(body) as Health));
+      })
+      .on('error', reject);
+  });
 }
 
 async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
@@ -234,6 +248,46 @@ describe('three nodes, one chat', () => {
     const again = await user(a);
     again.send({ type: 'hello', version: 1, name: 'eve' });
     expect(await again.next('welcome')).toMatchObject({ name: 'eve' });
+  });
+});
+
+describe('--workers', () => {
+  it('runs processes that share one port and one chat, and stop together', async () => {
+    const chat = newChat();
+    const primary = spawn(
+      process.execPath,
+      [cli, '--port', '0', '--workers', '2', '--redis', redis.url, '--redis-prefix', chat],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(primary);
+    const ports = await new Promise<number[]>((resolve, reject) => {
+      let out = '';
+      primary.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk;
+        const found = [...out.matchAll(/"port":(\d+)[^\n]*"msg":"listening"/g)];
+        if (found.length === 2) resolve(found.map((m) => Number(m[1])));
+      });
+      primary.once('exit', (code) => reject(new Error(`exited (${code}): ${out}`)));
+    });
+    expect(ports[1]).toBe(ports[0]);
+    const port = ports[0]!;
+    // Connections are handed to the workers in turn: two answers, two nodes.
+    const nodes = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      nodes.add((await health(port)).cluster!.node);
+    }
+    expect(nodes.size).toBe(2);
+
+    const people = await Promise.all(['ada', 'bob', 'cy', 'dee'].map((name) => user(port, name)));
+    people[0]!.send({ type: 'say', room: '#general', text: 'one port, two processes' });
+    for (const person of people)
+      expect(await person.next('message')).toMatchObject({ from: 'ada', seq: 1 });
+
+    const exited = new Promise((resolve) => primary.once('exit', resolve));
+    primary.kill('SIGTERM');
+    for (const person of people)
+      expect(await person.next('quit')).toEqual({ type: 'quit', reason: 'server_shutdown' });
+    expect(await exited).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -5,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientFrame, RawFrame, ServerFrame } from '@confab/protocol';
 import { NdjsonDecoder, encodeFrame } from '@confab/protocol';
+import { inject } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerOptions } from '../src/index.js';
 import { createServer } from '../src/index.js';
@@ -19,18 +21,37 @@ export function tempDir(prefix = 'confab-test-'): { path: string; remove: () => 
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Starts a server on a free port of 127.0.0.1 (memory store, silent logs unless told). */
+/**
+ * Starts a server on a free port of 127.0.0.1 (memory store, silent logs
+ * unless told). In the `cluster` test project, a server that is not told
+ * where to keep history is a node of a fresh two-node cluster (its own key
+ * prefix in the project's Redis); closing it closes the other node too.
+ */
 export async function startServer(
   options: ServerOptions = {},
 ): Promise<{ server: ConfabServer; port: number }> {
-  const server = createServer({
+  const redisUrl = inject('clusterRedisUrl');
+  const clustered =
+    redisUrl !== undefined && options.store === undefined && options.ports === undefined;
+  const settings: ServerOptions = {
     port: 0,
     store: 'memory',
     logLevel: 'silent',
     maxConnectionsPerIp: 0,
     ...options,
-  });
+  };
+  if (!clustered) {
+    const server = createServer(settings);
+    const { port } = await server.listen();
+    return { server, port };
+  }
+  const cluster = { ...settings, redis: redisUrl, redisPrefix: `confab:test:${randomUUID()}:` };
+  const peer = createServer(cluster);
+  await peer.listen();
+  const server = createServer(cluster);
   const { port } = await server.listen();
+  const close = server.close.bind(server);
+  server.close = () => close().then(() => peer.close());
   return { server, port };
 }
 

@@ -528,7 +528,12 @@ export class ChatClient {
       this.serverEndMessage = frame.message;
       this.step({ type: 'rejected', code: frame.code });
       if (!nameRefused) {
-        if (this.handshake === 'awaiting_welcome') this.model.notice(frame.message, 'error', now);
+        if (this.handshake !== 'awaiting_welcome') return;
+        if (frame.code === 'unavailable') {
+          this.retryHelloLater(frame.message);
+          return;
+        }
+        this.model.notice(frame.message, 'error', now);
         return;
       }
       if (
@@ -563,6 +568,24 @@ export class ChatClient {
       }
     }
     this.model.notice(frame.message, 'error', now);
+  }
+
+  /**
+   * The server cannot register anyone right now (its store or cluster is out
+   * of reach): say so, and send `hello` again after a backoff.
+   */
+  private retryHelloLater(reason: string): void {
+    this.nameRetries++;
+    const delay = backoffDelay(this.nameRetries, this.clock.random());
+    this.model.notice(
+      `${reason} (trying again in ${Math.ceil(delay / 1000)} s)`,
+      'error',
+      this.clock.now(),
+    );
+    const transport = this.transport;
+    this.reconnectTimer = this.clock.setTimer(delay, () => {
+      if (this.handshake === 'awaiting_welcome' && this.transport === transport) this.sendHello();
+    });
   }
 
   /** The first room the user is in (where a DM view's commands act). */
