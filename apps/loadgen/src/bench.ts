@@ -133,6 +133,30 @@ const FULL: FanoutConfig[] = [
     clients: 100,
     mode: 'closed',
   }),
+  ...[1, 2, 3].map((nodes) =>
+    fanout(`confab json C=1000 closed, redis cluster of ${nodes}`, {
+      server: 'confab',
+      transport: 'json',
+      clients: 1000,
+      mode: 'closed',
+      cluster: { nodes },
+    }),
+  ),
+  fanout('confab json C=1000 closed, redis --workers 2', {
+    server: 'confab',
+    transport: 'json',
+    clients: 1000,
+    mode: 'closed',
+    cluster: { nodes: 1, workers: 2 },
+  }),
+  fanout('confab json C=1000 open 50k/s, redis cluster of 3', {
+    server: 'confab',
+    transport: 'json',
+    clients: 1000,
+    mode: 'open',
+    offered: 50_000,
+    cluster: { nodes: 3 },
+  }),
   fanout('socket.io C=100 closed', {
     server: 'socketio',
     transport: 'socketio',

@@ -1,8 +1,8 @@
 import type { LoadClient, LoadTransport } from './clients/load-client.js';
 import { makeClient, messageText } from './clients/load-client.js';
 import { cpuSeconds, memory } from './proc.js';
-import type { ServerKind } from './servers.js';
-import { startServer } from './servers.js';
+import type { ClusterShape, ServerKind } from './servers.js';
+import { startCluster, startServer } from './servers.js';
 import { LatencySample, nowMs } from './stats.js';
 
 /** One fan-out run (W1): C clients in one room, some of them sending. */
@@ -21,7 +21,45 @@ export interface FanoutConfig {
   seconds: number;
   /** One more receiver that stops reading: it must be dropped and cost the others nothing. */
   slowReader?: boolean;
+  /** Confab nodes on a redis-server instead of one process (clients spread over them in turn). */
+  cluster?: ClusterShape;
   pin: boolean;
+}
+
+/** What a run drives: one server process, or a cluster of them. */
+interface Deployment {
+  ports: number[];
+  /** CPU seconds so far: the Confab processes, and Redis (0 without one). */
+  cpu(): { server: number; redis: number };
+  /** Peak resident memory of the Confab processes, summed. */
+  peakRssBytes(): number;
+  stop(): Promise<void>;
+}
+
+async function deploy(config: FanoutConfig): Promise<Deployment> {
+  if (config.cluster) {
+    const cluster = await startCluster(config.cluster, config.pin);
+    const pids = cluster.nodePids();
+    return {
+      ports: cluster.ports,
+      cpu: () => ({
+        server: pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+        redis: cpuSeconds(cluster.redisPid),
+      }),
+      peakRssBytes: () => pids.reduce((sum, pid) => sum + memory(pid).peak, 0),
+      stop: () => cluster.stop(),
+    };
+  }
+  const server = await startServer(config.server, {
+    store: config.store ?? 'sqlite',
+    pin: config.pin,
+  });
+  return {
+    ports: [server.port],
+    cpu: () => ({ server: cpuSeconds(server.pid), redis: 0 }),
+    peakRssBytes: () => memory(server.pid).peak,
+    stop: () => server.stop(),
+  };
 }
 
 /** What a run measured. */
@@ -76,10 +114,8 @@ async function joinAll(clients: LoadClient[], names: string[], batch = 100): Pro
 
 /** Runs one fan-out workload against a fresh server process. */
 export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
-  const server = await startServer(config.server, {
-    store: config.store ?? 'sqlite',
-    pin: config.pin,
-  });
+  const server = await deploy(config);
+  const portOf = (index: number) => server.ports[index % server.ports.length]!;
   const latency = new LatencySample();
   const notes: string[] = [];
   const clients: LoadClient[] = [];
@@ -89,7 +125,7 @@ export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
     const sender = i < config.senders;
     const sampler = !sender && i < config.senders + samplers;
     clients.push(
-      makeClient(config.transport, server.port, {
+      makeClient(config.transport, portOf(i), {
         parses: sender || sampler,
         latency: sampler ? latency : undefined,
       }),
@@ -97,7 +133,7 @@ export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
     names.push(sender ? `s${i}` : `c${i}`);
   }
   const slow = config.slowReader
-    ? makeClient(config.transport, server.port, { parses: false })
+    ? makeClient(config.transport, portOf(config.clients), { parses: false })
     : undefined;
   try {
     const connectStart = nowMs();
@@ -128,7 +164,7 @@ export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
       };
     });
 
-    const cpu0 = cpuSeconds(server.pid);
+    const cpu0 = server.cpu();
     const self0 = process.cpuUsage();
     const t0 = nowMs();
     let timer: NodeJS.Timeout | undefined;
@@ -165,7 +201,12 @@ export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
     }
     const t1 = nowMs();
     const self = process.cpuUsage(self0);
-    const cpu = cpuSeconds(server.pid) - cpu0;
+    const cpuNow = server.cpu();
+    // A cluster's cost is its nodes' CPU and Redis's: both count per delivery.
+    const redisCpu = cpuNow.redis - cpu0.redis;
+    const cpu = cpuNow.server - cpu0.server + redisCpu;
+    if (config.cluster)
+      notes.push(`Redis ${((redisCpu / Math.max(cpu, 1e-9)) * 100).toFixed(0)}% of server CPU`);
     const deliveries = deliveredNow();
     const expected = expectedNow();
     if (confirmed < sent) notes.push(`${sent - confirmed} sent but never confirmed`);
@@ -183,7 +224,11 @@ export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
       workload: 'W1',
       server: config.server,
       transport: config.transport,
-      store: config.server === 'confab' ? (config.store ?? 'sqlite') : '-',
+      store: config.cluster
+        ? 'redis'
+        : config.server === 'confab'
+          ? (config.store ?? 'sqlite')
+          : '-',
       clients: config.clients,
       mode:
         config.mode === 'closed' ? `closed, window ${config.window}` : `open, ${config.offered}/s`,
@@ -198,7 +243,7 @@ export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
       lost: expected - deliveries,
       serverCpuSeconds: cpu,
       serverMicrosPerDelivery: deliveries > 0 ? (cpu * 1e6) / deliveries : Number.NaN,
-      serverPeakRssMB: memory(server.pid).peak / 2 ** 20,
+      serverPeakRssMB: server.peakRssBytes() / 2 ** 20,
       loadgenCpuShare: loadgenShare,
       loadgenBound: loadgenShare >= 0.9,
       notes,

@@ -1,8 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** Which server a run drives. */
@@ -14,6 +16,24 @@ export interface ServerUnderTest {
   pid: number;
   port: number;
   stop(): Promise<void>;
+}
+
+/** Several Confab nodes (or one `--workers` primary) sharing a redis-server. */
+export interface ClusterUnderTest {
+  /** Where clients connect, spread in turn. */
+  ports: number[];
+  /** Every Confab process (nodes, or the primary's workers), read at each call. */
+  nodePids(): number[];
+  redisPid: number;
+  stop(): Promise<void>;
+}
+
+/** How a cluster run is deployed. */
+export interface ClusterShape {
+  /** Separate node processes. */
+  nodes: number;
+  /** With `workers` > 1: one `--workers N` primary instead of separate nodes. */
+  workers?: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +52,146 @@ function pinned(argv: string[], cpu: number, pin: boolean): string[] {
   return pin ? ['prlimit', '--nofile=20000', 'taskset', '-c', String(cpu), ...argv] : argv;
 }
 
+/** The Confab server's command line, with the limits that would refuse a benchmark lifted. */
+function confabArgv(extra: string[]): string[] {
+  const cli = join(dirname(fileURLToPath(import.meta.resolve('@confab/server'))), 'cli.js');
+  // Liveness is made slow so silent receivers are not pinged during a run.
+  return [
+    process.execPath,
+    ...serverNodeFlags(),
+    cli,
+    '--port',
+    '0',
+    ...extra,
+    '--rate-limit',
+    '0',
+    '--max-connections',
+    '0',
+    '--max-connections-per-ip',
+    '0',
+    '--ping-interval',
+    '3600000',
+    '--handshake-timeout',
+    '600000',
+    '--log-level',
+    'info',
+    '--max-outbound-bytes',
+    String(4 * 1024 * 1024),
+  ];
+}
+
+/** Spawns a process and resolves with it once its output shows `pattern` (a port in group 1, if any). */
+function spawnUntil(
+  argv: string[],
+  pattern: RegExp,
+): Promise<{ child: ChildProcess; port: number }> {
+  const [command, ...args] = argv;
+  const child: ChildProcess = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const match = pattern.exec(out);
+      if (match) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve({ child, port: Number(match[1]) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${argv[0]} exited (${code}): ${out}`)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Starts a redis-server (with the persistence the README asks of a cluster:
+ * append-only file, fsync before answering) and Confab nodes on it. On this
+ * 2-core machine every server process shares the server CPU, so the figures
+ * show what clustering costs, not what more cores would add.
+ */
+export async function startCluster(shape: ClusterShape, pin: boolean): Promise<ClusterUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'confab-bench-redis-'));
+  const redisPort = await freePort();
+  const redis = await spawnUntil(
+    pinned(
+      [
+        'redis-server',
+        '--port',
+        String(redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--maxclients',
+        '1000',
+      ],
+      SERVER_CPU,
+      pin,
+    ),
+    /Ready to accept connections/,
+  );
+  const url = `redis://127.0.0.1:${redisPort}`;
+  const nodes: ChildProcess[] = [];
+  const ports: number[] = [];
+  try {
+    const workers = shape.workers ?? 1;
+    const count = workers > 1 ? 1 : shape.nodes;
+    for (let i = 0; i < count; i++) {
+      const extra = ['--redis', url, ...(workers > 1 ? ['--workers', String(workers)] : [])];
+      const node = await spawnUntil(
+        pinned(confabArgv(extra), SERVER_CPU, pin),
+        /"port":(\d+)[^\n]*"msg":"listening"/,
+      );
+      nodes.push(node.child);
+      ports.push(node.port);
+    }
+  } catch (error) {
+    await Promise.all(nodes.map(stopChild));
+    await stopChild(redis.child);
+    throw error;
+  }
+  const children = (pid: number) =>
+    execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  return {
+    ports,
+    nodePids: () =>
+      nodes.flatMap((node) => ((shape.workers ?? 1) > 1 ? children(node.pid!) : [node.pid!])),
+    redisPid: redis.child.pid!,
+    stop: async () => {
+      await Promise.all(nodes.map(stopChild));
+      await stopChild(redis.child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts a server on a free port, pinned to the server CPU. */
 export async function startServer(
   kind: ServerKind,
@@ -40,65 +200,19 @@ export async function startServer(
   let dataDir: string | undefined;
   let argv: string[];
   if (kind === 'confab') {
-    const cli = join(dirname(fileURLToPath(import.meta.resolve('@confab/server'))), 'cli.js');
     dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-'));
-    // Limits that would refuse a benchmark are lifted; liveness is made slow
-    // so silent receivers are not pinged during a run.
-    argv = [
-      process.execPath,
-      ...serverNodeFlags(),
-      cli,
-      '--port',
-      '0',
-      '--store',
-      options.store ?? 'sqlite',
-      '--data-dir',
-      dataDir,
-      '--rate-limit',
-      '0',
-      '--max-connections',
-      '0',
-      '--max-connections-per-ip',
-      '0',
-      '--ping-interval',
-      '3600000',
-      '--handshake-timeout',
-      '600000',
-      '--log-level',
-      'info',
-      '--max-outbound-bytes',
-      String(4 * 1024 * 1024),
-    ];
+    argv = confabArgv(['--store', options.store ?? 'sqlite', '--data-dir', dataDir]);
   } else {
     // The built peer, whether this runs from dist/ (the benchmark) or src/ (its tests).
     argv = [process.execPath, join(here, '..', 'dist', 'peers', 'socketio-server.js')];
   }
-  const [command, ...args] = pinned(argv, SERVER_CPU, options.pin);
-  const child: ChildProcess = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk;
-      const match = /"port":(\d+)/.exec(out);
-      if (match) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        resolve(Number(match[1]));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code}): ${out}`)));
-  });
+  const { child, port } = await spawnUntil(pinned(argv, SERVER_CPU, options.pin), /"port":(\d+)/);
   return {
     kind,
     pid: child.pid!,
     port,
     stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      await stopChild(child);
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
