@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { MessageFrame } from '@confab/protocol';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer, ServerOptions } from '../src/index.js';
 import { JsonClient, pause, startServer } from './helpers.js';
@@ -220,6 +221,31 @@ describe('three nodes, one chat', () => {
     expect(await back.quiet()).not.toContainEqual(expect.objectContaining({ type: 'message' }));
   });
 
+  it('leaves nothing of a node behind in Redis when it stops cleanly', async () => {
+    const chat = newChat();
+    const a = await node(chat);
+    const { server: leaving, port: b } = await startServer({
+      redis: redis.url,
+      redisPrefix: chat,
+      nodeTtl: NODE_TTL_MS,
+    });
+    const ada = await user(a, 'ada');
+    await user(b, 'bob');
+    await ada.next('joined', (j) => j.name === 'bob');
+    const leavingNode = (await health(b)).cluster!.node;
+    await leaving.close();
+    expect(await ada.next('left')).toMatchObject({ name: 'bob', reason: 'disconnected' });
+    const admin = new Redis(redis.url);
+    try {
+      expect((await admin.keys(`${chat}*`)).filter((key) => key.includes(leavingNode))).toEqual([]);
+      expect(await admin.exists(`${chat}name:bob`)).toBe(0);
+      expect(await admin.smembers(`${chat}nodes`)).toEqual([(await health(a)).cluster!.node]);
+      expect(Object.keys(await admin.hgetall(`${chat}members:#general`))).toEqual(['ada']);
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   it('takes a killed node for dead: its users leave everywhere and their names come free', async () => {
     const chat = newChat();
     const a = await node(chat);
@@ -298,7 +324,6 @@ describe('Redis going away', () => {
     const ada = await user(a, 'ada');
     const bob = await user(b, 'bob');
     await ada.next('joined', (j) => j.name === 'bob');
-    const { Redis } = await import('ioredis');
     const admin = new Redis(redis.url);
     try {
       for (let i = 1; i <= 40; i++) {

@@ -34,7 +34,8 @@ return result
  * KEYS: the dead node's key, nodes, its node-names, its node-members.
  * ARGV: its id, name prefix, members prefix. Once, by whichever node gets
  * there first: frees the dead node's names and removes its memberships.
- * Returns pairs of room key and `room\nname` for the `left` frames.
+ * Returns nothing when the node lives or was reaped already; else
+ * `reaped`, then pairs of room key and `room\nname` for the `left` frames.
  */
 const REAP = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
@@ -45,7 +46,7 @@ for _, nameKey in ipairs(redis.call('SMEMBERS', KEYS[3])) do
   local value = redis.call('GET', key)
   if value and string.sub(value, 1, #owner) == owner then redis.call('DEL', key) end
 end
-local left = {}
+local left = { 'reaped' }
 local entries = redis.call('HGETALL', KEYS[4])
 for i = 1, #entries, 2 do
   local field = entries[i]
@@ -64,17 +65,9 @@ redis.call('DEL', KEYS[3], KEYS[4])
 return left
 `;
 
-/** KEYS: node, nodes, node-names, node-members. ARGV: node. A clean leave. */
-const DEPART = `
-redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
-redis.call('SREM', KEYS[2], ARGV[1])
-return 1
-`;
-
 type ScriptedRedis = Redis & {
   confabHeartbeat(...args: Array<string | number>): Promise<Array<number | string>>;
   confabReap(...args: string[]): Promise<string[]>;
-  confabDepart(...args: string[]): Promise<number>;
 };
 
 /** Options of {@link NodePresence}. */
@@ -119,7 +112,6 @@ export class NodePresence {
     if (typeof client.confabHeartbeat !== 'function') {
       client.defineCommand('confabHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT });
       client.defineCommand('confabReap', { numberOfKeys: 4, lua: REAP });
-      client.defineCommand('confabDepart', { numberOfKeys: 4, lua: DEPART });
     }
     this.client = client;
     this.connectedAt = options.now();
@@ -141,13 +133,21 @@ export class NodePresence {
     this.timer.unref();
   }
 
-  /** Stops beating and leaves the cluster cleanly (the node's users have left by now). */
+  /**
+   * Stops beating and leaves the cluster. The node's users have left by
+   * now; whatever a failed write left behind is reaped as for a dead node.
+   * When Redis cannot be reached, the others reap this node once its key
+   * expires.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    const { keys, node } = this.options;
-    await this.client
-      .confabDepart(keys.node(node), keys.nodes, keys.nodeNames(node), keys.nodeMembers(node), node)
-      .catch(() => undefined);
+    const { node } = this.options;
+    try {
+      await this.client.del(this.options.keys.node(node));
+      this.announceLeaves((await this.reap(node)) ?? []);
+    } catch {
+      // Out of reach: the expiry does it.
+    }
   }
 
   private async beat(): Promise<void> {
@@ -195,21 +195,33 @@ export class NodePresence {
     const { keys, node } = this.options;
     for (const other of nodes) {
       if (other === node || (await this.client.exists(keys.node(other))) === 1) continue;
-      const left = await this.client.confabReap(
-        keys.node(other),
-        keys.nodes,
-        keys.nodeNames(other),
-        keys.nodeMembers(other),
-        other,
-        keys.namePrefix,
-        keys.membersPrefix,
+      const left = await this.reap(other);
+      if (left === undefined) continue;
+      this.announceLeaves(left);
+      this.options.logger.info(
+        { node: other, memberships: left.length / 2 },
+        'a node stopped answering: its users left',
       );
-      this.announceLeaves(other, left);
     }
   }
 
-  /** `left` (disconnected) in each room a dead node's user was in. */
-  private announceLeaves(deadNode: string, left: string[]): void {
+  /** Reaps a node whose key is gone: the pairs for its `left` frames, or undefined when another node did it. */
+  private async reap(node: string): Promise<string[] | undefined> {
+    const { keys } = this.options;
+    const [reaped, ...left] = await this.client.confabReap(
+      keys.node(node),
+      keys.nodes,
+      keys.nodeNames(node),
+      keys.nodeMembers(node),
+      node,
+      keys.namePrefix,
+      keys.membersPrefix,
+    );
+    return reaped === undefined ? undefined : left;
+  }
+
+  /** `left` (disconnected) in each room a reaped node's user was in. */
+  private announceLeaves(left: string[]): void {
     const now = this.options.now();
     for (let i = 0; i + 1 < left.length; i += 2) {
       const roomKey = left[i]!;
@@ -227,9 +239,5 @@ export class NodePresence {
         },
       });
     }
-    this.options.logger.info(
-      { node: deadNode, memberships: left.length / 2 },
-      'a node stopped answering: its users left',
-    );
   }
 }
