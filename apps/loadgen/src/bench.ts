@@ -92,6 +92,14 @@ const FULL: FanoutConfig[] = [
     mode: 'open',
     offered: 50_000,
   }),
+  fanout('confab json C=100 open 50k/s, memory store', {
+    server: 'confab',
+    transport: 'json',
+    store: 'memory',
+    clients: 100,
+    mode: 'open',
+    offered: 50_000,
+  }),
   fanout('confab json C=1000 open 50k/s', {
     server: 'confab',
     transport: 'json',
