@@ -60,6 +60,13 @@ describe('confab-server', () => {
     expect((await fails(['--tls-cert', '/nonexistent'])).stderr).toContain(
       '--tls-cert and --tls-key go together',
     );
+    expect(await fails(['--workers', '2'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--workers needs --redis'),
+    });
+    expect((await fails(['--redis', 'localhost:6379'])).stderr).toContain(
+      '--redis must be a URL like redis://',
+    );
   });
 
   it('says so in one line when the port is taken, exit code 1', async () => {
