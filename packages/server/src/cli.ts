@@ -11,7 +11,8 @@ import { runPrimary, workerCount } from './workers.js';
 
 function usage(): string {
   const rows = SETTINGS.map((s) => {
-    const flag = `--${s.flag}${s.kind === 'integer' ? ' N' : s.choices ? ` ${s.choices.join('|')}` : ' VALUE'}`;
+    const value = s.placeholder ?? (s.kind === 'integer' ? 'N' : (s.choices?.join('|') ?? 'VALUE'));
+    const flag = `--${s.flag} ${value}`;
     const fallback = s.default === undefined ? '' : ` (default ${String(s.default)})`;
     return `  ${flag.padEnd(40)} ${s.help}${fallback}\n  ${''.padEnd(40)} env ${s.env}`;
   });

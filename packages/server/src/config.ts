@@ -59,6 +59,8 @@ interface Setting<K extends keyof ServerConfig> {
   default: ServerConfig[K];
   help: string;
   choices?: readonly string[];
+  /** What `--help` shows for the value (default: N, the choices, or VALUE). */
+  placeholder?: string;
 }
 
 type AnySetting = { [K in keyof ServerConfig]: Setting<K> }[keyof ServerConfig];
@@ -71,6 +73,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'CONFAB_HOST',
     kind: 'string',
     default: '127.0.0.1',
+    placeholder: 'ADDRESS',
     help: 'address to listen on (0.0.0.0 for every interface)',
   },
   {
@@ -87,6 +90,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'CONFAB_TLS_CERT',
     kind: 'string',
     default: undefined,
+    placeholder: 'FILE',
     help: 'PEM certificate file: TLS on the same port',
   },
   {
@@ -95,6 +99,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'CONFAB_TLS_KEY',
     kind: 'string',
     default: undefined,
+    placeholder: 'FILE',
     help: 'PEM private key file for --tls-cert',
   },
   {
@@ -112,6 +117,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'CONFAB_DATA_DIR',
     kind: 'string',
     default: './confab-data',
+    placeholder: 'DIR',
     help: 'folder of the history database',
   },
   {
@@ -209,6 +215,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'CONFAB_REDIS_URL',
     kind: 'string',
     default: undefined,
+    placeholder: 'URL',
     help: 'redis://HOST:PORT[/DB]: join the chat kept in this Redis (history, fan-out, names)',
   },
   {
@@ -217,6 +224,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'CONFAB_REDIS_PREFIX',
     kind: 'string',
     default: 'confab:',
+    placeholder: 'PREFIX',
     help: 'prefix of every Redis key and channel (chats with other prefixes share nothing)',
   },
   {
@@ -241,6 +249,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'CONFAB_WORKERS',
     kind: 'string',
     default: '1',
+    placeholder: 'N|auto',
     help: 'server processes sharing the port (auto: one per core); more than 1 needs --redis',
   },
 ];
