@@ -242,7 +242,7 @@ export class ConfabServer {
         ? new MemoryStore()
         : await SqliteStore.open({ dataDir: config.dataDir }));
     this.bus = given.bus ?? new LocalBus();
-    this.directory = given.directory ?? new MemoryDirectory();
+    this.directory = given.directory ?? new MemoryDirectory(node);
     this.poster = new CountingPoster(given.poster ?? appendThenPublish(this.store, this.bus));
   }
 

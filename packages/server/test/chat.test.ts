@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConfabServer } from '../src/index.js';
+import type { BusEvent, ConfabServer } from '../src/index.js';
+import { LocalBus } from '../src/index.js';
 import { JsonClient, PlainClient, WsClient, startServer } from './helpers.js';
 
 let server: ConfabServer;
@@ -327,5 +328,35 @@ describe('bad input', () => {
     );
     expect(await c.next('welcome')).toMatchObject({ name: 'ada' });
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+});
+
+/** A bus that loses the first room message it carries, as pub/sub may when a link breaks. */
+class LossyBus extends LocalBus {
+  private lost = false;
+  override publish(event: BusEvent): void {
+    if (!this.lost && event.kind === 'room' && event.frame.type === 'message') {
+      this.lost = true;
+      return;
+    }
+    super.publish(event);
+  }
+}
+
+describe('a lost answer', () => {
+  it('holds the commands behind it for a while only, not forever', async () => {
+    const lossy = await startServer({ ports: { bus: new LossyBus() } });
+    try {
+      const ada = await JsonClient.connect(lossy.port);
+      open.push(ada);
+      await ada.register('ada');
+      ada.send({ type: 'say', room: '#general', text: 'lost on the way', ref: 'r1' });
+      ada.send({ type: 'who', room: '#general' });
+      expect(await ada.next('names', undefined, 8_000)).toMatchObject({ names: ['ada'] });
+      ada.send({ type: 'say', room: '#general', text: 'this one arrives', ref: 'r2' });
+      expect(await ada.next('ack', (a) => a.ref === 'r2')).toMatchObject({ seq: 2 });
+    } finally {
+      await lossy.server.close();
+    }
   });
 });

@@ -168,6 +168,8 @@ describe('three nodes, one chat', () => {
     expect(atCy).toMatchObject({ from: 'ada', to: 'cy', text: 'psst' });
     expect(await ada.next('message', (m) => m.to !== undefined)).toEqual(atCy);
     expect(await ada.next('ack', (k) => k.ref === 'd1')).toMatchObject({ id: atCy.id });
+    // Handed over on node C: no node says otherwise.
+    expect(await ada.quiet()).not.toContainEqual(expect.objectContaining({ type: 'error' }));
     ada.send({ type: 'dm', to: 'nobody', text: '?', ref: 'd2' });
     expect(await ada.next('error', (e) => e.ref === 'd2')).toMatchObject({ code: 'no_such_user' });
 

@@ -50,7 +50,7 @@ function makeCore(store: HistoryStore = new MemoryStore()) {
     serverName: 'confab/test',
     store,
     bus: new LocalBus(),
-    directory: new MemoryDirectory(),
+    directory: new MemoryDirectory('n1'),
     clock: { now: () => time++ },
     ids: { next: () => `id${id++}` },
   });

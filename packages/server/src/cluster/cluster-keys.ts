@@ -54,3 +54,8 @@ export class ClusterKeys {
 export function heldValue(value: string): string {
   return value.slice(value.indexOf('\n') + 1);
 }
+
+/** The node id a holder value starts with. */
+export function heldNode(value: string): string {
+  return value.slice(0, value.indexOf('\n'));
+}

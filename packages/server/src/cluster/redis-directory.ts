@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Directory, MemberEntry } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
-import { heldValue } from './cluster-keys.js';
+import { heldNode, heldValue } from './cluster-keys.js';
 import type { RedisLink } from './redis-link.js';
 
 /*
@@ -127,10 +127,10 @@ export class RedisDirectory implements Directory {
       .catch((error: unknown) => this.deferred(error));
   }
 
-  async onlineName(nameKey: string): Promise<string | undefined> {
+  async holder(nameKey: string): Promise<{ name: string; node: string } | undefined> {
     try {
       const held = await this.client.get(this.options.keys.name(nameKey));
-      return held === null ? undefined : heldValue(held);
+      return held === null ? undefined : { name: heldValue(held), node: heldNode(held) };
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }

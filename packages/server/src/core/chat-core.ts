@@ -277,19 +277,28 @@ export class ChatCore {
     ref: string | undefined,
   ): Promise<FrameError | undefined> {
     const toKey = foldName(to);
-    const toName = this.users.get(toKey)?.name ?? (await this.options.directory.onlineName(toKey));
-    if (toName === undefined) return refusal('no_such_user', `no one called ${to} is online`);
+    const local = this.users.get(toKey);
+    const holder = local
+      ? { name: local.name, node: this.options.node }
+      : await this.options.directory.holder(toKey);
+    if (holder === undefined) return refusal('no_such_user', `no one called ${to} is online`);
     const frame: MessageFrame = {
       type: 'message',
       id: this.options.ids.next(),
       from: user.name,
-      to: toName,
+      to: holder.name,
       text,
       ts: this.options.clock.now(),
     };
     if (action) frame.action = true;
     user.unanswered++;
-    this.options.bus.publish({ kind: 'direct', toKey, frame, origin: this.origin(user, ref) });
+    this.options.bus.publish({
+      kind: 'direct',
+      toKey,
+      toNode: holder.node,
+      frame,
+      origin: this.origin(user, ref),
+    });
     return undefined;
   }
 
@@ -398,7 +407,8 @@ export class ChatCore {
         if (event.frame.type === 'message') this.echoed(event.frame);
         break;
       case 'direct':
-        this.deliverDirect(event.toKey, event.frame, event.origin);
+        if (event.toNode === this.options.node)
+          this.deliverDirect(event.toKey, event.frame, event.origin);
         break;
       case 'nick':
         this.deliverNick(event);
@@ -482,18 +492,18 @@ export class ChatCore {
     }
   }
 
+  /** A direct message for a user of this node: handed over, and the sender answered. */
   private deliverDirect(toKey: string, frame: MessageFrame, origin: Origin | undefined): void {
     const target = this.users.get(toKey);
     if (!target) {
-      if (origin?.node === this.options.node) {
-        // Gone between the check and the delivery.
-        this.deliverReply(origin, {
+      // Gone between the sender's look-up and the delivery.
+      if (origin)
+        this.answer(origin, {
           type: 'error',
           code: 'no_such_user',
           message: `no one called ${frame.to} is online`,
           ...(origin.ref ? { ref: origin.ref } : {}),
         });
-      }
       return;
     }
     const out = new Outgoing(frame);
@@ -504,7 +514,13 @@ export class ChatCore {
       this.acknowledge(origin, frame);
       return;
     }
-    this.options.bus.publish({ kind: 'reply', origin, frame });
+    this.answer(origin, frame);
+  }
+
+  /** Answers a session: here if it is on this node, else through the bus to its node. */
+  private answer(origin: Origin, frame: ServerFrame): void {
+    if (origin.node === this.options.node) this.deliverReply(origin, frame);
+    else this.options.bus.publish({ kind: 'reply', origin, frame });
   }
 
   private deliverReply(origin: Origin, frame: ServerFrame): void {

@@ -78,8 +78,8 @@ export type BusEvent =
       seq?: number;
       except?: string;
     }
-  /** A direct message for one user (by folded name). */
-  | { kind: 'direct'; toKey: string; frame: MessageFrame; origin?: Origin }
+  /** A direct message for one user (by folded name), handled by the node that holds it. */
+  | { kind: 'direct'; toKey: string; toNode: string; frame: MessageFrame; origin?: Origin }
   /** A name change: for the user and everyone in its rooms. */
   | { kind: 'nick'; oldKey: string; old: string; name: string; roomKeys: string[] }
   /** An answer for one session on the node that holds it. */
@@ -130,8 +130,8 @@ export interface Directory {
   /** Claims a name atomically; false when another holds it. */
   claim(nameKey: string, name: string): Promise<boolean>;
   release(nameKey: string): Promise<void>;
-  /** The name as its holder spells it, or undefined when no one online holds it. */
-  onlineName(nameKey: string): Promise<string | undefined>;
+  /** Who holds a name: as they spell it, and on which node; undefined when no one online does. */
+  holder(nameKey: string): Promise<{ name: string; node: string } | undefined>;
   addMember(entry: MemberEntry): Promise<void>;
   removeMember(roomKey: string, nameKey: string): Promise<void>;
   /** The display names of a room's members. */

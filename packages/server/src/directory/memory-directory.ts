@@ -2,6 +2,9 @@ import type { Directory, MemberEntry } from '../core/ports.js';
 
 /** Names and membership of a single process, in memory. */
 export class MemoryDirectory implements Directory {
+  /** @param node the id of the node (the process) every name here is held on */
+  constructor(private readonly node = 'local') {}
+
   private readonly names = new Map<string, string>();
   private readonly rooms = new Map<string, Map<string, string>>();
 
@@ -15,8 +18,9 @@ export class MemoryDirectory implements Directory {
     this.names.delete(nameKey);
   }
 
-  async onlineName(nameKey: string): Promise<string | undefined> {
-    return this.names.get(nameKey);
+  async holder(nameKey: string): Promise<{ name: string; node: string } | undefined> {
+    const name = this.names.get(nameKey);
+    return name === undefined ? undefined : { name, node: this.node };
   }
 
   async addMember({ roomKey, nameKey, name }: MemberEntry): Promise<void> {

@@ -57,7 +57,7 @@ export interface SessionContext {
 const INBOX_HIGH_WATER = 256;
 /** Frames handled at once even while room messages are being stored: more messages, and liveness. */
 const PIPELINED: ReadonlySet<ClientFrame['type']> = new Set(['say', 'ping', 'pong']);
-/** How long `quit` waits for acks of messages still being stored. */
+/** How long `quit` (or a command behind a room message) waits for acks of messages still being stored. */
 const SETTLE_TIMEOUT_MS = 5_000;
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
@@ -302,9 +302,13 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
       return { code: 'rate_limited', message: 'too many frames: slow down and send it again' };
     }
     // A room message waits a turn for the store. Anything else this client
-    // sends after it waits too, so what it causes stays in the order sent.
+    // sends after it waits too, so what it causes stays in the order sent;
+    // for a while only, so that an answer lost between the nodes of a
+    // cluster cannot hold the session forever.
     if (this.user && this.user.unanswered > 0 && !PIPELINED.has(frame.type)) {
-      return this.core.settled(this.user).then(() => this.run(frame, raw));
+      return withTimeout(this.core.settled(this.user), SETTLE_TIMEOUT_MS).then(() =>
+        this.run(frame, raw),
+      );
     }
     return this.run(frame, raw);
   }
