@@ -248,6 +248,27 @@ describe('three nodes, one chat', () => {
     }
   });
 
+  it('sends its users to reconnect when the cluster took the node for dead while it lived', async () => {
+    const chat = newChat();
+    const a = await node(chat);
+    const ada = await user(a, 'ada');
+    const stalled = (await health(a)).cluster!.node;
+    // What the others do when its heartbeat is late: its key expires and it is struck off.
+    const admin = new Redis(redis.url);
+    try {
+      await admin.del(`${chat}node:${stalled}`);
+      await admin.srem(`${chat}nodes`, stalled);
+    } finally {
+      admin.disconnect();
+    }
+    expect(await ada.next('quit', undefined, 5_000)).toEqual({
+      type: 'quit',
+      reason: 'server_shutdown',
+    });
+    const back = await user(a, 'ada');
+    expect(back.isClosed).toBe(false);
+  });
+
   it('takes a killed node for dead: its users leave everywhere and their names come free', async () => {
     const chat = newChat();
     const a = await node(chat);
