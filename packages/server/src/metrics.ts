@@ -12,8 +12,8 @@ export interface MetricSources {
   users: () => number;
   rooms: () => number;
   messagesStored: () => number;
-  /** The cluster's state, when this process is a node of one. */
-  cluster: () => ClusterStatus | undefined;
+  /** The cluster's state, when this process is a node of one: the Redis metrics exist only then. */
+  cluster?: () => ClusterStatus;
 }
 
 /**
@@ -97,36 +97,41 @@ export function createMetrics(sources: MetricSources): Registry {
       this.set(sources.rooms());
     },
   });
-  const cluster = (read: (status: ClusterStatus) => number) => () => {
-    const status = sources.cluster();
-    return status ? read(status) : 0;
-  };
-  new Gauge({
-    name: 'confab_redis_up',
-    help: 'Whether Redis answers (1) or not (0); absent without --redis.',
-    registers: [registry],
-    collect() {
-      const status = sources.cluster();
-      if (status) this.set(status.redis === 'up' ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: 'confab_cluster_nodes',
-    help: 'Nodes in the cluster at the last heartbeat (0 without --redis).',
-    registers: [registry],
-    collect() {
-      this.set(cluster((status) => status.nodes)());
-    },
-  });
+  if (sources.cluster) clusterMetrics(registry, sources.cluster, counter);
+  return registry;
+}
+
+/** The metrics of a node of a Redis cluster (a single process has none: a `redis_up 0` there would alarm). */
+function clusterMetrics(
+  registry: Registry,
+  status: () => ClusterStatus,
+  counter: (name: string, help: string, read: () => number) => void,
+): void {
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('confab_redis_up', 'Whether Redis answers (1) or not (0).', () =>
+    status().redis === 'up' ? 1 : 0,
+  );
+  gauge(
+    'confab_cluster_nodes',
+    'Nodes in the cluster at the last heartbeat.',
+    () => status().nodes,
+  );
   counter(
     'confab_redis_outages_total',
     'Times the connection to Redis was lost.',
-    cluster((status) => status.outages),
+    () => status().outages,
   );
   counter(
     'confab_redis_command_errors_total',
     'Redis commands that failed (out of reach, or an error reply).',
-    cluster((status) => status.commandErrors),
+    () => status().commandErrors,
   );
-  return registry;
 }

@@ -168,7 +168,7 @@ export class ConfabServer {
       users: () => this.core?.userCount ?? 0,
       rooms: () => this.core?.roomCount ?? 0,
       messagesStored: () => this.poster?.stored ?? 0,
-      cluster: () => this.cluster?.status(),
+      ...(this.cluster ? { cluster: () => this.cluster!.status() } : {}),
     });
     this.http = new HttpRoutes({
       health: () => this.health(),

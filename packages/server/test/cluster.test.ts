@@ -200,6 +200,17 @@ describe('three nodes, one chat', () => {
     });
   });
 
+  it('has Redis metrics on a node, and none on a single process', async () => {
+    const a = await node(newChat());
+    const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = await scrape(a);
+    expect(metrics).toMatch(/^confab_redis_up 1$/m);
+    expect(metrics).toMatch(/^confab_cluster_nodes 1$/m);
+    const single = await startServer({ store: 'memory' });
+    servers.push(single.server);
+    expect(await scrape(single.port)).not.toContain('confab_redis');
+  });
+
   it('resumes on another node with nothing missed and nothing twice', async () => {
     const chat = newChat();
     const [a, b] = [await node(chat), await node(chat)];
