@@ -4,6 +4,7 @@ import type { Bus } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import type { RedisDirectory } from './redis-directory.js';
 import type { RedisLink } from './redis-link.js';
+import { HELD_BY, defineScripts } from './scripts.js';
 
 /**
  * KEYS: node, nodes, node-names. ARGV: node, ttl ms, name prefix, then
@@ -11,17 +12,16 @@ import type { RedisLink } from './redis-link.js';
  * (writing them again if Redis lost them). Returns whether the node had
  * been reaped (taken for dead), then the names another node now holds.
  */
-const HEARTBEAT = `
+const HEARTBEAT = `${HELD_BY}
 local known = redis.call('SISMEMBER', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1])
-local owner = ARGV[1] .. '\\n'
 local result = { known }
 for i = 4, #ARGV, 2 do
   local key = ARGV[3] .. ARGV[i]
   local value = redis.call('GET', key)
-  if value == false or string.sub(value, 1, #owner) == owner then
-    redis.call('SET', key, owner .. ARGV[i + 1], 'PX', ARGV[2])
+  if value == false or held_by(value, ARGV[1]) then
+    redis.call('SET', key, ARGV[1] .. '\\n' .. ARGV[i + 1], 'PX', ARGV[2])
     redis.call('SADD', KEYS[3], ARGV[i])
   else
     result[#result + 1] = ARGV[i]
@@ -37,14 +37,12 @@ return result
  * Returns nothing when the node lives or was reaped already; else
  * `reaped`, then pairs of room key and `room\nname` for the `left` frames.
  */
-const REAP = `
+const REAP = `${HELD_BY}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
 if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return {} end
-local owner = ARGV[1] .. '\\n'
 for _, nameKey in ipairs(redis.call('SMEMBERS', KEYS[3])) do
   local key = ARGV[2] .. nameKey
-  local value = redis.call('GET', key)
-  if value and string.sub(value, 1, #owner) == owner then redis.call('DEL', key) end
+  if held_by(redis.call('GET', key), ARGV[1]) then redis.call('DEL', key) end
 end
 local left = { 'reaped' }
 local entries = redis.call('HGETALL', KEYS[4])
@@ -54,8 +52,7 @@ for i = 1, #entries, 2 do
   local roomKey = string.sub(field, 1, cut - 1)
   local nameKey = string.sub(field, cut + 1)
   local members = ARGV[3] .. roomKey
-  local value = redis.call('HGET', members, nameKey)
-  if value and string.sub(value, 1, #owner) == owner then
+  if held_by(redis.call('HGET', members, nameKey), ARGV[1]) then
     redis.call('HDEL', members, nameKey)
     left[#left + 1] = roomKey
     left[#left + 1] = entries[i + 1]
@@ -108,12 +105,10 @@ export class NodePresence {
   nodeCount = 1;
 
   constructor(private readonly options: NodePresenceOptions) {
-    const client = options.link.commands as ScriptedRedis;
-    if (typeof client.confabHeartbeat !== 'function') {
-      client.defineCommand('confabHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT });
-      client.defineCommand('confabReap', { numberOfKeys: 4, lua: REAP });
-    }
-    this.client = client;
+    this.client = defineScripts<ScriptedRedis>(options.link.commands, {
+      confabHeartbeat: { keys: 3, lua: HEARTBEAT },
+      confabReap: { keys: 4, lua: REAP },
+    });
     this.connectedAt = options.now();
     options.link.onReconnected((which) => {
       if (which !== 'commands') return;

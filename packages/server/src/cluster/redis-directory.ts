@@ -5,6 +5,7 @@ import type { Directory, MemberEntry } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import { heldNode, heldValue } from './cluster-keys.js';
 import type { RedisLink } from './redis-link.js';
+import { HELD_BY, defineScripts } from './scripts.js';
 
 /*
  * Scripts, so that each change is one atomic step. A value that says who
@@ -22,10 +23,8 @@ return 0
 `;
 
 /** KEYS: name, node-names. ARGV: node, nameKey. */
-const RELEASE = `
-local value = redis.call('GET', KEYS[1])
-local owner = ARGV[1] .. '\\n'
-if value and string.sub(value, 1, #owner) == owner then redis.call('DEL', KEYS[1]) end
+const RELEASE = `${HELD_BY}
+if held_by(redis.call('GET', KEYS[1]), ARGV[1]) then redis.call('DEL', KEYS[1]) end
 redis.call('SREM', KEYS[2], ARGV[2])
 return 1
 `;
@@ -38,10 +37,8 @@ return 1
 `;
 
 /** KEYS: members, node-members. ARGV: nameKey, node, node field. */
-const REMOVE_MEMBER = `
-local value = redis.call('HGET', KEYS[1], ARGV[1])
-local owner = ARGV[2] .. '\\n'
-if value and string.sub(value, 1, #owner) == owner then redis.call('HDEL', KEYS[1], ARGV[1]) end
+const REMOVE_MEMBER = `${HELD_BY}
+if held_by(redis.call('HGET', KEYS[1], ARGV[1]), ARGV[2]) then redis.call('HDEL', KEYS[1], ARGV[1]) end
 redis.call('HDEL', KEYS[2], ARGV[3])
 return 1
 `;
@@ -52,16 +49,6 @@ type ScriptedRedis = Redis & {
   confabAddMember(members: string, nodeMembers: string, ...args: string[]): Promise<number>;
   confabRemoveMember(members: string, nodeMembers: string, ...args: string[]): Promise<number>;
 };
-
-function defineScripts(client: Redis): ScriptedRedis {
-  const scripted = client as ScriptedRedis;
-  if (typeof scripted.confabClaim === 'function') return scripted;
-  client.defineCommand('confabClaim', { numberOfKeys: 2, lua: CLAIM });
-  client.defineCommand('confabRelease', { numberOfKeys: 2, lua: RELEASE });
-  client.defineCommand('confabAddMember', { numberOfKeys: 2, lua: ADD_MEMBER });
-  client.defineCommand('confabRemoveMember', { numberOfKeys: 2, lua: REMOVE_MEMBER });
-  return scripted;
-}
 
 function unavailable(error: unknown): ConfabError {
   return new ConfabError('unavailable', 'the chat cannot reach its cluster right now; try again', {
@@ -98,7 +85,12 @@ export class RedisDirectory implements Directory {
   private stale = false;
 
   constructor(private readonly options: RedisDirectoryOptions) {
-    this.client = defineScripts(options.link.commands);
+    this.client = defineScripts<ScriptedRedis>(options.link.commands, {
+      confabClaim: { keys: 2, lua: CLAIM },
+      confabRelease: { keys: 2, lua: RELEASE },
+      confabAddMember: { keys: 2, lua: ADD_MEMBER },
+      confabRemoveMember: { keys: 2, lua: REMOVE_MEMBER },
+    });
   }
 
   async claim(nameKey: string, name: string): Promise<boolean> {

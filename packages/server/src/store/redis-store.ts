@@ -1,5 +1,6 @@
 import { ConfabError } from '@confab/protocol';
 import type { Redis } from 'ioredis';
+import { defineScripts } from '../cluster/scripts.js';
 import type { HistoryStore, MessageDraft, PageQuery, StoredMessage } from '../core/ports.js';
 
 /** Options of {@link RedisStore}. */
@@ -78,9 +79,9 @@ export class RedisStore implements HistoryStore {
   private readonly ownsClient: boolean;
 
   constructor(options: RedisStoreOptions) {
-    this.client = options.client as ScriptedRedis;
-    if (typeof this.client.confabAppend !== 'function')
-      this.client.defineCommand('confabAppend', { numberOfKeys: 2, lua: APPEND });
+    this.client = defineScripts<ScriptedRedis>(options.client, {
+      confabAppend: { keys: 2, lua: APPEND },
+    });
     this.prefix = options.prefix ?? 'confab:';
     this.maxPerRoom = options.maxPerRoom ?? 100_000;
     this.ownsClient = options.ownsClient ?? false;

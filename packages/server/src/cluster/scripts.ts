@@ -1,0 +1,32 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Lua that the cluster's scripts share: whether a holder value
+ * (`node\nvalue`, see `ClusterKeys`) is held by `node`. A missing value
+ * (`false` in Redis Lua) is held by no one.
+ */
+export const HELD_BY = `
+local function held_by(value, node)
+  local owner = node .. '\\n'
+  return value and string.sub(value, 1, #owner) == owner
+end
+`;
+
+/** A Lua script and how many of its arguments are keys. */
+export interface Script {
+  keys: number;
+  lua: string;
+}
+
+/**
+ * Defines scripts as commands of a client, once however many modules share
+ * the client: ioredis then runs them with EVALSHA, and loads a script again
+ * when Redis has lost it (after a restart).
+ */
+export function defineScripts<T extends Redis>(client: Redis, scripts: Record<string, Script>): T {
+  const commands = client as unknown as Record<string, unknown>;
+  for (const [name, { keys, lua }] of Object.entries(scripts))
+    if (typeof commands[name] !== 'function')
+      client.defineCommand(name, { numberOfKeys: keys, lua });
+  return client as T;
+}
