@@ -1,10 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { JsonClient } from './helpers.js';
-
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { CLI as cli, JsonClient, spawnServer } from './helpers.js';
 const run = promisify(execFile);
 
 async function fails(
@@ -84,18 +81,10 @@ describe('confab-server', () => {
   });
 
   it('takes settings after a literal -- (pnpm start -- --port N) and from CONFAB_* variables', async () => {
-    const child = spawn(process.execPath, [cli, '--', '--port', '0', '--store', 'memory'], {
-      env: { ...process.env, CONFAB_LOG_LEVEL: 'info', CONFAB_MAX_TEXT_BYTES: '10' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const { child, ports } = await spawnServer(['--', '--port', '0', '--store', 'memory'], {
+      env: { CONFAB_LOG_LEVEL: 'info', CONFAB_MAX_TEXT_BYTES: '10' },
     });
-    let out = '';
-    const port = await new Promise<number>((resolve) =>
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk;
-        const match = /"port":(\d+)/.exec(out);
-        if (match) resolve(Number(match[1]));
-      }),
-    );
+    const port = ports[0]!;
     const c = await JsonClient.connect(port);
     await c.register('ada');
     c.send({ type: 'say', room: '#general', text: 'eleven byte', ref: 'x' });

@@ -2,16 +2,14 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { MessageFrame } from '@confab/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer, ServerOptions } from '../src/index.js';
-import { JsonClient, pause, startServer } from './helpers.js';
+import { CLI, JsonClient, pause, spawnServer, startServer } from './helpers.js';
 import type { TestRedis } from './redis-server.js';
 import { startRedis } from './redis-server.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 /** Short enough to keep the tests quick: a dead node's users leave within ttl + ttl / 5. */
 const NODE_TTL_MS = 1_000;
 
@@ -53,32 +51,18 @@ async function node(prefix: string, options: ServerOptions = {}): Promise<number
 
 /** Starts a node as its own process (so it can be killed with SIGKILL); resolves with its port. */
 async function processNode(prefix: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      '--port',
-      '0',
-      '--redis',
-      redis.url,
-      '--redis-prefix',
-      prefix,
-      '--node-ttl',
-      String(NODE_TTL_MS),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const { child, ports } = await spawnServer([
+    '--port',
+    '0',
+    '--redis',
+    redis.url,
+    '--redis-prefix',
+    prefix,
+    '--node-ttl',
+    String(NODE_TTL_MS),
+  ]);
   children.push(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const listening = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
-      if (listening) resolve(Number(listening[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`node exited (${code}): ${out}`)));
-  });
-  return { child, port };
+  return { child, port: ports[0]! };
 }
 
 async function user(port: number, name?: string): Promise<JsonClient> {
@@ -314,21 +298,11 @@ describe('three nodes, one chat', () => {
 describe('--workers', () => {
   it('runs processes that share one port and one chat, and stop together', async () => {
     const chat = newChat();
-    const primary = spawn(
-      process.execPath,
-      [cli, '--port', '0', '--workers', '2', '--redis', redis.url, '--redis-prefix', chat],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+    const { child: primary, ports } = await spawnServer(
+      ['--port', '0', '--workers', '2', '--redis', redis.url, '--redis-prefix', chat],
+      { listeners: 2 },
     );
     children.push(primary);
-    const ports = await new Promise<number[]>((resolve, reject) => {
-      let out = '';
-      primary.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk;
-        const found = [...out.matchAll(/"port":(\d+)[^\n]*"msg":"listening"/g)];
-        if (found.length === 2) resolve(found.map((m) => Number(m[1])));
-      });
-      primary.once('exit', (code) => reject(new Error(`exited (${code}): ${out}`)));
-    });
     expect(ports[1]).toBe(ports[0]);
     const port = ports[0]!;
     // Connections are handed to the workers in turn: two answers, two nodes.
@@ -446,7 +420,7 @@ describe('Redis going away', () => {
   it('refuses to start when Redis cannot be reached', async () => {
     const child = spawn(
       process.execPath,
-      [cli, '--port', '0', '--redis', 'redis://127.0.0.1:1', '--log-level', 'silent'],
+      [CLI, '--port', '0', '--redis', 'redis://127.0.0.1:1', '--log-level', 'silent'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ClientFrame, RawFrame, ServerFrame } from '@confab/protocol';
 import { NdjsonDecoder, encodeFrame } from '@confab/protocol';
 import { inject } from 'vitest';
@@ -53,6 +56,46 @@ export async function startServer(
   const close = server.close.bind(server);
   server.close = () => close().then(() => peer.close());
   return { server, port };
+}
+
+/** The built `confab-server`. */
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** A `confab-server` process started by a test. */
+export interface ServerProcess {
+  child: ChildProcess;
+  /** The port of each process that logged `listening` (one per worker with `--workers`). */
+  ports: number[];
+  /** Its standard output so far (JSON log lines). */
+  output(): string;
+}
+
+/**
+ * Starts the built `confab-server` with `args` and resolves once `listeners`
+ * of its processes have logged `listening` (more than one with `--workers`);
+ * rejects if it exits first.
+ */
+export function spawnServer(
+  args: string[],
+  options: { listeners?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const ports = out
+        .split('\n')
+        .slice(0, -1)
+        .filter((line) => line.includes('"msg":"listening"'))
+        .map((line) => (JSON.parse(line) as { port: number }).port);
+      if (ports.length >= (options.listeners ?? 1)) resolve({ child, ports, output: () => out });
+    });
+    child.once('exit', (code) => reject(new Error(`confab-server exited (${code}): ${out}`)));
+  });
 }
 
 /** Frames waiting to be taken by a test, with waiters for the next match. */

@@ -1,12 +1,8 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageFrame } from '@confab/protocol';
 import type { ConfabServer } from '../src/index.js';
-import { JsonClient, pause, startServer, tempDir } from './helpers.js';
-
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { JsonClient, pause, spawnServer, startServer, tempDir } from './helpers.js';
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -163,22 +159,16 @@ describe('history', () => {
     const dir = tempDir();
     cleanups.push(() => dir.remove());
     const start = async (): Promise<{ child: ChildProcess; port: number }> => {
-      const child = spawn(
-        process.execPath,
-        [cli, '--port', '0', '--data-dir', dir.path, '--rate-limit', '0', '--log-level', 'info'],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
+      const { child, ports } = await spawnServer([
+        '--port',
+        '0',
+        '--data-dir',
+        dir.path,
+        '--rate-limit',
+        '0',
+      ]);
       cleanups.push(() => void child.kill('SIGKILL'));
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk;
-          const match = /"msg":"listening"/.test(out) && /"port":(\d+)/.exec(out);
-          if (match) resolve(Number(match[1]));
-        });
-        child.once('exit', () => reject(new Error(`server exited: ${out}`)));
-      });
-      return { child, port };
+      return { child, port: ports[0]! };
     };
     const { child, port } = await start();
     const ada = await JsonClient.connect(port);

@@ -1,9 +1,5 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { JsonClient, PlainClient, WsClient, startServer, tempDir } from './helpers.js';
-
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { JsonClient, PlainClient, WsClient, spawnServer, startServer, tempDir } from './helpers.js';
 
 describe('shutdown', () => {
   it('tells every client server_shutdown after what was queued, and is idempotent', async () => {
@@ -31,19 +27,8 @@ describe('shutdown', () => {
 
   it('stops on SIGTERM with exit code 0, clients told, history flushed', async () => {
     const dir = tempDir();
-    const child = spawn(
-      process.execPath,
-      [cli, '--port', '0', '--data-dir', dir.path, '--log-level', 'info'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    const port = await new Promise<number>((resolve) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk;
-        const match = /"msg":"listening".*?"port":(\d+)|"port":(\d+).*?"msg":"listening"/.exec(out);
-        if (match) resolve(Number(match[1] ?? match[2]));
-      });
-    });
+    const { child, ports, output } = await spawnServer(['--port', '0', '--data-dir', dir.path]);
+    const port = ports[0]!;
     const ada = await JsonClient.connect(port);
     await ada.register('ada');
     ada.send({ type: 'say', room: '#general', text: 'kept', ref: 'k' });
@@ -56,7 +41,7 @@ describe('shutdown', () => {
     expect(await ada.next('quit')).toEqual({ type: 'quit', reason: 'server_shutdown' });
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(out).toContain('"msg":"stopped"');
+    expect(output()).toContain('"msg":"stopped"');
     // The message is in the database for the next start.
     const { server, port: again } = await startServer({ store: 'sqlite', dataDir: dir.path });
     const bob = await JsonClient.connect(again);
