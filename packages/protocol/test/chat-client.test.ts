@@ -115,6 +115,21 @@ describe('ChatClient', () => {
     expect(client.model.name).toBe('bob');
   });
 
+  it('says which message was not sent when the server refuses it', async () => {
+    const server = new FakeServer();
+    const { client } = await connected(server, 'ada');
+    server.storeDown = true;
+    client.submit('a rather long message that will not fit in the notice at all');
+    await settle();
+    const notices = client.model
+      .room('#general')!
+      .entries.filter((e) => e.kind === 'system' && e.tone === 'error')
+      .map((e) => e.text);
+    expect(notices).toEqual([
+      'Not sent: “a rather long message that will not fit…”: the message could not be stored right now',
+    ]);
+  });
+
   it('sends hello again after a backoff while the server is unavailable', async () => {
     const server = new FakeServer();
     server.unavailableHellos = 2;

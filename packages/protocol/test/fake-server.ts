@@ -34,6 +34,8 @@ export class FakeServer {
   dropAcks = false;
   /** Refuse this many hellos with `unavailable` (the cluster is out of reach). */
   unavailableHellos = 0;
+  /** Refuse room messages with `unavailable` (the store is out of reach). */
+  storeDown = false;
   private nextId = 1;
 
   connect: Connect = (handlers) => {
@@ -123,6 +125,13 @@ export class FakeServer {
         return;
       }
       case 'say': {
+        if (this.storeDown)
+          return this.send(link, {
+            type: 'error',
+            code: 'unavailable',
+            message: 'the message could not be stored right now',
+            ...(frame.ref === undefined ? {} : { ref: frame.ref }),
+          });
         const message = this.post(link.name!, frame.text, frame.room);
         if (frame.ref !== undefined && !this.dropAcks)
           this.send(link, {

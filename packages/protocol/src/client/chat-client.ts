@@ -558,8 +558,9 @@ export class ChatClient {
           pending.frame.type === 'say'
             ? targetKey({ kind: 'room', room: pending.frame.room })
             : targetKey({ kind: 'dm', peer: pending.frame.to });
+        // Say which message: the user may have typed more since.
         this.model.notice(
-          `Not sent: ${frame.message}`,
+          `Not sent: “${excerpt(pending.frame.text)}”: ${frame.message}`,
           'error',
           now,
           this.model.conversations.has(key) ? key : undefined,
@@ -597,4 +598,10 @@ export class ChatClient {
   isSelf(name: string): boolean {
     return this.model.isSelf(name);
   }
+}
+
+/** The start of a text, on one line, for a notice about it. */
+function excerpt(text: string, max = 40): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
