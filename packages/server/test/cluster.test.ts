@@ -398,6 +398,10 @@ describe('Redis going away', () => {
     expect(metrics).toMatch(/^confab_redis_up 0$/m);
     await sending;
     expect(refused.length).toBeGreaterThan(0);
+    // A join is refused whole: no `joined` for a room the cluster did not record.
+    ada.send({ type: 'join', room: '#ops', ref: 'j1' });
+    expect(await ada.next('error', (e) => e.ref === 'j1')).toMatchObject({ code: 'unavailable' });
+    expect(ada.inbox.all.some((f) => f.type === 'joined' && f.room === '#ops')).toBe(false);
 
     await redis.restart();
     await until(async () => (await health(a)).status === 'ok', 'recovery', 15_000);

@@ -199,6 +199,19 @@ export class ChatCore {
     const membership: Membership = { user, room, lastSeq: 0, buffer: [] };
     room.members.set(user.key, membership);
     user.rooms.set(roomKey, membership);
+    // The directory first: a join it cannot record (the cluster is out of
+    // reach) is refused whole, not half made.
+    try {
+      await this.options.directory.addMember({
+        roomKey,
+        room: room.name,
+        nameKey: user.key,
+        name: user.name,
+      });
+    } catch (error) {
+      this.removeMembership(membership);
+      throw error;
+    }
     const joined: JoinedFrame = {
       type: 'joined',
       room: room.name,
@@ -208,12 +221,6 @@ export class ChatCore {
     this.send(user, joined);
     this.options.bus.publish({ kind: 'room', roomKey, frame: joined, except: user.key });
     try {
-      await this.options.directory.addMember({
-        roomKey,
-        room: room.name,
-        nameKey: user.key,
-        name: user.name,
-      });
       await this.sendNames(user, room);
       if (resumeAfter === undefined) membership.lastSeq = await this.replayLatest(user, room);
       else membership.lastSeq = await this.replayAfter(user, room, resumeAfter);
