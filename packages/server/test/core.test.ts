@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfabError } from '@confab/protocol';
 import type { FrameError, ServerFrame } from '@confab/protocol';
 import type { ChatUser } from '../src/core/chat-core.js';
 import { ChatCore } from '../src/core/chat-core.js';
@@ -42,7 +43,10 @@ class HeldStore implements HistoryStore {
   }
 }
 
-function makeCore(store: HistoryStore = new MemoryStore()) {
+function makeCore(
+  store: HistoryStore = new MemoryStore(),
+  directory: MemoryDirectory = new MemoryDirectory('n1'),
+) {
   let id = 0;
   let time = 1_000;
   const core = new ChatCore({
@@ -50,7 +54,7 @@ function makeCore(store: HistoryStore = new MemoryStore()) {
     serverName: 'confab/test',
     store,
     bus: new LocalBus(),
-    directory: new MemoryDirectory('n1'),
+    directory,
     clock: { now: () => time++ },
     ids: { next: () => `id${id++}` },
   });
@@ -66,7 +70,23 @@ function makeCore(store: HistoryStore = new MemoryStore()) {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** A directory whose room writes fail as they do while Redis is out of reach. */
+class UnreachableRooms extends MemoryDirectory {
+  override async addMember(): Promise<void> {
+    throw new ConfabError('unavailable', 'the chat cannot reach its cluster right now; try again');
+  }
+}
+
 describe('ChatCore (no sockets)', () => {
+  it('registers a user whose rooms cannot be recorded, and says so, instead of half registering', async () => {
+    const { core, join } = makeCore(new MemoryStore(), new UnreachableRooms('n1'));
+    const { inbox } = await join('ada');
+    expect(inbox.frames.map((f) => f.type)).toEqual(['welcome', 'error']);
+    expect(inbox.of('error')[0]).toMatchObject({ code: 'unavailable' });
+    expect(core.userCount).toBe(1);
+    expect(core.roomCount).toBe(0);
+  });
+
   it('registers, greets, joins #general, and refuses a taken name', async () => {
     const { core, join } = makeCore();
     const { inbox } = await join('ada');

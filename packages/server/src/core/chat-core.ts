@@ -167,7 +167,19 @@ export class ChatCore {
     });
     for (const room of roomNames) {
       const resumeAfter = resume ? findResume(resume, room) : undefined;
-      await this.join(user, room, resumeAfter);
+      try {
+        await this.join(user, room, resumeAfter);
+      } catch (error) {
+        // Welcomed, so registered: a room the cluster cannot record now is
+        // left out and the user told, rather than the session half made.
+        const { code } = ConfabError.from(error);
+        if (code !== 'unavailable') throw error;
+        this.send(user, {
+          type: 'error',
+          code,
+          message: `cannot join ${room} right now; /join it again in a moment`,
+        });
+      }
     }
     return user;
   }
