@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { FanoutConfig, FanoutResult } from './fanout.js';
 import { runFanout } from './fanout.js';
 import type { IdleResult } from './idle.js';
-import { runIdle } from './idle.js';
+import { SETTLE_MS, runIdle } from './idle.js';
 import { LOADGEN_CPU } from './servers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -233,11 +233,11 @@ function fanoutTable(results: FanoutResult[]): string {
 
 function idleTable(results: IdleResult[]): string {
   return [
-    '| run | connect s | server RSS before MB | after MB | **bytes per connection** |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    `| run | connect s | server RSS before MB | 1 s after MB | bytes per connection 1 s after | ${SETTLE_MS / 1000} s after MB | **bytes per connection** (${SETTLE_MS / 1000} s after) |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
-        `| ${r.label} | ${fixed(r.connectSeconds, 2)} | ${fixed(r.rssBeforeMB, 1)} | ${fixed(r.rssAfterMB, 1)} | ${thousands(r.bytesPerConnection)} |`,
+        `| ${r.label} | ${fixed(r.connectSeconds, 2)} | ${fixed(r.rssBeforeMB, 1)} | ${fixed(r.rssJustAfterMB, 1)} | ${thousands(r.bytesPerConnectionJustAfter)} | ${fixed(r.rssAfterMB, 1)} | ${thousands(r.bytesPerConnection)} |`,
     ),
   ].join('\n');
 }
@@ -302,6 +302,9 @@ async function main(): Promise<void> {
     ratios(fanouts),
     '',
     '## W2: idle connections (registered, in no room; memory store)',
+    '',
+    `Server RSS is read 1 s after the last connection registered and again after ${SETTLE_MS / 1000} s: by then the server,`,
+    'quiet, has given back what the storm of connections made V8 grow (`--memory-trim`, on by default).',
     '',
     idleTable(idles),
     '',

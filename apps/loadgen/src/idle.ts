@@ -10,12 +10,26 @@ export interface IdleResult {
   clients: number;
   connectSeconds: number;
   rssBeforeMB: number;
+  /** One second after the last connection registered: the burst's garbage is still there. */
+  rssJustAfterMB: number;
+  /** After {@link SETTLE_MS} of idling: what idle connections hold. */
   rssAfterMB: number;
+  bytesPerConnectionJustAfter: number;
   bytesPerConnection: number;
   notes: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How long the server idles before its memory is read. W2 asks what idle
+ * connections cost, and a server that has just taken a storm of connections
+ * still holds the storm (V8's young generation grown to tens of MB): the
+ * server gives that back once it has been quiet for a few seconds, so the
+ * figure is read after that. The reading one second after the storm is
+ * reported beside it.
+ */
+export const SETTLE_MS = 8_000;
 
 /**
  * Opens a JSON-stream connection, registers, and leaves #general at once:
@@ -63,6 +77,8 @@ export async function runIdle(count: number, pin: boolean): Promise<IdleResult> 
     }
     const connectSeconds = (nowMs() - start) / 1000;
     await sleep(1_000);
+    const justAfter = memory(server.pid).rss;
+    await sleep(SETTLE_MS - 1_000);
     const after = memory(server.pid).rss;
     return {
       label: `W2 idle JSON, C=${count}`,
@@ -70,7 +86,9 @@ export async function runIdle(count: number, pin: boolean): Promise<IdleResult> 
       clients: count,
       connectSeconds,
       rssBeforeMB: before / 2 ** 20,
+      rssJustAfterMB: justAfter / 2 ** 20,
       rssAfterMB: after / 2 ** 20,
+      bytesPerConnectionJustAfter: (justAfter - before) / count,
       bytesPerConnection: (after - before) / count,
       notes: [],
     };

@@ -48,6 +48,8 @@ export interface ServerConfig {
   nodeTtl: number;
   /** Server processes on this machine (`auto`: one per core); more than one needs `redis`. @default '1' */
   workers: string;
+  /** Give memory back to the system when the server goes quiet after a burst (see `MemoryTrimmer`). @default 'on' */
+  memoryTrim: 'on' | 'off';
 }
 
 /** One setting: its flag, environment variable, default and help. */
@@ -251,6 +253,15 @@ export const SETTINGS: readonly AnySetting[] = [
     default: '1',
     placeholder: 'N|auto',
     help: 'server processes sharing the port (auto: one per core); more than 1 needs --redis',
+  },
+  {
+    key: 'memoryTrim',
+    flag: 'memory-trim',
+    env: 'CONFAB_MEMORY_TRIM',
+    kind: 'string',
+    default: 'on',
+    choices: ['on', 'off'],
+    help: 'give memory back to the system when the server goes quiet after a burst (one full GC, tens of ms)',
   },
 ];
 

@@ -21,6 +21,7 @@ import { ServerError } from './errors.js';
 import { HttpRoutes } from './http/http-routes.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { MemoryTrimmer } from './memory-trim.js';
 import { Listener } from './net/listener.js';
 import type { ByteStream } from './net/listener.js';
 import { Session } from './session/session.js';
@@ -94,6 +95,7 @@ export class ConfabServer {
   private listener: Listener | undefined;
   private http: HttpRoutes | undefined;
   private sweeper: Sweeper | undefined;
+  private trimmer: MemoryTrimmer | undefined;
   private core: ChatCore | undefined;
   private store: HistoryStore | undefined;
   private bus: Bus | undefined;
@@ -203,6 +205,7 @@ export class ConfabServer {
       );
     }
     this.startedAt = Date.now();
+    if (config.memoryTrim === 'on') this.trimmer = this.startMemoryTrim();
     const address = this.address();
     this.logger.info(
       { ...address, store: config.store, tls: secureContext !== undefined },
@@ -293,6 +296,7 @@ export class ConfabServer {
     this.http?.close();
     await stopped;
     this.sweeper?.stop();
+    this.trimmer?.stop();
     await this.closePorts();
     this.logger.info('stopped');
   }
@@ -305,6 +309,21 @@ export class ConfabServer {
         else setTimeout(check, 20);
       };
       check();
+    });
+  }
+
+  private startMemoryTrim(): MemoryTrimmer {
+    const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+    return new MemoryTrimmer({
+      onTrim: ({ rssBeforeBytes, rssAfterBytes, pauseMs }) =>
+        this.logger.info(
+          {
+            rssBeforeMB: mb(rssBeforeBytes),
+            rssAfterMB: mb(rssAfterBytes),
+            pauseMs: Math.round(pauseMs),
+          },
+          'quiet after a burst: memory given back',
+        ),
     });
   }
 
