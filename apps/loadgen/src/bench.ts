@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FanoutConfig, FanoutResult } from './fanout.js';
-import { runFanout } from './fanout.js';
+import { WARMUP_SECONDS, runFanout } from './fanout.js';
 import type { IdleResult } from './idle.js';
 import { SETTLE_MS, runIdle } from './idle.js';
 import { LOADGEN_CPU } from './servers.js';
@@ -293,6 +293,7 @@ async function main(): Promise<void> {
     'W1: C clients in one room over the given transport, 10 of them sending ~100-byte messages; closed loop keeps 6400/C',
     'unconfirmed per sender (saturation), open loop offers a fixed number of deliveries per second. Deliveries are',
     'messages received by clients; "lost" is expected minus received after a drain. Server CPU is read from /proc.',
+    `Each run offers its load for ${WARMUP_SECONDS} s unmeasured first (warm-up), drains, then measures.`,
     'A LOADGEN-BOUND run is capped by the load generator, not the server: compare µs/delivery there.',
     '',
     '## W1: room fan-out',

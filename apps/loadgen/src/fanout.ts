@@ -90,6 +90,9 @@ export interface FanoutResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Seconds each run's load is offered, unmeasured, before the measured run. */
+export const WARMUP_SECONDS = 1.5;
+
 /** Waits until `activity()` has not changed for `quietMs` (or `limitMs` passed). */
 async function quiet(activity: () => number, quietMs: number, limitMs: number): Promise<void> {
   const end = Date.now() + limitMs;
@@ -142,13 +145,12 @@ export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
     const connectSeconds = (nowMs() - connectStart) / 1000;
     const all = slow ? [...clients, slow] : clients;
     // Let the join storm (every join goes to every member) drain before counting.
-    await quiet(() => all.reduce((sum, c) => sum + c.activity, 0), 300, 60_000);
+    const activity = () => all.reduce((sum, c) => sum + c.activity, 0);
+    await quiet(activity, 300, 60_000);
     await sleep(300);
-    for (const client of all) client.startCounting();
-    slow?.pauseReading();
 
     const senders = clients.slice(0, config.senders);
-    let running = true;
+    let running = false;
     let sent = 0;
     let confirmed = 0;
     const seqs = new Array<number>(senders.length).fill(0);
@@ -163,26 +165,45 @@ export async function runFanout(config: FanoutConfig): Promise<FanoutResult> {
         if (running && config.mode === 'closed') sendFrom(index);
       };
     });
+    /** Offers the run's load for `seconds`, then stops sending. */
+    const offer = async (seconds: number) => {
+      running = true;
+      const start = nowMs();
+      const first = sent;
+      let timer: NodeJS.Timeout | undefined;
+      if (config.mode === 'closed') {
+        for (let index = 0; index < senders.length; index++)
+          for (let k = 0; k < (config.window ?? 1); k++) sendFrom(index);
+      } else {
+        // Messages per second so that each is delivered to every member: offered / C.
+        const perSecond = (config.offered ?? 50_000) / (config.clients + (slow ? 1 : 0));
+        let next = 0;
+        timer = setInterval(() => {
+          const due = first + Math.floor(((nowMs() - start) / 1000) * perSecond);
+          for (; sent < due; next = (next + 1) % senders.length) sendFrom(next);
+        }, 1);
+      }
+      await sleep(seconds * 1000);
+      running = false;
+      if (timer) clearInterval(timer);
+    };
+
+    // Warm-up: the same load, unmeasured, so the figures are of a server
+    // (and generator) whose hot paths are compiled, as in a long run; the
+    // first second otherwise holds most of an open-loop run's tail.
+    await offer(WARMUP_SECONDS);
+    const warmDeadline = Date.now() + 30_000;
+    while (confirmed < sent && Date.now() < warmDeadline) await sleep(20);
+    await quiet(activity, 300, 30_000);
+    sent = 0;
+    confirmed = 0;
+    for (const client of all) client.startCounting();
+    slow?.pauseReading();
 
     const cpu0 = server.cpu();
     const self0 = process.cpuUsage();
     const t0 = nowMs();
-    let timer: NodeJS.Timeout | undefined;
-    if (config.mode === 'closed') {
-      for (let index = 0; index < senders.length; index++)
-        for (let k = 0; k < (config.window ?? 1); k++) sendFrom(index);
-    } else {
-      // Messages per second so that each is delivered to every member: offered / C.
-      const perSecond = (config.offered ?? 50_000) / (config.clients + (slow ? 1 : 0));
-      let next = 0;
-      timer = setInterval(() => {
-        const due = Math.floor(((nowMs() - t0) / 1000) * perSecond);
-        for (; sent < due; next = (next + 1) % senders.length) sendFrom(next);
-      }, 1);
-    }
-    await sleep(config.seconds * 1000);
-    running = false;
-    if (timer) clearInterval(timer);
+    await offer(config.seconds);
 
     // Drain: every confirmed message must reach every reader.
     const readers = clients;

@@ -94,6 +94,9 @@ abstract class BaseClient implements LoadClient {
   activity = 0;
   onConfirm: (() => void) | undefined;
   closed!: Promise<void>;
+  /** Past registering: what arrives now is the run's traffic. */
+  protected isJoined = false;
+  /** Deliveries (and their latencies) count only from `startCounting`: a warm-up does not. */
   protected counting = false;
   private markJoined: (() => void) | undefined;
 
@@ -120,11 +123,13 @@ abstract class BaseClient implements LoadClient {
 
   /** The join is over: the client is in the room. */
   protected joined(): void {
+    this.isJoined = true;
     this.markJoined?.();
   }
 
   /** One message received: counted, and timed from the send time that starts its text at `textAt`. */
   protected delivery(text: string, textAt: number): void {
+    if (!this.counting) return;
     this.delivered++;
     this.role.latency?.add(nowMs() - sentAt(text, textAt));
   }
@@ -150,8 +155,9 @@ abstract class LineClient extends BaseClient {
     const joined = this.untilJoined();
     this.socket.on('data', (chunk: Buffer) => {
       this.activity++;
-      if (this.counting && !this.role.parses) this.delivered += countLines(chunk);
-      else this.lines.feed(chunk, (line) => this.line(line));
+      if (this.isJoined && !this.role.parses) {
+        if (this.counting) this.delivered += countLines(chunk);
+      } else this.lines.feed(chunk, (line) => this.line(line));
     });
     this.socket.write(this.greeting(name));
     await joined;
@@ -177,7 +183,7 @@ class JsonLoadClient extends LineClient {
   }
 
   protected line(line: string): void {
-    if (!this.counting) {
+    if (!this.isJoined) {
       // The join replay is the last frame of registering.
       if (line.startsWith('{"type":"history"')) this.joined();
       return;
@@ -201,7 +207,7 @@ class PlainLoadClient extends LineClient {
   }
 
   protected line(line: string): void {
-    if (!this.counting) {
+    if (!this.isJoined) {
       if (line.startsWith('* In #general:')) this.joined();
       return;
     }
@@ -267,12 +273,12 @@ class WsLoadClient extends MessageClient {
   }
 
   protected message(data: Buffer): void {
-    if (!this.counting) {
+    if (!this.isJoined) {
       if (data.toString('latin1', 0, 17) === '{"type":"history"') this.joined();
       return;
     }
     if (!this.role.parses) {
-      this.delivered++;
+      if (this.counting) this.delivered++;
       return;
     }
     const text = data.toString('utf8');
@@ -305,9 +311,9 @@ class SocketIoLoadClient extends MessageClient {
   protected message(data: Buffer): void {
     const kind = data[0]! - 0x30;
     if (kind === 4 && data[1] === 0x32) {
-      if (!this.counting) return;
+      if (!this.isJoined) return;
       if (!this.role.parses) {
-        this.delivered++;
+        if (this.counting) this.delivered++;
         return;
       }
       const text = data.toString('utf8');
