@@ -258,6 +258,16 @@ function ratios(results: FanoutResult[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Lets the machine go quiet before a run: the last run's writes reach the
+ * disk now (not in kernel threads on the server's CPU during the next run,
+ * where they showed as latency), and its processes are gone.
+ */
+async function settle(): Promise<void> {
+  spawnSync('sync');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}`;
@@ -267,6 +277,7 @@ async function main(): Promise<void> {
   const fanouts: FanoutResult[] = [];
   for (const run of runs) {
     process.stdout.write(`  ${run.label} … `);
+    await settle();
     const result = await runFanout(run);
     fanouts.push(result);
     console.log(
@@ -276,6 +287,7 @@ async function main(): Promise<void> {
   const idles: IdleResult[] = [];
   for (const count of idleRuns) {
     process.stdout.write(`  W2 idle C=${count} … `);
+    await settle();
     const result = await runIdle(count, pin);
     idles.push(result);
     console.log(`${thousands(result.bytesPerConnection)} bytes per connection`);
