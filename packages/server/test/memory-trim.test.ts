@@ -69,8 +69,8 @@ describe('memory trim', () => {
     servers.push(trimming, keeping);
     const watcher = await JsonClient.connect(trimming.ports[0]!);
     await watcher.register('watcher');
-    sockets.push(...(await storm(trimming.ports[0]!, 2_500)));
-    sockets.push(...(await storm(keeping.ports[0]!, 2_500)));
+    sockets.push(...(await storm(trimming.ports[0]!, 3_000)));
+    sockets.push(...(await storm(keeping.ports[0]!, 3_000)));
 
     // Quiet now: the trim comes once the server has idled for a few seconds.
     const deadline = Date.now() + 12_000;
@@ -84,7 +84,7 @@ describe('memory trim', () => {
     expect(trimLines(keeping)).toEqual([]);
 
     // Nothing was lost: the users are all still there, and answered.
-    watcher.send({ type: 'dm', to: 'idle2499', text: 'still here?', ref: 'd1' });
+    watcher.send({ type: 'dm', to: 'idle2999', text: 'still here?', ref: 'd1' });
     await watcher.next('ack', (a) => a.ref === 'd1');
     watcher.send({ type: 'say', room: '#general', text: 'still here', ref: 's1' });
     await watcher.next('ack', (a) => a.ref === 's1');
