@@ -11,7 +11,7 @@ export interface TrimResult {
   pauseMs: number;
 }
 
-/** When a trim is worth its pause. The defaults suit a chat server; tests pass smaller ones. */
+/** When a trim is worth its pause. */
 export interface MemoryTrimOptions {
   /** How often to look. @default 1000 */
   checkEveryMs?: number;

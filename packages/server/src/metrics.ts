@@ -12,6 +12,8 @@ export interface MetricSources {
   users: () => number;
   rooms: () => number;
   messagesStored: () => number;
+  /** Times the server gave memory back after a burst (`--memory-trim`). */
+  memoryTrims: () => number;
   /** The cluster's state, when this process is a node of one: the Redis metrics exist only then. */
   cluster?: () => ClusterStatus;
 }
@@ -70,6 +72,11 @@ export function createMetrics(sources: MetricSources): Registry {
     'confab_messages_stored_total',
     'Room messages stored in history.',
     sources.messagesStored,
+  );
+  counter(
+    'confab_memory_trims_total',
+    'Times the server, quiet after a burst, gave memory back to the system (each a pause of tens of ms).',
+    sources.memoryTrims,
   );
   new Gauge({
     name: 'confab_connections',

@@ -170,6 +170,7 @@ export class ConfabServer {
       users: () => this.core?.userCount ?? 0,
       rooms: () => this.core?.roomCount ?? 0,
       messagesStored: () => this.poster?.stored ?? 0,
+      memoryTrims: () => this.trimmer?.count ?? 0,
       ...(this.cluster ? { cluster: () => this.cluster!.status() } : {}),
     });
     this.http = new HttpRoutes({

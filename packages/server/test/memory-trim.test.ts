@@ -80,6 +80,9 @@ describe('memory trim', () => {
     expect(more).toEqual([]);
     expect(trim!.rssAfterMB).toBeLessThan(trim!.rssBeforeMB - 8);
 
+    const metrics = await (await fetch(`http://127.0.0.1:${trimming.ports[0]}/metrics`)).text();
+    expect(metrics).toMatch(/^confab_memory_trims_total 1$/m);
+
     // The other server idled as long and was told not to.
     expect(trimLines(keeping)).toEqual([]);
 
