@@ -21,9 +21,9 @@ export interface MemoryTrimOptions {
   quietUtilization?: number;
   /**
    * Growth of resident memory since the last trim (or the start) that makes
-   * a trim worth it: this many bytes, and at least a quarter of what the
-   * process held then (the pause grows with the heap, so must the gain).
-   * @default 16 MiB
+   * a trim worth it: this many bytes, and at least a quarter of the heap in
+   * use (the collection walks the heap: its pause grows with it, so must the
+   * gain). @default 8 MiB
    */
   minGrowthBytes?: number;
   /** Least time between two trims. @default 60000 */
@@ -42,12 +42,12 @@ export interface MemoryTrimOptions {
  * a memory-reducing collection, which it runs under memory pressure, not
  * when a process merely falls idle.
  *
- * So: when resident memory has grown by a quarter (16 MB at least) since the
- * last trim and the event loop has been nearly idle for `quietForMs`, run
- * that collection once. It pauses the loop (about 50 ms with 10,000 users,
- * growing with the heap), which is why it waits for quiet, runs at most once
- * per `minIntervalMs`, and a server that stays busy, or stays the same size,
- * never runs it.
+ * So: when resident memory has grown (by 8 MB, and by a quarter of the heap
+ * in use) since the last trim and the event loop has been nearly idle for
+ * `quietForMs`, run that collection once. It pauses the loop (about 50 ms
+ * with 10,000 users, growing with the heap), which is why it waits for
+ * quiet, runs at most once per `minIntervalMs`, and a server that stays
+ * busy, or stays the same size, never runs it.
  */
 export class MemoryTrimmer {
   private readonly checkEveryMs: number;
@@ -68,7 +68,7 @@ export class MemoryTrimmer {
     this.checkEveryMs = options.checkEveryMs ?? 1_000;
     this.quietForMs = options.quietForMs ?? 3_000;
     this.quietUtilization = options.quietUtilization ?? 0.02;
-    this.minGrowthBytes = options.minGrowthBytes ?? 16 * 2 ** 20;
+    this.minGrowthBytes = options.minGrowthBytes ?? 8 * 2 ** 20;
     this.minIntervalMs = options.minIntervalMs ?? 60_000;
     this.onTrim = options.onTrim;
     this.timer = setInterval(() => this.check(), this.checkEveryMs);
@@ -97,8 +97,8 @@ export class MemoryTrimmer {
     this.quietSinceMs ??= now - this.checkEveryMs;
     if (now - this.quietSinceMs < this.quietForMs || now - this.lastTrimMs < this.minIntervalMs)
       return;
-    const rss = process.memoryUsage.rss();
-    if (rss - this.baselineRss < Math.max(this.minGrowthBytes, this.baselineRss / 4)) return;
+    const { rss, heapUsed } = process.memoryUsage();
+    if (rss - this.baselineRss < Math.max(this.minGrowthBytes, heapUsed / 4)) return;
     this.trim(rss);
   }
 
