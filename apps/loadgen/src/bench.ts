@@ -261,10 +261,13 @@ function ratios(results: FanoutResult[]): string {
 /**
  * Lets the machine go quiet before a run: the last run's writes reach the
  * disk now (not in kernel threads on the server's CPU during the next run,
- * where they showed as latency), and its processes are gone.
+ * where they showed as latency), its processes are gone, and the generator
+ * collects the last run's garbage now rather than during the next run's
+ * measurement (with `--expose-gc`, as `pnpm bench` runs it).
  */
 async function settle(): Promise<void> {
   spawnSync('sync');
+  (globalThis as { gc?: () => void }).gc?.();
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 }
 
