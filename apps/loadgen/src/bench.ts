@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { FanoutConfig, FanoutResult } from './fanout.js';
 import { WARMUP_SECONDS, runFanout } from './fanout.js';
 import type { IdleResult } from './idle.js';
-import { SETTLE_MS, runIdle } from './idle.js';
+import { IDLE_MS, runIdle } from './idle.js';
 import { LOADGEN_CPU } from './servers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -233,7 +233,7 @@ function fanoutTable(results: FanoutResult[]): string {
 
 function idleTable(results: IdleResult[]): string {
   return [
-    `| run | connect s | server RSS before MB | 1 s after MB | bytes per connection 1 s after | ${SETTLE_MS / 1000} s after MB | **bytes per connection** (${SETTLE_MS / 1000} s after) |`,
+    `| run | connect s | server RSS before MB | 1 s after MB | bytes per connection 1 s after | ${IDLE_MS / 1000} s after MB | **bytes per connection** (${IDLE_MS / 1000} s after) |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
@@ -319,7 +319,7 @@ async function main(): Promise<void> {
     '',
     '## W2: idle connections (registered, in no room; memory store)',
     '',
-    `Server RSS is read 1 s after the last connection registered and again after ${SETTLE_MS / 1000} s: by then the server,`,
+    `Server RSS is read 1 s after the last connection registered and again after ${IDLE_MS / 1000} s: by then the server,`,
     'quiet, has given back what the storm of connections made V8 grow (`--memory-trim`, on by default).',
     '',
     idleTable(idles),

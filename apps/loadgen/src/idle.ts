@@ -12,7 +12,7 @@ export interface IdleResult {
   rssBeforeMB: number;
   /** One second after the last connection registered: the burst's garbage is still there. */
   rssJustAfterMB: number;
-  /** After {@link SETTLE_MS} of idling: what idle connections hold. */
+  /** After {@link IDLE_MS} of idling: what idle connections hold. */
   rssAfterMB: number;
   bytesPerConnectionJustAfter: number;
   bytesPerConnection: number;
@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * figure is read after that. The reading one second after the storm is
  * reported beside it.
  */
-export const SETTLE_MS = 8_000;
+export const IDLE_MS = 8_000;
 
 /**
  * Opens a JSON-stream connection, registers, and leaves #general at once:
@@ -78,7 +78,7 @@ export async function runIdle(count: number, pin: boolean): Promise<IdleResult> 
     const connectSeconds = (nowMs() - start) / 1000;
     await sleep(1_000);
     const justAfter = memory(server.pid).rss;
-    await sleep(SETTLE_MS - 1_000);
+    await sleep(IDLE_MS - 1_000);
     const after = memory(server.pid).rss;
     return {
       label: `W2 idle JSON, C=${count}`,
