@@ -11,26 +11,20 @@ export interface TrimResult {
   pauseMs: number;
 }
 
-/** When a trim is worth its pause. */
-export interface MemoryTrimOptions {
-  /** How often to look. @default 1000 */
-  checkEveryMs?: number;
-  /** How long the event loop must have been nearly idle. @default 3000 */
-  quietForMs?: number;
-  /** Event-loop utilisation (0-1) under which a check counts as quiet. @default 0.02 */
-  quietUtilization?: number;
-  /**
-   * Growth of resident memory since the last trim (or the start) that makes
-   * a trim worth it: this many bytes, and at least a quarter of the heap in
-   * use (the collection walks the heap: its pause grows with it, so must the
-   * gain). @default 8 MiB
-   */
-  minGrowthBytes?: number;
-  /** Least time between two trims. @default 60000 */
-  minIntervalMs?: number;
-  /** Told of every trim. */
-  onTrim?: (result: TrimResult) => void;
-}
+/** How often to look. */
+const CHECK_EVERY_MS = 1_000;
+/** How long the event loop must have been nearly idle. */
+const QUIET_FOR_MS = 3_000;
+/** Event-loop utilisation (0-1) under which a check counts as quiet. */
+const QUIET_UTILIZATION = 0.02;
+/**
+ * Growth of resident memory since the last trim (or the start) that makes a
+ * trim worth it: this many bytes, and at least a quarter of the heap in use
+ * (the collection walks the heap: its pause grows with it, so must the gain).
+ */
+const MIN_GROWTH_BYTES = 8 * 2 ** 20;
+/** Least time between two trims. */
+const MIN_INTERVAL_MS = 60_000;
 
 /**
  * Gives memory back to the system once the server goes quiet after a burst.
@@ -44,18 +38,12 @@ export interface MemoryTrimOptions {
  *
  * So: when resident memory has grown (by 8 MB, and by a quarter of the heap
  * in use) since the last trim and the event loop has been nearly idle for
- * `quietForMs`, run that collection once. It pauses the loop (about 50 ms
+ * three seconds, run that collection once. It pauses the loop (about 50 ms
  * with 10,000 users, growing with the heap), which is why it waits for
- * quiet, runs at most once per `minIntervalMs`, and a server that stays
- * busy, or stays the same size, never runs it.
+ * quiet, runs at most once a minute, and a server that stays busy, or stays
+ * the same size, never runs it.
  */
 export class MemoryTrimmer {
-  private readonly checkEveryMs: number;
-  private readonly quietForMs: number;
-  private readonly quietUtilization: number;
-  private readonly minGrowthBytes: number;
-  private readonly minIntervalMs: number;
-  private readonly onTrim: ((result: TrimResult) => void) | undefined;
   private readonly timer: NodeJS.Timeout;
   private collect: (() => void) | undefined;
   private lastLoop: EventLoopUtilization = performance.eventLoopUtilization();
@@ -64,14 +52,9 @@ export class MemoryTrimmer {
   private lastTrimMs = -Infinity;
   private trims = 0;
 
-  constructor(options: MemoryTrimOptions = {}) {
-    this.checkEveryMs = options.checkEveryMs ?? 1_000;
-    this.quietForMs = options.quietForMs ?? 3_000;
-    this.quietUtilization = options.quietUtilization ?? 0.02;
-    this.minGrowthBytes = options.minGrowthBytes ?? 8 * 2 ** 20;
-    this.minIntervalMs = options.minIntervalMs ?? 60_000;
-    this.onTrim = options.onTrim;
-    this.timer = setInterval(() => this.check(), this.checkEveryMs);
+  /** `onTrim` is told of every trim. */
+  constructor(private readonly onTrim: (result: TrimResult) => void) {
+    this.timer = setInterval(() => this.check(), CHECK_EVERY_MS);
     this.timer.unref();
   }
 
@@ -89,16 +72,15 @@ export class MemoryTrimmer {
     const loop = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(loop, this.lastLoop).utilization;
     this.lastLoop = loop;
-    if (busy >= this.quietUtilization) {
+    if (busy >= QUIET_UTILIZATION) {
       this.quietSinceMs = undefined;
       return;
     }
     // The quiet began at the start of this check's window.
-    this.quietSinceMs ??= now - this.checkEveryMs;
-    if (now - this.quietSinceMs < this.quietForMs || now - this.lastTrimMs < this.minIntervalMs)
-      return;
+    this.quietSinceMs ??= now - CHECK_EVERY_MS;
+    if (now - this.quietSinceMs < QUIET_FOR_MS || now - this.lastTrimMs < MIN_INTERVAL_MS) return;
     const { rss, heapUsed } = process.memoryUsage();
-    if (rss - this.baselineRss < Math.max(this.minGrowthBytes, heapUsed / 4)) return;
+    if (rss - this.baselineRss < Math.max(MIN_GROWTH_BYTES, heapUsed / 4)) return;
     this.trim(rss);
   }
 
@@ -115,7 +97,7 @@ export class MemoryTrimmer {
     // The collection itself kept the loop busy; that is not traffic.
     this.lastLoop = performance.eventLoopUtilization();
     this.quietSinceMs = undefined;
-    this.onTrim?.({ rssBeforeBytes, rssAfterBytes, pauseMs: ended - started });
+    this.onTrim({ rssBeforeBytes, rssAfterBytes, pauseMs: ended - started });
   }
 }
 

@@ -315,17 +315,16 @@ export class ConfabServer {
 
   private startMemoryTrim(): MemoryTrimmer {
     const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-    return new MemoryTrimmer({
-      onTrim: ({ rssBeforeBytes, rssAfterBytes, pauseMs }) =>
-        this.logger.info(
-          {
-            rssBeforeMB: mb(rssBeforeBytes),
-            rssAfterMB: mb(rssAfterBytes),
-            pauseMs: Math.round(pauseMs),
-          },
-          'quiet after a burst: memory given back',
-        ),
-    });
+    return new MemoryTrimmer(({ rssBeforeBytes, rssAfterBytes, pauseMs }) =>
+      this.logger.info(
+        {
+          rssBeforeMB: mb(rssBeforeBytes),
+          rssAfterMB: mb(rssAfterBytes),
+          pauseMs: Math.round(pauseMs),
+        },
+        'quiet after a burst: memory given back',
+      ),
+    );
   }
 
   private loadTls(): SecureContext | undefined {
