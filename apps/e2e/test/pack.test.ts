@@ -6,23 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userShell } from './user-shell.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'confab-pack-'));
 const packs = join(work, 'packs');
 const app = join(work, 'app');
-
-/**
- * The environment of a user's shell: without the `npm_*` and `pnpm_*`
- * variables a package-manager script runs with, which npm would otherwise
- * read as its own configuration.
- */
-function userShell(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key)),
-  );
-}
 
 function pack(dir: string): string {
   execFileSync('pnpm', ['pack', '--pack-destination', packs], {

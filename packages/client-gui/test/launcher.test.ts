@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
-import { CHROMIUM_PATH } from './chromium.js';
+import { CHROMIUM_PATH, screenshotDir } from './chromium.js';
 import { colourCount, readXwd, toPng } from './xwd.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const shots = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'confab-gui-launcher-'));
+const shots = screenshotDir();
 let xvfb: ChildProcess;
 let display: string;
 let server: ConfabServer;
@@ -73,7 +73,6 @@ async function until(test: () => boolean, ms: number, what: string): Promise<voi
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   await startXvfb();
   server = createServer({ port: 0, store: 'memory', logLevel: 'silent' });
   ({ port } = await server.listen());

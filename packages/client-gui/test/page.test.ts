@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore, createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
 import { servePage } from '../src/launcher/page-server.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshotDir } from './chromium.js';
 
 const require = createRequire(import.meta.url);
 const pageRoot = fileURLToPath(new URL('../dist/page/', import.meta.url));
-const shots = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'confab-gui-'));
+const shots = screenshotDir();
 let server: ConfabServer;
 let port: number;
 let pageUrl: string;
@@ -111,7 +111,6 @@ async function accessibilityProblems(
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   await startServer();
   const served = await servePage(pageRoot);
   pageUrl = served.url;

@@ -7,6 +7,7 @@ import type { ServerConfig } from './config.js';
 import { ServerError } from './errors.js';
 import { createServer } from './server.js';
 import { SERVER_VERSION } from './version.js';
+import { watchParent } from './parent-watch.js';
 import { runPrimary, workerCount } from './workers.js';
 
 function usage(): string {
@@ -98,6 +99,9 @@ async function main(): Promise<void> {
       process.stderr.write(`confab-server: ${(error as Error).message}\n`);
       process.exit(2);
     }
+    // Started by a package manager's script: stop as if told to, should that wrapper be killed.
+    if (process.env.npm_lifecycle_event !== undefined)
+      watchParent(() => process.kill(process.pid, 'SIGTERM'));
     if (workers > 1) {
       runPrimary(workers, announce);
       return;
