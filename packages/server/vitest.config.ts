@@ -6,6 +6,7 @@ const PROTOCOL_TESTS = [
   'test/limits.test.ts',
   'test/history.test.ts',
   'test/tls.test.ts',
+  'test/plain-text.test.ts',
 ];
 
 export default defineConfig({

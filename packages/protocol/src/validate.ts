@@ -198,7 +198,7 @@ export function validateClientFrame(
     if (!(error instanceof Refusal)) throw error;
     return {
       ok: false,
-      error: withRef({ code: error.code, message: `${raw.type}: ${error.message}` }, ref),
+      error: withRef({ code: error.code, message: error.message }, ref),
     };
   }
 }

@@ -30,6 +30,10 @@ export interface ServerConfig {
   maxConnectionsPerIp: number;
   /** Milliseconds to send `hello` after connecting. @default 10000 */
   handshakeTimeout: number;
+  /** Milliseconds a new connection may stay silent before it is taken for a person on `nc` and greeted (0: never). @default 500 */
+  greetAfter: number;
+  /** Milliseconds a person on plain text has to type a name. @default 120000 */
+  nameTimeout: number;
   /** Milliseconds of silence before a ping; another as long without answer and the peer is gone. @default 30000 */
   pingInterval: number;
   /** Bytes queued for one connection before it is dropped as a slow consumer. @default 1048576 */
@@ -179,6 +183,22 @@ export const SETTINGS: readonly AnySetting[] = [
     help: 'milliseconds to send hello after connecting',
   },
   {
+    key: 'greetAfter',
+    flag: 'greet-after',
+    env: 'CONFAB_GREET_AFTER',
+    kind: 'integer',
+    default: 500,
+    help: 'milliseconds a new connection may stay silent before it is taken for a person (nc) and asked for a name (0: never)',
+  },
+  {
+    key: 'nameTimeout',
+    flag: 'name-timeout',
+    env: 'CONFAB_NAME_TIMEOUT',
+    kind: 'integer',
+    default: 120_000,
+    help: 'milliseconds a person on plain text has to type a name',
+  },
+  {
     key: 'pingInterval',
     flag: 'ping-interval',
     env: 'CONFAB_PING_INTERVAL',
@@ -306,6 +326,7 @@ export function checkConfig(config: ServerConfig): ServerConfig {
     );
   }
   if (config.handshakeTimeout < 100) fail('--handshake-timeout must be at least 100 ms');
+  if (config.nameTimeout < 100) fail('--name-timeout must be at least 100 ms');
   if (config.pingInterval < 100) fail('--ping-interval must be at least 100 ms');
   if (config.maxOutboundBytes < config.maxFrameBytes)
     fail('--max-outbound-bytes must be at least --max-frame-bytes');

@@ -35,6 +35,7 @@ import { FlushScheduler } from './transport/flush-scheduler.js';
 import { JsonStreamConnection } from './transport/json-stream.js';
 import { endOrDestroy } from './transport/socket-connection.js';
 import type { StreamTransportContext } from './transport/socket-connection.js';
+import { NAME_TIMEOUT_BYTES, SERVER_FULL_BYTES, greetingBytes } from './transport/plain-notices.js';
 import { PlainTextConnection } from './transport/plain-text.js';
 import { newTransportStats } from './transport/stats.js';
 import { WebSocketConnection } from './transport/websocket.js';
@@ -67,9 +68,6 @@ const SERVER_FULL: ErrorFrame = {
   message: 'the server is full; try again later',
 };
 const FULL_LINE = encodeFrame(SERVER_FULL);
-const FULL_TEXT = new TextEncoder().encode(
-  '! The server is full; try again later (server_full).\r\n',
-);
 
 /** Unique ids: a per-start prefix (time and randomness) and a counter. */
 function idSource(): IdSource {
@@ -142,6 +140,7 @@ export class ConfabServer {
         ratePerSecond: config.rateLimit,
         rateBurst: config.rateBurst,
         handshakeTimeoutMs: config.handshakeTimeout,
+        nameTimeoutMs: config.nameTimeout,
         pingIntervalMs: config.pingInterval,
       },
       stats: this.sessionStats,
@@ -154,7 +153,10 @@ export class ConfabServer {
     };
     const sweepMs = Math.max(
       25,
-      Math.min(1_000, Math.floor(Math.min(config.handshakeTimeout, config.pingInterval) / 4)),
+      Math.min(
+        1_000,
+        Math.floor(Math.min(config.handshakeTimeout, config.nameTimeout, config.pingInterval) / 4),
+      ),
     );
     this.sweeper = new Sweeper(sweepMs, now);
     const streamContext: StreamTransportContext = {
@@ -184,6 +186,13 @@ export class ConfabServer {
       now,
       secureContext,
       handshakeTimeoutMs: config.handshakeTimeout,
+      greeting: {
+        afterMs: config.greetAfter,
+        bytes: greetingBytes(`confab/${SERVER_VERSION}`),
+        fullBytes: SERVER_FULL_BYTES,
+        timeoutMs: config.nameTimeout,
+        timeoutBytes: NAME_TIMEOUT_BYTES,
+      },
       maxConnections: config.maxConnections,
       maxConnectionsPerIp: config.maxConnectionsPerIp,
       keepAliveMs: config.pingInterval,
@@ -348,7 +357,7 @@ export class ConfabServer {
     context: StreamTransportContext,
   ): void {
     if (full || this.closing) {
-      endOrDestroy(socket, kind === 'json' ? FULL_LINE : FULL_TEXT);
+      endOrDestroy(socket, kind === 'json' ? FULL_LINE : SERVER_FULL_BYTES);
       return;
     }
     const connection =

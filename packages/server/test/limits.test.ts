@@ -49,7 +49,7 @@ describe('limits', () => {
     nc.type('pat');
     await nc.line('Welcome pat');
     nc.type('y'.repeat(70_000));
-    await nc.line('! a line must be at most 65536 bytes');
+    await nc.line('! A line must be at most 65536 bytes.');
     await nc.closed;
   });
 

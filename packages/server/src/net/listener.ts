@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { encodeFrame } from '@confab/protocol';
 import type { Sweepable, Sweeper } from '../session/sweeper.js';
+import { endOrDestroy } from '../transport/socket-connection.js';
 import { ignoreError } from '../transport/socket-events.js';
 import { sniff } from './sniff.js';
 
@@ -27,6 +28,21 @@ export interface ListenerOptions {
   secureContext?: SecureContext | undefined;
   /** Time to send the first bytes (the handshake timeout). */
   handshakeTimeoutMs: number;
+  /**
+   * How a connection that stays silent is met: programs speak first (JSON,
+   * WebSocket, TLS), people on `nc` wait to be spoken to. After `afterMs`
+   * of silence (0: never) the connection is taken for a person and sent
+   * `bytes`, a prompt for their name (or `fullBytes` and closed, when over
+   * the limits); from then on it has `timeoutMs` to say something, and is
+   * told `timeoutBytes` if it does not.
+   */
+  greeting?: {
+    afterMs: number;
+    bytes: Uint8Array;
+    fullBytes: Uint8Array;
+    timeoutMs: number;
+    timeoutBytes: Uint8Array;
+  };
   /** Connections in total (0: no limit). */
   maxConnections: number;
   /** Connections from one address (0: no limit). */
@@ -118,19 +134,40 @@ export class Listener {
    * connection keeps none of it.
    */
   private sniff(socket: ByteStream, full: boolean, insideTls: boolean): void {
-    const started = this.options.now();
+    let started = this.options.now();
+    let timeoutMs = this.options.handshakeTimeoutMs;
+    let timeoutBytes = TIMEOUT_LINE;
     const chunks: Buffer[] = [];
     let length = 0;
+    const greeting = this.options.greeting;
+    // A timer of its own, not the sweeper's: a person should be greeted at
+    // once, and the sweeper looks only every second or so. It lives only
+    // until the first bytes come.
+    const greet =
+      greeting && greeting.afterMs > 0
+        ? setTimeout(() => {
+            if (full) {
+              done();
+              endOrDestroy(socket, greeting.fullBytes);
+              return;
+            }
+            socket.write(greeting.bytes);
+            started = this.options.now();
+            timeoutMs = greeting.timeoutMs;
+            timeoutBytes = greeting.timeoutBytes;
+          }, greeting.afterMs)
+        : undefined;
     const done = () => {
+      clearTimeout(greet);
       this.options.sweeper.delete(deadline);
       socket.off('data', onData);
       socket.off('close', done);
     };
     const deadline: Sweepable = {
       sweep: (now) => {
-        if (now - started < this.options.handshakeTimeoutMs) return;
+        if (now - started < timeoutMs) return;
         done();
-        socket.end(TIMEOUT_LINE);
+        socket.end(timeoutBytes);
         setTimeout(() => socket.destroy(), 1_000).unref();
       },
     };

@@ -32,6 +32,8 @@ export interface SessionLimits {
   ratePerSecond: number;
   rateBurst: number;
   handshakeTimeoutMs: number;
+  /** The handshake timeout of a person on plain text, who types a name. */
+  nameTimeoutMs: number;
   /** Silence after which the server pings; twice this and the peer is gone. */
   pingIntervalMs: number;
 }
@@ -173,10 +175,12 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
   sweep(now: number): void {
     const limits = this.context.limits;
     if (this.state === 'awaiting_hello') {
-      if (!this.registering && now - this.connectedAt >= limits.handshakeTimeoutMs) {
+      const timeout =
+        this.connection.kind === 'plain' ? limits.nameTimeoutMs : limits.handshakeTimeoutMs;
+      if (!this.registering && now - this.connectedAt >= timeout) {
         this.refuse({
           code: 'handshake_timeout',
-          message: `send hello within ${Math.round(limits.handshakeTimeoutMs / 1000)} s of connecting`,
+          message: `send hello within ${Math.round(timeout / 1000)} s of connecting`,
         });
       }
       return;

@@ -1,4 +1,4 @@
-import type { MessageFrame, ServerFrame } from '@confab/protocol';
+import type { ErrorCode, ErrorFrame, MessageFrame, ServerFrame } from '@confab/protocol';
 import { SERVER_SHUTDOWN_REASON, escapeControls, foldName, foldRoom } from '@confab/protocol';
 
 /** What the renderer needs to know of the person reading. */
@@ -25,6 +25,34 @@ function inert(text: string): string {
 /** Remote text made inert, its own line breaks (LF, CR LF) kept as indented continuation lines. */
 function inertBlock(text: string): string {
   return escapeControls(text.replace(/\r\n/g, '\n')).split('\n').join('\n  ');
+}
+
+/** An error message as a sentence: a capital first, a full stop last. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/**
+ * How a refusal reads to a person typing lines rather than sending frames:
+ * by its code where the server's message speaks of frames, else the message
+ * itself as a sentence.
+ */
+const PLAIN_ERRORS: Partial<Record<ErrorCode, (message: string) => string>> = {
+  name_taken: () => 'That name is taken.',
+  name_invalid: (message) => `That name cannot be used (${message}).`,
+  handshake_timeout: () =>
+    'No name came in time, so the connection is closed. Connect again when you are ready.',
+  rate_limited: () =>
+    'You are sending too fast: that line was not sent. Wait a moment, then send it again.',
+  text_too_long: (message) => `That message is too long, so it was not sent (${message}).`,
+  internal: () => 'Something went wrong on the server; that line may not have been handled.',
+};
+
+function renderError(frame: ErrorFrame): string {
+  const message = inert(frame.message);
+  return `! ${PLAIN_ERRORS[frame.code]?.(message) ?? sentence(message)}`;
 }
 
 /** `[HH:MM]` in UTC. */
@@ -80,7 +108,7 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
           : `* ${inert(frame.old)} is now known as ${inert(frame.name)}`,
       ];
     case 'error':
-      return [`! ${inert(frame.message)}`];
+      return [renderError(frame)];
     case 'quit':
       return [
         frame.reason === SERVER_SHUTDOWN_REASON ? '* The server is shutting down. Bye.' : '* Bye.',

@@ -10,16 +10,11 @@ import {
 } from '@confab/protocol';
 import { Outgoing } from '../core/outgoing.js';
 import type { Connection } from './connection.js';
+import { SLOW_CONSUMER_BYTES, terminalBytes } from './plain-notices.js';
 import type { PlainView } from './plain-render.js';
 import { renderPlain } from './plain-render.js';
 import type { StreamTransportContext } from './socket-connection.js';
 import { SocketConnection } from './socket-connection.js';
-
-const encoder = new TextEncoder();
-/** Lines as a terminal wants them: CR LF after each, a rendered block's inner newlines too. */
-function terminalBytes(lines: string[]): Uint8Array {
-  return encoder.encode(lines.join('\n').replace(/\n/g, '\r\n') + '\r\n');
-}
 
 const IN_ROOM = Outgoing.slot<Uint8Array>();
 const ELSEWHERE = Outgoing.slot<Uint8Array>();
@@ -30,9 +25,6 @@ const renderInRoom = (out: Outgoing) =>
 const renderElsewhere = (out: Outgoing) =>
   terminalBytes(renderPlain(out.frame, { name: undefined, room: '' }));
 
-const SLOW_CONSUMER_LINE = encoder.encode(
-  '! You read too slowly: disconnected (slow_consumer).\r\n',
-);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -43,7 +35,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export class PlainTextConnection extends SocketConnection implements Connection, LineSink {
   readonly kind = 'plain' as const;
-  protected readonly slowConsumerNotice = SLOW_CONSUMER_LINE;
+  protected readonly slowConsumerNotice = SLOW_CONSUMER_BYTES;
   private readonly lines: LineDecoder;
   private readonly view: PlainView = { name: undefined, room: DEFAULT_ROOM };
   /** Rooms the user is in, most recently joined last: `/part` of the current room falls back on the one before. */

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerOptions } from '../src/index.js';
+import { JsonClient, PlainClient, pause, startServer } from './helpers.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function serve(options: ServerOptions = {}): Promise<number> {
+  const { server, port } = await startServer(options);
+  cleanups.push(() => server.close());
+  return port;
+}
+
+async function person(port: number): Promise<PlainClient> {
+  const nc = await PlainClient.connect(port);
+  cleanups.push(() => void nc.socket.destroy());
+  return nc;
+}
+
+/** Nothing a person reads is a frame: no JSON object on any line. */
+function expectNoJson(nc: PlainClient): void {
+  for (const line of nc.text().split('\r\n')) expect(line).not.toMatch(/^\s*\{/);
+  expect(nc.text()).not.toContain('"type"');
+}
+
+describe('a person on nc', () => {
+  it('is greeted at once with what to type, and joins with the name typed', async () => {
+    const port = await serve();
+    const nc = await person(port);
+    const greeting = await nc.line('Type your name and press Enter', 2_000);
+    expect(greeting).toContain('<quit> leaves');
+    expect(nc.text()).toMatch(/^Welcome to Confab \(confab\/[\d.]+\), a chat\.\r\n/);
+    nc.type('ada');
+    await nc.line('Welcome ada: if you want to leave the chat, write <quit>');
+    await nc.line('* In #general: ada');
+    expectNoJson(nc);
+  });
+
+  it('reads why a name was refused in words, and is asked for another', async () => {
+    const port = await serve();
+    const taken = await JsonClient.connect(port);
+    cleanups.push(() => taken.end());
+    await taken.register('ada');
+    const nc = await person(port);
+    await nc.line('Type your name');
+    nc.type('two words');
+    expect(await nc.line(/^!/)).toBe(
+      '! That name cannot be used (name must not contain spaces, control or invisible characters).',
+    );
+    await nc.line('Pick another name:');
+    nc.type('ADA');
+    expect(await nc.line(/^!/)).toBe('! That name is taken.');
+    await nc.line('Pick another name:');
+    nc.type('bea');
+    await nc.line('Welcome bea');
+    expect(nc.text()).not.toMatch(/hello:|nick:/);
+    expectNoJson(nc);
+  });
+
+  it('who types no name is told so in words when the time runs out', async () => {
+    const port = await serve({ greetAfter: 50, nameTimeout: 400 });
+    const silent = await person(port);
+    await silent.line('Type your name');
+    await silent.line('No name came in time, so the connection is closed.', 3_000);
+    await silent.closed;
+    expectNoJson(silent);
+    // One who started typing but never pressed Enter is told the same.
+    const slow = await person(port);
+    slow.socket.write('ad');
+    expect(await slow.line(/^!/, 3_000)).toBe(
+      '! No name came in time, so the connection is closed. Connect again when you are ready.',
+    );
+    await slow.closed;
+    expectNoJson(slow);
+  });
+
+  it('reads every refusal as a sentence, never a frame', async () => {
+    const port = await serve({ rateLimit: 1, rateBurst: 2 });
+    const nc = await person(port);
+    nc.type('pat');
+    await nc.line('* In #general');
+    nc.type('/part #nowhere');
+    expect(await nc.line(/^!/)).toBe('! You are not in #nowhere.');
+    for (let i = 0; i < 3; i++) nc.type(`line ${i}`);
+    expect(await nc.line(/^! You are sending too fast/)).toBe(
+      '! You are sending too fast: that line was not sent. Wait a moment, then send it again.',
+    );
+    expectNoJson(nc);
+  });
+
+  it('is told in words that the server is full, without typing anything', async () => {
+    const port = await serve({ maxConnections: 1, greetAfter: 50 });
+    const first = await person(port);
+    await first.line('Type your name');
+    const second = await person(port);
+    expect(await second.line(/full/)).toBe('! The server is full; try again later (server_full).');
+    await second.closed;
+  });
+});
+
+describe('a program that speaks first', () => {
+  it('is never greeted', async () => {
+    const port = await serve({ greetAfter: 50 });
+    const c = await JsonClient.connect(port);
+    cleanups.push(() => c.end());
+    await c.register('ada');
+    await pause(200);
+    expect(c.decodeErrors).toEqual([]);
+  });
+
+  it('that waits before speaking reads one line of text, skips it, and registers', async () => {
+    const port = await serve({ greetAfter: 50 });
+    const c = await JsonClient.connect(port);
+    cleanups.push(() => c.end());
+    await pause(300);
+    await c.register('ada');
+    expect(c.decodeErrors).toEqual(['bad_frame', 'bad_frame']);
+  });
+});
