@@ -178,6 +178,16 @@ describe('the chat page', () => {
     expect(await bob.locator('.room-title').textContent()).toBe('dm-ada');
   });
 
+  it('answers /who with a line listing the room’s members', async () => {
+    const ada = await openChat('who-ada');
+    const bob = await openChat('who-bob');
+    await say(ada, '/join #whoroom');
+    await say(bob, '/join #whoroom');
+    await ada.locator('.members li', { hasText: 'who-bob' }).waitFor();
+    await say(ada, '/who');
+    await ada.locator('.log .system', { hasText: 'In #whoroom (2): who-ada, who-bob' }).waitFor();
+  });
+
   it('shows an HTML and script payload as text, never runs it, and links only http(s)', async () => {
     const reader = await openChat('reader');
     const pat = await PlainPerson.join('mallory');

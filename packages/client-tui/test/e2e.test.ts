@@ -88,6 +88,15 @@ describe('confab in a terminal', () => {
     expect(mention).toMatch(/\u001b\[[0-9;]*43[0-9;]*m/);
   });
 
+  it('answers /who with the member list in the log, also when the member pane is hidden', async () => {
+    tmux.keys('ada', 'F2');
+    await tmux.waitFor('ada', (s) => !s.includes('2 here'));
+    tmux.type('ada', '/who');
+    await tmux.waitFor('ada', /-- In #general \(2\): ada, bob/);
+    tmux.keys('ada', 'F2');
+    await tmux.waitFor('ada', '2 here');
+  });
+
   it('sends a direct message with /msg, counted unread in the room list', async () => {
     tmux.type('ada', '/msg bob just between us');
     const screen = await tmux.waitFor('bob', /ada \(1!\)/);

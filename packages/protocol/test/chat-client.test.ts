@@ -37,6 +37,24 @@ describe('ChatClient', () => {
     ]);
   });
 
+  it('answers /who with a line listing the room’s members', async () => {
+    const server = new FakeServer();
+    const { client } = await connected(server, 'ada');
+    await connected(server, 'bob');
+    client.submit('/who');
+    await settle();
+    expect(server.received.at(-1)).toEqual({ type: 'who', room: '#general' });
+    expect(client.model.room('#general')!.entries.at(-1)).toMatchObject({
+      kind: 'system',
+      tone: 'info',
+      text: 'In #general (2): ada, bob',
+    });
+    // The names that come with registering added no such line.
+    expect(
+      client.model.room('#general')!.entries.filter((e) => e.text.startsWith('In #general')),
+    ).toHaveLength(1);
+  });
+
   it('sends what the user types and matches the ack', async () => {
     const server = new FakeServer();
     const { client } = await connected(server, 'ada');

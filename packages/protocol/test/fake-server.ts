@@ -143,6 +143,12 @@ export class FakeServer {
           });
         return;
       }
+      case 'who':
+        return this.send(link, {
+          type: 'names',
+          room: frame.room,
+          names: [...this.links].filter((l) => l.name).map((l) => l.name!),
+        });
       case 'quit':
         this.send(link, { type: 'quit' });
         this.close(link);

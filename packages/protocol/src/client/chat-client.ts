@@ -73,6 +73,9 @@ interface PendingSend {
   afterSeq: number;
 }
 
+/** `who` questions awaiting their `names` answer, at most; the oldest is forgotten past it. */
+const MAX_PENDING_WHO = 16;
+
 /** Name-taken answers on reconnect are retried this many times: the old link may still hold the name. */
 const RECONNECT_NAME_RETRIES = 5;
 
@@ -102,6 +105,8 @@ export class ChatClient {
   private readonly pending = new Map<string, PendingSend>();
   /** Rooms being replayed after a resume: pending sends there wait for the replay to end. */
   private readonly resuming = new Set<string>();
+  /** Rooms (folded) whose member list the user asked for with `/who`: shown when `names` answers. */
+  private readonly pendingWho = new Set<string>();
   /** Room the user asked to join: the view switches to it once joined. */
   private switchToRoom: string | undefined;
   private started = false;
@@ -399,6 +404,7 @@ export class ChatClient {
       return;
     }
     if (frame.type === 'join') this.switchToRoom = foldRoom(frame.room);
+    if (frame.type === 'who') this.askedWho(frame.room);
     if (frame.type === 'say' || frame.type === 'dm') {
       if (this.pending.size >= (this.options.maxPending ?? 256)) {
         this.model.notice(
@@ -439,6 +445,7 @@ export class ChatClient {
         break;
       case 'names':
         this.model.applyNames(frame);
+        if (this.pendingWho.delete(foldRoom(frame.room))) this.showMembers(frame.room);
         break;
       case 'joined':
         this.model.applyJoined(frame.room, frame.name, frame.ts);
@@ -587,6 +594,27 @@ export class ChatClient {
     this.reconnectTimer = this.clock.setTimer(delay, () => {
       if (this.handshake === 'awaiting_welcome' && this.transport === transport) this.sendHello();
     });
+  }
+
+  private askedWho(room: string): void {
+    const key = foldRoom(room);
+    this.pendingWho.delete(key);
+    this.pendingWho.add(key);
+    if (this.pendingWho.size > MAX_PENDING_WHO)
+      this.pendingWho.delete(this.pendingWho.values().next().value!);
+  }
+
+  /** The answer to `/who`: the room's members as one line in that room (or where the user is). */
+  private showMembers(roomName: string): void {
+    const room = this.model.room(roomName);
+    if (!room) return;
+    const names = room.members;
+    this.model.notice(
+      `In ${room.title} (${names.length}): ${names.join(', ')}`,
+      'info',
+      this.clock.now(),
+      this.model.current()?.target.kind === 'dm' ? this.model.currentKey : room.key,
+    );
   }
 
   /** The first room the user is in (where a DM view's commands act). */
