@@ -16,4 +16,5 @@ export * from './client/transport.js';
 export * from './client/backoff.js';
 export * from './client/emitter.js';
 export * from './client/model.js';
+export * from './client/days.js';
 export * from './client/chat-client.js';

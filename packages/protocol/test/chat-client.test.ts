@@ -94,6 +94,35 @@ describe('ChatClient', () => {
     expect(
       events.filter((e) => e.type === 'status').map((e) => (e as { status: string }).status),
     ).toContain('reconnecting');
+    // The log says the link dropped and came back, once each; the greeting is not repeated.
+    const lines = client.model
+      .room('#general')!
+      .entries.filter((e) => e.kind === 'system')
+      .map((e) => e.text);
+    expect(lines).toEqual([
+      'Welcome: write <quit> to leave',
+      'Connection lost; reconnecting…',
+      'Reconnected',
+    ]);
+  });
+
+  it('says the server is restarting rather than that the link was lost, once per conversation', async () => {
+    const server = new FakeServer();
+    const { client, clock } = await connected(server, 'ada');
+    client.submit('/msg bob hi');
+    await settle();
+    server.quitAll('server_shutdown');
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    expect(client.status).toBe('registered');
+    for (const conversation of client.model.conversations.values()) {
+      const lines = conversation.entries.filter((e) => e.kind === 'system').map((e) => e.text);
+      expect(lines.slice(-2), conversation.title).toEqual([
+        'The server is restarting or shutting down; reconnecting…',
+        'Reconnected',
+      ]);
+    }
   });
 
   it('sends again a message whose ack was lost only if its echo is not in the replay', async () => {

@@ -53,6 +53,14 @@ export class FakeServer {
     for (const link of this.links) if (link.name === name) this.close(link);
   }
 
+  /** Ends every link from the server's side: its `quit` (with a reason), then the close. */
+  quitAll(reason: string): void {
+    for (const link of [...this.links]) {
+      this.send(link, { type: 'quit', reason });
+      queueMicrotask(() => this.close(link));
+    }
+  }
+
   /** A message stored and broadcast by the server itself, as if sent by `from`. */
   post(from: string, text: string, room = '#general'): MessageFrame {
     const history = this.rooms.get(room)!;

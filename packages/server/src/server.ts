@@ -300,7 +300,10 @@ export class ConfabServer {
     this.logger.info({ sessions: this.sessions.size }, 'shutting down');
     const stopped = this.listener.stop();
     await this.store?.flush();
-    await Promise.all([...this.sessions.values()].map((session) => session.shutdown()));
+    // In a cluster the other nodes' users stay and must hear who left; alone,
+    // everyone is being told the server stops.
+    const announce = this.cluster !== undefined;
+    await Promise.all([...this.sessions.values()].map((session) => session.shutdown(announce)));
     await this.waitForSessions(this.config.shutdownTimeout);
     for (const session of this.sessions.values()) session.connection.destroy();
     this.http?.close();

@@ -23,6 +23,10 @@ describe('shutdown', () => {
     expect(await web.next('quit')).toEqual({ type: 'quit', reason: 'server_shutdown' });
     await nc.line('The server is shutting down');
     await Promise.all([ada.closed, web.closed, nc.closed]);
+    // Everyone is being told the server stops: no one is also told that each of the others left.
+    expect(frames.filter((f) => f.type === 'left')).toEqual([]);
+    expect(web.inbox.all.filter((f) => f.type === 'left')).toEqual([]);
+    expect(nc.text()).not.toMatch(/left #general/);
   });
 
   it('stops on SIGTERM with exit code 0, clients told, history flushed', async () => {

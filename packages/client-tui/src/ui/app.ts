@@ -5,9 +5,10 @@ import type {
   LogEntry,
   RoomConversation,
 } from '@confab/protocol';
+import { dayChanges, dayLabel } from '@confab/protocol';
 import type { Widgets } from 'blessed';
 import { nameColour } from '../view/colors.js';
-import { formatEntry } from '../view/format.js';
+import { formatDay, formatEntry } from '../view/format.js';
 import { renderInput } from '../view/input-line.js';
 import type { KeyAction, KeyEvent } from '../view/keys.js';
 import { keyAction } from '../view/keys.js';
@@ -349,7 +350,14 @@ export class TerminalApp {
     const following = this.atBottom();
     const fromBottom = log.getScrollHeight() - log.getScroll();
     const switched = current.key !== this.shownKey;
-    const lines = current.entries.flatMap((entry) => this.linesOf(entry));
+    const lines: string[] = [];
+    const now = Date.now();
+    let previous: number | undefined;
+    for (const entry of current.entries) {
+      if (dayChanges(previous, entry.ts, now)) lines.push(formatDay(dayLabel(entry.ts, now)));
+      previous = entry.ts;
+      lines.push(...this.linesOf(entry));
+    }
     if (!switched && !following)
       this.newBelow += Math.max(0, current.entries.length - this.shownCount);
     log.setContent(lines.join('\n'));

@@ -1,6 +1,6 @@
 import type { LogEntry } from '@confab/protocol';
 import { nameColour } from './colors.js';
-import { safeText } from './safe-text.js';
+import { escapeTags, safeText } from './safe-text.js';
 
 /** `HH:MM` in local time. */
 export function clock(ts: number): string {
@@ -47,4 +47,9 @@ export function formatEntry(entry: LogEntry): string[] {
 /** Drops colour tags, for a line drawn on a highlight. */
 function stripColours(line: string): string {
   return line.replace(/\{\/?(?:[a-z-]+-fg|bold)\}/g, '');
+}
+
+/** The line drawn where the day changes in a log (`─── Yesterday ───`). */
+export function formatDay(label: string): string {
+  return `{gray-fg}─── ${escapeTags(label)} ───{/gray-fg}`;
 }

@@ -10,7 +10,7 @@ import type {
 import { clientHandshakeStep } from '../handshake.js';
 import { SERVER_SHUTDOWN_REASON } from '../frames.js';
 import { DEFAULT_ROOM, LIMITS, PROTOCOL_VERSION } from '../limits.js';
-import { foldRoom } from '../names.js';
+import { foldName, foldRoom } from '../names.js';
 import type { RawFrame } from '../validate.js';
 import { validateServerFrame } from '../validate.js';
 import type { BackoffOptions } from './backoff.js';
@@ -76,6 +76,13 @@ interface PendingSend {
 /** `who` questions awaiting their `names` answer, at most; the oldest is forgotten past it. */
 const MAX_PENDING_WHO = 16;
 
+/**
+ * After a reconnect, members seen before the link dropped who join again
+ * within this long are taken back without a line: after a server restart
+ * everyone comes back, and a line for each would bury the conversation.
+ */
+const RETURN_WINDOW_MS = 60_000;
+
 /** Name-taken answers on reconnect are retried this many times: the old link may still hold the name. */
 const RECONNECT_NAME_RETRIES = 5;
 
@@ -110,6 +117,13 @@ export class ChatClient {
   /** Room the user asked to join: the view switches to it once joined. */
   private switchToRoom: string | undefined;
   private started = false;
+  /** The current link got as far as `welcome`: losing it is news for the user. */
+  private linkUp = false;
+  /** The server said it is shutting down (it may be restarting). */
+  private serverStopping = false;
+  /** Members (folded) of each room (folded) when the link dropped, welcomed back quietly. */
+  private returning = new Map<string, Set<string>>();
+  private returningUntil = 0;
   /** Identifies the current link; events from an older one are ignored. */
   private linkToken: object | undefined;
   private lastCloseError: string | undefined;
@@ -313,6 +327,8 @@ export class ChatClient {
   }
 
   private onRegistered(): void {
+    this.linkUp = true;
+    this.serverStopping = false;
     this.attempt = 0;
     this.nameRetries = 0;
     this.reconnectAt = 0;
@@ -328,6 +344,7 @@ export class ChatClient {
     this.clearTimer('keepaliveTimer');
     this.resuming.clear();
     for (const room of this.model.rooms()) room.loadingHistory = false;
+    if (this.linkUp) this.linkDropped();
     const reconnect = this.options.reconnect ?? {};
     // A first link that never got as far as `welcome` is a wrong address or a
     // server that is down: say so rather than retry in silence.
@@ -346,6 +363,31 @@ export class ChatClient {
       this.reconnectTimer = undefined;
       this.open();
     });
+  }
+
+  /** A registered link is gone: each conversation says so, and who was there is remembered. */
+  private linkDropped(): void {
+    this.linkUp = false;
+    this.returning = new Map(
+      this.model
+        .rooms()
+        .map((room) => [foldRoom(room.target.room), new Set(room.members.map(foldName))]),
+    );
+    if (this.options.reconnect === false) return;
+    this.model.noticeAll(
+      this.serverStopping
+        ? 'The server is restarting or shutting down; reconnecting…'
+        : 'Connection lost; reconnecting…',
+      this.serverStopping ? 'info' : 'error',
+      this.clock.now(),
+    );
+  }
+
+  /** Whether a `joined` is someone coming back after our reconnect (shown without a line). */
+  private isReturning(room: string, name: string): boolean {
+    if (this.model.isSelf(name)) return this.resuming.has(foldRoom(room));
+    if (this.clock.now() > this.returningUntil) return false;
+    return this.returning.get(foldRoom(room))?.delete(foldName(name)) ?? false;
   }
 
   private finish(reason: EndReason, message?: string): void {
@@ -440,7 +482,11 @@ export class ChatClient {
       case 'welcome':
         this.model.setName(frame.name);
         for (const room of frame.rooms) this.model.ensureRoom(room);
-        if (frame.text) this.model.notice(frame.text, 'info', now);
+        // The greeting once; after that, one line says the link is back.
+        if (this.everRegistered) {
+          this.model.noticeAll('Reconnected', 'info', now);
+          this.returningUntil = now + RETURN_WINDOW_MS;
+        } else if (frame.text) this.model.notice(frame.text, 'info', now);
         this.step({ type: 'welcome' });
         break;
       case 'names':
@@ -448,7 +494,12 @@ export class ChatClient {
         if (this.pendingWho.delete(foldRoom(frame.room))) this.showMembers(frame.room);
         break;
       case 'joined':
-        this.model.applyJoined(frame.room, frame.name, frame.ts);
+        this.model.applyJoined(
+          frame.room,
+          frame.name,
+          frame.ts,
+          this.isReturning(frame.room, frame.name),
+        );
         if (this.model.isSelf(frame.name) && this.switchToRoom === foldRoom(frame.room)) {
           this.switchToRoom = undefined;
           this.model.setCurrent(targetKey({ kind: 'room', room: frame.room }));
@@ -480,11 +531,7 @@ export class ChatClient {
       case 'quit':
         this.serverEndMessage = frame.reason;
         if (frame.reason === SERVER_SHUTDOWN_REASON) {
-          this.model.notice(
-            'The server is restarting or shutting down; reconnecting…',
-            'info',
-            now,
-          );
+          this.serverStopping = true;
           // Its first attempts would only meet a server still stopping.
           this.attempt = Math.max(this.attempt, 1);
         }

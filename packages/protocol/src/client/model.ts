@@ -211,6 +211,12 @@ export class ChatModel {
     this.append(conversation, { kind: 'system', text, ts, tone }, false);
   }
 
+  /** Adds a system line to every conversation: news about the link, which each log should show. */
+  noticeAll(text: string, tone: SystemEntry['tone'], ts: number): void {
+    for (const conversation of this.conversations.values())
+      this.append(conversation, { kind: 'system', text, ts, tone }, false);
+  }
+
   applyNames(frame: NamesFrame): void {
     const room = this.room(frame.room);
     if (!room) return;
@@ -218,13 +224,19 @@ export class ChatModel {
     this.events.emit({ type: 'members', key: room.key });
   }
 
-  applyJoined(room: string, name: string, ts: number): void {
+  /**
+   * A member joined. `quiet` adds them without a line: someone coming back
+   * after a reconnect (oneself, or the others after a server restart) never
+   * visibly left.
+   */
+  applyJoined(room: string, name: string, ts: number, quiet = false): void {
     const conversation = this.isSelf(name) ? this.ensureRoom(room) : this.room(room);
     if (!conversation) return;
     if (!conversation.members.some((m) => foldName(m) === foldName(name))) {
       conversation.members = [...conversation.members, name].sort(compareNames);
       this.events.emit({ type: 'members', key: conversation.key });
     }
+    if (quiet) return;
     const who = this.isSelf(name) ? 'You' : name;
     this.append(
       conversation,

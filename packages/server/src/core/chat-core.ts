@@ -397,15 +397,17 @@ export class ChatCore {
 
   /**
    * Removes a user from the chat: out of every room (the other members get
-   * `left` with `reason`; the user does not) and its name freed.
+   * `left` with `reason`, unless `announce` is false; the user does not)
+   * and its name freed.
    */
-  async leave(user: ChatUser, reason: LeaveReason): Promise<void> {
+  async leave(user: ChatUser, reason: LeaveReason, announce = true): Promise<void> {
     if (!this.isRegistered(user)) return;
     this.users.delete(user.key);
     this.sessions.delete(user.recipient.sessionId);
     const memberships = [...user.rooms.values()];
     for (const membership of memberships) {
       this.removeMembership(membership);
+      if (!announce) continue;
       this.options.bus.publish({
         kind: 'room',
         roomKey: membership.room.key,

@@ -238,8 +238,13 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     return undefined;
   }
 
-  /** Starts the handshake from the server's side (shutdown). Resolves when `quit` is queued. */
-  async shutdown(): Promise<void> {
+  /**
+   * Starts the handshake from the server's side (shutdown). Resolves when
+   * `quit` is queued. `announce`: the rooms hear that the user left; not
+   * when every member is being shut down too (one process stopping), where
+   * it would only be a line per user in everyone's log before they go.
+   */
+  async shutdown(announce = true): Promise<void> {
     if (this.state === 'quitting' || this.state === 'closed') return;
     this.state = serverHandshakeStep(this.state, 'quit');
     this.inbox = undefined;
@@ -247,7 +252,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     if (user) {
       await withTimeout(this.core.settled(user), SETTLE_TIMEOUT_MS);
       this.user = undefined;
-      await this.core.leave(user, 'disconnected');
+      await this.core.leave(user, 'disconnected', announce);
     }
     this.reply({ type: 'quit', reason: SERVER_SHUTDOWN_REASON });
     this.connection.end();

@@ -1,4 +1,5 @@
 import type { Conversation, LogEntry } from '@confab/protocol';
+import { dayChanges, dayLabel } from '@confab/protocol';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { nameHue } from '../colors.js';
 import { linkify } from '../linkify.js';
@@ -82,6 +83,24 @@ function Entry({ entry }: { entry: LogEntry }) {
   );
 }
 
+/** The entries, with a line where the day changes (keyed by the entry after it). */
+function withDays(entries: LogEntry[]) {
+  const now = Date.now();
+  const items = [];
+  let previous: number | undefined;
+  for (const entry of entries) {
+    if (dayChanges(previous, entry.ts, now))
+      items.push(
+        <li key={`day-${keyOf(entry)}`} class="day">
+          <span>{dayLabel(entry.ts, now)}</span>
+        </li>,
+      );
+    previous = entry.ts;
+    items.push(<Entry key={keyOf(entry)} entry={entry} />);
+  }
+  return items;
+}
+
 /** Pixels from the bottom that still count as "at the newest message". */
 const NEAR_BOTTOM = 48;
 
@@ -163,11 +182,7 @@ export function MessageList({ conversation, onTop }: Props) {
         tabIndex={0}
         onScroll={onScroll}
       >
-        <ol class="entries">
-          {conversation.entries.map((entry) => (
-            <Entry key={keyOf(entry)} entry={entry} />
-          ))}
-        </ol>
+        <ol class="entries">{withDays(conversation.entries)}</ol>
       </div>
       {!following && unseen > 0 && (
         <button
