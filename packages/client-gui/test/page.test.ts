@@ -188,6 +188,14 @@ describe('the chat page', () => {
     await ada.locator('.log .system', { hasText: 'In #whoroom (2): who-ada, who-bob' }).waitFor();
   });
 
+  it('keeps a message that is too long in the input, to be mended', async () => {
+    const page = await openChat('verbose');
+    const long = 'z'.repeat(5000);
+    await say(page, long);
+    await page.locator('.log .system.error', { hasText: 'Message too long' }).waitFor();
+    expect(await page.locator('.composer textarea').inputValue()).toBe(long);
+  });
+
   it('shows an HTML and script payload as text, never runs it, and links only http(s)', async () => {
     const reader = await openChat('reader');
     const pat = await PlainPerson.join('mallory');

@@ -19,9 +19,12 @@ export const USAGE = `confab: the Confab terminal chat client
 
 Usage: confab [--host HOST] [--port PORT] [--name NAME] [--tls]
 
-  --host HOST    server address (env CONFAB_HOST; asked for when missing, default 127.0.0.1)
-  --port PORT    server port (env CONFAB_PORT; asked for when missing, default 7420)
+  --host HOST    server address (env CONFAB_HOST; default 127.0.0.1)
+  --port PORT    server port (env CONFAB_PORT; default 7420)
   --name NAME    your name (env CONFAB_NAME; asked for when missing)
+
+With none of these, the server, port and name are asked for, the defaults
+ready to accept; with any of them, only a missing name is asked for.
   --tls          connect with TLS (env CONFAB_TLS=1)
   --insecure     with --tls, accept a certificate that does not verify
   --help         show this help

@@ -63,10 +63,13 @@ async function main(): Promise<void> {
     );
   });
 
-  // What the command line did not give is asked for, as the first chat client asked for host and port.
+  // Started bare, it asks for the server as the first chat client asked for
+  // host and port. Given any of them, what was given is not asked again and
+  // the address takes its defaults; only a missing name is asked for.
   const endpointLabel = () => `${host}:${port}`;
-  let host = args.host;
-  let port = args.port;
+  const anyGiven = args.host !== undefined || args.port !== undefined || args.name !== undefined;
+  let host = args.host ?? (anyGiven ? DEFAULT_HOST : undefined);
+  let port = args.port ?? (anyGiven ? DEFAULT_PORT : undefined);
   host ??= await app.ask({
     label: 'Server',
     initial: DEFAULT_HOST,

@@ -177,11 +177,11 @@ describe('confab in a terminal', () => {
     expect(memberBorder(plain)).toBe(100);
     expect(stringWidth(wide)).toBe(120);
     tmux.resize('ada', 90, 24);
-    // Redrawn for 90 columns: the member list's border is now 20 from the right of 90.
+    // Redrawn for 90 columns: both side lists narrow to 14, the member list's border 14 from the right.
     const emojiLine = (s: string) => s.split('\n').find((l) => l.includes('🎉 emoji, end'));
     const narrow = await tmux.waitFor('ada', (s) => {
       const line = emojiLine(s);
-      return line !== undefined && memberBorder(line) === 70;
+      return line !== undefined && memberBorder(line) === 76;
     });
     expect(narrow).toContain('hello bob');
     expect(Math.max(...narrow.split('\n').map((l) => stringWidth(l)))).toBeLessThanOrEqual(90);
@@ -199,8 +199,54 @@ describe('confab in a terminal', () => {
     const first = lines.findIndex((l) => l.includes('<ada> first pasted line'));
     expect(first).toBeGreaterThan(-1);
     // The second line is the same message's continuation, not a message of its own.
-    expect(lines[first + 1]).toMatch(/│\s{8}second pasted line/);
+    expect(lines[first + 1]).toMatch(/│ {12}second pasted line/);
     expect(lines[first + 1]).not.toContain('<ada>');
+  });
+
+  it('asks nothing the command line gave: --port and --name connect at once to 127.0.0.1', async () => {
+    tmux.start('quick', `LANG=C.UTF-8 ${process.execPath} ${cli} --port ${port} --name quick`);
+    const screen = await tmux.waitFor('quick', /● connected\s+│\s+quick/);
+    expect(screen).toContain('127.0.0.1:');
+    expect(screen).not.toContain('Connect to Confab');
+    tmux.keys('quick', 'C-c');
+    await tmux.waitFor('quick', /Bye\.\n\[exited 0\]/);
+  });
+
+  it('fits an 80x24 terminal: 60 columns for the chat, wrapped lines under the text', async () => {
+    tmux.start(
+      'narrow',
+      `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --port ${port} --name nina`,
+      { width: 80, height: 24 },
+    );
+    await tmux.waitFor('narrow', /● connected/);
+    const long =
+      'a long line that has to wrap in a terminal of eighty columns, and whose second line starts under its first word';
+    tmux.type('narrow', long);
+    let screen = await tmux.waitFor('narrow', 'under its first word');
+    let lines = screen.split('\n');
+    const first = lines.findIndex((l) => l.includes('<nina> a long line'));
+    // The member list (20 columns) is at the right: 60 are left for the chat.
+    expect(memberBorder(lines[first]!)).toBe(60);
+    // `HH:MM <nina> ` is 13 columns: the next line of the message starts there.
+    expect(lines[first + 1]).toMatch(/^ {13}\S/);
+    // With a second conversation the room list comes, and the member list gives way.
+    tmux.type('narrow', '/msg ada hello from a narrow screen');
+    screen = await tmux.waitFor('narrow', (s) => s.includes('rooms') && !/\d here/.test(s));
+    lines = screen.split('\n');
+    expect(screen).not.toMatch(/\d here/);
+    const again = lines.find((l) => l.includes('<nina> a long line'))!;
+    expect(stringWidth(again.slice(0, again.indexOf('<nina>')))).toBe(20 + 6);
+    tmux.keys('narrow', 'C-c');
+    await tmux.waitFor('narrow', /Bye\.\n\[exited 0\]/);
+  });
+
+  it('keeps a message that is too long in the input line, to be mended', async () => {
+    tmux.type('ada', 'z'.repeat(5000));
+    await tmux.waitFor('ada', 'Message too long');
+    const input = tmux.screen('ada').trimEnd().split('\n').at(-1)!;
+    expect(input).toMatch(/^> …z+$/);
+    tmux.keys('ada', 'C-u');
+    await tmux.waitFor('ada', (s) => s.trimEnd().split('\n').at(-1) === '>');
   });
 
   it('reconnects after a server restart and shows the missed messages once', async () => {
@@ -238,7 +284,7 @@ describe('confab in a terminal', () => {
     const lines = after.split('\n');
     const tail = lines.slice(lines.findIndex((l) => l.includes('The server is restarting')));
     expect(tail.filter((l) => l.includes('--'))).toEqual([
-      expect.stringContaining('The server is restarting or shutting down; reconnecting…'),
+      expect.stringContaining('The server is restarting or shutting down;'),
       expect.stringContaining('Reconnected'),
     ]);
     expect(tail.join('\n')).not.toMatch(/joined #general|was disconnected|Welcome ada/);

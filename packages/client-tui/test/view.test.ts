@@ -7,7 +7,10 @@ import { renderInput } from '../src/view/input-line.js';
 import { keyAction } from '../src/view/keys.js';
 import { LineEditor } from '../src/view/line-editor.js';
 import { safeText } from '../src/view/safe-text.js';
+import { paneWidths } from '../src/view/panes.js';
 import { conversationLines, statusLine } from '../src/view/status.js';
+import { wrapText } from '../src/view/wrap.js';
+import stringWidth from 'string-width';
 
 const message = (text: string, extra: Partial<LogEntry> = {}): LogEntry =>
   ({
@@ -41,9 +44,10 @@ describe('safe rendering of remote text', () => {
     expect(line!.replace(/\{\/?[a-z-]+\}/g, '')).not.toMatch(bareBrace);
   });
 
-  it('indents the lines of a multi-line text, and marks actions and mentions', () => {
+  it('indents the lines of a multi-line text under the text, and marks actions and mentions', () => {
+    // `09:05 <bob> `: the text starts at column 12.
     expect(formatEntry(message('one\ntwo'))).toHaveLength(2);
-    expect(formatEntry(message('one\ntwo'))[1]).toMatch(/^ {8}two$/);
+    expect(formatEntry(message('one\ntwo'))[1]).toMatch(/^ {12}two$/);
     expect(formatEntry(message('waves', { action: true }))[0]).toContain(
       '{magenta-fg}*{/magenta-fg}',
     );
@@ -51,6 +55,35 @@ describe('safe rendering of remote text', () => {
     expect(formatEntry({ kind: 'system', text: 'bob joined', ts: 0, tone: 'join' })[0]).toContain(
       '{gray-fg}-- bob joined',
     );
+  });
+
+  it('wraps a long text to the log width, each line indented under the text', () => {
+    const plain = (line: string) => line.replace(/\{\/?[a-z-]+\}/g, '');
+    const text = 'the quick brown fox jumps over the lazy dog and runs back again';
+    const lines = formatEntry(message(text), 40).map(plain);
+    expect(lines).toEqual([
+      '09:05 <bob> the quick brown fox jumps',
+      '            over the lazy dog and runs',
+      '            back again',
+    ]);
+    for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(40);
+    // A word longer than a line is cut; wide characters count two columns.
+    expect(wrapText('x'.repeat(25), 10, 10)).toEqual(['xxxxxxxxxx', 'xxxxxxxxxx', 'xxxxx']);
+    expect(wrapText('日本語の文章です', 6, 6)).toEqual(['日本語', 'の文章', 'です']);
+    // A long name leaves room for its text: the indent stops at 24 columns.
+    const long = formatEntry(message('a b c d e f g h', { from: 'x'.repeat(30) }), 50).map(plain);
+    expect(long[1]).toMatch(/^ {24}\S/);
+  });
+
+  it('gives the chat 60 columns at least: side panes narrow, then the members go, then the rooms', () => {
+    const both = { rooms: true, members: true, membersAsked: false };
+    expect(paneWidths(120, both)).toEqual({ rooms: 20, members: 20 });
+    expect(paneWidths(90, both)).toEqual({ rooms: 14, members: 14 });
+    expect(paneWidths(80, both)).toEqual({ rooms: 20, members: 0 });
+    expect(paneWidths(70, both)).toEqual({ rooms: 0, members: 0 });
+    expect(paneWidths(80, { ...both, rooms: false })).toEqual({ rooms: 0, members: 20 });
+    // Asked for with F2, the member list stays, narrow.
+    expect(paneWidths(70, { ...both, membersAsked: true })).toEqual({ rooms: 0, members: 14 });
   });
 
   it('gives a name the same colour whatever its case', () => {

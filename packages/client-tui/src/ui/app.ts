@@ -5,7 +5,7 @@ import type {
   LogEntry,
   RoomConversation,
 } from '@confab/protocol';
-import { dayChanges, dayLabel } from '@confab/protocol';
+import { dayChanges, dayLabel, escapeControls } from '@confab/protocol';
 import type { Widgets } from 'blessed';
 import { nameColour } from '../view/colors.js';
 import { formatDay, formatEntry } from '../view/format.js';
@@ -13,8 +13,9 @@ import { renderInput } from '../view/input-line.js';
 import type { KeyAction, KeyEvent } from '../view/keys.js';
 import { keyAction } from '../view/keys.js';
 import { LineEditor } from '../view/line-editor.js';
+import { paneWidths } from '../view/panes.js';
 import { escapeTags, safeText } from '../view/safe-text.js';
-import { conversationLines, statusLine } from '../view/status.js';
+import { conversationLines, fitColumns, statusLine } from '../view/status.js';
 import type { Layout } from './layout.js';
 import { createLayout } from './layout.js';
 
@@ -42,7 +43,8 @@ export class TerminalApp {
   private client: ChatClient | undefined;
   private server = '';
   private secure = false;
-  private showMembers = true;
+  /** The member list: shown where it fits, or as the user asked with F2. */
+  private membersShown: 'auto' | 'asked' | 'hidden' = 'auto';
   /** Lines below the visible part that arrived while scrolled up. */
   private newBelow = 0;
   private shownKey: string | undefined;
@@ -60,7 +62,7 @@ export class TerminalApp {
         problem?: string | undefined;
       }
     | undefined;
-  private readonly formatted = new WeakMap<LogEntry, string[]>();
+  private readonly formatted = new WeakMap<LogEntry, { width: number; lines: string[] }>();
 
   constructor(private readonly screen: Widgets.Screen) {
     this.layout = createLayout(screen);
@@ -215,7 +217,7 @@ export class TerminalApp {
         this.switchTo(action.index);
         return;
       case 'toggle-members':
-        this.showMembers = !this.showMembers;
+        this.membersShown = this.layout.members.hidden ? 'asked' : 'hidden';
         this.invalidate('side', 'log');
         return;
       default:
@@ -266,7 +268,8 @@ export class TerminalApp {
 
   private send(): void {
     const line = this.editor.take();
-    this.client?.submit(line);
+    // A line that could not go (too long, a mistake, no link) stays to be mended.
+    if (this.client?.submit(line).kind === 'error') this.editor.restore(line);
     this.followNewest();
     this.invalidate('input');
   }
@@ -331,9 +334,9 @@ export class TerminalApp {
   }
 
   private render(): void {
+    if (this.dirty.side) this.renderSides();
     const dirty = this.dirty;
     this.dirty = { log: false, side: false, status: false, input: false };
-    if (dirty.side) this.renderSides();
     if (dirty.log) this.renderLog();
     if (dirty.status) this.renderStatus();
     if (dirty.input) this.renderInput();
@@ -351,12 +354,14 @@ export class TerminalApp {
     const fromBottom = log.getScrollHeight() - log.getScroll();
     const switched = current.key !== this.shownKey;
     const lines: string[] = [];
+    // The scrollbar takes the last column.
+    const width = Math.max(10, (log.width as number) - 1);
     const now = Date.now();
     let previous: number | undefined;
     for (const entry of current.entries) {
       if (dayChanges(previous, entry.ts, now)) lines.push(formatDay(dayLabel(entry.ts, now)));
       previous = entry.ts;
-      lines.push(...this.linesOf(entry));
+      lines.push(...this.linesOf(entry, width));
     }
     if (!switched && !following)
       this.newBelow += Math.max(0, current.entries.length - this.shownCount);
@@ -373,13 +378,14 @@ export class TerminalApp {
     this.dirty.status = true;
   }
 
-  private linesOf(entry: LogEntry): string[] {
-    let lines = this.formatted.get(entry);
-    if (!lines) {
-      lines = formatEntry(entry);
-      this.formatted.set(entry, lines);
+  /** An entry's lines at the log's width, formatted once per entry and width. */
+  private linesOf(entry: LogEntry, width: number): string[] {
+    let formatted = this.formatted.get(entry);
+    if (formatted?.width !== width) {
+      formatted = { width, lines: formatEntry(entry, width) };
+      this.formatted.set(entry, formatted);
     }
-    return lines;
+    return formatted.lines;
   }
 
   private renderSides(): void {
@@ -388,10 +394,16 @@ export class TerminalApp {
     const current = model?.current();
     const members =
       current?.target.kind === 'room' ? (current as RoomConversation).members : undefined;
+    const logWidth = this.layout.log.width;
     this.layout.arrange(
-      conversations.length > 1,
-      this.showMembers && members !== undefined && this.mode === 'chat',
+      paneWidths(this.screen.width as number, {
+        rooms: conversations.length > 1,
+        members: this.membersShown !== 'hidden' && members !== undefined && this.mode === 'chat',
+        membersAsked: this.membersShown === 'asked',
+      }),
     );
+    // The log's width changed: its lines wrap anew.
+    if (this.layout.log.width !== logWidth) this.dirty.log = true;
     // The list's inner width: its box less the two border columns.
     const listWidth = (this.layout.rooms.width as number) - 2;
     this.layout.rooms.setContent(
@@ -399,11 +411,13 @@ export class TerminalApp {
     );
     if (members) {
       this.layout.members.setLabel(` ${members.length} here `);
+      const nameWidth = (this.layout.members.width as number) - 2;
       this.layout.members.setContent(
         members
           .map((name) => {
             const colour = nameColour(name);
-            return `{${colour}-fg}${safeText(name, { singleLine: true })}{/${colour}-fg}`;
+            const shown = fitColumns(escapeControls(name, { singleLine: true }), nameWidth);
+            return `{${colour}-fg}${escapeTags(shown)}{/${colour}-fg}`;
           })
           .join('\n'),
       );

@@ -1,5 +1,6 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
+import { SIDE_WIDTH } from '../view/panes.js';
 
 /** The widgets of the chat screen. */
 export interface Layout {
@@ -10,11 +11,9 @@ export interface Layout {
   input: Widgets.BoxElement;
   /** A centred box for the connect form and name prompts. */
   dialog: Widgets.BoxElement;
-  /** Places the side columns: the room list when there is more than one conversation, the member list when shown. */
-  arrange(showRooms: boolean, showMembers: boolean): void;
+  /** Places the side columns at these widths (0: hidden). */
+  arrange(widths: { rooms: number; members: number }): void;
 }
-
-const SIDE_WIDTH = 20;
 
 /**
  * Status line on top, message log in the middle (room list to its left,
@@ -53,7 +52,9 @@ export function createLayout(screen: Widgets.Screen): Layout {
     scrollable: true,
     alwaysScroll: true,
     mouse: true,
-    wrap: true,
+    // Lines come wrapped to the log's width (formatEntry): blessed's own
+    // wrapping miscounts tagged text and would break them again.
+    wrap: false,
     scrollbar: { ch: ' ', style: { bg: 'gray' } },
   });
   const members = blessed.box({
@@ -97,11 +98,13 @@ export function createLayout(screen: Widgets.Screen): Layout {
     members,
     input,
     dialog,
-    arrange(showRooms, showMembers) {
-      rooms.hidden = !showRooms;
-      members.hidden = !showMembers;
-      log.left = showRooms ? SIDE_WIDTH : 0;
-      log.right = showMembers ? SIDE_WIDTH : 0;
+    arrange(widths) {
+      rooms.hidden = widths.rooms === 0;
+      members.hidden = widths.members === 0;
+      if (widths.rooms > 0) rooms.width = widths.rooms;
+      if (widths.members > 0) members.width = widths.members;
+      log.left = widths.rooms;
+      log.right = widths.members;
     },
   };
 }

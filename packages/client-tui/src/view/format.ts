@@ -1,6 +1,9 @@
 import type { LogEntry } from '@confab/protocol';
 import { nameColour } from './colors.js';
+import { escapeControls } from '@confab/protocol';
+import stringWidth from 'string-width';
 import { escapeTags, safeText } from './safe-text.js';
+import { wrapText } from './wrap.js';
 
 /** `HH:MM` in local time. */
 export function clock(ts: number): string {
@@ -17,28 +20,58 @@ export function coloredName(name: string, self: boolean): string {
     : `{${colour}-fg}${safe}{/${colour}-fg}`;
 }
 
+/** Widest indent of a message's continuation lines, so a long name leaves room for its text. */
+const MAX_INDENT = 24;
+
+/**
+ * Lays out text after a head of `headWidth` columns in a log `width`
+ * columns wide: the text's own line breaks and its wrapping both continue
+ * under the text, not under the time. Returns the lines' text (made safe,
+ * tags escaped) and the indent of the lines after the first.
+ */
+function layOut(
+  text: string,
+  headWidth: number,
+  width: number,
+): { lines: string[]; indent: number } {
+  const indent = Math.min(headWidth, MAX_INDENT, Math.max(0, width - 20));
+  const lines = escapeControls(text)
+    .split('\n')
+    .flatMap((paragraph, i) =>
+      wrapText(paragraph, i === 0 ? width - headWidth : width - indent, width - indent),
+    )
+    .map(escapeTags);
+  return { lines, indent };
+}
+
 /**
  * The log line(s) of one entry, with blessed tags: time, coloured sender,
- * text; system lines dimmed; mentions highlighted. A text's own line breaks
- * become indented continuation lines. Every remote string passes through
- * `safeText`, so only our own tags are ever tags.
+ * text; system lines dimmed; mentions highlighted. Lines are wrapped to the
+ * log's `width` (in columns), and both wrapped lines and a text's own line
+ * breaks are indented under the text. Every remote string is made safe
+ * (`safeText`, `escapeControls`, `escapeTags`), so only our own tags are
+ * ever tags.
  */
-export function formatEntry(entry: LogEntry): string[] {
+export function formatEntry(entry: LogEntry, width = Number.POSITIVE_INFINITY): string[] {
   const time = `{gray-fg}${clock(entry.ts)}{/gray-fg}`;
   if (entry.kind === 'system') {
     const colour = entry.tone === 'error' ? 'red' : 'gray';
-    return safeText(entry.text)
-      .split('\n')
-      .map((line, i) =>
-        i === 0
-          ? `${time} {${colour}-fg}-- ${line}{/${colour}-fg}`
-          : `      {${colour}-fg}   ${line}{/${colour}-fg}`,
-      );
+    // `HH:MM -- `: nine columns.
+    const { lines, indent } = layOut(entry.text, 9, width);
+    return lines.map((line, i) =>
+      i === 0
+        ? `${time} {${colour}-fg}-- ${line}{/${colour}-fg}`
+        : `${' '.repeat(indent)}{${colour}-fg}${line}{/${colour}-fg}`,
+    );
   }
-  const lines = safeText(entry.text).split('\n');
   const who = coloredName(entry.from, entry.self);
   const head = entry.action ? `{magenta-fg}*{/magenta-fg} ${who} ` : `<${who}> `;
-  const body = lines.map((line, i) => (i === 0 ? `${time} ${head}${line}` : `        ${line}`));
+  // `HH:MM ` then `<name> ` or `* name `.
+  const nameWidth = stringWidth(escapeControls(entry.from, { singleLine: true }));
+  const { lines, indent } = layOut(entry.text, 6 + nameWidth + 3, width);
+  const body = lines.map((line, i) =>
+    i === 0 ? `${time} ${head}${line}` : `${' '.repeat(indent)}${line}`,
+  );
   return entry.mention
     ? body.map((line) => `{yellow-bg}{black-fg}${stripColours(line)}{/black-fg}{/yellow-bg}`)
     : body;

@@ -108,6 +108,12 @@ export class LineEditor {
     return line;
   }
 
+  /** Puts a line back to be mended (one that could not be sent): the line typed, cursor at its end. */
+  restore(line: string): void {
+    this.recall = this.history.length;
+    this.setText(line);
+  }
+
   /**
    * Tab: completes the word before the cursor from `names` (ignoring case);
    * Tab again cycles through the matches. At the start of the line a name

@@ -38,7 +38,7 @@ export function statusLine(state: StatusState): string {
 }
 
 /** `text` cut to `width` columns, with `…` where it was cut. */
-function fit(text: string, width: number): string {
+export function fitColumns(text: string, width: number): string {
   if (stringWidth(text) <= width) return text;
   let out = '';
   for (const char of text) {
@@ -61,7 +61,7 @@ export function conversationLines(
   return conversations.map((c, i) => {
     const count = c.unread > 0 ? (c.mentions > 0 ? `(${c.unread}!)` : `(${c.unread})`) : '';
     const room = width - 2 - (count ? count.length + 1 : 0);
-    const title = safeText(fit(c.title, room), { singleLine: true });
+    const title = safeText(fitColumns(c.title, room), { singleLine: true });
     const unread = count
       ? c.mentions > 0
         ? ` {yellow-fg}${count}{/yellow-fg}`

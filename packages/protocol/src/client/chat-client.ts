@@ -160,8 +160,9 @@ export class ChatClient {
 
   /**
    * Handles one line the user typed: a message to the current room or peer,
-   * a `/command`, or `<quit>`. Returns what the line meant; help and mistakes
-   * are also shown as system lines in the current conversation.
+   * a `/command`, or `<quit>`. Returns what the line meant (`error` also
+   * when it could not be sent: the view should keep it to be mended); help
+   * and mistakes are also shown as system lines in the current conversation.
    */
   submit(line: string): InputAction {
     const current = this.model.current();
@@ -173,9 +174,11 @@ export class ChatClient {
     };
     const action = parseInput(line, context);
     switch (action.kind) {
-      case 'send':
-        this.sendAction(action.frame);
+      case 'send': {
+        const problem = this.sendAction(action.frame);
+        if (problem !== undefined) return { kind: 'error', message: problem };
         break;
+      }
       case 'quit':
         this.quit(action.reason);
         break;
@@ -438,32 +441,30 @@ export class ChatClient {
 
   // --- Sending -------------------------------------------------------------
 
+  /** Sends what a line asked for; returns why it could not be sent (also shown in the log). */
   private sendAction(
     frame: Exclude<ClientFrame, { type: 'hello' | 'quit' | 'ping' | 'pong' | 'history' }>,
-  ): void {
-    if (this.statusValue !== 'registered') {
-      this.model.notice('Not connected: the message was not sent.', 'error', this.clock.now());
-      return;
-    }
+  ): string | undefined {
+    const refuse = (message: string) => {
+      this.model.notice(message, 'error', this.clock.now());
+      return message;
+    };
+    if (this.statusValue !== 'registered')
+      return refuse('Not connected: the message was not sent.');
     if (frame.type === 'join') this.switchToRoom = foldRoom(frame.room);
     if (frame.type === 'who') this.askedWho(frame.room);
     if (frame.type === 'say' || frame.type === 'dm') {
-      if (this.pending.size >= (this.options.maxPending ?? 256)) {
-        this.model.notice(
-          'Too many messages waiting for the server: not sent.',
-          'error',
-          this.clock.now(),
-        );
-        return;
-      }
+      if (this.pending.size >= (this.options.maxPending ?? 256))
+        return refuse('Too many messages waiting for the server: not sent.');
       const ref = String(this.nextRef++);
       const afterSeq = frame.type === 'say' ? (this.model.room(frame.room)?.lastSeq ?? 0) : 0;
       this.pending.set(ref, { frame, afterSeq });
       if (frame.type === 'dm') this.model.openDm(frame.to);
       this.send({ ...frame, ref });
-      return;
+      return undefined;
     }
     this.send(frame);
+    return undefined;
   }
 
   // --- Receiving -----------------------------------------------------------

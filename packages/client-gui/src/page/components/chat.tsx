@@ -165,7 +165,7 @@ export function ChatScreen({ client, server }: Props) {
           onSend={(text) => {
             // Asked once, on a person's own action, never as the page opens.
             askForNotificationsOnce();
-            client.submit(text);
+            return client.submit(text).kind !== 'error';
           }}
         />
       </main>

@@ -3,7 +3,8 @@ import { useRef, useState } from 'preact/hooks';
 interface Props {
   label: string;
   disabled: boolean;
-  onSend: (text: string) => void;
+  /** Sends the text; false when it could not go (too long, a mistake, no link): it stays to be mended. */
+  onSend: (text: string) => boolean;
 }
 
 /** The message input: Enter sends, Shift+Enter starts a new line; `/commands` and `<quit>` work here. */
@@ -12,8 +13,7 @@ export function Composer({ label, disabled, onSend }: Props) {
   const field = useRef<HTMLTextAreaElement>(null);
   const send = () => {
     if (text.trim() === '') return;
-    onSend(text);
-    setText('');
+    if (onSend(text)) setText('');
     field.current?.focus();
   };
   const rows = Math.min(6, text.split('\n').length);
