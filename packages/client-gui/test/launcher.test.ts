@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
 import { CHROMIUM_PATH, screenshotDir } from './chromium.js';
-import { colourCount, readXwd, toPng } from './xwd.js';
+import { colourCount, firstRow, readXwd, toPng } from './xwd.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'confab-gui-launcher-'));
@@ -100,10 +100,11 @@ describe('confab-gui, the launcher', () => {
       30_000,
       'vic to join from the app window',
     );
-    // The real binding cannot load here; one line says so, and nothing else is printed.
+    // The real binding cannot load here; one line says why in the system's
+    // terms (not the binding's advice about npm), and nothing else is printed.
     expect(gui.err().trim().split('\n')).toEqual([
       expect.stringMatching(
-        /^confab-gui: no native webview \(@webviewjs\/webview cannot load: .+\); opening a Chromium app window$/,
+        /^confab-gui: no native webview \(@webviewjs\/webview cannot load: it needs (glibc [\d.]+ or newer, and this system has [\d.]+|the system library \S+, which is not installed)\); opening a Chromium app window$/,
       ),
     ]);
     watch.socket.write(
@@ -113,6 +114,20 @@ describe('confab-gui, the launcher', () => {
     const screen = readXwd(join(work, 'Xvfb_screen0'));
     writeFileSync(join(shots, 'xvfb-app-window.png'), toPng(screen));
     expect(colourCount(screen)).toBeGreaterThan(50);
+    // The chat begins at the top of the window: no bar about --no-sandbox above it.
+    // The window's top is its first row that is not the black of the empty screen;
+    // the header ends in a line of the page's --line colour (#dcdde3) within 80 rows.
+    const middle = Math.floor(screen.width / 2);
+    const top = firstRow(screen, 0, middle, middle + 1, ([r, g, b]) => r + g + b > 0);
+    const headerLine = firstRow(
+      screen,
+      top,
+      middle - 200,
+      middle + 200,
+      ([r, g, b]) => r === 0xdc && g === 0xdd && b === 0xe3,
+    );
+    expect(headerLine - top).toBeGreaterThan(20);
+    expect(headerLine - top).toBeLessThan(80);
     gui.child.kill('SIGTERM');
     expect(await gui.exited).toBe(0);
     await until(
@@ -130,9 +145,19 @@ describe('confab-gui, the launcher', () => {
       "throw new Error('libwebkit2gtk-4.1.so.0: cannot open shared object file');\n",
     );
     // /bin/true stands in for a browser that opens and closes at once.
+    // A prebuilt binding's loader wraps the system's reason in advice about npm.
+    const oldGlibc = join(work, 'old-glibc-webview.mjs');
+    writeFileSync(
+      oldGlibc,
+      "throw new Error('Cannot find native binding. npm has a bug related to optional dependencies.', { cause: new Error(\"/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.39' not found (required by webview.node)\") });\n",
+    );
     for (const [module, says] of [
       ['confab-no-such-webview', 'confab-no-such-webview is not installed'],
-      [broken, 'cannot load: libwebkit2gtk-4.1.so.0: cannot open shared object file'],
+      [
+        broken,
+        'cannot load: it needs the system library libwebkit2gtk-4.1.so.0, which is not installed',
+      ],
+      [oldGlibc, 'cannot load: it needs glibc 2.39 or newer, and this system has'],
     ] as const) {
       const gui = launch(['--server', `127.0.0.1:${port}`], {
         CONFAB_WEBVIEW_MODULE: module,
@@ -142,6 +167,7 @@ describe('confab-gui, the launcher', () => {
       const lines = gui.err().trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(says);
+      expect(lines[0]).not.toContain('npm');
       expect(lines[0]).toMatch(/opening a Chromium app window$/);
       expect(gui.out()).toMatch(/^Confab is at http:\/\/127\.0\.0\.1:\d+\/\?server=/);
     }

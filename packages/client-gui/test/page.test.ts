@@ -260,6 +260,27 @@ describe('the chat page', () => {
     await phone.screenshot({ path: join(shots, 'chat-phone.png') });
   });
 
+  it('has an icon, and says quietly (not as an error) that the user left', async () => {
+    const page = await openChat('leaver');
+    const icon = await page
+      .locator('link[rel="icon"]')
+      .evaluate((l) => (l as HTMLLinkElement).href);
+    const response = await fetch(icon);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/svg+xml');
+    await page.getByRole('button', { name: 'Leave', exact: true }).click();
+    const notice = page.locator('#connect-notice');
+    await expect.poll(() => notice.textContent()).toContain('You left the chat');
+    expect(await page.locator('#connect-error').count()).toBe(0);
+    const colour = await notice.evaluate((el) => getComputedStyle(el).color);
+    const error = await page.evaluate(() =>
+      getComputedStyle(document.documentElement).getPropertyValue('--error').trim(),
+    );
+    // Drawn in the muted text colour, not the error red (#b3261e is rgb(179, 38, 30)).
+    expect(error).toBe('#b3261e');
+    expect(colour).not.toBe('rgb(179, 38, 30)');
+  });
+
   it('runs <quit> when a page closes: the others see the leave', async () => {
     const stay = await openChat('stayer');
     const goer = await openChat('goer');

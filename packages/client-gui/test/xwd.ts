@@ -77,3 +77,25 @@ export function colourCount(image: Rgb): number {
     seen.add((image.pixels[i]! << 16) | (image.pixels[i + 1]! << 8) | image.pixels[i + 2]!);
   return seen.size;
 }
+
+/** The colour at a point, as `[r, g, b]`. */
+export function pixel(image: Rgb, x: number, y: number): [number, number, number] {
+  const at = (y * image.width + x) * 3;
+  return [image.pixels[at]!, image.pixels[at + 1]!, image.pixels[at + 2]!];
+}
+
+/** The first row, from `from` down, whose pixels from `x0` to `x1` all pass `test`; -1 if none. */
+export function firstRow(
+  image: Rgb,
+  from: number,
+  x0: number,
+  x1: number,
+  test: (rgb: [number, number, number]) => boolean,
+): number {
+  for (let y = from; y < image.height; y++) {
+    let all = true;
+    for (let x = x0; x < x1 && all; x++) all = test(pixel(image, x, y));
+    if (all) return y;
+  }
+  return -1;
+}

@@ -49,8 +49,9 @@ export function openAppWindow(chromium: string, url: string, profile: string): C
     '--disable-sync',
     '--window-size=1100,760',
   ];
-  // Chromium will not start its sandbox as root.
-  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  // Chromium will not start its sandbox as root. It then warns of the flag
+  // in a bar across the window, which --test-type leaves out.
+  if (process.getuid?.() === 0) args.push('--no-sandbox', '--test-type');
   return spawn(chromium, args, { stdio: 'ignore' });
 }
 

@@ -20,6 +20,44 @@ function firstLine(error: unknown): string {
     .trim();
 }
 
+/** The messages of an error and of the errors it was caused by, outermost first. */
+function messages(error: unknown): string[] {
+  const found: string[] = [];
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 10; depth++) {
+    found.push(String(e instanceof Error ? e.message : e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return found;
+}
+
+/** The glibc this process runs on (Linux), e.g. `2.36`. */
+function runningGlibc(): string | undefined {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } })
+    ?.header;
+  return header?.glibcVersionRuntime;
+}
+
+/**
+ * Why a native binding did not load, in one phrase. A prebuilt binding's
+ * loader hides the system's reason (a missing library, a glibc too old)
+ * behind advice about npm that does not apply; the reason is in the errors
+ * it wraps, so this looks there first.
+ */
+export function explainLoadFailure(error: unknown): string {
+  const all = messages(error);
+  for (const message of all) {
+    const glibc = /version `GLIBC_([\d.]+)' not found/.exec(message);
+    if (glibc) {
+      const here = runningGlibc();
+      return `it needs glibc ${glibc[1]} or newer${here ? `, and this system has ${here}` : ''}`;
+    }
+    const library = /([\w.+-]+\.so[\w.]*): cannot open shared object file/.exec(message);
+    if (library) return `it needs the system library ${library[1]}, which is not installed`;
+  }
+  // The loader's own wording ("npm has a bug…") explains nothing: the innermost error does.
+  return firstLine(all.at(-1) ?? error);
+}
+
 /**
  * Tries to open `url` in a native webview window. The binding is optional
  * and often cannot load (it needs WebKitGTK 4.1 and glibc 2.39 on Linux):
@@ -36,7 +74,7 @@ export async function tryWebview(url: string, module = WEBVIEW_MODULE): Promise<
       reason:
         code === 'ERR_MODULE_NOT_FOUND'
           ? `${module} is not installed`
-          : `${module} cannot load: ${firstLine(error)}`,
+          : `${module} cannot load: ${explainLoadFailure(error)}`,
     };
   }
   if (typeof binding.Application !== 'function')

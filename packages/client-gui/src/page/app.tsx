@@ -14,7 +14,8 @@ export interface Defaults {
   autoConnect: boolean;
 }
 
-type Problem = { message: string; field: 'server' | 'name' | undefined };
+/** What the connect screen says: why an attempt failed, or (`tone: 'info'`) news that is not a failure. */
+type Problem = { message: string; field: 'server' | 'name' | undefined; tone?: 'info' };
 
 /** The whole page: the connect screen until a chat is under way, then the chat. */
 export function App({ defaults }: { defaults: Defaults }) {
@@ -84,6 +85,7 @@ export function App({ defaults }: { defaults: Defaults }) {
           setProblem({
             message: 'You left the chat. Connect again whenever you like.',
             field: undefined,
+            tone: 'info',
           });
       }
     });
@@ -109,7 +111,8 @@ export function App({ defaults }: { defaults: Defaults }) {
   return (
     <ConnectScreen
       initial={form}
-      error={problem?.message}
+      error={problem?.tone === 'info' ? undefined : problem?.message}
+      notice={problem?.tone === 'info' ? problem.message : undefined}
       errorField={problem?.field}
       busy={client !== undefined && client.status !== 'awaiting_name'}
       onConnect={connect}

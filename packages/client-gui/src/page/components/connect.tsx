@@ -10,6 +10,8 @@ interface Props {
   initial: { server: string; name: string };
   /** Why the last attempt failed, for people. */
   error: string | undefined;
+  /** News that is not a failure (the user left), shown quietly instead of `error`. */
+  notice: string | undefined;
   /** Which field the error is about. */
   errorField: 'server' | 'name' | undefined;
   busy: boolean;
@@ -17,7 +19,7 @@ interface Props {
 }
 
 /** The connect screen: server address and name, remembered for next time, with clear errors. */
-export function ConnectScreen({ initial, error, errorField, busy, onConnect }: Props) {
+export function ConnectScreen({ initial, error, notice, errorField, busy, onConnect }: Props) {
   const [server, setServer] = useState(initial.server);
   const [name, setName] = useState(initial.name);
   const nameField = useRef<HTMLInputElement>(null);
@@ -65,6 +67,11 @@ export function ConnectScreen({ initial, error, errorField, busy, onConnect }: P
         {error && (
           <p id="connect-error" class="error" role="alert">
             {error}
+          </p>
+        )}
+        {notice && !error && (
+          <p id="connect-notice" class="notice" role="status">
+            {notice}
           </p>
         )}
         <button type="submit" disabled={busy}>
