@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,14 +25,19 @@ function pack(dir: string): string {
   return join(packs, name);
 }
 
+const PACKAGES = ['protocol', 'server', 'client-tui', 'client-gui'];
+/** Each package's tarball, by its folder name. */
+const tarball = new Map<string, string>();
+
+/** A file of a tarball, as text. */
+function fromTarball(path: string, file: string): string {
+  return execFileSync('tar', ['-xzOf', path, `package/${file}`], { encoding: 'utf8' });
+}
+
 beforeAll(async () => {
   // Each package as a user would get it: a tarball, installed with npm into an empty folder.
-  const tarballs = [
-    'packages/protocol',
-    'packages/server',
-    'packages/client-tui',
-    'packages/client-gui',
-  ].map(pack);
+  for (const dir of PACKAGES) tarball.set(dir, pack(`packages/${dir}`));
+  const tarballs = [...tarball.values()];
   mkdirSync(app, { recursive: true });
   writeFileSync(
     join(app, 'package.json'),
@@ -59,6 +64,54 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('packed tarballs', () => {
+  const version = (dir: string) =>
+    (
+      JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+
+  it.each(PACKAGES)('%s: workspace:* is rewritten to the version released with it', (dir) => {
+    const manifest = JSON.parse(fromTarball(tarball.get(dir)!, 'package.json')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
+    const all = {
+      ...manifest.dependencies,
+      ...manifest.devDependencies,
+      ...manifest.optionalDependencies,
+    };
+    expect(JSON.stringify(manifest)).not.toContain('workspace:');
+    for (const [name, range] of Object.entries(all))
+      if (name.startsWith('@confab/'))
+        expect(range, name).toBe(version(name.slice('@confab/'.length)));
+  });
+
+  it.each(PACKAGES)('%s: has its README, LICENSE and CHANGELOG, and no tests or sources', (dir) => {
+    const files = execFileSync('tar', ['-tzf', tarball.get(dir)!], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    for (const file of ['package/README.md', 'package/LICENSE', 'package/CHANGELOG.md'])
+      expect(files).toContain(file);
+    expect(files.filter((f) => /^package\/(src|test)\//.test(f))).toEqual([]);
+  });
+
+  it.each(PACKAGES)('%s: passes publint (strict) and arethetypeswrong (ESM only)', async (dir) => {
+    const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+    const lint = await run(bin('publint'), ['run', tarball.get(dir)!, '--strict'], { cwd: root });
+    expect(lint.stdout).toContain('All good!');
+    // attw exits non-zero on any problem; ESM only: the packages have no CommonJS entry by design.
+    await run(
+      bin('attw'),
+      [tarball.get(dir)!, '--profile', 'esm-only', '--format', 'table-flipped'],
+      {
+        cwd: root,
+      },
+    );
+  });
+});
 
 describe('packed packages, installed alone', () => {
   it('runs the confab-gui bin, which serves the page', async () => {

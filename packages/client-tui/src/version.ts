@@ -1,2 +1,4 @@
-/** The terminal client's version (sent as `hello.client`: `confab-tui/<version>`). */
-export const VERSION = '0.1.0';
+import manifest from '../package.json' with { type: 'json' };
+
+/** The terminal client's version (sent as `hello.client`: `confab-tui/<version>`): the package's own. */
+export const VERSION: string = manifest.version;

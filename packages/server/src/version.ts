@@ -1,2 +1,4 @@
-/** The server's version, as sent in `welcome.server` (`confab/<version>`). */
-export const SERVER_VERSION = '0.1.0';
+import manifest from '../package.json' with { type: 'json' };
+
+/** The server's version, as sent in `welcome.server` (`confab/<version>`): the package's own. */
+export const SERVER_VERSION: string = manifest.version;

@@ -5,6 +5,7 @@ import { ChatScreen } from './components/chat.js';
 import type { ConnectRequest } from './components/connect.js';
 import { ConnectScreen } from './components/connect.js';
 import { notifyMention, remember } from './settings.js';
+import { VERSION } from '../version.js';
 import { webSocketConnect, webSocketUrl } from './ws-transport.js';
 
 /** What the page starts with: from the address (`?server=…&name=…`) or from last time. */
@@ -46,7 +47,7 @@ export function App({ defaults }: { defaults: Defaults }) {
     const next = new Client({
       connect: webSocketConnect(url),
       name: request.name,
-      clientName: 'confab-gui/0.1.0',
+      clientName: `confab-gui/${VERSION}`,
     });
     next.subscribe((event) => {
       if (event.type === 'status' && event.status === 'registered') {
