@@ -178,6 +178,30 @@ describe('the chat page', () => {
     expect(await bob.locator('.room-title').textContent()).toBe('dm-ada');
   });
 
+  it('keeps a direct conversation across a reload, and follows the other person’s /nick', async () => {
+    const ada = await openChat('rel-ada');
+    const bob = await openChat('rel-bob');
+    await say(ada, '/msg rel-bob are you keeping this?');
+    await bob.getByRole('button', { name: /rel-ada, 1 unread/ }).click();
+    await say(bob, 'yes, it is kept');
+    await ada.getByRole('button', { name: /rel-bob, 1 unread/ }).waitFor();
+    await ada.reload();
+    await ada.locator('.status.registered').waitFor();
+    // Back from the reload: the conversation is there, read, in order.
+    await ada.getByRole('navigation').getByRole('button', { name: 'rel-bob', exact: true }).click();
+    await ada.locator('.log .message', { hasText: 'yes, it is kept' }).waitFor();
+    expect(await ada.locator('.log .message .text').allTextContents()).toEqual([
+      'are you keeping this?',
+      'yes, it is kept',
+    ]);
+    // bob takes another name: the conversation follows, and a reply reaches him.
+    await say(bob, '/nick rel-bob2');
+    await ada.locator('.room-title', { hasText: 'rel-bob2' }).waitFor();
+    await ada.locator('.log .system', { hasText: 'rel-bob is now known as rel-bob2' }).waitFor();
+    await say(ada, 'found you');
+    await bob.locator('.log .message', { hasText: 'found you' }).waitFor();
+  });
+
   it('answers /who with a line listing the room’s members', async () => {
     const ada = await openChat('who-ada');
     const bob = await openChat('who-bob');

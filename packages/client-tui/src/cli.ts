@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
 import { ChatClient, checkName } from '@confab/protocol';
 import type { EndReason } from '@confab/protocol';
 import blessed from 'blessed';
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
   const client = new ChatClient({
     connect: tcpConnect({ host, port, tls: args.tls, insecure: args.insecure }),
     name,
+    // This run's guest key: the server keeps its direct messages, and a reconnect gets back what the link lost.
+    guestKey: randomBytes(32).toString('base64url'),
     clientName: `confab-tui/${VERSION}`,
   });
   app.attach(client, endpointLabel(), args.tls);

@@ -111,6 +111,21 @@ describe('confab in a terminal', () => {
     await tmux.waitFor('bob', /│\s+#general\s+│\s+● connected/);
   });
 
+  it('follows the other person’s /nick in a direct conversation, so a reply reaches them', async () => {
+    // ada has a conversation with bob (the test before); bob takes another name.
+    tmux.type('bob', '/nick bobby');
+    await tmux.waitFor('ada', /│\d bobby\s/);
+    tmux.keys('ada', 'C-n');
+    await tmux.waitFor('ada', /│\s+bobby\s+│\s+● connected/);
+    await tmux.waitFor('ada', '-- bob is now known as bobby');
+    tmux.type('ada', 'still there under your new name?');
+    // It reaches bob's conversation with ada, unread.
+    await tmux.waitFor('bob', /│\d ada \(1!\)/);
+    tmux.keys('ada', 'C-p');
+    tmux.type('bob', '/nick bob');
+    await tmux.waitFor('ada', /│\d bob\s/);
+  });
+
   it('asks again for a name that is taken, and for a name that was not given', async () => {
     confab('dee', 'ADA');
     const asked = await tmux.waitFor('dee', 'Name:');
@@ -199,7 +214,8 @@ describe('confab in a terminal', () => {
     const first = lines.findIndex((l) => l.includes('<ada> first pasted line'));
     expect(first).toBeGreaterThan(-1);
     // The second line is the same message's continuation, not a message of its own.
-    expect(lines[first + 1]).toMatch(/│ {12}second pasted line/);
+    // (After the log's left edge: the room list's side, or its corner on the last row.)
+    expect(lines[first + 1]).toMatch(/[│┘] {12}second pasted line/);
     expect(lines[first + 1]).not.toContain('<ada>');
   });
 

@@ -17,6 +17,14 @@ export interface HelloFrame {
   name: string;
   client?: string;
   resume?: ResumeMap;
+  /**
+   * Extension: a guest's own secret (22 to 128 characters of A-Z a-z 0-9 -
+   * _, made at random by the client and kept): the server keeps a guest's
+   * direct messages under it, and gives them back to whoever comes with it.
+   */
+  guest?: string;
+  /** Extension: the last direct-message `dseq` seen: the replay gives every one after it. */
+  dseq?: number;
 }
 export interface SayFrame {
   type: 'say';
@@ -117,6 +125,11 @@ export interface MessageFrame {
   seq?: number;
   to?: string;
   action?: boolean;
+  /**
+   * Extension, direct messages kept for the reader: its number among the
+   * direct messages of the reader's identity (1, 2, 3 …, no gaps).
+   */
+  dseq?: number;
 }
 export interface AckFrame {
   type: 'ack';
@@ -133,6 +146,17 @@ export interface NamesFrame {
 export interface HistoryFrame {
   type: 'history';
   room: string;
+  messages: MessageFrame[];
+  more: boolean;
+}
+/**
+ * Extension: direct messages kept for this identity (a guest key or an
+ * account), oldest first: after `welcome`, the newest (`more`: older ones
+ * exist), or with `hello.dseq`, every one after it (`more`: another page
+ * follows).
+ */
+export interface DmHistoryFrame {
+  type: 'dm_history';
   messages: MessageFrame[];
   more: boolean;
 }
@@ -157,6 +181,7 @@ export type ServerFrame =
   | AckFrame
   | NamesFrame
   | HistoryFrame
+  | DmHistoryFrame
   | NickFrame
   | ErrorFrame
   | PingFrame

@@ -24,6 +24,9 @@ export const LIMITS = {
   maxRefChars: 64,
   maxClientChars: 128,
   maxReasonChars: 256,
+  /** Length bounds of `hello.guest`, a client-made secret (22 characters of base64url carry 132 bits). */
+  minGuestKeyChars: 22,
+  maxGuestKeyChars: 128,
   /** Maximum rooms named in one `hello.resume`. */
   maxResumeRooms: 64,
   /** `history.limit` bounds and default. */

@@ -114,6 +114,21 @@ function resume(value: unknown): Record<string, number> | undefined {
   return result;
 }
 
+const GUEST_KEY = new RegExp(
+  `^[A-Za-z0-9_-]{${LIMITS.minGuestKeyChars},${LIMITS.maxGuestKeyChars}}$`,
+);
+
+function guestKey(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !GUEST_KEY.test(value)) {
+    refuse(
+      'invalid_field',
+      `guest must be ${LIMITS.minGuestKeyChars} to ${LIMITS.maxGuestKeyChars} characters of A-Z a-z 0-9 - _`,
+    );
+  }
+  return value;
+}
+
 type ClientValidator = (raw: RawFrame, options: Required<ValidateOptions>) => ClientFrame;
 
 const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
@@ -130,6 +145,13 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
     if (client !== undefined) frame.client = client;
     const resumeMap = resume(raw.resume);
     if (resumeMap !== undefined) frame.resume = resumeMap;
+    const guest = guestKey(raw.guest);
+    if (guest !== undefined) frame.guest = guest;
+    if (raw.dseq !== undefined) {
+      if (!Number.isSafeInteger(raw.dseq) || (raw.dseq as number) < 0)
+        refuse('invalid_field', 'dseq must be an integer of 0 or more');
+      frame.dseq = raw.dseq as number;
+    }
     return frame;
   },
   say: (raw, o) =>
@@ -245,9 +267,22 @@ function checkMessage(raw: Record<string, unknown>): MessageFrame | undefined {
     frame.seq = raw.seq;
   } else if (isString(raw.to)) {
     frame.to = raw.to;
+    if (isSeq(raw.dseq)) frame.dseq = raw.dseq;
   } else return undefined;
   if (raw.action === true) frame.action = true;
   return frame;
+}
+
+/** The messages of a page, each checked; undefined when one is malformed. */
+function checkMessages(items: unknown): MessageFrame[] | undefined {
+  if (!Array.isArray(items)) return undefined;
+  const messages: MessageFrame[] = [];
+  for (const item of items) {
+    const message = typeof item === 'object' && item !== null ? checkMessage(item) : undefined;
+    if (!message) return undefined;
+    messages.push(message);
+  }
+  return messages;
 }
 
 type ServerCheck = (raw: RawFrame) => ServerFrame | undefined;
@@ -291,14 +326,14 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
       ? { type: 'names', room: r.room, names: r.names }
       : undefined,
   history(r) {
-    if (!isString(r.room) || !Array.isArray(r.messages)) return undefined;
-    const messages: MessageFrame[] = [];
-    for (const item of r.messages) {
-      const message = typeof item === 'object' && item !== null ? checkMessage(item) : undefined;
-      if (!message) return undefined;
-      messages.push(message);
-    }
+    const messages = checkMessages(r.messages);
+    if (!isString(r.room) || !messages) return undefined;
     return { type: 'history', room: r.room, messages, more: r.more === true };
+  },
+  dm_history(r) {
+    const messages = checkMessages(r.messages);
+    if (!messages || messages.some((m) => m.to === undefined)) return undefined;
+    return { type: 'dm_history', messages, more: r.more === true };
   },
   nick: (r) =>
     isString(r.old) && isString(r.name) ? { type: 'nick', old: r.old, name: r.name } : undefined,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientEvent, MessageEntry } from '../src/index.js';
-import { ChatClient } from '../src/index.js';
+import { ChatClient, ChatModel, targetKey } from '../src/index.js';
 import { FakeServer, ManualClock, settle } from './fake-server.js';
 
 function texts(client: ChatClient, room = '#general'): string[] {
@@ -53,6 +53,66 @@ describe('ChatClient', () => {
     expect(
       client.model.room('#general')!.entries.filter((e) => e.text.startsWith('In #general')),
     ).toHaveLength(1);
+  });
+
+  it('with a guest key, gets its kept direct messages back, and sends again only what was not kept', async () => {
+    const server = new FakeServer();
+    const clock = new ManualClock();
+    const client = new ChatClient({
+      connect: server.connect,
+      name: 'ada',
+      clock,
+      keepaliveMs: 60_000,
+      guestKey: 'ada-guest-key-0123456789',
+    });
+    client.start();
+    await settle();
+    await connected(server, 'bob');
+    client.submit('/msg bob kept one');
+    await settle();
+    expect(client.model.lastDseq).toBe(1);
+    // The next is kept by the server, but its ack is lost with the link.
+    server.dropAcks = true;
+    client.submit('/msg bob kept two');
+    await settle();
+    server.drop('ada');
+    await settle();
+    // And one is sent while the link is down (never reaches the server).
+    server.dropAcks = false;
+    clock.advance(60_000);
+    await settle();
+    const hellos = server.received.filter((f) => f.type === 'hello');
+    expect(hellos.at(-1)).toMatchObject({ guest: 'ada-guest-key-0123456789', dseq: 2 });
+    const dms = server.received
+      .filter((f) => f.type === 'dm')
+      .map((f) => (f as { text: string }).text);
+    // "kept two" was in the mailbox (its echo came with the link): it is not sent twice.
+    expect(dms).toEqual(['kept one', 'kept two']);
+    const conversation = client.model.conversations.get(targetKey({ kind: 'dm', peer: 'bob' }))!;
+    expect(conversation.entries.filter((e) => e.kind === 'message').map((e) => e.text)).toEqual([
+      'kept one',
+      'kept two',
+    ]);
+  });
+
+  it('moves a direct conversation to the peer’s new name, keeping its place and entries', () => {
+    const model = new ChatModel();
+    model.setName('ada');
+    model.ensureRoom('#general');
+    model.applyMessage({ type: 'message', id: 'd1', from: 'cal', to: 'ada', text: 'hi', ts: 1 });
+    model.openDm('zed');
+    model.setCurrent(targetKey({ kind: 'dm', peer: 'cal' }));
+    model.applyNick('cal', 'cal2', 2);
+    expect([...model.conversations.values()].map((c) => c.title)).toEqual([
+      '#general',
+      'cal2',
+      'zed',
+    ]);
+    expect(model.currentKey).toBe(targetKey({ kind: 'dm', peer: 'cal2' }));
+    const moved = model.current()!;
+    expect(moved.target).toEqual({ kind: 'dm', peer: 'cal2' });
+    expect(moved.entries.map((e) => e.text)).toEqual(['hi', 'cal is now known as cal2']);
+    expect(model.conversations.has(targetKey({ kind: 'dm', peer: 'cal' }))).toBe(false);
   });
 
   it('sends what the user types and matches the ack', async () => {
@@ -109,6 +169,7 @@ describe('ChatClient', () => {
   it('says the server is restarting rather than that the link was lost, once per conversation', async () => {
     const server = new FakeServer();
     const { client, clock } = await connected(server, 'ada');
+    await connected(server, 'bob');
     client.submit('/msg bob hi');
     await settle();
     server.quitAll('server_shutdown');

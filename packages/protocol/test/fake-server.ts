@@ -17,6 +17,8 @@ import { foldName, validateClientFrame } from '../src/index.js';
 
 interface Link {
   name: string | undefined;
+  /** The guest key it came with: its direct messages are kept under it. */
+  guest?: string;
   handlers: TransportHandlers;
   open: boolean;
   /** While false, frames from the server to this link are lost (a dead peer). */
@@ -26,6 +28,8 @@ interface Link {
 export class FakeServer {
   readonly links = new Set<Link>();
   readonly rooms = new Map<string, MessageFrame[]>([['#general', []]]);
+  /** Kept direct messages, by guest key. */
+  readonly mailboxes = new Map<string, MessageFrame[]>();
   /** Every frame the server received, in order. */
   readonly received: ClientFrame[] = [];
   /** When set, the server neither reads nor writes: a hung peer. */
@@ -76,6 +80,16 @@ export class FakeServer {
     history.push(message);
     for (const link of this.links) if (link.name) this.send(link, message);
     return message;
+  }
+
+  /** A direct message as `link` gets it: kept (with its dseq) when the link came with a guest key. */
+  private keep(link: Link, message: MessageFrame): MessageFrame {
+    if (link.guest === undefined) return message;
+    const mailbox = this.mailboxes.get(link.guest) ?? [];
+    this.mailboxes.set(link.guest, mailbox);
+    const kept = { ...message, dseq: mailbox.length + 1 };
+    mailbox.push(kept);
+    return kept;
   }
 
   private close(link: Link): void {
@@ -130,6 +144,32 @@ export class FakeServer {
         const messages =
           after === undefined ? history.slice(-50) : history.filter((m) => m.seq! > after);
         this.send(link, { type: 'history', room: '#general', messages, more: false });
+        if (frame.guest !== undefined) {
+          link.guest = frame.guest;
+          const kept = this.mailboxes.get(frame.guest) ?? [];
+          const since = frame.dseq;
+          this.send(link, {
+            type: 'dm_history',
+            messages: since === undefined ? kept.slice(-50) : kept.filter((m) => m.dseq! > since),
+            more: false,
+          });
+        }
+        return;
+      }
+      case 'dm': {
+        const to = [...this.links].find((l) => l.name && foldName(l.name) === foldName(frame.to));
+        if (!to) return this.send(link, { type: 'error', code: 'no_such_user', message: 'gone' });
+        const message: MessageFrame = {
+          type: 'message',
+          id: `m${this.nextId++}`,
+          from: link.name!,
+          to: to.name!,
+          text: frame.text,
+          ts: 2000 + this.nextId,
+        };
+        for (const end of new Set([to, link])) this.send(end, this.keep(end, message));
+        if (frame.ref !== undefined && !this.dropAcks)
+          this.send(link, { type: 'ack', ref: frame.ref, id: message.id, ts: message.ts });
         return;
       }
       case 'say': {

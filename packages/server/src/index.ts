@@ -13,14 +13,18 @@ export type {
   Bus,
   BusEvent,
   Clock,
+  DirectDraft,
+  DirectPoster,
   Directory,
   HistoryStore,
   IdSource,
   MemberEntry,
   MessageDraft,
   MessagePoster,
+  NameHolder,
   Origin,
   PageQuery,
+  StoredDirect,
   StoredMessage,
 } from './core/ports.js';
 export { MemoryStore } from './store/memory-store.js';

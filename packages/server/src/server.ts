@@ -15,7 +15,14 @@ import { checkConfig, defaultConfig } from './config.js';
 import type { ServerConfig } from './config.js';
 import { appendThenPublish } from './core/append-then-publish.js';
 import { ChatCore } from './core/chat-core.js';
-import type { Bus, Directory, HistoryStore, IdSource, MessagePoster } from './core/ports.js';
+import type {
+  Bus,
+  DirectPoster,
+  Directory,
+  HistoryStore,
+  IdSource,
+  MessagePoster,
+} from './core/ports.js';
 import { MemoryDirectory } from './directory/memory-directory.js';
 import { ServerError } from './errors.js';
 import { HttpRoutes } from './http/http-routes.js';
@@ -99,6 +106,8 @@ export class ConfabServer {
   private bus: Bus | undefined;
   private directory: Directory | undefined;
   private poster: CountingPoster | undefined;
+  /** The cluster's, which publishes in the step that keeps; alone, the core's default. */
+  private directPoster: DirectPoster | undefined;
   /** Set when this process is a node of a Redis cluster. */
   private cluster: Cluster | undefined;
   private closing: Promise<void> | undefined;
@@ -128,6 +137,7 @@ export class ConfabServer {
       bus: this.bus!,
       directory: this.directory!,
       poster: this.poster,
+      ...(this.directPoster ? { directPoster: this.directPoster } : {}),
       clock: { now },
       ids: idSource(),
       maxFrameBytes: config.maxFrameBytes,
@@ -247,6 +257,7 @@ export class ConfabServer {
       this.bus = this.cluster.bus;
       this.directory = this.cluster.directory;
       this.poster = new CountingPoster(this.cluster.bus);
+      this.directPoster = this.cluster.bus;
       return;
     }
     this.store =

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BusEvent, ConfabServer } from '../src/index.js';
 import { LocalBus } from '../src/index.js';
-import { JsonClient, PlainClient, WsClient, startServer } from './helpers.js';
+import { JsonClient, PlainClient, WsClient, pause, startServer } from './helpers.js';
 
 let server: ConfabServer;
 let port: number;
@@ -279,6 +279,112 @@ describe('rooms and direct messages', () => {
     expect((await cy.quiet()).filter((f) => f.type === 'message')).toEqual([]);
     ada.send({ type: 'dm', to: 'nobody', text: 'hello?', ref: 'd2' });
     expect(await ada.next('error')).toMatchObject({ code: 'no_such_user', ref: 'd2' });
+  });
+});
+
+describe('kept direct messages', () => {
+  const keyOf = (who: string) => `${who}-guest-key-0123456789abcdef`;
+
+  /**
+   * Registers with a guest key; resolves with the dm_history that follows
+   * the rooms. Like a real client, it tries again while the name is taken:
+   * in a cluster, a name is freed a moment after the room hears `left`.
+   */
+  async function guest(name: string, extra: Record<string, unknown> = {}) {
+    const client = await json();
+    for (let attempt = 0; ; attempt++) {
+      client.send({ type: 'hello', version: 1, name, guest: keyOf(name), ...extra });
+      const answer = await client.inbox.take(
+        (f) => f.type === 'welcome' || f.type === 'error',
+        'welcome',
+      );
+      if (answer.type === 'welcome') break;
+      if (answer.type !== 'error' || answer.code !== 'name_taken' || attempt === 20)
+        throw new Error(JSON.stringify(answer));
+      await pause(50);
+    }
+    const replay = await client.next('dm_history');
+    client.inbox.drain();
+    return { client, replay };
+  }
+
+  it('keeps a copy at each end, numbered in each mailbox, and gives them back to the same guest', async () => {
+    const { client: ada } = await guest('ada');
+    const { client: bob, replay } = await guest('bob');
+    expect(replay).toEqual({ type: 'dm_history', messages: [], more: false });
+    ada.send({ type: 'dm', to: 'bob', text: 'kept for you', ref: 'k1' });
+    const atBob = await bob.next('message', (m) => m.to !== undefined);
+    const atAda = await ada.next('message', (m) => m.to !== undefined);
+    expect(atBob).toMatchObject({ from: 'ada', to: 'bob', text: 'kept for you', dseq: 1 });
+    expect(atAda).toMatchObject({ id: atBob.id, dseq: 1 });
+    expect(await ada.next('ack')).toMatchObject({ ref: 'k1', id: atBob.id });
+    bob.send({ type: 'dm', to: 'ada', text: 'and kept for you' });
+    expect(await ada.next('message', (m) => m.from === 'bob')).toMatchObject({ dseq: 2 });
+    await bob.quit();
+    // Back with the same key: the conversation, newest last.
+    const again = await guest('bob');
+    expect(again.replay.more).toBe(false);
+    expect(again.replay.messages.map((m) => [m.from, m.text, m.dseq])).toEqual([
+      ['ada', 'kept for you', 1],
+      ['bob', 'and kept for you', 2],
+    ]);
+    await again.client.quit();
+    // Someone else taking the name, with another key or none, gets none of it.
+    const other = await json();
+    other.send({ type: 'hello', version: 1, name: 'bob', guest: keyOf('someone-else') });
+    expect(await other.next('dm_history')).toEqual({
+      type: 'dm_history',
+      messages: [],
+      more: false,
+    });
+    await other.quit();
+    const keyless = await json();
+    keyless.send({ type: 'hello', version: 1, name: 'bob' });
+    await keyless.next('welcome');
+    expect((await keyless.quiet(300)).filter((f) => f.type === 'dm_history')).toEqual([]);
+  });
+
+  it('replays after dseq what a dropped link never showed, once', async () => {
+    const { client: ada } = await guest('ada');
+    const first = await guest('bob');
+    ada.send({ type: 'dm', to: 'bob', text: 'one', ref: 'r1' });
+    const one = await first.client.next('message', (m) => m.text === 'one');
+    // bob's client stops reading: what follows lands in a socket nobody reads.
+    first.client.socket.pause();
+    ada.send({ type: 'dm', to: 'bob', text: 'two', ref: 'r2' });
+    ada.send({ type: 'dm', to: 'bob', text: 'three', ref: 'r3' });
+    await ada.next('ack', (a) => a.ref === 'r3');
+    first.client.socket.destroy();
+    await ada.next('left', (l) => l.name === 'bob');
+    const { replay } = await guest('bob', { dseq: one.dseq });
+    expect(replay.messages.map((m) => m.text)).toEqual(['two', 'three']);
+    expect(replay.more).toBe(false);
+  });
+
+  it('hands a message to someone with no identity, and keeps the sender’s copy', async () => {
+    const { client: ada } = await guest('ada');
+    const bob = await json('bob');
+    ada.send({ type: 'dm', to: 'bob', text: 'to an old client', ref: 'h1' });
+    const atBob = await bob.next('message', (m) => m.to !== undefined);
+    expect(atBob.dseq).toBeUndefined();
+    const atAda = await ada.next('message', (m) => m.to !== undefined);
+    expect(atAda).toMatchObject({ id: atBob.id, text: 'to an old client', dseq: 1 });
+    expect(await ada.next('ack')).toMatchObject({ ref: 'h1', id: atBob.id });
+    bob.send({ type: 'dm', to: 'ada', text: 'from an old client', ref: 'h2' });
+    expect(await ada.next('message', (m) => m.from === 'bob')).toMatchObject({ dseq: 2 });
+    const echo = await bob.next('message', (m) => m.from === 'bob');
+    expect(echo.dseq).toBeUndefined();
+    expect(await bob.next('ack')).toMatchObject({ ref: 'h2', id: echo.id });
+  });
+
+  it('refuses a guest key that is too short or not base64url, with invalid_field', async () => {
+    const c = await json();
+    c.send({ type: 'hello', version: 1, name: 'ada', guest: 'short' });
+    expect(await c.next('error')).toMatchObject({ code: 'invalid_field' });
+    c.send({ type: 'hello', version: 1, name: 'ada', guest: `${'x'.repeat(30)} !` });
+    expect(await c.next('error')).toMatchObject({ code: 'invalid_field' });
+    c.send({ type: 'hello', version: 1, name: 'ada', guest: keyOf('ada'), dseq: -1 });
+    expect(await c.next('error')).toMatchObject({ code: 'invalid_field' });
   });
 });
 

@@ -218,6 +218,43 @@ describe('three nodes, one chat', () => {
     expect(await back.quiet()).not.toContainEqual(expect.objectContaining({ type: 'message' }));
   });
 
+  it('keeps direct messages across nodes, in order, and gives them back on any node', async () => {
+    const chat = newChat();
+    const [a, b, c] = [await node(chat), await node(chat), await node(chat)];
+    const hello = (name: string, extra: Record<string, unknown> = {}) => ({
+      type: 'hello',
+      version: 1,
+      name,
+      guest: `${name}-key-0123456789abcdefghij`,
+      ...extra,
+    });
+    const ada = await user(a);
+    ada.send(hello('ada'));
+    await ada.next('dm_history');
+    const cy = await user(c);
+    cy.send(hello('cy'));
+    await cy.next('dm_history');
+    const bob = await user(b);
+    bob.send(hello('bob'));
+    await bob.next('dm_history');
+    // Two senders on two nodes write to bob at once: his mailbox numbers them, and he gets them in that order.
+    for (let i = 0; i < 10; i++) {
+      ada.send({ type: 'dm', to: 'bob', text: `a${i}`, ref: `a${i}` });
+      cy.send({ type: 'dm', to: 'bob', text: `c${i}`, ref: `c${i}` });
+    }
+    const seen: MessageFrame[] = [];
+    for (let i = 0; i < 20; i++) seen.push(await bob.next('message', (m) => m.to === 'bob'));
+    expect(seen.map((m) => m.dseq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await ada.next('ack', (k) => k.ref === 'a9');
+    await cy.next('ack', (k) => k.ref === 'c9');
+    await bob.quit();
+    const back = await user(c);
+    back.send(hello('bob', { dseq: 15 }));
+    const replay = await back.next('dm_history');
+    expect(replay.messages.map((m) => m.dseq)).toEqual([16, 17, 18, 19, 20]);
+    expect(replay.messages.map((m) => m.text)).toEqual(seen.slice(15).map((m) => m.text));
+  });
+
   it('leaves nothing of a node behind in Redis when it stops cleanly', async () => {
     const chat = newChat();
     const a = await node(chat);

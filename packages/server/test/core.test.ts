@@ -4,7 +4,14 @@ import type { FrameError, ServerFrame } from '@confab/protocol';
 import type { ChatUser } from '../src/core/chat-core.js';
 import { ChatCore } from '../src/core/chat-core.js';
 import type { Outgoing, Recipient } from '../src/core/outgoing.js';
-import type { HistoryStore, MessageDraft, PageQuery, StoredMessage } from '../src/index.js';
+import type {
+  DirectDraft,
+  HistoryStore,
+  MessageDraft,
+  PageQuery,
+  StoredDirect,
+  StoredMessage,
+} from '../src/index.js';
 import { LocalBus, MemoryDirectory, MemoryStore } from '../src/index.js';
 
 /** A recipient that keeps what it is sent. */
@@ -31,6 +38,12 @@ class HeldStore implements HistoryStore {
     const rows = await this.inner.page(roomKey, query);
     if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
     return rows;
+  }
+  appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect> {
+    return this.inner.appendDirect(owner, draft);
+  }
+  pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
+    return this.inner.pageDirect(owner, query);
   }
   release(): void {
     for (const resolve of this.held.splice(0)) resolve();

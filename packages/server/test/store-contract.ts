@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HistoryStore, MessageDraft } from '../src/index.js';
+import type { DirectDraft, HistoryStore, MessageDraft } from '../src/index.js';
 
 let nextId = 0;
 function draft(roomKey: string, text: string): MessageDraft {
@@ -8,6 +8,17 @@ function draft(roomKey: string, text: string): MessageDraft {
     roomKey,
     room: roomKey,
     from: 'ada',
+    text,
+    ts: 1_700_000_000_000 + nextId,
+    action: false,
+  };
+}
+
+function direct(from: string, to: string, text: string): DirectDraft {
+  return {
+    id: `d${nextId++}`,
+    from,
+    to,
     text,
     ts: 1_700_000_000_000 + nextId,
     action: false,
@@ -82,13 +93,51 @@ export function storeContract(
       await Promise.all(pending);
     });
 
+    it('numbers each mailbox 1, 2, 3 … on its own, apart from rooms, and keeps every field', async () => {
+      const appends = [];
+      for (let i = 0; i < 5; i++) {
+        appends.push(store.appendDirect('g:ada', direct('ada', 'bob', `to bob ${i}`)));
+        appends.push(store.appendDirect('g:bob', direct('ada', 'bob', `to bob ${i}`)));
+      }
+      await store.append(draft('g:ada', 'a room message named like a mailbox'));
+      const stored = await Promise.all(appends);
+      expect(stored.filter((m) => m.owner === 'g:ada').map((m) => m.dseq)).toEqual([1, 2, 3, 4, 5]);
+      expect(stored.filter((m) => m.owner === 'g:bob').map((m) => m.dseq)).toEqual([1, 2, 3, 4, 5]);
+      const odd = { ...direct('ada', 'Σίσυφος', 'héllo\n🌍 "quoted" \u0000'), action: true };
+      const kept = await store.appendDirect('g:ada', odd);
+      expect(kept).toEqual({ ...odd, owner: 'g:ada', dseq: 6 });
+      expect(await store.pageDirect('g:ada', { after: 5, limit: 10 })).toEqual([kept]);
+      expect(await store.pageDirect('g:nobody', { limit: 10 })).toEqual([]);
+    });
+
+    it('pages a mailbox back from the newest, and forward after a dseq, oldest first', async () => {
+      for (let i = 1; i <= 30; i++)
+        await store.appendDirect('g:ada', direct('bob', 'ada', `m${i}`));
+      const texts = (messages: { text: string }[]) => messages.map((m) => m.text);
+      expect(texts(await store.pageDirect('g:ada', { limit: 3 }))).toEqual(['m28', 'm29', 'm30']);
+      expect(texts(await store.pageDirect('g:ada', { before: 5, limit: 3 }))).toEqual([
+        'm2',
+        'm3',
+        'm4',
+      ]);
+      expect(texts(await store.pageDirect('g:ada', { after: 28, limit: 10 }))).toEqual([
+        'm29',
+        'm30',
+      ]);
+    });
+
     if (reopen) {
       it('keeps history and numbering across a restart', async () => {
         for (let i = 1; i <= 5; i++) await store.append(draft('#a', `m${i}`));
+        await store.appendDirect('g:ada', direct('bob', 'ada', 'kept'));
         await store.close();
         store = await reopen();
         expect((await store.page('#a', { limit: 10 })).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
         expect((await store.append(draft('#a', 'm6'))).seq).toBe(6);
+        expect((await store.pageDirect('g:ada', { limit: 10 })).map((m) => m.text)).toEqual([
+          'kept',
+        ]);
+        expect((await store.appendDirect('g:ada', direct('bob', 'ada', 'next'))).dseq).toBe(2);
       });
     }
   });

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ChatScreen } from './components/chat.js';
 import type { ConnectRequest } from './components/connect.js';
 import { ConnectScreen } from './components/connect.js';
-import { notifyMention, remember } from './settings.js';
+import { guestKey, notifyMention, remember } from './settings.js';
 import { VERSION } from '../version.js';
 import { webSocketConnect, webSocketUrl } from './ws-transport.js';
 
@@ -47,6 +47,7 @@ export function App({ defaults }: { defaults: Defaults }) {
     const next = new Client({
       connect: webSocketConnect(url),
       name: request.name,
+      guestKey: guestKey(),
       clientName: `confab-gui/${VERSION}`,
     });
     next.subscribe((event) => {

@@ -51,3 +51,31 @@ export function notifyMention(title: string, body: string): void {
   const notification = new Notification(title, { body: body.slice(0, 200), tag: 'confab-mention' });
   notification.onclick = () => window.focus();
 }
+
+const GUEST = 'confab.guest-key';
+
+/** A new guest key: 32 random bytes in base64url (43 characters). */
+function newGuestKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/**
+ * This tab's guest key (`hello.guest`): made once per tab and kept across
+ * reloads, so the tab's direct conversations come back. Session storage,
+ * not local: another tab, or the next person to open the page, is someone
+ * else and gets a key of its own.
+ */
+export function guestKey(): string {
+  try {
+    let key = sessionStorage.getItem(GUEST);
+    if (!key) sessionStorage.setItem(GUEST, (key = newGuestKey()));
+    return key;
+  } catch {
+    // Storage off (private mode): a key for this page's life only.
+    return newGuestKey();
+  }
+}

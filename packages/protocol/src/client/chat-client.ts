@@ -16,7 +16,7 @@ import { validateServerFrame } from '../validate.js';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
 import { Listeners } from './emitter.js';
-import type { ModelEvent, ModelOptions, RoomConversation, Target } from './model.js';
+import type { Conversation, ModelEvent, ModelOptions, Target } from './model.js';
 import { ChatModel, targetKey } from './model.js';
 import type { ClientClock, ClientTransport, Connect } from './transport.js';
 import { systemClock } from './transport.js';
@@ -62,6 +62,12 @@ export interface ChatClientOptions extends ModelOptions {
   reconnect?: BackoffOptions | false;
   /** Silence after which the client pings the server; twice this and the link counts as lost. @default 30000 */
   keepaliveMs?: number;
+  /**
+   * This guest's secret, kept by the view for later connections (see
+   * `hello.guest`): with it, the server keeps this user's direct messages
+   * and gives them back on a reconnect or a reload.
+   */
+  guestKey?: string;
   /** Sends awaiting an `ack` at once; past it, input is refused until acks arrive. @default 256 */
   maxPending?: number;
   clock?: ClientClock;
@@ -69,7 +75,7 @@ export interface ChatClientOptions extends ModelOptions {
 
 interface PendingSend {
   frame: SayFrame | DmFrame;
-  /** `lastSeq` of the room when it was sent: a replayed echo must be newer. */
+  /** `lastSeq` of the room (`lastDseq` for a direct message) when it was sent: a replayed echo must be newer. */
   afterSeq: number;
 }
 
@@ -112,6 +118,8 @@ export class ChatClient {
   private readonly pending = new Map<string, PendingSend>();
   /** Rooms being replayed after a resume: pending sends there wait for the replay to end. */
   private readonly resuming = new Set<string>();
+  /** Kept direct messages are being replayed after a resume: pending ones wait for it to end. */
+  private resumingDms = false;
   /** Rooms (folded) whose member list the user asked for with `/who`: shown when `names` answers. */
   private readonly pendingWho = new Set<string>();
   /** Room the user asked to join: the view switches to it once joined. */
@@ -320,12 +328,16 @@ export class ChatClient {
       }
     }
     this.lastHeardAt = this.clock.now();
+    const guest = this.options.guestKey;
+    this.resumingDms = guest !== undefined && this.everRegistered;
     this.send({
       type: 'hello',
       version: PROTOCOL_VERSION,
       name: this.requestedName,
       ...(this.options.clientName ? { client: this.options.clientName } : {}),
       ...(Object.keys(resume).length > 0 ? { resume } : {}),
+      ...(guest === undefined ? {} : { guest }),
+      ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
     });
   }
 
@@ -337,7 +349,9 @@ export class ChatClient {
     this.reconnectAt = 0;
     this.everRegistered = true;
     this.scheduleKeepalive();
-    // Direct messages are not stored by the server: resend what was not acked.
+    // Without a guest key the server keeps no direct messages: what was not
+    // acked is sent again now. With one, after their replay (resendAfterResume).
+    if (this.options.guestKey !== undefined) return;
     for (const [ref, pending] of this.pending) {
       if (pending.frame.type === 'dm') this.send({ ...pending.frame, ref });
     }
@@ -346,6 +360,7 @@ export class ChatClient {
   private onLost(): void {
     this.clearTimer('keepaliveTimer');
     this.resuming.clear();
+    this.resumingDms = false;
     for (const room of this.model.rooms()) room.loadingHistory = false;
     if (this.linkUp) this.linkDropped();
     const reconnect = this.options.reconnect ?? {};
@@ -457,7 +472,8 @@ export class ChatClient {
       if (this.pending.size >= (this.options.maxPending ?? 256))
         return refuse('Too many messages waiting for the server: not sent.');
       const ref = String(this.nextRef++);
-      const afterSeq = frame.type === 'say' ? (this.model.room(frame.room)?.lastSeq ?? 0) : 0;
+      const afterSeq =
+        frame.type === 'say' ? (this.model.room(frame.room)?.lastSeq ?? 0) : this.model.lastDseq;
       this.pending.set(ref, { frame, afterSeq });
       if (frame.type === 'dm') this.model.openDm(frame.to);
       this.send({ ...frame, ref });
@@ -518,6 +534,13 @@ export class ChatClient {
       case 'history':
         this.onHistory(frame);
         break;
+      case 'dm_history':
+        this.model.applyDirectHistory(frame, this.resumingDms);
+        if (this.resumingDms && !frame.more) {
+          this.resumingDms = false;
+          this.resendDmsAfterResume();
+        }
+        break;
       case 'ack':
         this.pending.delete(frame.ref);
         break;
@@ -566,12 +589,24 @@ export class ChatClient {
     }
   }
 
-  private echoed(room: RoomConversation, pending: PendingSend): boolean {
-    return room.entries.some(
+  /** After the replay of kept direct messages, those never acked are sent again unless their echo was in it. */
+  private resendDmsAfterResume(): void {
+    for (const [ref, pending] of this.pending) {
+      if (pending.frame.type !== 'dm') continue;
+      const conversation = this.model.conversations.get(
+        targetKey({ kind: 'dm', peer: pending.frame.to }),
+      );
+      if (conversation && this.echoed(conversation, pending)) this.pending.delete(ref);
+      else this.send({ ...pending.frame, ref });
+    }
+  }
+
+  private echoed(conversation: Conversation, pending: PendingSend): boolean {
+    return conversation.entries.some(
       (e) =>
         e.kind === 'message' &&
         e.self &&
-        (e.seq ?? 0) > pending.afterSeq &&
+        ((pending.frame.type === 'say' ? e.seq : e.dseq) ?? 0) > pending.afterSeq &&
         e.text === pending.frame.text,
     );
   }

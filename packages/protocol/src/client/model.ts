@@ -1,4 +1,10 @@
-import type { HistoryFrame, LeaveReason, MessageFrame, NamesFrame } from '../frames.js';
+import type {
+  DmHistoryFrame,
+  HistoryFrame,
+  LeaveReason,
+  MessageFrame,
+  NamesFrame,
+} from '../frames.js';
 import { foldName, foldRoom } from '../names.js';
 import { Listeners } from './emitter.js';
 
@@ -14,6 +20,8 @@ export interface MessageEntry {
   ts: number;
   /** Room messages only. */
   seq?: number;
+  /** Kept direct messages only: its number among this user's. */
+  dseq?: number;
   /** `/me` text: show as `* from text`. */
   action: boolean;
   /** Sent by this user. */
@@ -104,6 +112,8 @@ export class ChatModel {
   name = '';
   /** What the user is looking at; its unread count stays 0. */
   currentKey: string | undefined;
+  /** Highest direct-message `dseq` seen: what a resume asks after. */
+  lastDseq = 0;
   private readonly maxEntries: number;
   private readonly maxConversations: number;
 
@@ -266,6 +276,7 @@ export class ChatModel {
     const folded = foldName(old);
     const wasSelf = this.isSelf(old);
     if (wasSelf) this.setName(name);
+    else this.renameDm(old, name, ts);
     for (const conversation of this.conversations.values()) {
       if (conversation.target.kind === 'dm') continue;
       const room = conversation as RoomConversation;
@@ -279,7 +290,35 @@ export class ChatModel {
     }
   }
 
-  /** Applies a live message. Returns false for a duplicate (a `seq` already held). */
+  /**
+   * The direct conversation with `old` follows them to their new name, so a
+   * reply reaches them; a line says so.
+   */
+  private renameDm(old: string, name: string, ts: number): void {
+    const from = this.conversations.get(targetKey({ kind: 'dm', peer: old }));
+    if (!from) return;
+    const key = targetKey({ kind: 'dm', peer: name });
+    const existing = this.conversations.get(key);
+    const renamed: Conversation = existing ?? { ...from, key, target: { kind: 'dm', peer: name } };
+    renamed.title = name;
+    if (existing)
+      existing.entries = [...from.entries, ...existing.entries].sort((a, b) => a.ts - b.ts);
+    // The conversation keeps its place in the list.
+    const order = [...this.conversations.entries()].map(([k, c]) =>
+      k === from.key ? ([key, renamed] as const) : ([k, c] as const),
+    );
+    this.conversations.clear();
+    for (const [k, c] of order) if (!this.conversations.has(k)) this.conversations.set(k, c);
+    if (this.currentKey === from.key) this.currentKey = key;
+    this.append(
+      renamed,
+      { kind: 'system', text: `${old} is now known as ${name}`, ts, tone: 'nick' },
+      false,
+    );
+    this.events.emit({ type: 'conversations' });
+  }
+
+  /** Applies a live message. Returns false for a duplicate (a `seq` or direct message already held). */
   applyMessage(frame: MessageFrame): boolean {
     if (frame.room !== undefined) {
       const room = this.room(frame.room);
@@ -287,9 +326,26 @@ export class ChatModel {
       this.appendRoomMessage(room, frame);
       return true;
     }
+    return this.applyDirect(frame, false);
+  }
+
+  /**
+   * Applies a page of kept direct messages: each goes to its conversation
+   * (opened if need be) unless already held. `missed`: they came while the
+   * link was down (a resume), so they count as unread; otherwise they are
+   * the conversations as they were (after a reload), already read.
+   */
+  applyDirectHistory(frame: DmHistoryFrame, missed: boolean): void {
+    for (const message of frame.messages) this.applyDirect(message, true, missed);
+  }
+
+  private applyDirect(frame: MessageFrame, replayed: boolean, counts = true): boolean {
+    if (frame.dseq !== undefined) this.lastDseq = Math.max(this.lastDseq, frame.dseq);
     const peer = this.isSelf(frame.from) ? frame.to! : frame.from;
     const conversation = this.openDm(peer);
-    this.append(conversation, this.entryOf(frame), true);
+    if (conversation.entries.some((e) => e.kind === 'message' && e.id === frame.id)) return false;
+    const entry = this.entryOf(frame);
+    this.append(conversation, entry, counts, this.placeOf(conversation, entry, replayed));
     return true;
   }
 
@@ -325,17 +381,24 @@ export class ChatModel {
     room.lastSeq = frame.seq!;
     if (room.firstSeq === 0) room.firstSeq = frame.seq!;
     const entry = this.entryOf(frame);
-    // A replayed message is older than the lines about joining that came
-    // just before it: it goes above them, where its time puts it.
-    let at = room.entries.length;
+    this.append(room, entry, true, this.placeOf(room, entry, replayed));
+  }
+
+  /**
+   * Where an entry goes: at the end, but a replayed message is older than
+   * the lines about joining or reconnecting that came just before it, so it
+   * goes above them, where its time puts it.
+   */
+  private placeOf(conversation: Conversation, entry: LogEntry, replayed: boolean): number {
+    let at = conversation.entries.length;
     if (replayed)
       while (
         at > 0 &&
-        room.entries[at - 1]!.kind === 'system' &&
-        room.entries[at - 1]!.ts > entry.ts
+        conversation.entries[at - 1]!.kind === 'system' &&
+        conversation.entries[at - 1]!.ts > entry.ts
       )
         at--;
-    this.append(room, entry, true, at);
+    return at;
   }
 
   private entryOf(frame: MessageFrame): MessageEntry {
@@ -347,6 +410,7 @@ export class ChatModel {
       text: frame.text,
       ts: frame.ts,
       ...(frame.seq === undefined ? {} : { seq: frame.seq }),
+      ...(frame.dseq === undefined ? {} : { dseq: frame.dseq }),
       action: frame.action === true,
       self,
       mention: !self && mentions(frame.text, this.name),
@@ -369,6 +433,7 @@ export class ChatModel {
     }
     this.events.emit({ type: 'entries', key: conversation.key, change: 'append' });
     if (
+      counts &&
       entry.kind === 'message' &&
       (entry.mention || (conversation.target.kind === 'dm' && !entry.self))
     ) {

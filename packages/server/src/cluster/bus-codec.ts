@@ -1,11 +1,19 @@
-import { messageFrame } from '../core/history-pages.js';
-import type { BusEvent, MessageDraft } from '../core/ports.js';
+import { directFrame, messageFrame } from '../core/history-pages.js';
+import type { BusEvent, DirectDraft, MessageDraft, Origin } from '../core/ports.js';
 
 /*
  * How bus events travel through Redis. Most are their JSON. A room message
  * is published by the store's append script, which alone knows its seq:
  * it sends `seq TAB draft-JSON`, and the receiving node builds the frame.
+ * A kept direct message goes the same way: `dseq TAB {owner, draft, ack?}`.
  */
+
+/** The part of a kept direct message's publication known before its mailbox numbers it. */
+interface DirectPublication {
+  owner: string;
+  draft: DirectDraft;
+  ack?: Origin;
+}
 
 export function encodeEvent(event: BusEvent): string {
   return JSON.stringify(event);
@@ -16,15 +24,36 @@ export function encodeDraft(draft: MessageDraft): string {
   return JSON.stringify(draft);
 }
 
+/** The part of a kept direct message's publication that is known before its mailbox numbers it. */
+export function encodeDirect(owner: string, draft: DirectDraft, ack?: Origin): string {
+  const publication: DirectPublication =
+    ack === undefined ? { owner, draft } : { owner, draft, ack };
+  return JSON.stringify(publication);
+}
+
 /** The event in a published payload; undefined when it is not one (logged by the caller). */
 export function decodeEvent(payload: string): BusEvent | undefined {
   try {
     const tab = payload.indexOf('\t');
     if (tab > 0 && payload.charCodeAt(0) !== 0x7b /* { */) {
-      const seq = Number(payload.slice(0, tab));
-      const draft = JSON.parse(payload.slice(tab + 1)) as MessageDraft;
-      if (!Number.isSafeInteger(seq) || typeof draft.roomKey !== 'string') return undefined;
-      return { kind: 'room', roomKey: draft.roomKey, frame: messageFrame({ ...draft, seq }), seq };
+      const number = Number(payload.slice(0, tab));
+      if (!Number.isSafeInteger(number)) return undefined;
+      const published = JSON.parse(payload.slice(tab + 1)) as MessageDraft | DirectPublication;
+      if ('owner' in published && typeof published.owner === 'string') {
+        const { owner, draft, ack } = published;
+        const frame = directFrame({ ...draft, owner, dseq: number });
+        return ack === undefined
+          ? { kind: 'direct', owner, frame }
+          : { kind: 'direct', owner, frame, ack };
+      }
+      const draft = published as MessageDraft;
+      if (typeof draft.roomKey !== 'string') return undefined;
+      return {
+        kind: 'room',
+        roomKey: draft.roomKey,
+        frame: messageFrame({ ...draft, seq: number }),
+        seq: number,
+      };
     }
     const event = JSON.parse(payload) as BusEvent;
     return typeof event === 'object' && event !== null && typeof event.kind === 'string'

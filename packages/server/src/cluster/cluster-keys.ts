@@ -31,7 +31,7 @@ export class ClusterKeys {
     return `${this.prefix}node-members:${id}`;
   }
 
-  /** A claimed name (a string `node\nname` with an expiry). */
+  /** A claimed name (a string `node\nname\nowner` with an expiry: who holds it, as spelled, and their identity). */
   name(nameKey: string): string {
     return `${this.namePrefix}${nameKey}`;
   }

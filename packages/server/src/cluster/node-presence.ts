@@ -8,7 +8,7 @@ import { HELD_BY, defineScripts } from './scripts.js';
 
 /**
  * KEYS: node, nodes, node-names. ARGV: node, ttl ms, name prefix, then
- * pairs of folded and display names. Renews the node's key and its names
+ * pairs of folded name and what its key holds after the node. Renews the node's key and its names
  * (writing them again if Redis lost them). Returns whether the node had
  * been reaped (taken for dead), then the names another node now holds.
  */
@@ -166,7 +166,7 @@ export class NodePresence {
   private async heartbeat(): Promise<void> {
     const { keys, node, ttlMs, directory } = this.options;
     const names: string[] = [];
-    for (const [nameKey, name] of directory.heldNames) names.push(nameKey, name);
+    for (const [nameKey, held] of directory.heldNames) names.push(nameKey, held);
     const [known, ...lost] = await this.client.confabHeartbeat(
       keys.node(node),
       keys.nodes,

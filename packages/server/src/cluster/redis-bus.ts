@@ -1,7 +1,17 @@
 import type { Logger } from 'pino';
-import type { Bus, BusEvent, MessageDraft, MessagePoster, StoredMessage } from '../core/ports.js';
+import type {
+  Bus,
+  BusEvent,
+  DirectDraft,
+  DirectPoster,
+  MessageDraft,
+  MessagePoster,
+  Origin,
+  StoredDirect,
+  StoredMessage,
+} from '../core/ports.js';
 import type { RedisStore } from '../store/redis-store.js';
-import { decodeEvent, encodeDraft, encodeEvent } from './bus-codec.js';
+import { decodeEvent, encodeDirect, encodeDraft, encodeEvent } from './bus-codec.js';
 import type { RedisLink } from './redis-link.js';
 
 /** Options of {@link RedisBus}. */
@@ -21,13 +31,14 @@ export interface RedisBusOptions {
  * sees the events in the one order Redis gives them. Room messages are
  * published by the store's append script in the step that numbers them
  * (see {@link RedisStore.append}), which is why this bus is also the
- * cluster's message poster.
+ * cluster's message poster (and, the same way for mailboxes, its direct
+ * message poster).
  *
  * Pub/sub forgets what it sends while a node's subscription is broken: when
  * it is back, handlers get `resync`, and the core reads the room messages
  * it missed from the store.
  */
-export class RedisBus implements Bus, MessagePoster {
+export class RedisBus implements Bus, MessagePoster, DirectPoster {
   private readonly handlers: Array<(event: BusEvent) => void> = [];
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   private closed = false;
@@ -75,6 +86,18 @@ export class RedisBus implements Bus, MessagePoster {
       });
   }
 
+  postDirect(owner: string, draft: DirectDraft, ack?: Origin): Promise<StoredDirect> {
+    return this.options.store
+      .appendDirect(owner, draft, {
+        command: this.publishCommand,
+        channel: this.options.channel,
+        payload: encodeDirect(owner, draft, ack),
+      })
+      .catch((error: unknown) => {
+        throw this.options.link.failed(error);
+      });
+  }
+
   subscribe(handler: (event: BusEvent) => void): void {
     this.handlers.push(handler);
   }
@@ -95,8 +118,9 @@ export class RedisBus implements Bus, MessagePoster {
 
   /** A direct message that could not be published is answered, so its sender is not left waiting. */
   private publishFailed(event: BusEvent): void {
-    if (event.kind !== 'direct' || !event.origin) return;
-    const { origin } = event;
+    const origin =
+      event.kind === 'handover' ? event.origin : event.kind === 'direct' ? event.ack : undefined;
+    if (!origin) return;
     this.emit({
       kind: 'reply',
       origin,

@@ -1,7 +1,7 @@
 import { ConfabError } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Directory, MemberEntry } from '../core/ports.js';
+import type { Directory, MemberEntry, NameHolder } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import { heldNode, heldValue } from './cluster-keys.js';
 import type { RedisLink } from './redis-link.js';
@@ -77,7 +77,7 @@ export interface RedisDirectoryOptions {
  */
 export class RedisDirectory implements Directory {
   private readonly client: ScriptedRedis;
-  /** Names this node holds: folded name to display name. */
+  /** Names this node holds: folded name to `name\nowner` (display name and identity). */
   readonly heldNames = new Map<string, string>();
   /** Memberships of this node's users, by node field (`roomKey\nnameKey`). */
   private readonly heldMembers = new Map<string, MemberEntry>();
@@ -93,21 +93,23 @@ export class RedisDirectory implements Directory {
     });
   }
 
-  async claim(nameKey: string, name: string): Promise<boolean> {
+  async claim(nameKey: string, name: string, owner: string): Promise<boolean> {
     const { keys, node, ttlMs } = this.options;
+    // What a name's key holds after the node: the name as spelled, and its identity.
+    const held = `${name}\n${owner}`;
     let claimed: number;
     try {
       claimed = await this.client.confabClaim(
         keys.name(nameKey),
         keys.nodeNames(node),
-        `${node}\n${name}`,
+        `${node}\n${held}`,
         ttlMs,
         nameKey,
       );
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
-    if (claimed === 1) this.heldNames.set(nameKey, name);
+    if (claimed === 1) this.heldNames.set(nameKey, held);
     return claimed === 1;
   }
 
@@ -119,13 +121,16 @@ export class RedisDirectory implements Directory {
       .catch((error: unknown) => this.deferred(error));
   }
 
-  async holder(nameKey: string): Promise<{ name: string; node: string } | undefined> {
+  async holder(nameKey: string): Promise<NameHolder | undefined> {
+    let held: string | null;
     try {
-      const held = await this.client.get(this.options.keys.name(nameKey));
-      return held === null ? undefined : { name: heldValue(held), node: heldNode(held) };
+      held = await this.client.get(this.options.keys.name(nameKey));
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
+    if (held === null) return undefined;
+    const [name = '', owner = ''] = heldValue(held).split('\n');
+    return { name, node: heldNode(held), owner };
   }
 
   async addMember(entry: MemberEntry): Promise<void> {

@@ -1,5 +1,15 @@
-import { messageFrame } from './history-pages.js';
-import type { Bus, HistoryStore, MessageDraft, MessagePoster, StoredMessage } from './ports.js';
+import { directFrame, messageFrame } from './history-pages.js';
+import type {
+  Bus,
+  DirectDraft,
+  DirectPoster,
+  HistoryStore,
+  MessageDraft,
+  MessagePoster,
+  Origin,
+  StoredDirect,
+  StoredMessage,
+} from './ports.js';
 
 /**
  * How one node posts room messages: the store numbers and keeps the
@@ -15,6 +25,26 @@ export function appendThenPublish(store: HistoryStore, bus: Bus): MessagePoster 
         roomKey: stored.roomKey,
         frame: messageFrame(stored),
         seq: stored.seq,
+      });
+      return stored;
+    },
+  };
+}
+
+/**
+ * How one node posts direct messages: the store keeps the message in the
+ * mailbox, then the bus carries it to the mailbox owner's sessions. Appends
+ * resolve in call order, so each mailbox's messages go out in dseq order.
+ */
+export function appendThenPublishDirect(store: HistoryStore, bus: Bus): DirectPoster {
+  return {
+    async postDirect(owner: string, draft: DirectDraft, ack?: Origin): Promise<StoredDirect> {
+      const stored = await store.appendDirect(owner, draft);
+      bus.publish({
+        kind: 'direct',
+        owner,
+        frame: directFrame(stored),
+        ...(ack === undefined ? {} : { ack }),
       });
       return stored;
     },

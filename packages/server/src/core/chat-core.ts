@@ -18,18 +18,28 @@ import {
   foldName,
   foldRoom,
 } from '@confab/protocol';
-import { appendThenPublish } from './append-then-publish.js';
-import { fitHistoryPage, historyFrame, messageFrame } from './history-pages.js';
+import { appendThenPublish, appendThenPublishDirect } from './append-then-publish.js';
+import {
+  dmHistoryFrame,
+  fitDirectPage,
+  fitHistoryPage,
+  historyFrame,
+  messageFrame,
+} from './history-pages.js';
+import { keepsDirects, sessionOwner } from './owners.js';
 import { Outgoing } from './outgoing.js';
 import type { Recipient } from './outgoing.js';
 import type {
   Bus,
   BusEvent,
   Clock,
+  DirectDraft,
+  DirectPoster,
   Directory,
   HistoryStore,
   IdSource,
   MessagePoster,
+  NameHolder,
   Origin,
   StoredMessage,
 } from './ports.js';
@@ -45,6 +55,8 @@ export interface ChatCoreOptions {
   directory: Directory;
   /** How room messages are stored and published. @default append to `store`, then publish on `bus` */
   poster?: MessagePoster;
+  /** How direct messages are kept in mailboxes and published. @default append to `store`, then publish on `bus` */
+  directPoster?: DirectPoster;
   clock: Clock;
   ids: IdSource;
   /** Largest frame the server sends; history pages are cut to fit. @default 65536 */
@@ -61,7 +73,13 @@ export interface ChatUser {
   key: string;
   /** Display name (NFC). */
   name: string;
+  /** The identity whose mailbox holds this user's direct messages (see `owners.ts`). */
+  readonly owner: string;
   readonly recipient: Recipient;
+  /** Highest `dseq` this user was sent: a kept direct message at or below it is a duplicate. */
+  lastDseq: number;
+  /** Direct messages held while the user's mailbox is being replayed; undefined once live. */
+  directBuffer: Array<{ out: Outgoing; dseq: number | undefined }> | undefined;
   /** Rooms by folded name. */
   readonly rooms: Map<string, Membership>;
   /** Messages sent but not yet answered (ack or error). */
@@ -95,6 +113,14 @@ function refusal(code: ErrorCode, message: string): FrameError {
 /** Messages replayed per page on resume. */
 const RESUME_PAGE = LIMITS.maxHistoryLimit;
 
+/** What identifies a registering user beyond the name. */
+export interface Identity {
+  /** The identity the user came with (a guest key's mailbox); none: nothing is kept for them. */
+  owner?: string;
+  /** The last kept direct message the client has seen: the replay gives every one after it. */
+  dseq?: number;
+}
+
 /**
  * The chat: names, rooms, membership, fan-out, history. It knows nothing of
  * sockets: sessions call it, it answers through each user's `Recipient`, and
@@ -103,6 +129,9 @@ const RESUME_PAGE = LIMITS.maxHistoryLimit;
 export class ChatCore {
   private readonly users = new Map<string, ChatUser>();
   private readonly sessions = new Map<number, ChatUser>();
+  /** This node's users by identity: where a direct message for that identity goes. */
+  private readonly owners = new Map<string, Set<ChatUser>>();
+  private readonly directPoster: DirectPoster;
   private readonly rooms = new Map<string, LocalRoom>();
   /** Room messages of this node's users, by id, until the bus brings them back: then the ack. */
   private readonly unechoed = new Map<string, Origin>();
@@ -114,6 +143,7 @@ export class ChatCore {
     this.maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
     this.maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
     this.poster = options.poster ?? appendThenPublish(options.store, options.bus);
+    this.directPoster = options.directPoster ?? appendThenPublishDirect(options.store, options.bus);
     options.bus.subscribe((event) => this.onBusEvent(event));
   }
 
@@ -136,22 +166,30 @@ export class ChatCore {
     recipient: Recipient,
     name: string,
     resume?: ResumeMap,
+    identity: Identity = {},
   ): Promise<ChatUser | FrameError> {
     const key = foldName(name);
+    const owner = identity.owner ?? sessionOwner(this.options.node, recipient.sessionId);
     if (this.users.has(key)) return refusal('name_taken', `the name ${name} is taken`);
-    if (!(await this.options.directory.claim(key, name))) {
+    if (!(await this.options.directory.claim(key, name, owner))) {
       return refusal('name_taken', `the name ${name} is taken`);
     }
+    const kept = keepsDirects(owner);
     const user: ChatUser = {
       key,
       name,
+      owner,
       recipient,
       rooms: new Map(),
       unanswered: 0,
       onSettled: undefined,
+      lastDseq: 0,
+      // Direct messages wait until the mailbox has been replayed (after the rooms).
+      directBuffer: kept ? [] : undefined,
     };
     this.users.set(key, user);
     this.sessions.set(recipient.sessionId, user);
+    this.ownerIndex(owner, user, true);
 
     const wanted = new Map<string, string>([[foldRoom(DEFAULT_ROOM), DEFAULT_ROOM]]);
     for (const room of Object.keys(resume ?? {}))
@@ -179,6 +217,14 @@ export class ChatCore {
           code,
           message: `cannot join ${room} right now; /join it again in a moment`,
         });
+      }
+    }
+    if (kept) {
+      try {
+        if (identity.dseq === undefined) await this.replayLatestDirects(user);
+        else await this.replayDirectsAfter(user, identity.dseq);
+      } finally {
+        this.directsLive(user);
       }
     }
     return user;
@@ -287,7 +333,12 @@ export class ChatCore {
     return undefined;
   }
 
-  /** Sends a direct message to one online user; both ends get the `message`. */
+  /**
+   * Sends a direct message to one online user; both ends get the `message`,
+   * the sender's copy before the `ack`. Each end with an identity keeps its
+   * copy in its mailbox (numbered `dseq`) first; someone without one is
+   * handed the message by the node that holds them.
+   */
   async dm(
     user: ChatUser,
     to: string,
@@ -295,30 +346,54 @@ export class ChatCore {
     action: boolean,
     ref: string | undefined,
   ): Promise<FrameError | undefined> {
-    const toKey = foldName(to);
-    const local = this.users.get(toKey);
-    const holder = local
-      ? { name: local.name, node: this.options.node }
-      : await this.options.directory.holder(toKey);
-    if (holder === undefined) return refusal('no_such_user', `no one called ${to} is online`);
-    const frame: MessageFrame = {
-      type: 'message',
+    const target = await this.holder(foldName(to));
+    if (target === undefined) return refusal('no_such_user', `no one called ${to} is online`);
+    const draft: DirectDraft = {
       id: this.options.ids.next(),
       from: user.name,
-      to: holder.name,
+      to: target.name,
       text,
       ts: this.options.clock.now(),
+      action,
     };
-    if (action) frame.action = true;
+    const origin = this.origin(user, ref);
     user.unanswered++;
-    this.options.bus.publish({
-      kind: 'direct',
-      toKey,
-      toNode: holder.node,
-      frame,
-      origin: this.origin(user, ref),
-    });
+    if (target.owner !== user.owner && !keepsDirects(target.owner)) {
+      this.options.bus.publish({
+        kind: 'handover',
+        owner: target.owner,
+        node: target.node,
+        frame: plainDirectFrame(draft),
+        origin,
+      });
+      return undefined;
+    }
+    try {
+      if (target.owner !== user.owner) await this.directPoster.postDirect(target.owner, draft);
+      await this.sendOwnCopy(user, draft, origin);
+    } catch (error) {
+      this.answerError(origin, error, 'the message could not be sent');
+    }
     return undefined;
+  }
+
+  /** The sender's own copy of a direct message, then the ack: kept in its mailbox first if it has one. */
+  private async sendOwnCopy(user: ChatUser, draft: DirectDraft, origin: Origin): Promise<void> {
+    if (keepsDirects(user.owner)) {
+      // Acked when the copy comes back from the bus (deliverToOwner).
+      await this.directPoster.postDirect(user.owner, draft, origin);
+      return;
+    }
+    const frame = plainDirectFrame(draft);
+    this.deliverDirect(user, new Outgoing(frame), undefined);
+    this.acknowledge(origin, frame);
+  }
+
+  /** Who holds a name: a user of this node, or whoever the directory knows. */
+  private async holder(nameKey: string): Promise<NameHolder | undefined> {
+    const local = this.users.get(nameKey);
+    if (local) return { name: local.name, node: this.options.node, owner: local.owner };
+    return this.options.directory.holder(nameKey);
   }
 
   /** Changes a user's name; `nick` goes to the user and everyone sharing a room. */
@@ -327,7 +402,10 @@ export class ChatCore {
     const old = user.name;
     const oldKey = user.key;
     if (newKey !== oldKey) {
-      if (this.users.has(newKey) || !(await this.options.directory.claim(newKey, name))) {
+      if (
+        this.users.has(newKey) ||
+        !(await this.options.directory.claim(newKey, name, user.owner))
+      ) {
         return refusal('name_taken', `the name ${name} is taken`);
       }
       if (!this.isRegistered(user)) {
@@ -404,6 +482,7 @@ export class ChatCore {
     if (!this.isRegistered(user)) return;
     this.users.delete(user.key);
     this.sessions.delete(user.recipient.sessionId);
+    this.ownerIndex(user.owner, user, false);
     const memberships = [...user.rooms.values()];
     for (const membership of memberships) {
       this.removeMembership(membership);
@@ -428,8 +507,10 @@ export class ChatCore {
         if (event.frame.type === 'message') this.echoed(event.frame);
         break;
       case 'direct':
-        if (event.toNode === this.options.node)
-          this.deliverDirect(event.toKey, event.frame, event.origin);
+        this.deliverToOwner(event.owner, event.frame, event.ack);
+        break;
+      case 'handover':
+        if (event.node === this.options.node) this.handOver(event.owner, event.frame, event.origin);
         break;
       case 'nick':
         this.deliverNick(event);
@@ -513,29 +594,48 @@ export class ChatCore {
     }
   }
 
-  /** A direct message for a user of this node: handed over, and the sender answered. */
-  private deliverDirect(toKey: string, frame: MessageFrame, origin: Origin | undefined): void {
-    const target = this.users.get(toKey);
+  /** A direct message for an identity: to each of its sessions here; then, for the sender's own copy, the ack. */
+  private deliverToOwner(owner: string, frame: MessageFrame, ack: Origin | undefined): void {
+    const users = this.owners.get(owner);
+    if (users) {
+      const out = new Outgoing(frame);
+      for (const user of users) this.deliverDirect(user, out, frame.dseq);
+    }
+    if (ack) this.acknowledge(ack, frame);
+  }
+
+  /** A direct message for someone of this node with no identity: handed over, and the sender answered. */
+  private handOver(owner: string, frame: MessageFrame, origin: Origin): void {
+    const target = this.owners.get(owner)?.values().next().value;
     if (!target) {
       // Gone between the sender's look-up and the delivery.
-      if (origin)
-        this.answer(origin, {
-          type: 'error',
-          code: 'no_such_user',
-          message: `no one called ${frame.to} is online`,
-          ...(origin.ref ? { ref: origin.ref } : {}),
-        });
+      this.answer(origin, {
+        type: 'error',
+        code: 'no_such_user',
+        message: `no one called ${frame.to} is online`,
+        ...(origin.ref ? { ref: origin.ref } : {}),
+      });
       return;
     }
-    const out = new Outgoing(frame);
-    target.recipient.deliver(out);
-    if (!origin) return;
-    // The sender's copy (unless it wrote to itself), then the ack: the message was handed over.
-    if (origin.node === this.options.node && this.sessions.get(origin.session) === target) {
-      this.acknowledge(origin, frame);
-      return;
-    }
+    this.deliverDirect(target, new Outgoing(frame), undefined);
+    // The sender's node sends its copy, then the ack: the message was handed over.
     this.answer(origin, frame);
+  }
+
+  /** Delivers a direct message to one user, held back while its mailbox is replayed. */
+  private deliverDirect(user: ChatUser, out: Outgoing, dseq: number | undefined): void {
+    const buffer = user.directBuffer;
+    if (buffer) {
+      if (buffer.length >= this.maxReplayBuffer)
+        this.options.onOverflow?.(user.recipient.sessionId);
+      else buffer.push({ out, dseq });
+      return;
+    }
+    if (dseq !== undefined) {
+      if (dseq <= user.lastDseq) return;
+      user.lastDseq = dseq;
+    }
+    user.recipient.deliver(out);
   }
 
   /** Answers a session: here if it is on this node, else through the bus to its node. */
@@ -549,8 +649,10 @@ export class ChatCore {
     const user = this.sessions.get(origin.session);
     if (!user) return;
     if (frame.type === 'message') {
-      user.recipient.deliver(new Outgoing(frame));
-      this.acknowledge(origin, frame);
+      // A direct message was handed over: now the sender's copy, and the ack.
+      this.sendOwnCopy(user, draftOf(frame), origin).catch((error: unknown) =>
+        this.answerError(origin, error, 'the message could not be kept'),
+      );
       return;
     }
     user.recipient.deliver(new Outgoing(frame));
@@ -589,6 +691,17 @@ export class ChatCore {
       user.recipient.deliver(new Outgoing(ack));
     }
     this.answered(user);
+  }
+
+  /** Answers a refused frame of `origin` with the failure's code (`unavailable`: send it again later). */
+  private answerError(origin: Origin, error: unknown, what: string): void {
+    const code = ConfabError.from(error).code;
+    this.deliverReply(origin, {
+      type: 'error',
+      code,
+      message: code === 'unavailable' ? `${what} right now; send it again later` : what,
+      ...(origin.ref ? { ref: origin.ref } : {}),
+    });
   }
 
   /** The store refused a room message (unless the bus brought it back after all: then it was acked). */
@@ -633,6 +746,48 @@ export class ChatCore {
 
   private leftFrame(room: LocalRoom, user: ChatUser, reason: LeaveReason): LeftFrame {
     return { type: 'left', room: room.name, name: user.name, ts: this.options.clock.now(), reason };
+  }
+
+  private ownerIndex(owner: string, user: ChatUser, add: boolean): void {
+    let users = this.owners.get(owner);
+    if (add) {
+      if (!users) this.owners.set(owner, (users = new Set()));
+      users.add(user);
+    } else if (users?.delete(user) && users.size === 0) this.owners.delete(owner);
+  }
+
+  /** Sends what waited during the mailbox replay, then delivers direct messages live. */
+  private directsLive(user: ChatUser): void {
+    const buffer = user.directBuffer;
+    user.directBuffer = undefined;
+    if (!buffer || !this.isRegistered(user)) return;
+    for (const { out, dseq } of buffer) this.deliverDirect(user, out, dseq);
+  }
+
+  /** After `welcome`: the newest kept direct messages (`more`: older ones exist). */
+  private async replayLatestDirects(user: ChatUser): Promise<void> {
+    const stored = await this.options.store.pageDirect(user.owner, { limit: LIMITS.joinReplay });
+    const { frames, cut } = fitDirectPage(stored, this.maxFrameBytes, 'newest');
+    const more = cut > 0 || (stored[0]?.dseq ?? 1) > 1;
+    this.send(user, dmHistoryFrame(frames, more));
+    user.lastDseq = stored.at(-1)?.dseq ?? 0;
+  }
+
+  /** A resume: every kept direct message after `after`, in pages; the last has `more: false`. */
+  private async replayDirectsAfter(user: ChatUser, after: number): Promise<void> {
+    let last = after;
+    for (;;) {
+      const stored = await this.options.store.pageDirect(user.owner, {
+        after: last,
+        limit: RESUME_PAGE,
+      });
+      const { frames, cut } = fitDirectPage(stored, this.maxFrameBytes, 'oldest');
+      const more = cut > 0 || stored.length === RESUME_PAGE;
+      this.send(user, dmHistoryFrame(frames, more));
+      last = frames.at(-1)?.dseq ?? last;
+      user.lastDseq = last;
+      if (!more || !this.isRegistered(user)) return;
+    }
   }
 
   private removeMembership(membership: Membership): void {
@@ -703,4 +858,30 @@ function findResume(resume: ResumeMap, room: string): number | undefined {
   const key = foldRoom(room);
   for (const [name, seq] of Object.entries(resume)) if (foldRoom(name) === key) return seq;
   return undefined;
+}
+
+/** The frame of a direct message that is not kept (no `dseq`). */
+function plainDirectFrame(draft: DirectDraft): MessageFrame {
+  const frame: MessageFrame = {
+    type: 'message',
+    id: draft.id,
+    from: draft.from,
+    to: draft.to,
+    text: draft.text,
+    ts: draft.ts,
+  };
+  if (draft.action) frame.action = true;
+  return frame;
+}
+
+/** A direct message's draft, back from its frame. */
+function draftOf(frame: MessageFrame): DirectDraft {
+  return {
+    id: frame.id,
+    from: frame.from,
+    to: frame.to ?? '',
+    text: frame.text,
+    ts: frame.ts,
+    action: frame.action === true,
+  };
 }

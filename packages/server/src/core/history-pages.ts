@@ -1,6 +1,6 @@
-import type { HistoryFrame, MessageFrame } from '@confab/protocol';
+import type { DmHistoryFrame, HistoryFrame, MessageFrame } from '@confab/protocol';
 import { utf8ByteLength } from '@confab/protocol';
-import type { StoredMessage } from './ports.js';
+import type { StoredDirect, StoredMessage } from './ports.js';
 
 /** The `message` frame of a stored room message. */
 export function messageFrame(stored: StoredMessage): MessageFrame {
@@ -12,6 +12,21 @@ export function messageFrame(stored: StoredMessage): MessageFrame {
     from: stored.from,
     text: stored.text,
     ts: stored.ts,
+  };
+  if (stored.action) frame.action = true;
+  return frame;
+}
+
+/** The `message` frame of a kept direct message, as its mailbox's owner sees it. */
+export function directFrame(stored: StoredDirect): MessageFrame {
+  const frame: MessageFrame = {
+    type: 'message',
+    id: stored.id,
+    from: stored.from,
+    to: stored.to,
+    text: stored.text,
+    ts: stored.ts,
+    dseq: stored.dseq,
   };
   if (stored.action) frame.action = true;
   return frame;
@@ -33,7 +48,23 @@ export function fitHistoryPage(
   maxFrameBytes: number,
   keep: 'newest' | 'oldest',
 ): { frames: MessageFrame[]; cut: number } {
-  const frames = messages.map(messageFrame);
+  return fitPage(messages.map(messageFrame), maxFrameBytes, keep);
+}
+
+/** The same for a page of kept direct messages (`dm_history`). */
+export function fitDirectPage(
+  messages: StoredDirect[],
+  maxFrameBytes: number,
+  keep: 'newest' | 'oldest',
+): { frames: MessageFrame[]; cut: number } {
+  return fitPage(messages.map(directFrame), maxFrameBytes, keep);
+}
+
+function fitPage(
+  frames: MessageFrame[],
+  maxFrameBytes: number,
+  keep: 'newest' | 'oldest',
+): { frames: MessageFrame[]; cut: number } {
   let budget = maxFrameBytes - PAGE_OVERHEAD;
   let kept = 0;
   const order = keep === 'newest' ? [...frames].reverse() : frames;
@@ -52,4 +83,9 @@ export function fitHistoryPage(
 /** A `history` frame. */
 export function historyFrame(room: string, messages: MessageFrame[], more: boolean): HistoryFrame {
   return { type: 'history', room, messages, more };
+}
+
+/** A `dm_history` frame. */
+export function dmHistoryFrame(messages: MessageFrame[], more: boolean): DmHistoryFrame {
+  return { type: 'dm_history', messages, more };
 }

@@ -43,19 +43,41 @@ export interface PageQuery {
   limit: number;
 }
 
+/** A direct message before a mailbox numbers it. */
+export interface DirectDraft {
+  id: string;
+  from: string;
+  to: string;
+  text: string;
+  ts: number;
+  action: boolean;
+}
+
+/** A direct message as kept in one identity's mailbox: the draft plus its `dseq` there. */
+export interface StoredDirect extends DirectDraft {
+  /** The mailbox: whose direct messages these are (see `Owner`). */
+  owner: string;
+  dseq: number;
+}
+
 /**
- * History of room messages. Every implementation passes the one contract
- * test suite (`test/store-contract.ts`).
+ * History: room messages, and direct messages in mailboxes (one per
+ * identity: both ends of a direct message keep a copy). Every
+ * implementation passes the one contract test suite
+ * (`test/store-contract.ts`).
  *
  * - `append` MUST number each room's messages 1, 2, 3 … with no gaps, in
  *   the order of the calls, and MUST resolve only once the message survives
  *   a crash of the process; calls resolve in the order they were made.
- * - `page` MUST return messages oldest first and MUST NOT return a message
- *   whose `append` has not resolved.
+ *   `appendDirect` does the same for each mailbox's `dseq`.
+ * - `page` and `pageDirect` MUST return messages oldest first and MUST NOT
+ *   return a message whose append has not resolved.
  */
 export interface HistoryStore {
   append(draft: MessageDraft): Promise<StoredMessage>;
   page(roomKey: string, query: PageQuery): Promise<StoredMessage[]>;
+  appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect>;
+  pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]>;
   /** Resolves when everything appended so far is stored. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -78,8 +100,18 @@ export type BusEvent =
       seq?: number;
       except?: string;
     }
-  /** A direct message for one user (by folded name), handled by the node that holds it. */
-  | { kind: 'direct'; toKey: string; toNode: string; frame: MessageFrame; origin?: Origin }
+  /**
+   * A direct message for every session of one identity (`owner`), on every
+   * node: a kept copy (with its `dseq`), or the sender's own. `ack`: the
+   * sender, to be acked once its own copy is delivered.
+   */
+  | { kind: 'direct'; owner: string; frame: MessageFrame; ack?: Origin }
+  /**
+   * A direct message for someone whose messages are not kept (no identity:
+   * plain text, a client of protocol 1.0), handed over by the node that
+   * holds them, which then answers `origin`: the message, or no_such_user.
+   */
+  | { kind: 'handover'; owner: string; node: string; frame: MessageFrame; origin: Origin }
   /** A name change: for the user and everyone in its rooms. */
   | { kind: 'nick'; oldKey: string; old: string; name: string; roomKeys: string[] }
   /** An answer for one session on the node that holds it. */
@@ -113,6 +145,23 @@ export interface MessagePoster {
   post(draft: MessageDraft): Promise<StoredMessage>;
 }
 
+/**
+ * How a direct message reaches an identity's mailbox: numbered and kept by
+ * the history store, then published (`direct`) to every session of the
+ * identity, in `dseq` order (a cluster does both in one atomic step).
+ */
+export interface DirectPoster {
+  postDirect(owner: string, draft: DirectDraft, ack?: Origin): Promise<StoredDirect>;
+}
+
+/** Who holds a name. */
+export interface NameHolder {
+  name: string;
+  node: string;
+  /** Their identity: where their direct messages go (see `Owner`). */
+  owner: string;
+}
+
 /** A room's membership entry, as the directory keeps it. */
 export interface MemberEntry {
   roomKey: string;
@@ -127,11 +176,11 @@ export interface MemberEntry {
  * room membership. Keys are folded names and rooms.
  */
 export interface Directory {
-  /** Claims a name atomically; false when another holds it. */
-  claim(nameKey: string, name: string): Promise<boolean>;
+  /** Claims a name atomically for an identity (`owner`); false when another holds it. */
+  claim(nameKey: string, name: string, owner: string): Promise<boolean>;
   release(nameKey: string): Promise<void>;
-  /** Who holds a name: as they spell it, and on which node; undefined when no one online does. */
-  holder(nameKey: string): Promise<{ name: string; node: string } | undefined>;
+  /** Who holds a name: as they spell it, on which node, and their identity; undefined when no one online does. */
+  holder(nameKey: string): Promise<NameHolder | undefined>;
   addMember(entry: MemberEntry): Promise<void>;
   removeMember(roomKey: string, nameKey: string): Promise<void>;
   /** The display names of a room's members. */

@@ -1,16 +1,16 @@
-import type { Directory, MemberEntry } from '../core/ports.js';
+import type { Directory, MemberEntry, NameHolder } from '../core/ports.js';
 
 /** Names and membership of a single process, in memory. */
 export class MemoryDirectory implements Directory {
   /** @param node the id of the node (the process) every name here is held on */
   constructor(private readonly node = 'local') {}
 
-  private readonly names = new Map<string, string>();
+  private readonly names = new Map<string, NameHolder>();
   private readonly rooms = new Map<string, Map<string, string>>();
 
-  async claim(nameKey: string, name: string): Promise<boolean> {
+  async claim(nameKey: string, name: string, owner: string): Promise<boolean> {
     if (this.names.has(nameKey)) return false;
-    this.names.set(nameKey, name);
+    this.names.set(nameKey, { name, node: this.node, owner });
     return true;
   }
 
@@ -18,9 +18,8 @@ export class MemoryDirectory implements Directory {
     this.names.delete(nameKey);
   }
 
-  async holder(nameKey: string): Promise<{ name: string; node: string } | undefined> {
-    const name = this.names.get(nameKey);
-    return name === undefined ? undefined : { name, node: this.node };
+  async holder(nameKey: string): Promise<NameHolder | undefined> {
+    return this.names.get(nameKey);
   }
 
   async addMember({ roomKey, nameKey, name }: MemberEntry): Promise<void> {

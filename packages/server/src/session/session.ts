@@ -21,6 +21,7 @@ import { Outgoing } from '../core/outgoing.js';
 import type { Recipient } from '../core/outgoing.js';
 import type { Connection, ConnectionHandler } from '../transport/connection.js';
 import type { CommandResult } from './commands.js';
+import { identityOf } from './identity.js';
 import { COMMANDS, UNLIMITED } from './commands.js';
 import type { Sweepable } from './sweeper.js';
 import { TokenBucket } from './token-bucket.js';
@@ -204,7 +205,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
   async register(frame: HelloFrame): Promise<FrameError | undefined> {
     this.registering = true;
     try {
-      const result = await this.core.register(this, frame.name, frame.resume);
+      const result = await this.core.register(this, frame.name, frame.resume, identityOf(frame));
       if (!('key' in result)) return result;
       if (this.isClosed) {
         await this.core.leave(result, 'disconnected');

@@ -1,7 +1,14 @@
 import { ConfabError } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import { defineScripts } from '../cluster/scripts.js';
-import type { HistoryStore, MessageDraft, PageQuery, StoredMessage } from '../core/ports.js';
+import type {
+  DirectDraft,
+  HistoryStore,
+  MessageDraft,
+  PageQuery,
+  StoredDirect,
+  StoredMessage,
+} from '../core/ports.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -34,6 +41,20 @@ end
 return seq
 `;
 
+/**
+ * The same for a direct message in one mailbox (`dseq` counter, stream):
+ * ARGV id, from, to, text, ts, action, then the publication as above.
+ */
+const APPEND_DIRECT = `
+local dseq = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], dseq .. '-0',
+  'id', ARGV[2], 'from', ARGV[3], 'to', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6], 'action', ARGV[7])
+if ARGV[8] ~= '' then
+  redis.call(ARGV[8], ARGV[9], dseq .. '\t' .. ARGV[10])
+end
+return dseq
+`;
+
 /** A message to publish in the same step as the append. */
 export interface Publication {
   command: 'PUBLISH' | 'SPUBLISH';
@@ -45,16 +66,42 @@ export interface Publication {
 /** The client with the append script defined on it (EVALSHA, loading the script when Redis lacks it). */
 type ScriptedRedis = Redis & {
   confabAppend(...args: Array<string | number>): Promise<number>;
+  confabAppendDirect(...args: Array<string | number>): Promise<number>;
 };
 
 type StreamEntry = [id: string, fields: string[]];
 
-function toMessage(roomKey: string, [id, fields]: StreamEntry): StoredMessage {
+/** A stream entry's fields, by name. */
+function fieldsOf(fields: string[]): Record<string, string> {
   const value: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) value[fields[i]!] = fields[i + 1]!;
+  return value;
+}
+
+/** The number in a stream entry id (`number-0`). */
+function numberOf(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}
+
+function toDirect(owner: string, [id, fields]: StreamEntry): StoredDirect {
+  const value = fieldsOf(fields);
+  return {
+    owner,
+    dseq: numberOf(id),
+    id: value.id ?? '',
+    from: value.from ?? '',
+    to: value.to ?? '',
+    text: value.text ?? '',
+    ts: Number(value.ts),
+    action: value.action === '1',
+  };
+}
+
+function toMessage(roomKey: string, [id, fields]: StreamEntry): StoredMessage {
+  const value = fieldsOf(fields);
   return {
     roomKey,
-    seq: Number(id.slice(0, id.indexOf('-'))),
+    seq: numberOf(id),
     id: value.id ?? '',
     room: value.room ?? roomKey,
     from: value.from ?? '',
@@ -81,6 +128,7 @@ export class RedisStore implements HistoryStore {
   constructor(options: RedisStoreOptions) {
     this.client = defineScripts<ScriptedRedis>(options.client, {
       confabAppend: { keys: 2, lua: APPEND },
+      confabAppendDirect: { keys: 2, lua: APPEND_DIRECT },
     });
     this.prefix = options.prefix ?? 'confab:';
     this.maxPerRoom = options.maxPerRoom ?? 100_000;
@@ -112,17 +160,53 @@ export class RedisStore implements HistoryStore {
   }
 
   async page(roomKey: string, query: PageQuery): Promise<StoredMessage[]> {
-    const stream = this.key('history', roomKey);
-    if (query.after !== undefined) {
-      const entries = (await this.client.xrange(
+    const entries = await this.range(this.key('history', roomKey), query);
+    return entries.map((entry) => toMessage(roomKey, entry));
+  }
+
+  /** Keeps a direct message in a mailbox; with `publication`, publishes it in the same atomic step. */
+  async appendDirect(
+    owner: string,
+    draft: DirectDraft,
+    publication?: Publication,
+  ): Promise<StoredDirect> {
+    let dseq: number;
+    try {
+      dseq = await this.client.confabAppendDirect(
+        this.key('dseq', owner),
+        this.key('mailbox', owner),
+        this.maxPerRoom,
+        draft.id,
+        draft.from,
+        draft.to,
+        draft.text,
+        draft.ts,
+        draft.action ? '1' : '0',
+        publication?.command ?? '',
+        publication?.channel ?? '',
+        publication?.payload ?? '',
+      );
+    } catch (error) {
+      throw new ConfabError('unavailable', 'the history store cannot be reached', { cause: error });
+    }
+    return { ...draft, owner, dseq };
+  }
+
+  async pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
+    const entries = await this.range(this.key('mailbox', owner), query);
+    return entries.map((entry) => toDirect(owner, entry));
+  }
+
+  /** A page of a stream whose entry ids are `number-0`, oldest first. */
+  private async range(stream: string, query: PageQuery): Promise<StreamEntry[]> {
+    if (query.after !== undefined)
+      return (await this.client.xrange(
         stream,
         `(${query.after}-0`,
         '+',
         'COUNT',
         query.limit,
       )) as StreamEntry[];
-      return entries.map((entry) => toMessage(roomKey, entry));
-    }
     const end = query.before === undefined ? '+' : `(${query.before}-0`;
     const entries = (await this.client.xrevrange(
       stream,
@@ -131,7 +215,7 @@ export class RedisStore implements HistoryStore {
       'COUNT',
       query.limit,
     )) as StreamEntry[];
-    return entries.reverse().map((entry) => toMessage(roomKey, entry));
+    return entries.reverse();
   }
 
   /** Every append has been answered by Redis when its promise resolves: nothing to flush. */
@@ -141,7 +225,7 @@ export class RedisStore implements HistoryStore {
     if (this.ownsClient) await this.client.quit().catch(() => undefined);
   }
 
-  private key(kind: 'seq' | 'history', roomKey: string): string {
-    return `${this.prefix}${kind}:${roomKey}`;
+  private key(kind: 'seq' | 'history' | 'dseq' | 'mailbox', id: string): string {
+    return `${this.prefix}${kind}:${id}`;
   }
 }

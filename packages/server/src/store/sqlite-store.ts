@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { HistoryStore, MessageDraft, PageQuery, StoredMessage } from '../core/ports.js';
+import type {
+  DirectDraft,
+  HistoryStore,
+  MessageDraft,
+  PageQuery,
+  StoredDirect,
+  StoredMessage,
+} from '../core/ports.js';
 import { ServerError } from '../errors.js';
 
 /** Options of {@link SqliteStore}. */
@@ -10,11 +17,21 @@ export interface SqliteStoreOptions {
   dataDir: string;
 }
 
-interface Pending {
-  message: StoredMessage;
-  resolve: (message: StoredMessage) => void;
-  reject: (error: unknown) => void;
-}
+/** An append waiting for the next transaction: a room message or a direct message. */
+type Pending =
+  | {
+      message: StoredMessage;
+      resolve: (message: StoredMessage) => void;
+      reject: (error: unknown) => void;
+    }
+  | {
+      direct: StoredDirect;
+      resolve: (message: StoredDirect) => void;
+      reject: (error: unknown) => void;
+    };
+
+/** Mailboxes whose last `dseq` is remembered between appends; past it the memory is cleared (and read again as needed). */
+const MAX_REMEMBERED_MAILBOXES = 100_000;
 
 interface Row {
   room_key: string;
@@ -39,7 +56,42 @@ const SCHEMA = `
     action   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (room_key, seq)
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS direct_messages (
+    owner     TEXT NOT NULL,
+    dseq      INTEGER NOT NULL,
+    id        TEXT NOT NULL,
+    sender    TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    text      TEXT NOT NULL,
+    ts        INTEGER NOT NULL,
+    action    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner, dseq)
+  ) WITHOUT ROWID;
 `;
+
+interface DirectRow {
+  owner: string;
+  dseq: number;
+  id: string;
+  sender: string;
+  recipient: string;
+  text: string;
+  ts: number;
+  action: number;
+}
+
+function toDirect(row: DirectRow): StoredDirect {
+  return {
+    owner: row.owner,
+    dseq: row.dseq,
+    id: row.id,
+    from: row.sender,
+    to: row.recipient,
+    text: row.text,
+    ts: row.ts,
+    action: row.action === 1,
+  };
+}
 
 function toMessage(row: Row): StoredMessage {
   return {
@@ -65,7 +117,13 @@ export class SqliteStore implements HistoryStore {
   private readonly insert: StatementSync;
   private readonly selectAfter: StatementSync;
   private readonly selectBefore: StatementSync;
+  private readonly insertDirect: StatementSync;
+  private readonly selectDirectAfter: StatementSync;
+  private readonly selectDirectBefore: StatementSync;
+  private readonly lastDirect: StatementSync;
   private readonly lastSeqs = new Map<string, number>();
+  /** Last `dseq` of the mailboxes written lately (read from the table the first time). */
+  private readonly lastDseqs = new Map<string, number>();
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
@@ -89,6 +147,16 @@ export class SqliteStore implements HistoryStore {
     this.selectBefore = db.prepare(
       'SELECT * FROM (SELECT * FROM messages WHERE room_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
     );
+    this.insertDirect = db.prepare(
+      'INSERT INTO direct_messages (owner, dseq, id, sender, recipient, text, ts, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.selectDirectAfter = db.prepare(
+      'SELECT * FROM direct_messages WHERE owner = ? AND dseq > ? ORDER BY dseq LIMIT ?',
+    );
+    this.selectDirectBefore = db.prepare(
+      'SELECT * FROM (SELECT * FROM direct_messages WHERE owner = ? AND dseq < ? ORDER BY dseq DESC LIMIT ?) ORDER BY dseq',
+    );
+    this.lastDirect = db.prepare('SELECT MAX(dseq) AS dseq FROM direct_messages WHERE owner = ?');
     const last = db
       .prepare('SELECT room_key, MAX(seq) AS seq FROM messages GROUP BY room_key')
       .all() as Array<{ room_key: string; seq: number }>;
@@ -131,6 +199,35 @@ export class SqliteStore implements HistoryStore {
     return Promise.resolve((rows as unknown as Row[]).map(toMessage));
   }
 
+  appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect> {
+    if (this.closed)
+      return Promise.reject(new ServerError('store_closed', 'the history store is closed'));
+    const dseq = this.lastDseqOf(owner) + 1;
+    this.lastDseqs.set(owner, dseq);
+    const direct: StoredDirect = { ...draft, owner, dseq };
+    return new Promise((resolve, reject) => {
+      this.batch.push({ direct, resolve, reject });
+      this.scheduled ??= setImmediate(() => this.commit());
+    });
+  }
+
+  pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
+    const rows =
+      query.after !== undefined
+        ? this.selectDirectAfter.all(owner, query.after, query.limit)
+        : this.selectDirectBefore.all(owner, query.before ?? Number.MAX_SAFE_INTEGER, query.limit);
+    return Promise.resolve((rows as unknown as DirectRow[]).map(toDirect));
+  }
+
+  private lastDseqOf(owner: string): number {
+    let last = this.lastDseqs.get(owner);
+    if (last === undefined) {
+      last = (this.lastDirect.get(owner) as { dseq: number | null } | undefined)?.dseq ?? 0;
+      this.lastDseqs.set(owner, last);
+    }
+    return last;
+  }
+
   async flush(): Promise<void> {
     this.commit();
   }
@@ -151,8 +248,23 @@ export class SqliteStore implements HistoryStore {
     this.batch = [];
     try {
       this.db.exec('BEGIN');
-      for (const { message: m } of batch) {
-        this.insert.run(m.roomKey, m.seq, m.id, m.room, m.from, m.text, m.ts, m.action ? 1 : 0);
+      for (const pending of batch) {
+        if ('message' in pending) {
+          const m = pending.message;
+          this.insert.run(m.roomKey, m.seq, m.id, m.room, m.from, m.text, m.ts, m.action ? 1 : 0);
+        } else {
+          const d = pending.direct;
+          this.insertDirect.run(
+            d.owner,
+            d.dseq,
+            d.id,
+            d.from,
+            d.to,
+            d.text,
+            d.ts,
+            d.action ? 1 : 0,
+          );
+        }
       }
       this.db.exec('COMMIT');
     } catch (error) {
@@ -164,13 +276,23 @@ export class SqliteStore implements HistoryStore {
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    for (const pending of batch) pending.resolve(pending.message);
+    for (const pending of batch) {
+      if ('message' in pending) pending.resolve(pending.message);
+      else pending.resolve(pending.direct);
+    }
+    // Nothing is pending now, so no number handed out can be forgotten.
+    if (this.lastDseqs.size > MAX_REMEMBERED_MAILBOXES) this.lastDseqs.clear();
   }
 
   /** After a failed write, numbering continues from what is really stored, so no gap appears. */
   private resyncSeqs(batch: Pending[]): void {
     const max = this.db.prepare('SELECT MAX(seq) AS seq FROM messages WHERE room_key = ?');
-    for (const roomKey of new Set(batch.map((p) => p.message.roomKey))) {
+    for (const pending of batch) {
+      if ('direct' in pending) {
+        this.lastDseqs.delete(pending.direct.owner);
+        continue;
+      }
+      const roomKey = pending.message.roomKey;
       const row = max.get(roomKey) as { seq: number | null } | undefined;
       this.lastSeqs.set(roomKey, row?.seq ?? 0);
     }

@@ -98,6 +98,7 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
     case 'message':
       return [renderMessage(frame, view)];
     case 'history':
+    case 'dm_history':
       return frame.messages.map((m) => renderMessage(m, view));
     case 'names':
       return [`* In ${frame.room}: ${frame.names.map(inert).join(', ')}`];
