@@ -7,6 +7,7 @@ const PROTOCOL_TESTS = [
   'test/history.test.ts',
   'test/tls.test.ts',
   'test/plain-text.test.ts',
+  'test/accounts-chat.test.ts',
 ];
 
 export default defineConfig({

@@ -21,7 +21,7 @@ export interface InputContext {
 
 /** What an input line asks for. */
 export type InputAction =
-  /** Send this frame (the client core adds `ref` to `say` and `dm`). */
+  /** Send this frame (the client core adds `ref` to `say`, `dm` and the account frames). */
   | {
       kind: 'send';
       frame: Exclude<ClientFrame, { type: 'hello' | 'quit' | 'ping' | 'pong' | 'history' }>;
@@ -50,6 +50,16 @@ function roomArgument(word: string): { room: string } | { problem: string } {
   const room = word.startsWith('#') ? word : `#${word}`;
   const check = checkRoom(room);
   return check.ok ? { room: check.value } : { problem: check.reason };
+}
+
+/** Words split at spaces, a "quoted" one kept whole; undefined when a quote is not closed. */
+function quotedWords(args: string): string[] | undefined {
+  const words: string[] = [];
+  for (const match of args.trim().matchAll(/"([^"]*)"|([^\s"]+)|(")/g)) {
+    if (match[3] !== undefined) return undefined;
+    words.push(match[1] ?? match[2]!);
+  }
+  return words;
 }
 
 function splitFirstWord(args: string): [string, string] {
@@ -153,6 +163,50 @@ const COMMANDS: Record<string, CommandSpec> = {
         : error(`No room ${word}: ${parsed.problem}.`);
     },
   },
+  register: {
+    usage: '/register password',
+    summary: 'make your name an account, kept for you with this password (spaces allowed)',
+    run(args) {
+      const password = args.trim();
+      if (!password) return error('Usage: /register password');
+      if (password.length < LIMITS.minPasswordChars)
+        return error(`A password must be at least ${LIMITS.minPasswordChars} characters.`);
+      return { kind: 'send', frame: { type: 'register', password } };
+    },
+  },
+  password: {
+    usage: '/password current new',
+    summary: 'change your password ("quote" one with spaces); your other sessions are logged out',
+    run(args) {
+      const words = quotedWords(args);
+      if (!words || words.length !== 2 || !words[0] || !words[1])
+        return error('Usage: /password current new (put one with spaces in "quotes")');
+      if (words[1].length < LIMITS.minPasswordChars)
+        return error(`A password must be at least ${LIMITS.minPasswordChars} characters.`);
+      return { kind: 'send', frame: { type: 'password', current: words[0], password: words[1] } };
+    },
+  },
+  sessions: {
+    usage: '/sessions',
+    summary: 'list where your account is logged in',
+    run: (args) =>
+      args.trim() ? error('Usage: /sessions') : { kind: 'send', frame: { type: 'sessions' } },
+  },
+  revoke: {
+    usage: '/revoke id',
+    summary: 'log out one of your sessions (ids from /sessions)',
+    run(args) {
+      const [id, rest] = splitFirstWord(args);
+      if (!id || rest) return error('Usage: /revoke id');
+      return { kind: 'send', frame: { type: 'revoke', id } };
+    },
+  },
+  logout: {
+    usage: '/logout',
+    summary: 'log out here (this session’s login is forgotten) and leave',
+    run: (args) =>
+      args.trim() ? error('Usage: /logout') : { kind: 'send', frame: { type: 'logout' } },
+  },
   help: {
     usage: '/help',
     summary: 'show this list',
@@ -209,4 +263,18 @@ export function parseInput(line: string, context: InputContext = {}): InputActio
         : 'Type /help for the list of commands.',
     );
   return spec.run(args, context);
+}
+
+/** Commands whose arguments are passwords. */
+const SECRET_COMMAND = /^(\s*\/(?:register|password)(?:\s|$))([\s\S]*)$/i;
+
+/** Whether a line carries a password (`/register`, `/password`): a view hides it and keeps it out of recall. */
+export function carriesSecret(line: string): boolean {
+  return SECRET_COMMAND.test(line);
+}
+
+/** The line as it may be shown on screen: a password's characters as `•`, spaces kept. */
+export function maskSecrets(line: string): string {
+  const match = SECRET_COMMAND.exec(line);
+  return match ? match[1]! + match[2]!.replace(/\S/g, '•') : line;
 }

@@ -57,6 +57,18 @@ export const ERROR_CODES = {
     closes: false,
     doc: 'Extension: the server cannot store messages or reach its cluster right now (Redis or the history store is out of reach); the frame was not handled, send it again later. Clients retry a refused `hello` with backoff.',
   },
+  auth_failed: {
+    closes: false,
+    doc: 'Extension: the name and password, or the session token, do not log in (a wrong password and an unknown name read the same); send `hello` again.',
+  },
+  auth_required: {
+    closes: false,
+    doc: 'Extension: this needs an account: the server takes no guests, or the frame is for logged-in users only.',
+  },
+  accounts_off: {
+    closes: false,
+    doc: 'Extension: this server has no accounts (`--accounts off`).',
+  },
   internal: {
     closes: false,
     doc: 'Something went wrong in the server; the frame may not have been handled.',

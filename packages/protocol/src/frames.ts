@@ -25,6 +25,39 @@ export interface HelloFrame {
   guest?: string;
   /** Extension: the last direct-message `dseq` seen: the replay gives every one after it. */
   dseq?: number;
+  /** Extension: log in to the account `name` with its password (or, with `register`, make it). */
+  password?: string;
+  /** Extension: log in with a session token the server gave earlier (`welcome.token`). */
+  token?: string;
+  /** Extension: make the account `name` with `password`, and log in to it. */
+  register?: boolean;
+}
+/** Extension: make the current name an account with this password (the user is a guest holding it). */
+export interface RegisterFrame {
+  type: 'register';
+  password: string;
+  ref?: string;
+}
+/** Extension: change the account's password; every other session of the account is logged out. */
+export interface PasswordFrame {
+  type: 'password';
+  current: string;
+  password: string;
+  ref?: string;
+}
+/** Extension: log out this session (its token stops working) and leave. */
+export interface LogoutFrame {
+  type: 'logout';
+}
+/** Extension: ask for the account's sessions (`sessions` answers). */
+export interface SessionsRequestFrame {
+  type: 'sessions';
+}
+/** Extension: log out one of the account's sessions, wherever it is connected. */
+export interface RevokeFrame {
+  type: 'revoke';
+  id: string;
+  ref?: string;
 }
 export interface SayFrame {
   type: 'say';
@@ -88,7 +121,12 @@ export type ClientFrame =
   | HistoryRequestFrame
   | PingFrame
   | PongFrame
-  | QuitFrame;
+  | QuitFrame
+  | RegisterFrame
+  | PasswordFrame
+  | LogoutFrame
+  | SessionsRequestFrame
+  | RevokeFrame;
 
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame['type'];
@@ -100,6 +138,34 @@ export interface WelcomeFrame {
   text: string;
   rooms: string[];
   server: string;
+  /** Extension: the account the user is logged in to (its name); absent for a guest. */
+  account?: string;
+  /** Extension: a new session token, after a login with a password: keep it to log in again. */
+  token?: string;
+}
+/** Extension: the user is now logged in to this account (after `register`), with a token to keep. */
+export interface AccountFrame {
+  type: 'account';
+  name: string;
+  token?: string;
+  ref?: string;
+}
+/** One session (a remembered login) of an account. */
+export interface SessionInfo {
+  /** Names the session for `revoke` (not a secret). */
+  id: string;
+  /** The client it logged in with (`hello.client`). */
+  client: string;
+  /** When it logged in, and when it was last used (ms since the epoch). */
+  created: number;
+  seen: number;
+  /** The session of the connection this list goes to. */
+  current: boolean;
+}
+/** Extension: the account's sessions, newest first. */
+export interface SessionsFrame {
+  type: 'sessions';
+  sessions: SessionInfo[];
 }
 export interface JoinedFrame {
   type: 'joined';
@@ -170,6 +236,8 @@ export interface ErrorFrame {
   code: ErrorCode;
   message: string;
   ref?: string;
+  /** Extension, on `name_taken`: the name belongs to an account (log in to use it). */
+  account?: boolean;
 }
 
 /** Any frame a server sends. `ping`, `pong` and `quit` go both ways. */
@@ -184,6 +252,8 @@ export type ServerFrame =
   | DmHistoryFrame
   | NickFrame
   | ErrorFrame
+  | AccountFrame
+  | SessionsFrame
   | PingFrame
   | PongFrame
   | QuitFrame;
@@ -193,3 +263,7 @@ export type ServerFrameType = ServerFrame['type'];
 
 /** The reason the server gives in its `quit` when it shuts down. Stable. */
 export const SERVER_SHUTDOWN_REASON = 'server_shutdown';
+/** The `quit` reason after `logout`. Stable. */
+export const LOGGED_OUT_REASON = 'logged_out';
+/** The `quit` reason when the session was logged out from elsewhere (`revoke`, a password change). Stable. */
+export const SESSION_REVOKED_REASON = 'session_revoked';

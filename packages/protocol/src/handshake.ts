@@ -51,7 +51,13 @@ export interface ClientTransition {
   effects: readonly ClientHandshakeEffect[];
 }
 
-const NAME_RETRY_CODES: ReadonlySet<ErrorCode> = new Set(['name_taken', 'name_invalid']);
+/** Refusals the user answers on the same connection: another name, or credentials. */
+const NAME_RETRY_CODES: ReadonlySet<ErrorCode> = new Set([
+  'name_taken',
+  'name_invalid',
+  'auth_failed',
+  'auth_required',
+]);
 
 /** One step of the client's handshake machine. */
 export function clientHandshakeStep(

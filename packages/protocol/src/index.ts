@@ -5,7 +5,7 @@
 export * from './limits.js';
 export * from './errors.js';
 export type * from './frames.js';
-export { SERVER_SHUTDOWN_REASON } from './frames.js';
+export { LOGGED_OUT_REASON, SERVER_SHUTDOWN_REASON, SESSION_REVOKED_REASON } from './frames.js';
 export * from './names.js';
 export * from './text.js';
 export * from './validate.js';

@@ -27,6 +27,11 @@ export const LIMITS = {
   /** Length bounds of `hello.guest`, a client-made secret (22 characters of base64url carry 132 bits). */
   minGuestKeyChars: 22,
   maxGuestKeyChars: 128,
+  /** Password length bounds, in characters (UTF-16 units). */
+  minPasswordChars: 8,
+  maxPasswordChars: 1024,
+  /** Longest session token or session id accepted (the server makes 43-character tokens). */
+  maxTokenChars: 128,
   /** Maximum rooms named in one `hello.resume`. */
   maxResumeRooms: 64,
   /** `history.limit` bounds and default. */

@@ -8,6 +8,7 @@ import type {
   MessageFrame,
   ServerFrame,
   ServerFrameType,
+  SessionInfo,
 } from './frames.js';
 import { LIMITS, PROTOCOL_VERSION } from './limits.js';
 import { checkName, checkRoom } from './names.js';
@@ -21,6 +22,8 @@ export interface FrameError {
   code: ErrorCode;
   message: string;
   ref?: string;
+  /** Extension, on `name_taken`: the name belongs to an account (log in to use it). */
+  account?: boolean;
 }
 
 /** The result of validating a frame. */
@@ -114,6 +117,23 @@ function resume(value: unknown): Record<string, number> | undefined {
   return result;
 }
 
+/** A password field: a string of `min` to the most characters a password may have. */
+function password(value: unknown, field: string, min: number): string {
+  if (typeof value !== 'string' || value.length < min || value.length > LIMITS.maxPasswordChars)
+    refuse(
+      'invalid_field',
+      `${field} must be a string of ${min} to ${LIMITS.maxPasswordChars} characters`,
+    );
+  return value;
+}
+
+/** A password being set must be long enough to be worth hashing. */
+function checkNewPassword(value: string): string {
+  if (value.length < LIMITS.minPasswordChars)
+    refuse('invalid_field', `a password must be at least ${LIMITS.minPasswordChars} characters`);
+  return value;
+}
+
 const GUEST_KEY = new RegExp(
   `^[A-Za-z0-9_-]{${LIMITS.minGuestKeyChars},${LIMITS.maxGuestKeyChars}}$`,
 );
@@ -152,6 +172,17 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
         refuse('invalid_field', 'dseq must be an integer of 0 or more');
       frame.dseq = raw.dseq as number;
     }
+    if (raw.password !== undefined) frame.password = password(raw.password, 'password', 1);
+    const token = optionalString(raw, 'token', LIMITS.maxTokenChars);
+    if (token !== undefined) frame.token = token;
+    if (raw.register !== undefined && raw.register !== false) {
+      if (raw.register !== true) refuse('invalid_field', 'register must be a boolean');
+      if (frame.password === undefined) refuse('invalid_field', 'register needs a password');
+      checkNewPassword(frame.password);
+      frame.register = true;
+    }
+    if (frame.token !== undefined && frame.password !== undefined)
+      refuse('invalid_field', 'send a password or a token, not both');
     return frame;
   },
   say: (raw, o) =>
@@ -183,6 +214,27 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
   quit(raw) {
     const reason = optionalString(raw, 'reason', LIMITS.maxReasonChars);
     return reason === undefined ? { type: 'quit' } : { type: 'quit', reason };
+  },
+  register: (raw) =>
+    withRef(
+      { type: 'register', password: checkNewPassword(password(raw.password, 'password', 1)) },
+      optionalString(raw, 'ref', LIMITS.maxRefChars),
+    ),
+  password: (raw) =>
+    withRef(
+      {
+        type: 'password',
+        current: password(raw.current, 'current', 1),
+        password: checkNewPassword(password(raw.password, 'password', 1)),
+      },
+      optionalString(raw, 'ref', LIMITS.maxRefChars),
+    ),
+  logout: () => ({ type: 'logout' }),
+  sessions: () => ({ type: 'sessions' }),
+  revoke(raw) {
+    const id = optionalString(raw, 'id', LIMITS.maxTokenChars);
+    if (id === undefined) refuse('invalid_field', 'id must name a session');
+    return withRef({ type: 'revoke', id }, optionalString(raw, 'ref', LIMITS.maxRefChars));
   },
 };
 
@@ -297,8 +349,37 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
           text: r.text,
           rooms: r.rooms,
           server: isString(r.server) ? r.server : '',
+          ...(isString(r.account) ? { account: r.account } : {}),
+          ...(isString(r.token) ? { token: r.token } : {}),
         }
       : undefined,
+  account: (r) =>
+    isString(r.name)
+      ? {
+          type: 'account',
+          name: r.name,
+          ...(isString(r.token) ? { token: r.token } : {}),
+          ...(isString(r.ref) ? { ref: r.ref } : {}),
+        }
+      : undefined,
+  sessions(r) {
+    if (!Array.isArray(r.sessions)) return undefined;
+    const sessions: SessionInfo[] = [];
+    for (const item of r.sessions as unknown[]) {
+      if (typeof item !== 'object' || item === null) return undefined;
+      const s = item as Record<string, unknown>;
+      if (!isString(s.id) || !isString(s.client) || !isTime(s.created) || !isTime(s.seen))
+        return undefined;
+      sessions.push({
+        id: s.id,
+        client: s.client,
+        created: s.created,
+        seen: s.seen,
+        current: s.current === true,
+      });
+    }
+    return { type: 'sessions', sessions };
+  },
   joined: (r) =>
     isString(r.room) && isString(r.name) && isTime(r.ts)
       ? { type: 'joined', room: r.room, name: r.name, ts: r.ts }
@@ -344,6 +425,7 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
           code: isErrorCode(r.code) ? r.code : 'internal',
           message: r.message,
           ...(isString(r.ref) ? { ref: r.ref } : {}),
+          ...(r.account === true ? { account: true } : {}),
         }
       : undefined,
   ping: (r) => (isString(r.ref) ? { type: 'ping', ref: r.ref } : { type: 'ping' }),

@@ -95,6 +95,21 @@ describe('ChatClient', () => {
     ]);
   });
 
+  it('comes back under the name it took with /nick, after a lost link', async () => {
+    const server = new FakeServer();
+    const { clock } = await connected(server, 'ada');
+    for (const link of server.links)
+      link.handlers.frame({ type: 'nick', old: 'ada', name: 'ada2' });
+    await settle();
+    server.drop('ada');
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    expect(server.received.filter((f) => f.type === 'hello').at(-1)).toMatchObject({
+      name: 'ada2',
+    });
+  });
+
   it('moves a direct conversation to the peer’s new name, keeping its place and entries', () => {
     const model = new ChatModel();
     model.setName('ada');

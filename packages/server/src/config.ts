@@ -54,6 +54,12 @@ export interface ServerConfig {
   workers: string;
   /** Give memory back to the system when the server goes quiet after a burst (see `MemoryTrimmer`). @default 'on' */
   memoryTrim: 'on' | 'off';
+  /** Accounts: `optional` (guests and accounts), `required` (accounts only), or `off`. @default 'optional' */
+  accounts: 'required' | 'optional' | 'off';
+  /** scrypt's cost for passwords, as log2 of N (r = 8, p = 1). @default 14 */
+  passwordCost: number;
+  /** Password attempts per second from one address (a burst of three times as many; 0: no limit). @default 10 */
+  loginRate: number;
 }
 
 /** One setting: its flag, environment variable, default and help. */
@@ -283,6 +289,31 @@ export const SETTINGS: readonly AnySetting[] = [
     choices: ['on', 'off'],
     help: 'give memory back to the system when the server goes quiet after a burst (one full GC, tens of ms)',
   },
+  {
+    key: 'accounts',
+    flag: 'accounts',
+    env: 'CONFAB_ACCOUNTS',
+    kind: 'string',
+    default: 'optional',
+    choices: ['required', 'optional', 'off'],
+    help: 'accounts: optional (guests too), required (accounts only), off (names are never kept)',
+  },
+  {
+    key: 'passwordCost',
+    flag: 'password-cost',
+    env: 'CONFAB_PASSWORD_COST',
+    kind: 'integer',
+    default: 14,
+    help: "scrypt's cost for passwords, as log2 N (r 8, p 1): 14 is 16 MiB and tens of ms a login",
+  },
+  {
+    key: 'loginRate',
+    flag: 'login-rate',
+    env: 'CONFAB_LOGIN_RATE',
+    kind: 'integer',
+    default: 10,
+    help: 'password attempts per second from one address, in bursts of 3x (0: no limit); each name has 10, then 1 per 6 s',
+  },
 ];
 
 /** The configuration with every default. */
@@ -338,6 +369,8 @@ export function checkConfig(config: ServerConfig): ServerConfig {
   } else if (config.store === 'redis') fail('--store redis needs --redis URL');
   if (config.redisHistory < 1) fail('--redis-history must be at least 1');
   if (config.nodeTtl < 500) fail('--node-ttl must be at least 500 ms');
+  if (config.passwordCost < 10 || config.passwordCost > 20)
+    fail('--password-cost must be from 10 to 20 (log2 of scrypt N)');
   if (!/^(auto|[1-9]\d*)$/.test(config.workers))
     fail(`--workers must be a number of 1 or more, or auto, not "${config.workers}"`);
   if (config.workers !== '1' && config.redis === undefined)

@@ -10,6 +10,9 @@ export { SERVER_ERROR_CODES, ServerError } from './errors.js';
 export type { ServerErrorCode } from './errors.js';
 export { SERVER_VERSION } from './version.js';
 export type {
+  Account,
+  AccountStore,
+  SessionRecord,
   Bus,
   BusEvent,
   Clock,
@@ -28,6 +31,8 @@ export type {
   StoredMessage,
 } from './core/ports.js';
 export { MemoryStore } from './store/memory-store.js';
+export { MemoryAccounts } from './store/memory-accounts.js';
+export { SESSION_TTL_MS } from './core/ports.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export { LocalBus } from './bus/local-bus.js';
 export { MemoryDirectory } from './directory/memory-directory.js';

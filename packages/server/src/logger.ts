@@ -21,7 +21,10 @@ export function createLogger(
   level: LevelWithSilent,
   prettyOutput = process.stdout.isTTY === true,
 ): Logger {
-  const options = { level, base: { service: 'confab' }, redact: ['text', '*.text'] };
+  // Never written, should a field ever carry one by mistake.
+  const secrets = ['text', 'password', 'current', 'token'];
+  const redact = [...secrets, ...secrets.map((field) => `*.${field}`)];
+  const options = { level, base: { service: 'confab' }, redact };
   if (!prettyOutput) return pino(options);
   return pino(
     options,

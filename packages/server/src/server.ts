@@ -16,6 +16,7 @@ import type { ServerConfig } from './config.js';
 import { appendThenPublish } from './core/append-then-publish.js';
 import { ChatCore } from './core/chat-core.js';
 import type {
+  AccountStore,
   Bus,
   DirectPoster,
   Directory,
@@ -34,7 +35,11 @@ import type { ByteStream } from './net/listener.js';
 import { Session } from './session/session.js';
 import type { SessionContext, SessionStats } from './session/session.js';
 import { Sweeper } from './session/sweeper.js';
+import { Auth } from './accounts/auth.js';
+import { MemoryThrottle } from './accounts/throttle.js';
+import type { Throttle, ThrottleRate } from './accounts/throttle.js';
 import { CountingPoster } from './store/counting-poster.js';
+import { MemoryAccounts } from './store/memory-accounts.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Connection, TransportKind } from './transport/connection.js';
@@ -57,7 +62,13 @@ export interface ServerOptions extends Partial<ServerConfig> {
    * with `redis`). A `poster` must keep a room's messages in seq order on
    * the bus; by default the store appends, then the bus publishes.
    */
-  ports?: { store?: HistoryStore; bus?: Bus; directory?: Directory; poster?: MessagePoster };
+  ports?: {
+    store?: HistoryStore;
+    bus?: Bus;
+    directory?: Directory;
+    poster?: MessagePoster;
+    accounts?: AccountStore;
+  };
   /** This node's id in a cluster. @default random */
   node?: string;
 }
@@ -105,6 +116,9 @@ export class ConfabServer {
   private store: HistoryStore | undefined;
   private bus: Bus | undefined;
   private directory: Directory | undefined;
+  private accounts: AccountStore | undefined;
+  /** Password attempts per name and per address: shared by a cluster's nodes, in Redis. */
+  private throttles: { byName: Throttle; byAddress: Throttle } | undefined;
   private poster: CountingPoster | undefined;
   /** The cluster's, which publishes in the step that keeps; alone, the core's default. */
   private directPoster: DirectPoster | undefined;
@@ -142,9 +156,23 @@ export class ConfabServer {
       ids: idSource(),
       maxFrameBytes: config.maxFrameBytes,
       onOverflow: (sessionId) => this.sessions.get(sessionId)?.connection.destroy(),
+      onRevoked: (sessionId) => this.sessions.get(sessionId)?.revoked(),
+      ...(config.accounts === 'off' ? {} : { accounts: this.accounts! }),
     });
     this.sessionContext = {
       core: this.core,
+      accounts: {
+        mode: config.accounts,
+        store: this.accounts!,
+        auth: new Auth({
+          accounts: this.accounts!,
+          cost: { log2N: config.passwordCost, r: 8, p: 1 },
+          ...this.throttles!,
+          now,
+        }),
+        bus: this.bus!,
+        now,
+      },
       limits: {
         maxTextBytes: config.maxTextBytes,
         ratePerSecond: config.rateLimit,
@@ -256,18 +284,40 @@ export class ConfabServer {
       this.store = this.cluster.store;
       this.bus = this.cluster.bus;
       this.directory = this.cluster.directory;
+      this.accounts = this.cluster.accounts;
+      this.throttles = this.cluster.throttles(this.loginRates());
       this.poster = new CountingPoster(this.cluster.bus);
       this.directPoster = this.cluster.bus;
       return;
     }
-    this.store =
-      given.store ??
-      (config.store === 'memory'
-        ? new MemoryStore()
-        : await SqliteStore.open({ dataDir: config.dataDir }));
+    const sqlite =
+      given.store === undefined && config.store !== 'memory'
+        ? await SqliteStore.open({ dataDir: config.dataDir })
+        : undefined;
+    this.store = given.store ?? sqlite ?? new MemoryStore();
+    this.accounts = given.accounts ?? sqlite?.accounts ?? new MemoryAccounts();
+    const rates = this.loginRates();
+    this.throttles = {
+      byName: new MemoryThrottle(rates.byName),
+      byAddress: new MemoryThrottle(rates.byAddress),
+    };
     this.bus = given.bus ?? new LocalBus();
     this.directory = given.directory ?? new MemoryDirectory(node);
     this.poster = new CountingPoster(given.poster ?? appendThenPublish(this.store, this.bus));
+  }
+
+  /**
+   * Password attempts allowed: per address, `--login-rate` a second in
+   * bursts of three times as many; per name, 10, then one every 6 s (so a
+   * guesser gets some 14,000 tries a day at most, and the owner, who has a
+   * token, is not locked out). `--login-rate 0` lifts both.
+   */
+  private loginRates(): { byName: ThrottleRate; byAddress: ThrottleRate } {
+    const rate = this.config.loginRate;
+    return {
+      byName: { perSecond: rate > 0 ? 1 / 6 : 0, burst: 10 },
+      byAddress: { perSecond: rate, burst: rate * 3 },
+    };
   }
 
   private async closePorts(): Promise<void> {

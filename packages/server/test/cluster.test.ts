@@ -255,6 +255,53 @@ describe('three nodes, one chat', () => {
     expect(replay.messages.map((m) => m.text)).toEqual(seen.slice(15).map((m) => m.text));
   });
 
+  it('is one person across nodes, and a session logged out on one node is out on all', async () => {
+    const chat = newChat();
+    const [a, b, c] = [await node(chat, { passwordCost: 10 }), await node(chat), await node(chat)];
+    const login = async (port: number, credentials: Record<string, unknown>) => {
+      const client = await user(port);
+      client.send({ type: 'hello', version: 1, name: 'ada', ...credentials });
+      const welcome = await client.next('welcome');
+      await client.next('dm_history');
+      client.inbox.drain();
+      return { client, welcome };
+    };
+    const bob = await user(c, 'bob');
+    const laptop = await login(a, { password: 'correct horse', register: true });
+    const phone = await login(b, { token: laptop.welcome.token });
+    expect(phone.welcome.account).toBe('ada');
+    await bob.next('joined', (j) => j.name === 'ada');
+    // A join made on node a is made on node b; the room hears it once.
+    laptop.client.send({ type: 'join', room: '#ops' });
+    await phone.client.next('joined', (j) => j.room === '#ops');
+    bob.send({ type: 'join', room: '#ops' });
+    await bob.next('history', (h) => h.room === '#ops');
+    bob.send({ type: 'who', room: '#ops' });
+    expect((await bob.next('names', (n) => n.room === '#ops')).names.sort()).toEqual([
+      'ada',
+      'bob',
+    ]);
+    // A message to ada reaches both devices, wherever they are.
+    bob.send({ type: 'dm', to: 'ada', text: 'to both nodes', ref: 'x' });
+    await laptop.client.next('message', (m) => m.text === 'to both nodes');
+    await phone.client.next('message', (m) => m.text === 'to both nodes');
+    // Logged out from a third device (another login, on node c): both connections end.
+    const desk = await login(c, { password: 'correct horse' });
+    desk.client.send({ type: 'sessions' });
+    const { sessions } = await desk.client.next('sessions');
+    const stolen = sessions.find((s) => !s.current)!;
+    desk.client.send({ type: 'revoke', id: stolen.id });
+    expect(await laptop.client.next('quit')).toEqual({ type: 'quit', reason: 'session_revoked' });
+    expect(await phone.client.next('quit')).toEqual({ type: 'quit', reason: 'session_revoked' });
+    for (const port of [a, b, c]) {
+      const thief = await user(port);
+      thief.send({ type: 'hello', version: 1, name: 'ada', token: laptop.welcome.token });
+      expect(await thief.next('error')).toMatchObject({ code: 'auth_failed' });
+    }
+    // ada is still there (the desk): the room heard no leave.
+    expect(bob.inbox.drain().filter((f) => f.type === 'left')).toEqual([]);
+  });
+
   it('leaves nothing of a node behind in Redis when it stops cleanly', async () => {
     const chat = newChat();
     const a = await node(chat);

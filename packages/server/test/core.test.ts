@@ -85,7 +85,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 /** A directory whose room writes fail as they do while Redis is out of reach. */
 class UnreachableRooms extends MemoryDirectory {
-  override async addMember(): Promise<void> {
+  override async addMember(): Promise<boolean> {
     throw new ConfabError('unavailable', 'the chat cannot reach its cluster right now; try again');
   }
 }

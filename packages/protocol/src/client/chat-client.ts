@@ -1,14 +1,22 @@
 import { parseInput } from '../commands.js';
 import type { InputAction } from '../commands.js';
 import type { ErrorCode } from '../errors.js';
-import type { ClientFrame, DmFrame, ErrorFrame, SayFrame, ServerFrame } from '../frames.js';
+import type {
+  ClientFrame,
+  DmFrame,
+  ErrorFrame,
+  SayFrame,
+  ServerFrame,
+  SessionInfo,
+} from '../frames.js';
 import type {
   ClientHandshakeEffect,
   ClientHandshakeEvent,
   ClientHandshakeState,
 } from '../handshake.js';
 import { clientHandshakeStep } from '../handshake.js';
-import { SERVER_SHUTDOWN_REASON } from '../frames.js';
+import { LOGGED_OUT_REASON, SERVER_SHUTDOWN_REASON, SESSION_REVOKED_REASON } from '../frames.js';
+import { dayLabel } from './days.js';
 import { DEFAULT_ROOM, LIMITS, PROTOCOL_VERSION } from '../limits.js';
 import { foldName, foldRoom } from '../names.js';
 import type { RawFrame } from '../validate.js';
@@ -47,8 +55,21 @@ export type EndReason =
 export type ClientEvent =
   | ModelEvent
   | { type: 'status'; status: ClientStatus }
-  | { type: 'name_rejected'; code: ErrorCode; message: string }
+  /** The server refused the name or the credentials: ask again (`account`: the name is an account's). */
+  | { type: 'name_rejected'; code: ErrorCode; message: string; account?: boolean }
+  /**
+   * Logged in to an account (`name`), with a token to keep when one came;
+   * or (`name` undefined) logged out: forget the token.
+   */
+  | { type: 'account'; name: string | undefined; token?: string }
   | { type: 'ended'; reason: EndReason; message?: string };
+
+/** How to log in: with a password (or, with `register`, make the account), or a remembered token. */
+export interface Credentials {
+  password?: string;
+  token?: string;
+  register?: boolean;
+}
 
 /** Options of a {@link ChatClient}. */
 export interface ChatClientOptions extends ModelOptions {
@@ -68,6 +89,8 @@ export interface ChatClientOptions extends ModelOptions {
    * and gives them back on a reconnect or a reload.
    */
   guestKey?: string;
+  /** Log in to the account `name`. After a password login the token from `welcome` is used to reconnect. */
+  credentials?: Credentials;
   /** Sends awaiting an `ack` at once; past it, input is refused until acks arrive. @default 256 */
   maxPending?: number;
   clock?: ClientClock;
@@ -107,6 +130,8 @@ export class ChatClient {
   private statusValue: ClientStatus = 'connecting';
   private transport: ClientTransport | undefined;
   private requestedName: string;
+  /** What the next `hello` logs in with; a password is dropped once a token has come. */
+  private credentials: Credentials;
   private attempt = 0;
   private everRegistered = false;
   private nameRetries = 0;
@@ -145,6 +170,7 @@ export class ChatClient {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.requestedName = options.name;
+    this.credentials = { ...options.credentials };
     this.model = new ChatModel(options);
     this.model.events.add((event) => this.events.emit(event));
   }
@@ -229,7 +255,13 @@ export class ChatClient {
 
   /** Registers again under another name after `name_rejected`. */
   retryName(name: string): void {
+    this.retry(name, {});
+  }
+
+  /** Registers again after `name_rejected`, as a guest or with credentials (a password, or making the account). */
+  retry(name: string, credentials: Credentials): void {
     this.requestedName = name;
+    this.credentials = { ...credentials };
     this.step({ type: 'name_given' });
   }
 
@@ -328,8 +360,11 @@ export class ChatClient {
       }
     }
     this.lastHeardAt = this.clock.now();
-    const guest = this.options.guestKey;
-    this.resumingDms = guest !== undefined && this.everRegistered;
+    const { token, password, register } = this.credentials;
+    // An account's direct messages are its own; a guest's come with its key.
+    const guest = token === undefined && password === undefined ? this.options.guestKey : undefined;
+    this.resumingDms =
+      this.everRegistered && (guest !== undefined || this.model.account !== undefined);
     this.send({
       type: 'hello',
       version: PROTOCOL_VERSION,
@@ -337,8 +372,26 @@ export class ChatClient {
       ...(this.options.clientName ? { client: this.options.clientName } : {}),
       ...(Object.keys(resume).length > 0 ? { resume } : {}),
       ...(guest === undefined ? {} : { guest }),
+      ...(token !== undefined ? { token } : password !== undefined ? { password } : {}),
+      ...(token === undefined && password !== undefined && register ? { register: true } : {}),
       ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
     });
+  }
+
+  /** Logged in: keep the token to come back with (never the password), and tell the view. */
+  private loggedIn(name: string, token: string | undefined): void {
+    if (token !== undefined) this.credentials = { token };
+    this.model.setAccount(name);
+    this.events.emit(
+      token === undefined ? { type: 'account', name } : { type: 'account', name, token },
+    );
+  }
+
+  /** Logged out (here, or from elsewhere): the token is forgotten, by the view too. */
+  private loggedOut(): void {
+    this.credentials = {};
+    this.model.setAccount(undefined);
+    this.events.emit({ type: 'account', name: undefined });
   }
 
   private onRegistered(): void {
@@ -349,9 +402,9 @@ export class ChatClient {
     this.reconnectAt = 0;
     this.everRegistered = true;
     this.scheduleKeepalive();
-    // Without a guest key the server keeps no direct messages: what was not
+    // Without an identity the server keeps no direct messages: what was not
     // acked is sent again now. With one, after their replay (resendAfterResume).
-    if (this.options.guestKey !== undefined) return;
+    if (this.options.guestKey !== undefined || this.model.account !== undefined) return;
     for (const [ref, pending] of this.pending) {
       if (pending.frame.type === 'dm') this.send({ ...pending.frame, ref });
     }
@@ -497,7 +550,10 @@ export class ChatClient {
     const now = this.clock.now();
     switch (frame.type) {
       case 'welcome':
+        this.requestedName = frame.name;
         this.model.setName(frame.name);
+        if (frame.account !== undefined) this.loggedIn(frame.account, frame.token);
+        else if (this.model.account !== undefined) this.loggedOut();
         for (const room of frame.rooms) this.model.ensureRoom(room);
         // The greeting once; after that, one line says the link is back.
         if (this.everRegistered) {
@@ -526,6 +582,8 @@ export class ChatClient {
         this.model.applyLeft(frame.room, frame.name, frame.ts, frame.reason);
         break;
       case 'nick':
+        // After a reconnect, the user comes back under the name they have now.
+        if (this.model.isSelf(frame.old)) this.requestedName = frame.name;
         this.model.applyNick(frame.old, frame.name, now);
         break;
       case 'message':
@@ -552,8 +610,21 @@ export class ChatClient {
         break;
       case 'pong':
         break;
+      case 'account':
+        this.loggedIn(frame.name, frame.token);
+        this.model.notice(
+          `You are logged in as ${frame.name}: the name is yours, on every device you log in from.`,
+          'info',
+          now,
+        );
+        break;
+      case 'sessions':
+        this.model.notice(sessionsText(frame.sessions, now), 'info', now);
+        break;
       case 'quit':
         this.serverEndMessage = frame.reason;
+        if (frame.reason === LOGGED_OUT_REASON || frame.reason === SESSION_REVOKED_REASON)
+          this.loggedOut();
         if (frame.reason === SERVER_SHUTDOWN_REASON) {
           this.serverStopping = true;
           // Its first attempts would only meet a server still stopping.
@@ -614,7 +685,9 @@ export class ChatClient {
   private onError(frame: ErrorFrame): void {
     const now = this.clock.now();
     if (this.handshake === 'awaiting_welcome') {
-      const nameRefused = frame.code === 'name_taken' || frame.code === 'name_invalid';
+      const nameRefused = NAME_REFUSALS.has(frame.code);
+      // A token that no longer logs in (revoked, expired) is forgotten: ask again.
+      if (frame.code === 'auth_failed' && this.credentials.token !== undefined) this.loggedOut();
       this.serverEndMessage = frame.message;
       this.step({ type: 'rejected', code: frame.code });
       if (!nameRefused) {
@@ -628,6 +701,7 @@ export class ChatClient {
       }
       if (
         frame.code === 'name_taken' &&
+        !frame.account &&
         this.everRegistered &&
         this.nameRetries < RECONNECT_NAME_RETRIES
       ) {
@@ -636,7 +710,12 @@ export class ChatClient {
         const delay = backoffDelay(this.nameRetries, this.clock.random());
         this.reconnectTimer = this.clock.setTimer(delay, () => this.retryName(this.requestedName));
       } else {
-        this.events.emit({ type: 'name_rejected', code: frame.code, message: frame.message });
+        this.events.emit({
+          type: 'name_rejected',
+          code: frame.code,
+          message: frame.message,
+          ...(frame.account ? { account: true } : {}),
+        });
       }
       return;
     }
@@ -709,6 +788,32 @@ export class ChatClient {
   isSelf(name: string): boolean {
     return this.model.isSelf(name);
   }
+}
+
+/** Refusals of a `hello` that the user answers with another name or credentials. */
+const NAME_REFUSALS: ReadonlySet<ErrorCode> = new Set([
+  'name_taken',
+  'name_invalid',
+  'auth_failed',
+  'auth_required',
+]);
+
+/** `/sessions` as lines for the log. */
+function sessionsText(sessions: SessionInfo[], now: number): string {
+  const when = (ts: number) => {
+    const date = new Date(ts);
+    const time = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+    return `${dayLabel(ts, now)
+      .toLowerCase()
+      .replace(/^(\w+day) /, '$1, ')} ${time}`;
+  };
+  return [
+    `Your sessions (${sessions.length}); /revoke ID logs one out:`,
+    ...sessions.map(
+      (s) =>
+        `  ${s.id}  ${s.client}, logged in ${when(s.created)}, last used ${when(s.seen)}${s.current ? '  (this one)' : ''}`,
+    ),
+  ].join('\n');
 }
 
 /** The start of a text, on one line, for a notice about it. */

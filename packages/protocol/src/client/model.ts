@@ -114,6 +114,8 @@ export class ChatModel {
   currentKey: string | undefined;
   /** Highest direct-message `dseq` seen: what a resume asks after. */
   lastDseq = 0;
+  /** The account the user is logged in to; undefined for a guest. */
+  account: string | undefined;
   private readonly maxEntries: number;
   private readonly maxConversations: number;
 
@@ -155,6 +157,11 @@ export class ChatModel {
   setName(name: string): void {
     this.name = name;
     this.events.emit({ type: 'name', name });
+  }
+
+  setAccount(account: string | undefined): void {
+    this.account = account;
+    this.events.emit({ type: 'name', name: this.name });
   }
 
   /** Makes sure the room exists in the model (after `welcome` or our own `joined`). */

@@ -1,8 +1,4 @@
-/**
- * The Redis keys of one chat, all under one prefix (so several chats can
- * share a Redis). Values that say who holds something start with the
- * node's id and a newline: `node\nname`.
- */
+/** The Redis keys of one chat, all under one prefix (so several chats can share a Redis). */
 export class ClusterKeys {
   constructor(readonly prefix: string) {}
 
@@ -31,7 +27,11 @@ export class ClusterKeys {
     return `${this.prefix}node-members:${id}`;
   }
 
-  /** A claimed name (a string `node\nname\nowner` with an expiry: who holds it, as spelled, and their identity). */
+  /**
+   * A claimed name (a hash with an expiry that holders renew): `owner` (the
+   * identity holding it), `name` (as spelled), and `n:<node>` for each node
+   * holding it.
+   */
   name(nameKey: string): string {
     return `${this.namePrefix}${nameKey}`;
   }
@@ -40,7 +40,7 @@ export class ClusterKeys {
     return `${this.prefix}name:`;
   }
 
-  /** A room's members (a hash: folded name to `node\nname`). */
+  /** A room's members (a hash: folded name to the name as spelled), each person once. */
   members(roomKey: string): string {
     return `${this.membersPrefix}${roomKey}`;
   }
@@ -48,14 +48,13 @@ export class ClusterKeys {
   get membersPrefix(): string {
     return `${this.prefix}members:`;
   }
-}
 
-/** What a holder value says after its node id. */
-export function heldValue(value: string): string {
-  return value.slice(value.indexOf('\n') + 1);
-}
+  /** How many nodes have each member in the room (a hash: folded name to a count). */
+  memberNodes(roomKey: string): string {
+    return `${this.memberNodesPrefix}${roomKey}`;
+  }
 
-/** The node id a holder value starts with. */
-export function heldNode(value: string): string {
-  return value.slice(0, value.indexOf('\n'));
+  get memberNodesPrefix(): string {
+    return `${this.prefix}member-nodes:`;
+  }
 }

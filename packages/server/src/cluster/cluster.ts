@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
+import type { Throttle, ThrottleRate } from '../accounts/throttle.js';
+import { RedisAccounts } from '../store/redis-accounts.js';
 import { RedisStore } from '../store/redis-store.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { NodePresence } from './node-presence.js';
 import { RedisBus } from './redis-bus.js';
 import { RedisDirectory } from './redis-directory.js';
 import { RedisLink, redactUrl } from './redis-link.js';
+import { RedisThrottle } from './redis-throttle.js';
 
 /** Options of {@link joinCluster}. */
 export interface ClusterOptions {
@@ -39,6 +42,12 @@ export interface Cluster {
   store: RedisStore;
   bus: RedisBus;
   directory: RedisDirectory;
+  accounts: RedisAccounts;
+  /** Throttles of login attempts that every node shares. */
+  throttles(rates: { byName: ThrottleRate; byAddress: ThrottleRate }): {
+    byName: Throttle;
+    byAddress: Throttle;
+  };
   status(): ClusterStatus;
   /** Leaves the cluster; call after this node's users have left. */
   close(): Promise<void>;
@@ -98,6 +107,11 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     store,
     bus,
     directory,
+    accounts: new RedisAccounts(link.commands, options.prefix),
+    throttles: (rates) => ({
+      byName: new RedisThrottle(link.commands, `${options.prefix}throttle:`, rates.byName),
+      byAddress: new RedisThrottle(link.commands, `${options.prefix}throttle:`, rates.byAddress),
+    }),
     status: () => ({
       redis: link.stats.up ? 'up' : 'down',
       node,

@@ -4,24 +4,27 @@ import type { Bus } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import type { RedisDirectory } from './redis-directory.js';
 import type { RedisLink } from './redis-link.js';
-import { HELD_BY, defineScripts } from './scripts.js';
+import { DROP_NODE_FROM_NAME, DROP_NODE_FROM_ROOM } from './redis-directory.js';
+import { defineScripts } from './scripts.js';
 
 /**
  * KEYS: node, nodes, node-names. ARGV: node, ttl ms, name prefix, then
- * pairs of folded name and what its key holds after the node. Renews the node's key and its names
- * (writing them again if Redis lost them). Returns whether the node had
- * been reaped (taken for dead), then the names another node now holds.
+ * triples of folded name, name and owner. Renews the node's key and its
+ * names (writing them again if Redis lost them). Returns whether the node
+ * had been reaped (taken for dead), then the names another identity now
+ * holds.
  */
-const HEARTBEAT = `${HELD_BY}
+const HEARTBEAT = `
 local known = redis.call('SISMEMBER', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1])
 local result = { known }
-for i = 4, #ARGV, 2 do
+for i = 4, #ARGV, 3 do
   local key = ARGV[3] .. ARGV[i]
-  local value = redis.call('GET', key)
-  if value == false or held_by(value, ARGV[1]) then
-    redis.call('SET', key, ARGV[1] .. '\\n' .. ARGV[i + 1], 'PX', ARGV[2])
+  local owner = redis.call('HGET', key, 'owner')
+  if owner == false or owner == ARGV[i + 2] then
+    redis.call('HSET', key, 'owner', ARGV[i + 2], 'name', ARGV[i + 1], 'n:' .. ARGV[1], '1')
+    redis.call('PEXPIRE', key, ARGV[2])
     redis.call('SADD', KEYS[3], ARGV[i])
   else
     result[#result + 1] = ARGV[i]
@@ -32,17 +35,17 @@ return result
 
 /**
  * KEYS: the dead node's key, nodes, its node-names, its node-members.
- * ARGV: its id, name prefix, members prefix. Once, by whichever node gets
- * there first: frees the dead node's names and removes its memberships.
- * Returns nothing when the node lives or was reaped already; else
- * `reaped`, then pairs of room key and `room\nname` for the `left` frames.
+ * ARGV: its id, name prefix, members prefix, member-nodes prefix. Once, by
+ * whichever node gets there first: lets go of the dead node's names and
+ * takes its people out of their rooms. Returns nothing when the node lives
+ * or was reaped already; else `reaped`, then pairs of room key and
+ * `room\nname` for the `left` frames (people no other node has in the room).
  */
-const REAP = `${HELD_BY}
+const REAP = `${DROP_NODE_FROM_NAME}${DROP_NODE_FROM_ROOM}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
 if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return {} end
 for _, nameKey in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  local key = ARGV[2] .. nameKey
-  if held_by(redis.call('GET', key), ARGV[1]) then redis.call('DEL', key) end
+  drop_node_from_name(ARGV[2] .. nameKey, ARGV[1])
 end
 local left = { 'reaped' }
 local entries = redis.call('HGETALL', KEYS[4])
@@ -51,9 +54,7 @@ for i = 1, #entries, 2 do
   local cut = string.find(field, '\\n', 1, true)
   local roomKey = string.sub(field, 1, cut - 1)
   local nameKey = string.sub(field, cut + 1)
-  local members = ARGV[3] .. roomKey
-  if held_by(redis.call('HGET', members, nameKey), ARGV[1]) then
-    redis.call('HDEL', members, nameKey)
+  if drop_node_from_room(ARGV[3] .. roomKey, ARGV[4] .. roomKey, nameKey) == 1 then
     left[#left + 1] = roomKey
     left[#left + 1] = entries[i + 1]
   end
@@ -140,7 +141,8 @@ export class NodePresence {
     try {
       await this.client.del(this.options.keys.node(node));
       this.announceLeaves((await this.reap(node)) ?? []);
-    } catch {
+    } catch (error) {
+      this.options.logger.debug({ err: error }, 'could not leave the cluster cleanly');
       // Out of reach: the expiry does it.
     }
   }
@@ -166,7 +168,7 @@ export class NodePresence {
   private async heartbeat(): Promise<void> {
     const { keys, node, ttlMs, directory } = this.options;
     const names: string[] = [];
-    for (const [nameKey, held] of directory.heldNames) names.push(nameKey, held);
+    for (const [nameKey, { name, owner }] of directory.heldNames) names.push(nameKey, name, owner);
     const [known, ...lost] = await this.client.confabHeartbeat(
       keys.node(node),
       keys.nodes,
@@ -211,6 +213,7 @@ export class NodePresence {
       node,
       keys.namePrefix,
       keys.membersPrefix,
+      keys.memberNodesPrefix,
     );
     return reaped === undefined ? undefined : left;
   }

@@ -3,51 +3,73 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Directory, MemberEntry, NameHolder } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
-import { heldNode, heldValue } from './cluster-keys.js';
 import type { RedisLink } from './redis-link.js';
-import { HELD_BY, defineScripts } from './scripts.js';
+import { defineScripts } from './scripts.js';
 
 /*
- * Scripts, so that each change is one atomic step. A value that says who
- * holds something starts with the node id and a newline; a node only ever
- * deletes what it holds.
+ * Scripts, so that each change is one atomic step. A name is a hash of its
+ * identity (`owner`), its spelling (`name`) and a field `n:<node>` per node
+ * holding it; a person may be connected through several nodes (an account
+ * on several devices), and the name is free again when no node holds it.
+ * Room membership counts, per person, the nodes that have them in the room:
+ * the room hears `joined` when the count leaves 0, `left` when it returns.
  */
 
-/** KEYS: name, node-names. ARGV: holder value, ttl ms, nameKey. */
-const CLAIM = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  redis.call('SADD', KEYS[2], ARGV[3])
+/** Lua shared by the scripts that let go of a node's hold on a name. */
+export const DROP_NODE_FROM_NAME = `
+local function drop_node_from_name(key, node)
+  redis.call('HDEL', key, 'n:' .. node)
+  -- Only owner and name left: no node holds it.
+  if redis.call('HLEN', key) <= 2 then redis.call('DEL', key) end
+end
+`;
+
+/** Lua shared by the scripts that take a node's person out of a room. Returns 1 when no node has them in it now. */
+export const DROP_NODE_FROM_ROOM = `
+local function drop_node_from_room(members, counts, nameKey)
+  if redis.call('HINCRBY', counts, nameKey, -1) > 0 then return 0 end
+  redis.call('HDEL', counts, nameKey)
+  redis.call('HDEL', members, nameKey)
   return 1
 end
-return 0
+`;
+
+/** KEYS: name, node-names. ARGV: owner, name, node, ttl ms, nameKey. */
+const CLAIM = `
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner and owner ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'name', ARGV[2], 'n:' .. ARGV[3], '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], ARGV[5])
+return 1
 `;
 
 /** KEYS: name, node-names. ARGV: node, nameKey. */
-const RELEASE = `${HELD_BY}
-if held_by(redis.call('GET', KEYS[1]), ARGV[1]) then redis.call('DEL', KEYS[1]) end
+const RELEASE = `${DROP_NODE_FROM_NAME}
+drop_node_from_name(KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[2])
 return 1
 `;
 
-/** KEYS: members, node-members. ARGV: nameKey, holder value, node field, node value. */
+/** KEYS: members, member-nodes, node-members. ARGV: nameKey, name, node field, node value. */
 const ADD_MEMBER = `
+if redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[4]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
-return 1
+if redis.call('HINCRBY', KEYS[2], ARGV[1], 1) == 1 then return 1 end
+return 0
 `;
 
-/** KEYS: members, node-members. ARGV: nameKey, node, node field. */
-const REMOVE_MEMBER = `${HELD_BY}
-if held_by(redis.call('HGET', KEYS[1], ARGV[1]), ARGV[2]) then redis.call('HDEL', KEYS[1], ARGV[1]) end
-redis.call('HDEL', KEYS[2], ARGV[3])
-return 1
+/** KEYS: members, member-nodes, node-members. ARGV: nameKey, node field. */
+const REMOVE_MEMBER = `${DROP_NODE_FROM_ROOM}
+if redis.call('HDEL', KEYS[3], ARGV[2]) == 0 then return 0 end
+return drop_node_from_room(KEYS[1], KEYS[2], ARGV[1])
 `;
 
 type ScriptedRedis = Redis & {
   confabClaim(name: string, nodeNames: string, ...args: Array<string | number>): Promise<number>;
   confabRelease(name: string, nodeNames: string, node: string, nameKey: string): Promise<number>;
-  confabAddMember(members: string, nodeMembers: string, ...args: string[]): Promise<number>;
-  confabRemoveMember(members: string, nodeMembers: string, ...args: string[]): Promise<number>;
+  confabAddMember(...args: string[]): Promise<number>;
+  confabRemoveMember(...args: string[]): Promise<number>;
 };
 
 function unavailable(error: unknown): ConfabError {
@@ -66,9 +88,15 @@ export interface RedisDirectoryOptions {
   logger: Logger;
 }
 
+/** A name this node holds: as spelled, and whose. */
+export interface HeldName {
+  name: string;
+  owner: string;
+}
+
 /**
  * Names and room membership of the whole cluster, in Redis. A name is
- * claimed with SET NX and an expiry that the node's heartbeat renews
+ * claimed with an expiry that its nodes' heartbeats renew
  * ({@link NodePresence}), so the names of a node that dies come free.
  *
  * The directory also keeps what this node holds in memory: that is what the
@@ -77,9 +105,9 @@ export interface RedisDirectoryOptions {
  */
 export class RedisDirectory implements Directory {
   private readonly client: ScriptedRedis;
-  /** Names this node holds: folded name to `name\nowner` (display name and identity). */
-  readonly heldNames = new Map<string, string>();
-  /** Memberships of this node's users, by node field (`roomKey\nnameKey`). */
+  /** Names this node holds, by folded name. */
+  readonly heldNames = new Map<string, HeldName>();
+  /** Memberships of this node's people, by node field (`roomKey\nnameKey`). */
   private readonly heldMembers = new Map<string, MemberEntry>();
   /** A release or removal could not reach Redis: set right at the next reconcile. */
   private stale = false;
@@ -88,28 +116,28 @@ export class RedisDirectory implements Directory {
     this.client = defineScripts<ScriptedRedis>(options.link.commands, {
       confabClaim: { keys: 2, lua: CLAIM },
       confabRelease: { keys: 2, lua: RELEASE },
-      confabAddMember: { keys: 2, lua: ADD_MEMBER },
-      confabRemoveMember: { keys: 2, lua: REMOVE_MEMBER },
+      confabAddMember: { keys: 3, lua: ADD_MEMBER },
+      confabRemoveMember: { keys: 3, lua: REMOVE_MEMBER },
     });
   }
 
   async claim(nameKey: string, name: string, owner: string): Promise<boolean> {
     const { keys, node, ttlMs } = this.options;
-    // What a name's key holds after the node: the name as spelled, and its identity.
-    const held = `${name}\n${owner}`;
     let claimed: number;
     try {
       claimed = await this.client.confabClaim(
         keys.name(nameKey),
         keys.nodeNames(node),
-        `${node}\n${held}`,
+        owner,
+        name,
+        node,
         ttlMs,
         nameKey,
       );
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
-    if (claimed === 1) this.heldNames.set(nameKey, held);
+    if (claimed === 1) this.heldNames.set(nameKey, { name, owner });
     return claimed === 1;
   }
 
@@ -122,39 +150,53 @@ export class RedisDirectory implements Directory {
   }
 
   async holder(nameKey: string): Promise<NameHolder | undefined> {
-    let held: string | null;
+    let held: Record<string, string>;
     try {
-      held = await this.client.get(this.options.keys.name(nameKey));
+      held = await this.client.hgetall(this.options.keys.name(nameKey));
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
-    if (held === null) return undefined;
-    const [name = '', owner = ''] = heldValue(held).split('\n');
-    return { name, node: heldNode(held), owner };
+    if (held.owner === undefined || held.name === undefined) return undefined;
+    const node = Object.keys(held).find((field) => field.startsWith('n:'));
+    return node === undefined
+      ? undefined
+      : { name: held.name, owner: held.owner, node: node.slice('n:'.length) };
   }
 
-  async addMember(entry: MemberEntry): Promise<void> {
+  async addMember(entry: MemberEntry): Promise<boolean> {
     const field = memberField(entry.roomKey, entry.nameKey);
     this.heldMembers.set(field, entry);
     try {
-      await this.writeMember(entry);
+      return (await this.writeMember(entry)) === 1;
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
   }
 
-  async removeMember(roomKey: string, nameKey: string): Promise<void> {
+  async removeMember(roomKey: string, nameKey: string): Promise<boolean> {
     const field = memberField(roomKey, nameKey);
     this.heldMembers.delete(field);
     const { keys, node } = this.options;
-    await this.client
-      .confabRemoveMember(keys.members(roomKey), keys.nodeMembers(node), nameKey, node, field)
-      .catch((error: unknown) => this.deferred(error));
+    try {
+      return (
+        (await this.client.confabRemoveMember(
+          keys.members(roomKey),
+          keys.memberNodes(roomKey),
+          keys.nodeMembers(node),
+          nameKey,
+          field,
+        )) === 1
+      );
+    } catch (error) {
+      // Set right at the next reconcile; meanwhile the room hears that they left.
+      this.deferred(error);
+      return true;
+    }
   }
 
   async members(roomKey: string): Promise<string[]> {
     try {
-      return (await this.client.hvals(this.options.keys.members(roomKey))).map(heldValue);
+      return await this.client.hvals(this.options.keys.members(roomKey));
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
@@ -186,13 +228,14 @@ export class RedisDirectory implements Directory {
         writes.push(
           this.client.confabRemoveMember(
             keys.members(roomKey),
+            keys.memberNodes(roomKey),
             keys.nodeMembers(node),
             nameKey,
-            node,
             field,
           ),
         );
       }
+      // Counted once per node: a membership Redis still has is not counted again.
       for (const entry of this.heldMembers.values()) writes.push(this.writeMember(entry));
       await Promise.all(writes);
     } catch (error) {
@@ -214,9 +257,10 @@ export class RedisDirectory implements Directory {
     const { keys, node } = this.options;
     return this.client.confabAddMember(
       keys.members(entry.roomKey),
+      keys.memberNodes(entry.roomKey),
       keys.nodeMembers(node),
       entry.nameKey,
-      `${node}\n${entry.name}`,
+      entry.name,
       memberField(entry.roomKey, entry.nameKey),
       `${entry.room}\n${entry.name}`,
     );

@@ -1,17 +1,5 @@
 import type { Redis } from 'ioredis';
 
-/**
- * Lua that the cluster's scripts share: whether a holder value
- * (`node\nvalue`, see `ClusterKeys`) is held by `node`. A missing value
- * (`false` in Redis Lua) is held by no one.
- */
-export const HELD_BY = `
-local function held_by(value, node)
-  local owner = node .. '\\n'
-  return value and string.sub(value, 1, #owner) == owner
-end
-`;
-
 /** A Lua script and how many of its arguments are keys. */
 export interface Script {
   keys: number;

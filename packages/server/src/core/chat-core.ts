@@ -19,21 +19,19 @@ import {
   foldRoom,
 } from '@confab/protocol';
 import { appendThenPublish, appendThenPublishDirect } from './append-then-publish.js';
-import {
-  dmHistoryFrame,
-  fitDirectPage,
-  fitHistoryPage,
-  historyFrame,
-  messageFrame,
-} from './history-pages.js';
-import { keepsDirects, sessionOwner } from './owners.js';
+import { DirectMessages } from './direct-messages.js';
+import { messageFrame } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import type { Recipient } from './outgoing.js';
+import { accountOwner, keepsDirects, sessionOwner } from './owners.js';
+import type { ChatUser, LocalRoom, Membership, Person } from './people.js';
+import { inRoom } from './people.js';
 import type {
+  Account,
+  AccountStore,
   Bus,
   BusEvent,
   Clock,
-  DirectDraft,
   DirectPoster,
   Directory,
   HistoryStore,
@@ -43,6 +41,16 @@ import type {
   Origin,
   StoredMessage,
 } from './ports.js';
+import type { ReplayContext } from './replays.js';
+import {
+  RESUME_PAGE,
+  replayAfter,
+  replayDirectsAfter,
+  replayLatestDirects,
+  replayPage,
+} from './replays.js';
+
+export type { ChatUser } from './people.js';
 
 /** Options of the chat core. */
 export interface ChatCoreOptions {
@@ -53,6 +61,12 @@ export interface ChatCoreOptions {
   store: HistoryStore;
   bus: Bus;
   directory: Directory;
+  /**
+   * Accounts, when the server has them: their names are theirs alone, their
+   * rooms are remembered, and direct messages to them wait in their mailbox
+   * while they are away.
+   */
+  accounts?: AccountStore;
   /** How room messages are stored and published. @default append to `store`, then publish on `bus` */
   poster?: MessagePoster;
   /** How direct messages are kept in mailboxes and published. @default append to `store`, then publish on `bus` */
@@ -61,95 +75,92 @@ export interface ChatCoreOptions {
   ids: IdSource;
   /** Largest frame the server sends; history pages are cut to fit. @default 65536 */
   maxFrameBytes?: number;
-  /** Room events held for a member while its replay is read; past it the member is dropped. @default 10000 */
+  /** Events held for a connection while its replay is read; past it the connection is dropped. @default 10000 */
   maxReplayBuffer?: number;
-  /** Called when a member overflows its replay buffer: the session must end (slow consumer). */
+  /** Called when a connection overflows its replay buffer: the session must end (slow consumer). */
   onOverflow?: (sessionId: number) => void;
+  /** Called for a connection whose login was logged out from elsewhere: the session must end. */
+  onRevoked?: (sessionId: number) => void;
 }
 
-/** A user registered on this node. */
-export interface ChatUser {
-  /** Folded name: the registry key. */
-  key: string;
-  /** Display name (NFC). */
-  name: string;
-  /** The identity whose mailbox holds this user's direct messages (see `owners.ts`). */
-  readonly owner: string;
-  readonly recipient: Recipient;
-  /** Highest `dseq` this user was sent: a kept direct message at or below it is a duplicate. */
-  lastDseq: number;
-  /** Direct messages held while the user's mailbox is being replayed; undefined once live. */
-  directBuffer: Array<{ out: Outgoing; dseq: number | undefined }> | undefined;
-  /** Rooms by folded name. */
-  readonly rooms: Map<string, Membership>;
-  /** Messages sent but not yet answered (ack or error). */
-  unanswered: number;
-  /** Called when `unanswered` drops to 0. */
-  onSettled: (() => void) | undefined;
-}
-
-/** A user's place in a room on this node. */
-interface Membership {
-  readonly user: ChatUser;
-  readonly room: LocalRoom;
-  /** Highest `seq` this member was sent: a message at or below it is a duplicate. */
-  lastSeq: number;
-  /** Room events held while the member's replay is being read; undefined once live. */
-  buffer: Array<{ out: Outgoing; seq: number | undefined }> | undefined;
-}
-
-/** A room with members on this node. */
-interface LocalRoom {
-  readonly key: string;
-  /** The spelling used in frames (that of the first join on this node). */
-  readonly name: string;
-  readonly members: Map<string, Membership>;
+/** What identifies a registering user beyond the name. */
+export interface Identity {
+  /** The identity a guest came with (a guest key's mailbox); none: nothing is kept for them. */
+  owner?: string;
+  /** The last kept direct message the client has seen: the replay gives every one after it. */
+  dseq?: number;
+  /** The account the user logged in to: its name and rooms are theirs. */
+  account?: Account;
+  /** The login (session record) the connection came with. */
+  login?: string;
+  /** A new session token, to hand over in `welcome`. */
+  token?: string;
 }
 
 function refusal(code: ErrorCode, message: string): FrameError {
   return { code, message };
 }
 
-/** Messages replayed per page on resume. */
-const RESUME_PAGE = LIMITS.maxHistoryLimit;
-
-/** What identifies a registering user beyond the name. */
-export interface Identity {
-  /** The identity the user came with (a guest key's mailbox); none: nothing is kept for them. */
-  owner?: string;
-  /** The last kept direct message the client has seen: the replay gives every one after it. */
-  dseq?: number;
+/** The refusal of a name someone else holds; `account`: it is an account's, to be logged in to. */
+function taken(name: string, account: boolean): FrameError {
+  return account
+    ? {
+        code: 'name_taken',
+        message: `the name ${name} belongs to an account: log in with its password, or choose another name`,
+        account: true,
+      }
+    : refusal('name_taken', `the name ${name} is taken`);
 }
 
 /**
- * The chat: names, rooms, membership, fan-out, history. It knows nothing of
- * sockets: sessions call it, it answers through each user's `Recipient`, and
- * it reaches history, fan-out and presence only through its ports.
+ * The chat: people and their connections, rooms, membership, fan-out,
+ * history. It knows nothing of sockets: sessions call it, it answers
+ * through each connection's `Recipient`, and it reaches history, fan-out,
+ * presence and accounts only through its ports.
  */
 export class ChatCore {
-  private readonly users = new Map<string, ChatUser>();
+  /** People of this node, by folded name. */
+  private readonly persons = new Map<string, Person>();
   private readonly sessions = new Map<number, ChatUser>();
-  /** This node's users by identity: where a direct message for that identity goes. */
+  /** This node's connections by identity: where a direct message for that identity goes. */
   private readonly owners = new Map<string, Set<ChatUser>>();
-  private readonly directPoster: DirectPoster;
   private readonly rooms = new Map<string, LocalRoom>();
   /** Room messages of this node's users, by id, until the bus brings them back: then the ack. */
   private readonly unechoed = new Map<string, Origin>();
   private readonly poster: MessagePoster;
-  private readonly maxFrameBytes: number;
+  private readonly directs: DirectMessages;
+  private readonly replay: ReplayContext;
   private readonly maxReplayBuffer: number;
 
   constructor(private readonly options: ChatCoreOptions) {
-    this.maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
     this.maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
     this.poster = options.poster ?? appendThenPublish(options.store, options.bus);
-    this.directPoster = options.directPoster ?? appendThenPublishDirect(options.store, options.bus);
+    this.replay = {
+      store: options.store,
+      maxFrameBytes: options.maxFrameBytes ?? LIMITS.maxFrameBytes,
+      send: (user, frame) => this.send(user, frame),
+      isRegistered: (user) => this.isRegistered(user),
+    };
+    this.directs = new DirectMessages({
+      node: options.node,
+      ids: options.ids,
+      clock: options.clock,
+      bus: options.bus,
+      poster: options.directPoster ?? appendThenPublishDirect(options.store, options.bus),
+      maxBuffer: this.maxReplayBuffer,
+      holder: (nameKey) => this.holder(nameKey),
+      devicesOf: (owner) => this.owners.get(owner) ?? [],
+      acknowledge: (origin, frame) => this.acknowledge(origin, frame),
+      answer: (origin, frame) => this.answer(origin, frame),
+      answerError: (origin, error, what) => this.answerError(origin, error, what),
+      overflow: (user) => this.options.onOverflow?.(user.recipient.sessionId),
+    });
     options.bus.subscribe((event) => this.onBusEvent(event));
   }
 
-  /** Users registered on this node. */
+  /** People with a connection to this node. */
   get userCount(): number {
-    return this.users.size;
+    return this.persons.size;
   }
 
   /** Rooms with members on this node. */
@@ -158,9 +169,12 @@ export class ChatCore {
   }
 
   /**
-   * Registers a user: claims the name, sends `welcome`, and joins `#general`
-   * and every room in `resume` (replaying what was missed there). Returns the
-   * user, or the refusal to send (the connection stays open for a retry).
+   * Registers a connection: claims the name (or joins the person already
+   * holding it with the same identity: another device), sends `welcome`,
+   * joins the person's rooms (a guest's: `#general`; an account's: the ones
+   * it is in) and every room in `resume`, replaying what was missed there,
+   * then the kept direct messages. Returns the connection, or the refusal
+   * to send (the connection stays open for a retry).
    */
   async register(
     recipient: Recipient,
@@ -169,44 +183,45 @@ export class ChatCore {
     identity: Identity = {},
   ): Promise<ChatUser | FrameError> {
     const key = foldName(name);
-    const owner = identity.owner ?? sessionOwner(this.options.node, recipient.sessionId);
-    if (this.users.has(key)) return refusal('name_taken', `the name ${name} is taken`);
-    if (!(await this.options.directory.claim(key, name, owner))) {
-      return refusal('name_taken', `the name ${name} is taken`);
-    }
-    const kept = keepsDirects(owner);
+    const account = identity.account;
+    const owner = account
+      ? accountOwner(account.id)
+      : (identity.owner ?? sessionOwner(this.options.node, recipient.sessionId));
+    const display = account?.name ?? name;
+    const person = await this.personFor(key, display, owner, account);
+    if ('code' in person) return person;
     const user: ChatUser = {
+      person,
       key,
-      name,
-      owner,
+      name: person.name,
       recipient,
+      login: identity.login,
       rooms: new Map(),
-      unanswered: 0,
-      onSettled: undefined,
       lastDseq: 0,
       // Direct messages wait until the mailbox has been replayed (after the rooms).
-      directBuffer: kept ? [] : undefined,
+      directBuffer: keepsDirects(owner) ? [] : undefined,
+      unanswered: 0,
+      onSettled: undefined,
     };
-    this.users.set(key, user);
+    person.devices.add(user);
     this.sessions.set(recipient.sessionId, user);
     this.ownerIndex(owner, user, true);
 
-    const wanted = new Map<string, string>([[foldRoom(DEFAULT_ROOM), DEFAULT_ROOM]]);
-    for (const room of Object.keys(resume ?? {}))
-      if (!wanted.has(foldRoom(room))) wanted.set(foldRoom(room), room);
-    const roomNames = [...wanted].map(([roomKey, room]) => this.rooms.get(roomKey)?.name ?? room);
+    const roomNames = this.roomsToJoin(person, account, resume);
     this.send(user, {
       type: 'welcome',
       version: PROTOCOL_VERSION,
-      name,
-      text: `Welcome ${name}: if you want to leave the chat, write ${QUIT_WORD}`,
+      name: person.name,
+      text: `Welcome ${person.name}: if you want to leave the chat, write ${QUIT_WORD}`,
       rooms: roomNames,
       server: this.options.serverName,
+      ...(account ? { account: account.name } : {}),
+      ...(identity.token ? { token: identity.token } : {}),
     });
     for (const room of roomNames) {
       const resumeAfter = resume ? findResume(resume, room) : undefined;
       try {
-        await this.join(user, room, resumeAfter);
+        await this.joinDevice(user, room, resumeAfter);
       } catch (error) {
         // Welcomed, so registered: a room the cluster cannot record now is
         // left out and the user told, rather than the session half made.
@@ -219,56 +234,129 @@ export class ChatCore {
         });
       }
     }
-    if (kept) {
+    if (account && roomNames.some((room) => !account.rooms.includes(room)))
+      await this.rememberRooms(user);
+    if (user.directBuffer) {
       try {
-        if (identity.dseq === undefined) await this.replayLatestDirects(user);
-        else await this.replayDirectsAfter(user, identity.dseq);
+        user.lastDseq =
+          identity.dseq === undefined
+            ? await replayLatestDirects(this.replay, user)
+            : await replayDirectsAfter(this.replay, user, identity.dseq);
       } finally {
-        this.directsLive(user);
+        if (this.isRegistered(user)) this.directs.goLive(user);
       }
     }
     return user;
   }
 
-  /** Whether a user is still registered (a session may end while a call awaits). */
+  /** The person a new connection belongs to: the one holding the name with the same identity, or a new one. */
+  private async personFor(
+    key: string,
+    name: string,
+    owner: string,
+    account: Account | undefined,
+  ): Promise<Person | FrameError> {
+    const existing = this.persons.get(key);
+    if (existing)
+      return existing.owner === owner ? existing : taken(name, existing.accountId !== undefined);
+    // A guest may not take a name that is an account's.
+    if (!account && this.options.accounts && (await this.options.accounts.byName(key)))
+      return taken(name, true);
+    if (!(await this.options.directory.claim(key, name, owner))) {
+      const holder = await this.options.directory.holder(key);
+      return taken(name, holder?.owner.startsWith('a:') === true);
+    }
+    // Another connection of the same person may have come while the claim was made.
+    const person = this.persons.get(key) ?? {
+      key,
+      name,
+      owner,
+      accountId: account?.id,
+      devices: new Set<ChatUser>(),
+    };
+    this.persons.set(key, person);
+    return person;
+  }
+
+  /** The rooms a new connection joins: the person's, or `#general` for a new guest, and those it resumes. */
+  private roomsToJoin(person: Person, account: Account | undefined, resume?: ResumeMap): string[] {
+    const wanted = new Map<string, string>();
+    const want = (room: string) => {
+      const roomKey = foldRoom(room);
+      if (!wanted.has(roomKey)) wanted.set(roomKey, this.rooms.get(roomKey)?.name ?? room);
+    };
+    if (account) account.rooms.forEach(want);
+    else if (person.devices.size <= 1) want(DEFAULT_ROOM);
+    // Where the person's other connections here are.
+    for (const device of person.devices) for (const m of device.rooms.values()) want(m.room.name);
+    for (const room of Object.keys(resume ?? {})) want(room);
+    return [...wanted.values()];
+  }
+
+  /** Whether a connection is still registered (a session may end while a call awaits). */
   isRegistered(user: ChatUser): boolean {
-    return this.users.get(user.key) === user;
+    return this.sessions.get(user.recipient.sessionId) === user;
   }
 
   /**
-   * Joins a room: `joined` to every member (the joiner first), then `names`
-   * and the replay to the joiner: the last 50 messages, or with
-   * `resumeAfter`, every message after that seq. Room events that arrive
-   * meanwhile wait in the member's buffer, so nothing is lost or doubled.
+   * Joins a room, for the person: each of their connections joins it, on
+   * this node and (through the bus) on the others; an account remembers it.
+   * Joining a room one is in is answered with `names` and the replay.
    */
-  async join(user: ChatUser, roomName: string, resumeAfter?: number): Promise<void> {
-    const roomKey = foldRoom(roomName);
-    const existing = user.rooms.get(roomKey);
+  async join(user: ChatUser, roomName: string): Promise<void> {
+    const existing = user.rooms.get(foldRoom(roomName));
     if (existing) {
       await this.sendNames(user, existing.room);
-      await this.replayLatest(user, existing.room);
+      await replayPage(this.replay, user, existing.room, undefined, LIMITS.joinReplay);
       return;
     }
+    await this.joinDevice(user, roomName);
+    for (const device of [...user.person.devices])
+      if (device !== user && !device.rooms.has(foldRoom(roomName)))
+        await this.joinDevice(device, roomName).catch(() => undefined);
+    this.options.bus.publish({
+      kind: 'person',
+      owner: user.person.owner,
+      node: this.options.node,
+      change: 'join',
+      room: roomName,
+    });
+    await this.rememberRooms(user);
+  }
+
+  /**
+   * Joins one connection to a room: `joined` to it, and to the room when the
+   * person was not in it before; then `names` and the replay: the last 50
+   * messages, or with `resumeAfter`, every message after that seq. Room
+   * events that arrive meanwhile wait in its buffer, so nothing is lost or
+   * doubled.
+   */
+  private async joinDevice(user: ChatUser, roomName: string, resumeAfter?: number): Promise<void> {
+    const roomKey = foldRoom(roomName);
     let room = this.rooms.get(roomKey);
     if (!room) {
       room = { key: roomKey, name: roomName, members: new Map() };
       this.rooms.set(roomKey, room);
     }
+    const firstHere = !inRoom(user.person, roomKey);
     const membership: Membership = { user, room, lastSeq: 0, buffer: [] };
-    room.members.set(user.key, membership);
+    room.members.set(user.recipient.sessionId, membership);
     user.rooms.set(roomKey, membership);
     // The directory first: a join it cannot record (the cluster is out of
     // reach) is refused whole, not half made.
-    try {
-      await this.options.directory.addMember({
-        roomKey,
-        room: room.name,
-        nameKey: user.key,
-        name: user.name,
-      });
-    } catch (error) {
-      this.removeMembership(membership);
-      throw error;
+    let announce = false;
+    if (firstHere) {
+      try {
+        announce = await this.options.directory.addMember({
+          roomKey,
+          room: room.name,
+          nameKey: user.key,
+          name: user.name,
+        });
+      } catch (error) {
+        this.removeMembership(membership);
+        throw error;
+      }
     }
     const joined: JoinedFrame = {
       type: 'joined',
@@ -277,27 +365,52 @@ export class ChatCore {
       ts: this.options.clock.now(),
     };
     this.send(user, joined);
-    this.options.bus.publish({ kind: 'room', roomKey, frame: joined, except: user.key });
+    if (announce)
+      this.options.bus.publish({ kind: 'room', roomKey, frame: joined, except: user.key });
     try {
       await this.sendNames(user, room);
-      if (resumeAfter === undefined) membership.lastSeq = await this.replayLatest(user, room);
-      else membership.lastSeq = await this.replayAfter(user, room, resumeAfter);
+      membership.lastSeq =
+        resumeAfter === undefined
+          ? await replayPage(this.replay, user, room, undefined, LIMITS.joinReplay)
+          : await replayAfter(this.replay, user, room, resumeAfter);
     } finally {
       this.goLive(membership);
     }
   }
 
-  /** Leaves one room: `left` (reason `part`) to every member, the one leaving first. */
+  /** Leaves a room, for the person: each of their connections gets `left` (reason `part`), then the room. */
   async part(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
     const roomKey = foldRoom(roomName);
-    const membership = user.rooms.get(roomKey);
-    if (!membership) return refusal('not_in_room', `you are not in ${roomName}`);
-    const left = this.leftFrame(membership.room, user, 'part');
-    this.send(user, left);
-    this.removeMembership(membership);
-    this.options.bus.publish({ kind: 'room', roomKey, frame: left });
-    await this.options.directory.removeMember(roomKey, user.key);
+    if (!user.rooms.has(roomKey)) return refusal('not_in_room', `you are not in ${roomName}`);
+    await this.partHere(user.person, roomKey);
+    this.options.bus.publish({
+      kind: 'person',
+      owner: user.person.owner,
+      node: this.options.node,
+      change: 'part',
+      room: roomName,
+    });
+    await this.rememberRooms(user);
     return undefined;
+  }
+
+  /** Takes a person's connections on this node out of a room; the room hears it when no node has them in it. */
+  private async partHere(person: Person, roomKey: string): Promise<void> {
+    let room: LocalRoom | undefined;
+    for (const device of person.devices) {
+      const membership = device.rooms.get(roomKey);
+      if (!membership) continue;
+      room = membership.room;
+      this.send(device, this.leftFrame(room, device, 'part'));
+      this.removeMembership(membership);
+    }
+    if (!room) return;
+    if (await this.options.directory.removeMember(roomKey, person.key))
+      this.options.bus.publish({
+        kind: 'room',
+        roomKey,
+        frame: this.leftFrame(room, person, 'part'),
+      });
   }
 
   /**
@@ -333,96 +446,63 @@ export class ChatCore {
     return undefined;
   }
 
-  /**
-   * Sends a direct message to one online user; both ends get the `message`,
-   * the sender's copy before the `ack`. Each end with an identity keeps its
-   * copy in its mailbox (numbered `dseq`) first; someone without one is
-   * handed the message by the node that holds them.
-   */
-  async dm(
+  /** Sends a direct message to one person (see `DirectMessages`). */
+  dm(
     user: ChatUser,
     to: string,
     text: string,
     action: boolean,
     ref: string | undefined,
   ): Promise<FrameError | undefined> {
-    const target = await this.holder(foldName(to));
-    if (target === undefined) return refusal('no_such_user', `no one called ${to} is online`);
-    const draft: DirectDraft = {
-      id: this.options.ids.next(),
-      from: user.name,
-      to: target.name,
-      text,
-      ts: this.options.clock.now(),
-      action,
-    };
-    const origin = this.origin(user, ref);
-    user.unanswered++;
-    if (target.owner !== user.owner && !keepsDirects(target.owner)) {
-      this.options.bus.publish({
-        kind: 'handover',
-        owner: target.owner,
-        node: target.node,
-        frame: plainDirectFrame(draft),
-        origin,
-      });
-      return undefined;
-    }
-    try {
-      if (target.owner !== user.owner) await this.directPoster.postDirect(target.owner, draft);
-      await this.sendOwnCopy(user, draft, origin);
-    } catch (error) {
-      this.answerError(origin, error, 'the message could not be sent');
-    }
-    return undefined;
+    return this.directs.send(user, to, text, action, this.origin(user, ref));
   }
 
-  /** The sender's own copy of a direct message, then the ack: kept in its mailbox first if it has one. */
-  private async sendOwnCopy(user: ChatUser, draft: DirectDraft, origin: Origin): Promise<void> {
-    if (keepsDirects(user.owner)) {
-      // Acked when the copy comes back from the bus (deliverToOwner).
-      await this.directPoster.postDirect(user.owner, draft, origin);
-      return;
-    }
-    const frame = plainDirectFrame(draft);
-    this.deliverDirect(user, new Outgoing(frame), undefined);
-    this.acknowledge(origin, frame);
-  }
-
-  /** Who holds a name: a user of this node, or whoever the directory knows. */
+  /** Who holds a name: a person of this node, whoever the directory knows, or the account it is (away). */
   private async holder(nameKey: string): Promise<NameHolder | undefined> {
-    const local = this.users.get(nameKey);
+    const local = this.persons.get(nameKey);
     if (local) return { name: local.name, node: this.options.node, owner: local.owner };
-    return this.options.directory.holder(nameKey);
+    const online = await this.options.directory.holder(nameKey);
+    if (online) return online;
+    const account = await this.options.accounts?.byName(nameKey);
+    return account && { name: account.name, node: '', owner: accountOwner(account.id) };
   }
 
-  /** Changes a user's name; `nick` goes to the user and everyone sharing a room. */
+  /**
+   * Changes a guest's name; `nick` goes to the user and everyone sharing a
+   * room. An account's name is its own: logged in, one cannot change it.
+   */
   async nick(user: ChatUser, name: string): Promise<FrameError | undefined> {
+    const person = user.person;
+    if (person.accountId !== undefined)
+      return refusal(
+        'name_taken',
+        `you are logged in as ${person.name}: an account keeps its name`,
+      );
     const newKey = foldName(name);
-    const old = user.name;
-    const oldKey = user.key;
+    const old = person.name;
+    const oldKey = person.key;
     if (newKey !== oldKey) {
-      if (
-        this.users.has(newKey) ||
-        !(await this.options.directory.claim(newKey, name, user.owner))
-      ) {
-        return refusal('name_taken', `the name ${name} is taken`);
+      if (this.persons.has(newKey) || (await this.options.accounts?.byName(newKey)))
+        return taken(name, !this.persons.has(newKey));
+      if (!(await this.options.directory.claim(newKey, name, person.owner))) {
+        const holder = await this.options.directory.holder(newKey);
+        return taken(name, holder?.owner.startsWith('a:') === true);
       }
-      if (!this.isRegistered(user)) {
+      if (!this.isRegistered(user) || this.persons.has(newKey)) {
         await this.options.directory.release(newKey);
-        return undefined;
+        return this.isRegistered(user) ? taken(name, false) : undefined;
       }
     }
     if (name === old) return undefined;
-    this.users.delete(oldKey);
-    user.key = newKey;
-    user.name = name;
-    this.users.set(newKey, user);
-    const roomKeys = [...user.rooms.keys()];
-    for (const membership of user.rooms.values()) {
-      membership.room.members.delete(oldKey);
-      membership.room.members.set(newKey, membership);
+    this.persons.delete(oldKey);
+    person.key = newKey;
+    person.name = name;
+    for (const device of person.devices) {
+      device.key = newKey;
+      device.name = name;
     }
+    this.persons.set(newKey, person);
+    const roomKeys = [...user.rooms.keys()];
     // The directory first: whoever hears of the nick and asks `who`, or
     // takes the old name, finds the change made.
     if (newKey !== oldKey) await this.options.directory.release(oldKey);
@@ -438,6 +518,27 @@ export class ChatCore {
     }
     this.options.bus.publish({ kind: 'nick', oldKey, old, name, roomKeys });
     return undefined;
+  }
+
+  /**
+   * A guest became an account (`register`): their messages are kept for
+   * the account from now on, and the account remembers their rooms.
+   */
+  async becomeAccount(user: ChatUser, account: Account, login: string): Promise<void> {
+    const person = user.person;
+    const owner = accountOwner(account.id);
+    for (const device of person.devices) {
+      this.ownerIndex(person.owner, device, false);
+      this.ownerIndex(owner, device, true);
+      device.lastDseq = 0;
+    }
+    person.owner = owner;
+    person.accountId = account.id;
+    user.login = login;
+    // The name is now held by the account's identity, for messages sent from other nodes.
+    await this.options.directory.release(person.key);
+    await this.options.directory.claim(person.key, person.name, owner);
+    await this.rememberRooms(user);
   }
 
   /** Answers `who` with the room's `names`. */
@@ -457,7 +558,7 @@ export class ChatCore {
   ): Promise<FrameError | undefined> {
     const membership = user.rooms.get(foldRoom(roomName));
     if (!membership) return refusal('not_in_room', `you are not in ${roomName}`);
-    await this.replayPage(user, membership.room, before, limit);
+    await replayPage(this.replay, user, membership.room, before, limit);
     return undefined;
   }
 
@@ -474,28 +575,32 @@ export class ChatCore {
   }
 
   /**
-   * Removes a user from the chat: out of every room (the other members get
-   * `left` with `reason`, unless `announce` is false; the user does not)
-   * and its name freed.
+   * Removes a connection from the chat. When it was the person's last one
+   * in a room (on every node), the other members get `left` with `reason`
+   * (unless `announce` is false); when it was their last one here, the
+   * name is freed on this node. The connection itself is told nothing.
    */
   async leave(user: ChatUser, reason: LeaveReason, announce = true): Promise<void> {
     if (!this.isRegistered(user)) return;
-    this.users.delete(user.key);
+    const person = user.person;
     this.sessions.delete(user.recipient.sessionId);
-    this.ownerIndex(user.owner, user, false);
+    this.ownerIndex(person.owner, user, false);
+    person.devices.delete(user);
+    if (person.devices.size === 0 && this.persons.get(person.key) === person)
+      this.persons.delete(person.key);
     const memberships = [...user.rooms.values()];
-    for (const membership of memberships) {
-      this.removeMembership(membership);
-      if (!announce) continue;
-      this.options.bus.publish({
-        kind: 'room',
-        roomKey: membership.room.key,
-        frame: this.leftFrame(membership.room, user, reason),
-      });
+    for (const membership of memberships) this.removeMembership(membership);
+    for (const { room } of memberships) {
+      if (inRoom(person, room.key)) continue;
+      const gone = await this.options.directory.removeMember(room.key, person.key);
+      if (gone && announce)
+        this.options.bus.publish({
+          kind: 'room',
+          roomKey: room.key,
+          frame: this.leftFrame(room, person, reason),
+        });
     }
-    for (const membership of memberships)
-      await this.options.directory.removeMember(membership.room.key, user.key);
-    await this.options.directory.release(user.key);
+    if (person.devices.size === 0) await this.options.directory.release(person.key);
   }
 
   // --- Fan-out -------------------------------------------------------------
@@ -507,10 +612,11 @@ export class ChatCore {
         if (event.frame.type === 'message') this.echoed(event.frame);
         break;
       case 'direct':
-        this.deliverToOwner(event.owner, event.frame, event.ack);
+        this.directs.deliverToOwner(event.owner, event.frame, event.ack);
         break;
       case 'handover':
-        if (event.node === this.options.node) this.handOver(event.owner, event.frame, event.origin);
+        if (event.node === this.options.node)
+          this.directs.handOver(event.owner, event.frame, event.origin);
         break;
       case 'nick':
         this.deliverNick(event);
@@ -518,10 +624,40 @@ export class ChatCore {
       case 'reply':
         this.deliverReply(event.origin, event.frame);
         break;
+      case 'person':
+        if (event.node !== this.options.node) void this.followPerson(event);
+        break;
+      case 'revoked':
+        this.endLogins(new Set(event.logins));
+        break;
       case 'resync':
         void this.catchUp();
         break;
     }
+  }
+
+  /** A person joined or left a room from another node: their connections here do the same. */
+  private async followPerson(event: Extract<BusEvent, { kind: 'person' }>): Promise<void> {
+    const devices = [...(this.owners.get(event.owner) ?? [])];
+    const person = devices[0]?.person;
+    if (!person) return;
+    const roomKey = foldRoom(event.room);
+    try {
+      if (event.change === 'part') await this.partHere(person, roomKey);
+      else
+        for (const device of devices)
+          if (this.isRegistered(device) && !device.rooms.has(roomKey))
+            await this.joinDevice(device, event.room);
+    } catch {
+      // The cluster is out of reach: the connection keeps the rooms it has.
+    }
+  }
+
+  /** Connections logged in with these logins end (logged out from elsewhere). */
+  private endLogins(logins: ReadonlySet<string>): void {
+    for (const user of this.sessions.values())
+      if (user.login !== undefined && logins.has(user.login))
+        this.options.onRevoked?.(user.recipient.sessionId);
   }
 
   /** A room message came back from the bus: if one of this node's users sent it, the ack. */
@@ -594,50 +730,6 @@ export class ChatCore {
     }
   }
 
-  /** A direct message for an identity: to each of its sessions here; then, for the sender's own copy, the ack. */
-  private deliverToOwner(owner: string, frame: MessageFrame, ack: Origin | undefined): void {
-    const users = this.owners.get(owner);
-    if (users) {
-      const out = new Outgoing(frame);
-      for (const user of users) this.deliverDirect(user, out, frame.dseq);
-    }
-    if (ack) this.acknowledge(ack, frame);
-  }
-
-  /** A direct message for someone of this node with no identity: handed over, and the sender answered. */
-  private handOver(owner: string, frame: MessageFrame, origin: Origin): void {
-    const target = this.owners.get(owner)?.values().next().value;
-    if (!target) {
-      // Gone between the sender's look-up and the delivery.
-      this.answer(origin, {
-        type: 'error',
-        code: 'no_such_user',
-        message: `no one called ${frame.to} is online`,
-        ...(origin.ref ? { ref: origin.ref } : {}),
-      });
-      return;
-    }
-    this.deliverDirect(target, new Outgoing(frame), undefined);
-    // The sender's node sends its copy, then the ack: the message was handed over.
-    this.answer(origin, frame);
-  }
-
-  /** Delivers a direct message to one user, held back while its mailbox is replayed. */
-  private deliverDirect(user: ChatUser, out: Outgoing, dseq: number | undefined): void {
-    const buffer = user.directBuffer;
-    if (buffer) {
-      if (buffer.length >= this.maxReplayBuffer)
-        this.options.onOverflow?.(user.recipient.sessionId);
-      else buffer.push({ out, dseq });
-      return;
-    }
-    if (dseq !== undefined) {
-      if (dseq <= user.lastDseq) return;
-      user.lastDseq = dseq;
-    }
-    user.recipient.deliver(out);
-  }
-
   /** Answers a session: here if it is on this node, else through the bus to its node. */
   private answer(origin: Origin, frame: ServerFrame): void {
     if (origin.node === this.options.node) this.deliverReply(origin, frame);
@@ -649,10 +741,7 @@ export class ChatCore {
     const user = this.sessions.get(origin.session);
     if (!user) return;
     if (frame.type === 'message') {
-      // A direct message was handed over: now the sender's copy, and the ack.
-      this.sendOwnCopy(user, draftOf(frame), origin).catch((error: unknown) =>
-        this.answerError(origin, error, 'the message could not be kept'),
-      );
+      this.directs.handedOver(user, frame, origin);
       return;
     }
     user.recipient.deliver(new Outgoing(frame));
@@ -662,10 +751,9 @@ export class ChatCore {
   private deliverNick(event: Extract<BusEvent, { kind: 'nick' }>): void {
     const out = new Outgoing({ type: 'nick', old: event.old, name: event.name });
     const sent = new Set<number>();
-    const target = this.users.get(foldName(event.name));
-    if (target) {
-      sent.add(target.recipient.sessionId);
-      target.recipient.deliver(out);
+    for (const device of this.persons.get(foldName(event.name))?.devices ?? []) {
+      sent.add(device.recipient.sessionId);
+      device.recipient.deliver(out);
     }
     for (const roomKey of event.roomKeys) {
       const room = this.rooms.get(roomKey);
@@ -709,17 +797,7 @@ export class ChatCore {
     const origin = this.unechoed.get(id);
     if (origin === undefined) return;
     this.unechoed.delete(id);
-    const code = ConfabError.from(error).code;
-    const message =
-      code === 'unavailable'
-        ? 'the message could not be stored right now; send it again later'
-        : 'the message could not be stored';
-    this.deliverReply(origin, {
-      type: 'error',
-      code,
-      message,
-      ...(origin.ref ? { ref: origin.ref } : {}),
-    });
+    this.answerError(origin, error, 'the message could not be stored');
     if (!this.sessions.has(origin.session)) this.answered(user);
   }
 
@@ -744,8 +822,16 @@ export class ChatCore {
     user.recipient.deliver(new Outgoing(frame));
   }
 
-  private leftFrame(room: LocalRoom, user: ChatUser, reason: LeaveReason): LeftFrame {
-    return { type: 'left', room: room.name, name: user.name, ts: this.options.clock.now(), reason };
+  private leftFrame(room: LocalRoom, who: { name: string }, reason: LeaveReason): LeftFrame {
+    return { type: 'left', room: room.name, name: who.name, ts: this.options.clock.now(), reason };
+  }
+
+  /** An account remembers the rooms its person is in (those of this connection). */
+  private async rememberRooms(user: ChatUser): Promise<void> {
+    const id = user.person.accountId;
+    if (id === undefined || !this.options.accounts) return;
+    const rooms = [...user.rooms.values()].map((m) => m.room.name);
+    await this.options.accounts.setRooms(id, rooms).catch(() => undefined);
   }
 
   private ownerIndex(owner: string, user: ChatUser, add: boolean): void {
@@ -756,52 +842,20 @@ export class ChatCore {
     } else if (users?.delete(user) && users.size === 0) this.owners.delete(owner);
   }
 
-  /** Sends what waited during the mailbox replay, then delivers direct messages live. */
-  private directsLive(user: ChatUser): void {
-    const buffer = user.directBuffer;
-    user.directBuffer = undefined;
-    if (!buffer || !this.isRegistered(user)) return;
-    for (const { out, dseq } of buffer) this.deliverDirect(user, out, dseq);
-  }
-
-  /** After `welcome`: the newest kept direct messages (`more`: older ones exist). */
-  private async replayLatestDirects(user: ChatUser): Promise<void> {
-    const stored = await this.options.store.pageDirect(user.owner, { limit: LIMITS.joinReplay });
-    const { frames, cut } = fitDirectPage(stored, this.maxFrameBytes, 'newest');
-    const more = cut > 0 || (stored[0]?.dseq ?? 1) > 1;
-    this.send(user, dmHistoryFrame(frames, more));
-    user.lastDseq = stored.at(-1)?.dseq ?? 0;
-  }
-
-  /** A resume: every kept direct message after `after`, in pages; the last has `more: false`. */
-  private async replayDirectsAfter(user: ChatUser, after: number): Promise<void> {
-    let last = after;
-    for (;;) {
-      const stored = await this.options.store.pageDirect(user.owner, {
-        after: last,
-        limit: RESUME_PAGE,
-      });
-      const { frames, cut } = fitDirectPage(stored, this.maxFrameBytes, 'oldest');
-      const more = cut > 0 || stored.length === RESUME_PAGE;
-      this.send(user, dmHistoryFrame(frames, more));
-      last = frames.at(-1)?.dseq ?? last;
-      user.lastDseq = last;
-      if (!more || !this.isRegistered(user)) return;
-    }
-  }
-
   private removeMembership(membership: Membership): void {
     const { room, user } = membership;
     user.rooms.delete(room.key);
-    if (room.members.get(user.key) === membership) room.members.delete(user.key);
+    const id = user.recipient.sessionId;
+    if (room.members.get(id) === membership) room.members.delete(id);
     if (room.members.size === 0) this.rooms.delete(room.key);
   }
 
-  /** Sends what waited in the member's buffer during its replay, then delivers live. */
+  /** Sends what waited in the connection's buffer during its replay, then delivers live. */
   private goLive(membership: Membership): void {
     const buffer = membership.buffer;
     membership.buffer = undefined;
-    if (!buffer || membership.room.members.get(membership.user.key) !== membership) return;
+    const id = membership.user.recipient.sessionId;
+    if (!buffer || membership.room.members.get(id) !== membership) return;
     for (const { out, seq } of buffer) {
       if (seq !== undefined) {
         if (seq <= membership.lastSeq) continue;
@@ -815,42 +869,6 @@ export class ChatCore {
     const names = await this.options.directory.members(room.key);
     this.send(user, { type: 'names', room: room.name, names });
   }
-
-  /** The join replay: the newest messages. Returns the highest seq sent. */
-  private async replayLatest(user: ChatUser, room: LocalRoom): Promise<number> {
-    return this.replayPage(user, room, undefined, LIMITS.joinReplay);
-  }
-
-  /** One backward page; `more` when older messages exist. Returns the highest seq sent. */
-  private async replayPage(
-    user: ChatUser,
-    room: LocalRoom,
-    before: number | undefined,
-    limit: number,
-  ): Promise<number> {
-    const stored = await this.options.store.page(
-      room.key,
-      before === undefined ? { limit } : { before, limit },
-    );
-    const { frames, cut } = fitHistoryPage(room.name, stored, this.maxFrameBytes, 'newest');
-    // Seqs have no gaps: an oldest seq above 1 means older messages exist.
-    const more = cut > 0 || (stored[0]?.seq ?? 1) > 1;
-    this.send(user, historyFrame(room.name, frames, more));
-    return stored.at(-1)?.seq ?? 0;
-  }
-
-  /** The resume replay: every message after `after`, in pages; the last has `more: false`. */
-  private async replayAfter(user: ChatUser, room: LocalRoom, after: number): Promise<number> {
-    let last = after;
-    for (;;) {
-      const stored = await this.options.store.page(room.key, { after: last, limit: RESUME_PAGE });
-      const { frames, cut } = fitHistoryPage(room.name, stored, this.maxFrameBytes, 'oldest');
-      const more = cut > 0 || stored.length === RESUME_PAGE;
-      this.send(user, historyFrame(room.name, frames, more));
-      last = frames.at(-1)?.seq ?? last;
-      if (!more || !this.isRegistered(user)) return last;
-    }
-  }
 }
 
 /** The resume seq for a room, matched ignoring case. */
@@ -858,30 +876,4 @@ function findResume(resume: ResumeMap, room: string): number | undefined {
   const key = foldRoom(room);
   for (const [name, seq] of Object.entries(resume)) if (foldRoom(name) === key) return seq;
   return undefined;
-}
-
-/** The frame of a direct message that is not kept (no `dseq`). */
-function plainDirectFrame(draft: DirectDraft): MessageFrame {
-  const frame: MessageFrame = {
-    type: 'message',
-    id: draft.id,
-    from: draft.from,
-    to: draft.to,
-    text: draft.text,
-    ts: draft.ts,
-  };
-  if (draft.action) frame.action = true;
-  return frame;
-}
-
-/** A direct message's draft, back from its frame. */
-function draftOf(frame: MessageFrame): DirectDraft {
-  return {
-    id: frame.id,
-    from: frame.from,
-    to: frame.to ?? '',
-    text: frame.text,
-    ts: frame.ts,
-    action: frame.action === true,
-  };
 }

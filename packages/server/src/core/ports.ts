@@ -83,6 +83,65 @@ export interface HistoryStore {
   close(): Promise<void>;
 }
 
+/** An account: a name that belongs to someone, on every device they log in from. */
+export interface Account {
+  /** Stable and random: the account's mailbox is `a:<id>` (see `owners.ts`). */
+  id: string;
+  /** The folded name: unique among accounts. */
+  nameKey: string;
+  /** The name as registered (NFC). */
+  name: string;
+  /** The password's hash with its salt and cost (see `passwords.ts`); never the password. */
+  passwordHash: string;
+  created: number;
+  /** The rooms the account is in: every login, on any device, joins them. */
+  rooms: string[];
+}
+
+/** A login the account's owner may come back with: a session token (its hash kept). */
+export interface SessionRecord {
+  /** Names the session in lists and for `revoke`; not a secret. */
+  id: string;
+  accountId: string;
+  /** SHA-256 of the token, in hex: the token itself is never kept. */
+  tokenHash: string;
+  /** The client it logged in with (`hello.client`). */
+  client: string;
+  created: number;
+  /** Last used to log in. A session unused for `SESSION_TTL_MS` has expired. */
+  seen: number;
+}
+
+/** How long a session token lasts without being used: 30 days. */
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Accounts and their sessions, kept beside the history (SQLite, memory or
+ * Redis). Every implementation passes `test/accounts-contract.ts`.
+ *
+ * - `create` MUST make the account only if no account has its `nameKey`
+ *   (atomically, across the nodes of a cluster).
+ * - `sessionByToken` MUST NOT return a session that was revoked, or that
+ *   was not used for `SESSION_TTL_MS` (given `now`).
+ */
+export interface AccountStore {
+  create(account: Account): Promise<boolean>;
+  byName(nameKey: string): Promise<Account | undefined>;
+  byId(id: string): Promise<Account | undefined>;
+  setPassword(id: string, passwordHash: string): Promise<void>;
+  setRooms(id: string, rooms: string[]): Promise<void>;
+  addSession(session: SessionRecord): Promise<void>;
+  sessionByToken(tokenHash: string, now: number): Promise<SessionRecord | undefined>;
+  /** Marks a session used now (a login with its token). */
+  touchSession(session: SessionRecord, now: number): Promise<void>;
+  /** The account's sessions that have not expired, newest first. */
+  sessions(accountId: string, now: number): Promise<SessionRecord[]>;
+  /** Removes one of the account's sessions; false when it has none of that id. */
+  revoke(accountId: string, sessionId: string): Promise<boolean>;
+  /** Removes every session of the account but `keep`; resolves with the ids removed. */
+  revokeAllBut(accountId: string, keep: string | undefined): Promise<string[]>;
+}
+
 /** Where a frame came from, so the node that holds the sender can answer it. */
 export interface Origin {
   node: string;
@@ -114,6 +173,14 @@ export type BusEvent =
   | { kind: 'handover'; owner: string; node: string; frame: MessageFrame; origin: Origin }
   /** A name change: for the user and everyone in its rooms. */
   | { kind: 'nick'; oldKey: string; old: string; name: string; roomKeys: string[] }
+  /**
+   * A person (every connection of identity `owner`) joined or left a room
+   * from a connection on `node`: the person's connections on the other
+   * nodes follow.
+   */
+  | { kind: 'person'; owner: string; node: string; change: 'join' | 'part'; room: string }
+  /** Sessions of an account were logged out (by id): their connections end, on every node. */
+  | { kind: 'revoked'; logins: string[] }
   /** An answer for one session on the node that holds it. */
   | { kind: 'reply'; origin: Origin; frame: ServerFrame }
   /**
@@ -173,17 +240,27 @@ export interface MemberEntry {
 
 /**
  * Who is online and where: names (unique ignoring case across the chat) and
- * room membership. Keys are folded names and rooms.
+ * room membership, of people (one entry each, however many devices they are
+ * connected from, on however many nodes). Keys are folded names and rooms.
+ * A node calls `claim` and `addMember` when its first connection of a person
+ * comes, `release` and `removeMember` when its last one goes.
  */
 export interface Directory {
-  /** Claims a name atomically for an identity (`owner`); false when another holds it. */
+  /**
+   * Claims a name for an identity (`owner`) on this node, atomically; false
+   * when another identity holds it. The same identity may hold it on
+   * several nodes at once (an account on several devices).
+   */
   claim(nameKey: string, name: string, owner: string): Promise<boolean>;
+  /** This node no longer holds the name; it comes free when no node does. */
   release(nameKey: string): Promise<void>;
-  /** Who holds a name: as they spell it, on which node, and their identity; undefined when no one online does. */
+  /** Who holds a name: as they spell it, their identity, and a node that holds it; undefined when no one online does. */
   holder(nameKey: string): Promise<NameHolder | undefined>;
-  addMember(entry: MemberEntry): Promise<void>;
-  removeMember(roomKey: string, nameKey: string): Promise<void>;
-  /** The display names of a room's members. */
+  /** The person is in the room through this node; true when they were in it through no node before (the room hears `joined`). */
+  addMember(entry: MemberEntry): Promise<boolean>;
+  /** This node no longer has the person in the room; true when no node does now (the room hears `left`). */
+  removeMember(roomKey: string, nameKey: string): Promise<boolean>;
+  /** The display names of a room's members, each person once. */
   members(roomKey: string): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { ClientFrame, ClientFrameType, FrameError } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
+import { changePassword, listSessions, logout, register, revoke } from './accounts.js';
 import type { Session } from './session.js';
 
 /** What a command handler returns: nothing, or a refusal to send back. */
@@ -42,4 +43,9 @@ export const COMMANDS: { [T in ClientFrameType]: Handler<Extract<ClientFrame, { 
   },
   pong: () => undefined,
   quit: (session, frame) => session.quit(frame.reason),
+  register: (session, frame) => register(session, frame),
+  password: (session, frame) => changePassword(session, frame),
+  logout: (session) => logout(session),
+  sessions: (session) => listSessions(session),
+  revoke: (session, frame) => revoke(session, frame),
 };

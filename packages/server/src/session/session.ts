@@ -9,7 +9,9 @@ import type {
 } from '@confab/protocol';
 import {
   ConfabError,
+  LOGGED_OUT_REASON,
   SERVER_SHUTDOWN_REASON,
+  SESSION_REVOKED_REASON,
   errorCloses,
   serverFrameGate,
   serverHandshakeStep,
@@ -20,8 +22,10 @@ import type { ChatCore, ChatUser } from '../core/chat-core.js';
 import { Outgoing } from '../core/outgoing.js';
 import type { Recipient } from '../core/outgoing.js';
 import type { Connection, ConnectionHandler } from '../transport/connection.js';
+import type { Login } from '../accounts/auth.js';
+import type { AccountSession, AccountsContext, Caller } from './accounts.js';
+import { identityFor } from './accounts.js';
 import type { CommandResult } from './commands.js';
-import { identityOf } from './identity.js';
 import { COMMANDS, UNLIMITED } from './commands.js';
 import type { Sweepable } from './sweeper.js';
 import { TokenBucket } from './token-bucket.js';
@@ -48,6 +52,7 @@ export interface SessionStats {
 /** What every session shares. */
 export interface SessionContext {
   core: ChatCore;
+  accounts: AccountsContext;
   limits: SessionLimits;
   stats: SessionStats;
   now: () => number;
@@ -88,9 +93,13 @@ function withRefOf(raw: RawFrame, refusal: FrameError): FrameError {
  * order (each frame is handled after the one before it is done), liveness,
  * and the ways it ends. It holds no chat state: that is the core's.
  */
-export class Session implements Recipient, ConnectionHandler, Sweepable {
+export class Session implements Recipient, ConnectionHandler, Sweepable, AccountSession {
   state: ServerHandshakeState = 'awaiting_hello';
   user: ChatUser | undefined;
+  /** Who is calling, for logins: set by `hello`. */
+  caller: Caller;
+  /** A login made for a plain-text person: it ends with the connection. */
+  private transientLogin: { accountId: string; id: string } | undefined;
   private readonly connectedAt: number;
   private lastHeardAt: number;
   private pingSentAt = 0;
@@ -112,6 +121,11 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     this.connectedAt = now;
     this.lastHeardAt = now;
     this.bucket = new TokenBucket(context.limits.ratePerSecond, context.limits.rateBurst, now);
+    this.caller = {
+      address: connection.remoteAddress,
+      client: connection.kind,
+      transient: connection.kind === 'plain',
+    };
     this.log('debug', undefined, 'connected');
     connection.attach(this);
   }
@@ -119,6 +133,11 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
   /** The chat core, for command handlers. */
   get core(): ChatCore {
     return this.context.core;
+  }
+
+  /** Accounts, for command handlers. */
+  get accounts(): AccountsContext {
+    return this.context.accounts;
   }
 
   // --- Recipient -------------------------------------------------------------
@@ -168,7 +187,18 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
         .leave(user, this.leaveReason)
         .catch((error: unknown) => this.log('error', { err: error }, 'leave failed'));
     } else this.log('debug', undefined, 'disconnected');
+    this.endTransientLogin();
     this.context.ended(this);
+  }
+
+  /** A plain-text person's login is forgotten with the connection: nothing kept its token. */
+  private endTransientLogin(): void {
+    const login = this.transientLogin;
+    this.transientLogin = undefined;
+    if (login)
+      this.accounts.store
+        .revoke(login.accountId, login.id)
+        .catch((error: unknown) => this.log('error', { err: error }, 'forgetting a login failed'));
   }
 
   // --- Sweepable ----------------------------------------------------------------
@@ -201,23 +231,63 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
 
   // --- Commands ----------------------------------------------------------------
 
-  /** Registers the user (the `hello` command). */
+  /** Registers the user (the `hello` command): as a guest, or logged in to an account. */
   async register(frame: HelloFrame): Promise<FrameError | undefined> {
     this.registering = true;
     try {
-      const result = await this.core.register(this, frame.name, frame.resume, identityOf(frame));
-      if (!('key' in result)) return result;
-      if (this.isClosed) {
-        await this.core.leave(result, 'disconnected');
-        return undefined;
+      if (frame.client !== undefined) this.caller = { ...this.caller, client: frame.client };
+      const identified = await identityFor(frame, this.caller, this.accounts);
+      if ('code' in identified) return identified;
+      const { identity, login } = identified;
+      const result = await this.core.register(this, frame.name, frame.resume, identity);
+      // A login made for a connection that did not come in is forgotten at once.
+      const made = login?.token !== undefined ? login.session : undefined;
+      if (!('key' in result) || this.isClosed) {
+        if (made) await this.accounts.store.revoke(made.accountId, made.id).catch(() => false);
+        if ('key' in result) await this.core.leave(result, 'disconnected');
+        return 'key' in result ? undefined : result;
       }
+      if (made && this.caller.transient)
+        this.transientLogin = { accountId: made.accountId, id: made.id };
       this.user = result;
       this.state = serverHandshakeStep(this.state, 'hello_accepted');
-      this.log('info', { name: result.name, client: frame.client }, 'registered');
+      this.log(
+        'info',
+        { name: result.name, client: frame.client, account: identity.account !== undefined },
+        'registered',
+      );
       return undefined;
     } finally {
       this.registering = false;
     }
+  }
+
+  // --- AccountSession ---------------------------------------------------------
+
+  account(): { id: string; login: string | undefined } | undefined {
+    const user = this.user;
+    const id = user?.person.accountId;
+    return id === undefined ? undefined : { id, login: user!.login };
+  }
+
+  guest(): { name: string; rooms: string[]; devices: number } {
+    const user = this.user!;
+    return {
+      name: user.name,
+      rooms: [...user.rooms.values()].map((m) => m.room.name),
+      devices: user.person.devices.size,
+    };
+  }
+
+  async becameAccount(login: Login): Promise<void> {
+    await this.core.becomeAccount(this.user!, login.account, login.session.id);
+    if (this.caller.transient)
+      this.transientLogin = { accountId: login.account.id, id: login.session.id };
+    this.log('info', { name: login.account.name }, 'registered an account');
+  }
+
+  end(reason: string): void {
+    void this.endFromServer(reason, reason === LOGGED_OUT_REASON ? 'quit' : 'disconnected');
   }
 
   /**
@@ -245,7 +315,16 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
    * when every member is being shut down too (one process stopping), where
    * it would only be a line per user in everyone's log before they go.
    */
-  async shutdown(announce = true): Promise<void> {
+  shutdown(announce = true): Promise<void> {
+    return this.endFromServer(SERVER_SHUTDOWN_REASON, 'disconnected', announce);
+  }
+
+  /**
+   * The server ends the session with its own `quit` (`reason`): what the
+   * client sent is answered first, the rooms hear `leave` (unless not
+   * `announce`d), then `quit` goes out and the connection closes.
+   */
+  private async endFromServer(reason: string, leave: LeaveReason, announce = true): Promise<void> {
     if (this.state === 'quitting' || this.state === 'closed') return;
     this.state = serverHandshakeStep(this.state, 'quit');
     this.inbox = undefined;
@@ -253,10 +332,15 @@ export class Session implements Recipient, ConnectionHandler, Sweepable {
     if (user) {
       await withTimeout(this.core.settled(user), SETTLE_TIMEOUT_MS);
       this.user = undefined;
-      await this.core.leave(user, 'disconnected', announce);
+      await this.core.leave(user, leave, announce);
     }
-    this.reply({ type: 'quit', reason: SERVER_SHUTDOWN_REASON });
+    this.reply({ type: 'quit', reason });
     this.connection.end();
+  }
+
+  /** This session's login was logged out from elsewhere: the connection ends, and says why. */
+  revoked(): void {
+    void this.endFromServer(SESSION_REVOKED_REASON, 'disconnected');
   }
 
   // --- Dispatch ----------------------------------------------------------------

@@ -10,6 +10,7 @@ import type {
   StoredMessage,
 } from '../core/ports.js';
 import { ServerError } from '../errors.js';
+import { SqliteAccounts } from './sqlite-accounts.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -124,6 +125,8 @@ export class SqliteStore implements HistoryStore {
   private readonly lastSeqs = new Map<string, number>();
   /** Last `dseq` of the mailboxes written lately (read from the table the first time). */
   private readonly lastDseqs = new Map<string, number>();
+  /** Accounts and sessions, in the same file. */
+  readonly accounts: SqliteAccounts;
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
@@ -138,6 +141,8 @@ export class SqliteStore implements HistoryStore {
     // hardly more (the same few pages are rewritten between checkpoints).
     db.exec('PRAGMA wal_autocheckpoint = 10000;');
     db.exec(SCHEMA);
+    this.accounts = new SqliteAccounts(db);
+    this.accounts.pruneExpired(Date.now());
     this.insert = db.prepare(
       'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -39,8 +39,8 @@ function sentence(text: string): string {
  * by its code where the server's message speaks of frames, else the message
  * itself as a sentence.
  */
-const PLAIN_ERRORS: Partial<Record<ErrorCode, (message: string) => string>> = {
-  name_taken: () => 'That name is taken.',
+const PLAIN_ERRORS: Partial<Record<ErrorCode, (message: string, frame: ErrorFrame) => string>> = {
+  name_taken: (message, frame) => (frame.account ? sentence(message) : 'That name is taken.'),
   name_invalid: (message) => `That name cannot be used (${message}).`,
   handshake_timeout: () =>
     'No name came in time, so the connection is closed. Connect again when you are ready.',
@@ -52,7 +52,7 @@ const PLAIN_ERRORS: Partial<Record<ErrorCode, (message: string) => string>> = {
 
 function renderError(frame: ErrorFrame): string {
   const message = inert(frame.message);
-  return `! ${PLAIN_ERRORS[frame.code]?.(message) ?? sentence(message)}`;
+  return `! ${PLAIN_ERRORS[frame.code]?.(message, frame) ?? sentence(message)}`;
 }
 
 /** `[HH:MM]` in UTC. */
@@ -113,6 +113,16 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
     case 'quit':
       return [
         frame.reason === SERVER_SHUTDOWN_REASON ? '* The server is shutting down. Bye.' : '* Bye.',
+      ];
+    case 'account':
+      return [`* You are logged in as ${inert(frame.name)}: the name is yours from now on.`];
+    case 'sessions':
+      return [
+        `* Your sessions (/revoke ID logs one out):`,
+        ...frame.sessions.map(
+          (s) =>
+            `*   ${inert(s.id)}  ${inert(s.client)}, last used ${clockTime(s.seen)}${s.current ? ' (this one)' : ''}`,
+        ),
       ];
     case 'ack':
     case 'ping':

@@ -2,7 +2,6 @@ import type { LineSink, RawFrame } from '@confab/protocol';
 import {
   DEFAULT_ROOM,
   LineDecoder,
-  PROTOCOL_VERSION,
   QUIT_WORD,
   foldName,
   foldRoom,
@@ -10,6 +9,7 @@ import {
 } from '@confab/protocol';
 import { Outgoing } from '../core/outgoing.js';
 import type { Connection } from './connection.js';
+import { PlainLogin } from './plain-login.js';
 import { SLOW_CONSUMER_BYTES, terminalBytes } from './plain-notices.js';
 import type { PlainView } from './plain-render.js';
 import { renderPlain } from './plain-render.js';
@@ -40,8 +40,8 @@ export class PlainTextConnection extends SocketConnection implements Connection,
   private readonly view: PlainView = { name: undefined, room: DEFAULT_ROOM };
   /** Rooms the user is in, most recently joined last: `/part` of the current room falls back on the one before. */
   private rooms: string[] = [];
-  /** A name was sent and not yet answered: later lines are chat, handled after it. */
-  private awaitingWelcome = false;
+  /** The name (and password) before the person is in; later lines are chat, handled after it. */
+  private readonly login = new PlainLogin();
 
   constructor(
     socket: ConstructorParameters<typeof SocketConnection>[0],
@@ -79,14 +79,9 @@ export class PlainTextConnection extends SocketConnection implements Connection,
     }
     this.track(frame);
     const lines = renderPlain(frame, this.view);
-    if (
-      frame.type === 'error' &&
-      this.view.name === undefined &&
-      (frame.code === 'name_taken' || frame.code === 'name_invalid')
-    ) {
-      this.awaitingWelcome = false;
-      lines.push('Pick another name:');
-    }
+    // A refused hello: the talk before the person is in goes on.
+    if (frame.type === 'error' && this.view.name === undefined && !this.login.expectsLine)
+      lines.push(...this.login.refused(frame));
     if (lines.length === 0) return;
     this.queue(terminalBytes(lines));
   }
@@ -146,9 +141,11 @@ export class PlainTextConnection extends SocketConnection implements Connection,
   /** The frame a line stands for, or undefined when it was answered here. */
   private frameFor(line: string): RawFrame | undefined {
     if (line.trim() === QUIT_WORD) return { type: 'quit' };
-    if (this.view.name === undefined && !this.awaitingWelcome) {
-      this.awaitingWelcome = true;
-      return { type: 'hello', version: PROTOCOL_VERSION, name: line.trim(), client: 'plain-text' };
+    if (this.view.name === undefined && this.login.expectsLine) {
+      const hello = this.login.line(line);
+      if (!Array.isArray(hello)) return hello;
+      for (const text of hello) this.say(text);
+      return undefined;
     }
     const action = parseInput(line, { room: this.view.room });
     switch (action.kind) {

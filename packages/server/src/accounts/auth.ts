@@ -1,0 +1,161 @@
+import type { FrameError } from '@confab/protocol';
+import { foldName } from '@confab/protocol';
+import type { Account, AccountStore, SessionRecord } from '../core/ports.js';
+import type { PasswordCost } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import type { Throttle } from './throttle.js';
+import { newAccountId, newSessionId, newToken, tokenHash } from './tokens.js';
+
+/** Options of {@link Auth}. */
+export interface AuthOptions {
+  accounts: AccountStore;
+  cost: PasswordCost;
+  /** Password attempts per name, and per address. */
+  byName: Throttle;
+  byAddress: Throttle;
+  now: () => number;
+}
+
+/** A login: the account, and the session it came with or made. */
+export interface Login {
+  account: Account;
+  session: SessionRecord;
+  /** The new session's token, when the login made one (with a password). */
+  token?: string;
+}
+
+const WRONG: FrameError = { code: 'auth_failed', message: 'the name or the password is wrong' };
+const BAD_TOKEN: FrameError = {
+  code: 'auth_failed',
+  message: 'this login has ended (logged out, or unused for 30 days): log in with the password',
+};
+const TOO_MANY: FrameError = {
+  code: 'rate_limited',
+  message: 'too many login attempts: wait a little, then try again',
+};
+
+/**
+ * Accounts' secrets: passwords checked with scrypt (on the thread pool,
+ * compared in constant time), attempts throttled per name and per address,
+ * session tokens made, and only their hashes kept. Nothing here logs: a
+ * password or a token is never written anywhere but through `hashPassword`
+ * and `tokenHash`.
+ */
+export class Auth {
+  /** A hash to check against when the name has no account: the same work, so the time tells nothing. */
+  private decoy: Promise<string> | undefined;
+
+  constructor(private readonly options: AuthOptions) {}
+
+  /** Logs in with a password: a new session, with its token. */
+  async login(
+    name: string,
+    password: string,
+    address: string,
+    client: string,
+  ): Promise<Login | FrameError> {
+    const nameKey = foldName(name);
+    if (!(await this.allowed(nameKey, address))) return TOO_MANY;
+    const account = await this.options.accounts.byName(nameKey);
+    const matches = await verifyPassword(
+      password,
+      account?.passwordHash ?? (await this.decoyHash()),
+    );
+    if (!account || !matches) return WRONG;
+    return this.openSession(account, client);
+  }
+
+  /** Logs in with a session token given earlier, as the account `name`. */
+  async loginWithToken(name: string, token: string): Promise<Login | FrameError> {
+    const now = this.options.now();
+    const session = await this.options.accounts.sessionByToken(tokenHash(token), now);
+    const account = session && (await this.options.accounts.byId(session.accountId));
+    if (!session || !account || account.nameKey !== foldName(name)) return BAD_TOKEN;
+    await this.options.accounts.touchSession(session, now);
+    return { account, session: { ...session, seen: now } };
+  }
+
+  /**
+   * Makes the account `name` with a password, and a session for it. The
+   * caller has checked that no one else holds the name now.
+   */
+  async register(
+    name: string,
+    password: string,
+    rooms: string[],
+    address: string,
+    client: string,
+  ): Promise<Login | FrameError> {
+    const nameKey = foldName(name);
+    if (!(await this.allowed(nameKey, address))) return TOO_MANY;
+    const taken: FrameError = {
+      code: 'name_taken',
+      message: `the name ${name} belongs to an account already: log in with its password`,
+      account: true,
+    };
+    // Before the hash's work: there is no secret in whether a name is an account.
+    if (await this.options.accounts.byName(nameKey)) return taken;
+    const account: Account = {
+      id: newAccountId(),
+      nameKey,
+      name,
+      passwordHash: await hashPassword(password, this.options.cost),
+      created: this.options.now(),
+      rooms,
+    };
+    if (!(await this.options.accounts.create(account))) return taken;
+    return this.openSession(account, client);
+  }
+
+  /**
+   * Changes an account's password, given the current one. Resolves with
+   * the sessions logged out (all but `keep`), or the refusal.
+   */
+  async changePassword(
+    account: Account,
+    current: string,
+    password: string,
+    keep: string | undefined,
+    address: string,
+  ): Promise<string[] | FrameError> {
+    if (!(await this.allowed(account.nameKey, address))) return TOO_MANY;
+    const fresh = (await this.options.accounts.byId(account.id)) ?? account;
+    if (!(await verifyPassword(current, fresh.passwordHash)))
+      return { code: 'auth_failed', message: 'the current password is wrong' };
+    await this.options.accounts.setPassword(
+      account.id,
+      await hashPassword(password, this.options.cost),
+    );
+    return this.options.accounts.revokeAllBut(account.id, keep);
+  }
+
+  /** Whether an attempt on `nameKey` from `address` is within both rates (both are spent). */
+  private async allowed(nameKey: string, address: string): Promise<boolean> {
+    const now = this.options.now();
+    const [byAddress, byName] = await Promise.all([
+      this.options.byAddress.take(`ip:${address}`, now),
+      this.options.byName.take(`name:${nameKey}`, now),
+    ]);
+    return byAddress && byName;
+  }
+
+  private async openSession(account: Account, client: string): Promise<Login> {
+    const token = newToken();
+    const now = this.options.now();
+    const session: SessionRecord = {
+      id: newSessionId(),
+      accountId: account.id,
+      tokenHash: tokenHash(token),
+      client,
+      created: now,
+      seen: now,
+    };
+    await this.options.accounts.addSession(session);
+    return { account, session, token };
+  }
+
+  private decoyHash(): Promise<string> {
+    this.decoy ??= hashPassword(newToken(), this.options.cost);
+    return this.decoy;
+  }
+}

@@ -1,0 +1,36 @@
+import { TokenBucket } from '../session/token-bucket.js';
+
+/** A rate of attempts: `burst` at once, then `perSecond` (0: no limit). */
+export interface ThrottleRate {
+  perSecond: number;
+  burst: number;
+}
+
+/** Limits attempts per key (a name, an address), as token buckets. */
+export interface Throttle {
+  /** Takes one attempt for `key`; false when it is over the rate. */
+  take(key: string, now: number): Promise<boolean>;
+}
+
+/** Keys a memory throttle remembers; past it, the one used longest ago is forgotten. */
+const MAX_KEYS = 100_000;
+
+/** A throttle of one process. */
+export class MemoryThrottle implements Throttle {
+  /** In the order last used: the first is the one to forget. */
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly rate: ThrottleRate) {}
+
+  async take(key: string, now: number): Promise<boolean> {
+    if (this.rate.perSecond <= 0) return true;
+    let bucket = this.buckets.get(key);
+    if (bucket) this.buckets.delete(key);
+    else {
+      if (this.buckets.size >= MAX_KEYS) this.buckets.delete(this.buckets.keys().next().value!);
+      bucket = new TokenBucket(this.rate.perSecond, this.rate.burst, now);
+    }
+    this.buckets.set(key, bucket);
+    return bucket.take(now);
+  }
+}

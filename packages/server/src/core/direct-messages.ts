@@ -1,0 +1,183 @@
+import type { FrameError, MessageFrame, ServerFrame } from '@confab/protocol';
+import { foldName } from '@confab/protocol';
+import { Outgoing } from './outgoing.js';
+import { keepsDirects } from './owners.js';
+import type { ChatUser } from './people.js';
+import type {
+  Bus,
+  Clock,
+  DirectDraft,
+  DirectPoster,
+  IdSource,
+  NameHolder,
+  Origin,
+} from './ports.js';
+
+/** What direct messages need of the chat core. */
+export interface DirectsHost {
+  readonly node: string;
+  readonly ids: IdSource;
+  readonly clock: Clock;
+  readonly bus: Bus;
+  readonly poster: DirectPoster;
+  /** Direct messages held for a connection while its mailbox is replayed; past it the connection is dropped. */
+  readonly maxBuffer: number;
+  /** Who holds a name, or the account it belongs to (whose mailbox keeps messages while they are away). */
+  holder(nameKey: string): Promise<NameHolder | undefined>;
+  /** This node's connections of an identity. */
+  devicesOf(owner: string): Iterable<ChatUser>;
+  /** The ack to the sender of `frame` (if it is on this node). */
+  acknowledge(origin: Origin, frame: MessageFrame): void;
+  /** Answers a session, on whichever node holds it. */
+  answer(origin: Origin, frame: ServerFrame): void;
+  /** Answers a refused frame with the failure's code. */
+  answerError(origin: Origin, error: unknown, what: string): void;
+  /** A connection held more than `maxBuffer` direct messages: it must end (slow consumer). */
+  overflow(user: ChatUser): void;
+}
+
+/**
+ * Direct messages: sent to one person, kept in a mailbox at each end that
+ * has an identity (numbered `dseq` there), and delivered to every
+ * connection of the identity, the sender's included (the sender's copy
+ * before its ack). Someone with no identity is handed the message by the
+ * node that holds them.
+ */
+export class DirectMessages {
+  constructor(private readonly host: DirectsHost) {}
+
+  /** Sends a direct message from `user` to whoever is called `to`. */
+  async send(
+    user: ChatUser,
+    to: string,
+    text: string,
+    action: boolean,
+    origin: Origin,
+  ): Promise<FrameError | undefined> {
+    const { host } = this;
+    const target = await host.holder(foldName(to));
+    if (target === undefined)
+      return { code: 'no_such_user', message: `no one called ${to} is online` };
+    const draft: DirectDraft = {
+      id: host.ids.next(),
+      from: user.name,
+      to: target.name,
+      text,
+      ts: host.clock.now(),
+      action,
+    };
+    const owner = user.person.owner;
+    user.unanswered++;
+    if (target.owner !== owner && !keepsDirects(target.owner)) {
+      host.bus.publish({
+        kind: 'handover',
+        owner: target.owner,
+        node: target.node,
+        frame: plainDirectFrame(draft),
+        origin,
+      });
+      return undefined;
+    }
+    try {
+      if (target.owner !== owner) await host.poster.postDirect(target.owner, draft);
+      await this.sendOwnCopy(user, draft, origin);
+    } catch (error) {
+      host.answerError(origin, error, 'the message could not be sent');
+    }
+    return undefined;
+  }
+
+  /** The node that holds the recipient handed the message over: now the sender's copy, and the ack. */
+  handedOver(user: ChatUser, frame: MessageFrame, origin: Origin): void {
+    this.sendOwnCopy(user, draftOf(frame), origin).catch((error: unknown) =>
+      this.host.answerError(origin, error, 'the message could not be kept'),
+    );
+  }
+
+  /** A direct message for an identity: to each of its connections here; then, for the sender's own copy, the ack. */
+  deliverToOwner(owner: string, frame: MessageFrame, ack: Origin | undefined): void {
+    let out: Outgoing | undefined;
+    for (const user of this.host.devicesOf(owner))
+      this.deliver(user, (out ??= new Outgoing(frame)), frame.dseq);
+    if (ack) this.host.acknowledge(ack, frame);
+  }
+
+  /** A direct message for someone of this node with no identity: handed over, and the sender answered. */
+  handOver(owner: string, frame: MessageFrame, origin: Origin): void {
+    const target = this.host.devicesOf(owner)[Symbol.iterator]().next().value;
+    if (!target) {
+      // Gone between the sender's look-up and the delivery.
+      this.host.answer(origin, {
+        type: 'error',
+        code: 'no_such_user',
+        message: `no one called ${frame.to} is online`,
+        ...(origin.ref ? { ref: origin.ref } : {}),
+      });
+      return;
+    }
+    this.deliver(target, new Outgoing(frame), undefined);
+    // The sender's node sends its copy, then the ack: the message was handed over.
+    this.host.answer(origin, frame);
+  }
+
+  /** Sends what waited during the mailbox replay, then delivers direct messages live. */
+  goLive(user: ChatUser): void {
+    const buffer = user.directBuffer;
+    user.directBuffer = undefined;
+    if (buffer) for (const { out, dseq } of buffer) this.deliver(user, out, dseq);
+  }
+
+  /** The sender's own copy, then the ack: kept in the sender's mailbox first if it has one. */
+  private async sendOwnCopy(user: ChatUser, draft: DirectDraft, origin: Origin): Promise<void> {
+    const owner = user.person.owner;
+    if (keepsDirects(owner)) {
+      // Acked when the copy comes back from the bus (deliverToOwner).
+      await this.host.poster.postDirect(owner, draft, origin);
+      return;
+    }
+    const frame = plainDirectFrame(draft);
+    this.deliver(user, new Outgoing(frame), undefined);
+    this.host.acknowledge(origin, frame);
+  }
+
+  /** Delivers a direct message to one connection, held back while its mailbox is replayed. */
+  private deliver(user: ChatUser, out: Outgoing, dseq: number | undefined): void {
+    const buffer = user.directBuffer;
+    if (buffer) {
+      if (buffer.length >= this.host.maxBuffer) this.host.overflow(user);
+      else buffer.push({ out, dseq });
+      return;
+    }
+    if (dseq !== undefined) {
+      if (dseq <= user.lastDseq) return;
+      user.lastDseq = dseq;
+    }
+    user.recipient.deliver(out);
+  }
+}
+
+/** The frame of a direct message that is not kept (no `dseq`). */
+function plainDirectFrame(draft: DirectDraft): MessageFrame {
+  const frame: MessageFrame = {
+    type: 'message',
+    id: draft.id,
+    from: draft.from,
+    to: draft.to,
+    text: draft.text,
+    ts: draft.ts,
+  };
+  if (draft.action) frame.action = true;
+  return frame;
+}
+
+/** A direct message's draft, back from its frame. */
+function draftOf(frame: MessageFrame): DirectDraft {
+  return {
+    id: frame.id,
+    from: frame.from,
+    to: frame.to ?? '',
+    text: frame.text,
+    ts: frame.ts,
+    action: frame.action === true,
+  };
+}

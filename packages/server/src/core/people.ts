@@ -1,0 +1,66 @@
+import type { Outgoing, Recipient } from './outgoing.js';
+
+/**
+ * Someone in the chat on this node: a name, the identity behind it, and
+ * each of their connections here. A guest has one connection; a person
+ * logged in to an account may have several (a terminal, a page, a phone),
+ * and the chat sees them once: one member of each room, one name.
+ */
+export interface Person {
+  /** Folded name: the registry key. */
+  key: string;
+  /** Display name (NFC). */
+  name: string;
+  /** The identity whose mailbox holds their direct messages (see `owners.ts`). */
+  owner: string;
+  /** The account they are logged in to; undefined for a guest. */
+  accountId: string | undefined;
+  /** Their connections on this node. */
+  readonly devices: Set<ChatUser>;
+}
+
+/** One connection of a person: what a session holds. */
+export interface ChatUser {
+  readonly person: Person;
+  /** The person's folded name and display name (kept in step with `person`). */
+  key: string;
+  name: string;
+  readonly recipient: Recipient;
+  /** The login this connection came with (a session record's id); undefined for a guest. */
+  login: string | undefined;
+  /** Rooms by folded name: the person's rooms, each with this connection's place in it. */
+  readonly rooms: Map<string, Membership>;
+  /** Highest `dseq` this connection was sent: a kept direct message at or below it is a duplicate. */
+  lastDseq: number;
+  /** Direct messages held while the mailbox is being replayed; undefined once live. */
+  directBuffer: Array<{ out: Outgoing; dseq: number | undefined }> | undefined;
+  /** Messages sent but not yet answered (ack or error). */
+  unanswered: number;
+  /** Called when `unanswered` drops to 0. */
+  onSettled: (() => void) | undefined;
+}
+
+/** A connection's place in a room on this node. */
+export interface Membership {
+  readonly user: ChatUser;
+  readonly room: LocalRoom;
+  /** Highest `seq` this connection was sent: a message at or below it is a duplicate. */
+  lastSeq: number;
+  /** Room events held while the connection's replay is being read; undefined once live. */
+  buffer: Array<{ out: Outgoing; seq: number | undefined }> | undefined;
+}
+
+/** A room with members on this node. */
+export interface LocalRoom {
+  readonly key: string;
+  /** The spelling used in frames (that of the first join on this node). */
+  readonly name: string;
+  /** By session id: each connection of each member here. */
+  readonly members: Map<number, Membership>;
+}
+
+/** Whether any connection of the person on this node is in the room. */
+export function inRoom(person: Person, roomKey: string): boolean {
+  for (const device of person.devices) if (device.rooms.has(roomKey)) return true;
+  return false;
+}
