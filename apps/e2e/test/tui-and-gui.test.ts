@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
@@ -10,6 +13,8 @@ import type { ConfabServer } from '@confab/server';
 const tuiCli = fileURLToPath(new URL('../../../packages/client-tui/dist/cli.js', import.meta.url));
 const pageRoot = fileURLToPath(new URL('../../../packages/client-gui/dist/page/', import.meta.url));
 const tmuxSocket = `confab-e2e-${process.pid}`;
+/** The terminal client's config folder (its kept logins), fresh for the run. */
+const configHome = mkdtempSync(join(tmpdir(), 'confab-e2e-config-'));
 let server: ConfabServer;
 let port: number;
 let browser: Browser;
@@ -74,6 +79,18 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** Waits until the tmux session `session` shows `text`. */
+async function sessionShows(session: string, text: string, ms = 10_000): Promise<string> {
+  const end = Date.now() + ms;
+  let screen = '';
+  while (Date.now() < end) {
+    screen = tmux('capture-pane', '-p', '-t', session);
+    if (screen.includes(text)) return screen;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the terminal never showed ${text}:\n${screen}`);
+}
+
 describe('a terminal user and a browser user', () => {
   it('chat with each other, both ways, directly too', async () => {
     await screenShows('write <quit>');
@@ -107,5 +124,64 @@ describe('a terminal user and a browser user', () => {
     tmux('send-keys', '-t', 'tui', 'Enter');
     await screenShows('Bye.');
     await page.locator('.log .system', { hasText: 'terminal-tess left the chat' }).waitFor();
+  });
+});
+
+describe('one account on three devices', () => {
+  it('a terminal, a page and a phone-width page: one person, every message on each', async () => {
+    // The page registers the name; the terminal and the phone log in to it.
+    const desk = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    await desk.goto(`${pageUrl}?server=127.0.0.1:${port}&name=multi-mo&connect=1`);
+    await desk.locator('.status.registered').waitFor();
+    await desk.locator('.composer textarea').fill('/register correct horse');
+    await desk.locator('.composer textarea').press('Enter');
+    await desk.getByRole('region', { name: 'You' }).getByText('account').waitFor();
+    const phone = await browser.newPage({ viewport: { width: 390, height: 780 } });
+    await phone.goto(`${pageUrl}?server=127.0.0.1:${port}`);
+    await phone.locator('#name').fill('multi-mo');
+    await phone.locator('#password').fill('correct horse');
+    await phone.getByRole('button', { name: 'Connect' }).click();
+    await phone.locator('.status.registered').waitFor();
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'mo',
+      '-x',
+      '120',
+      '-y',
+      '30',
+      `XDG_CONFIG_HOME=${configHome} LANG=C.UTF-8 ${process.execPath} ${tuiCli} --port ${port} --name multi-mo; sleep 30`,
+    );
+    await sessionShows('mo', 'Password:');
+    tmux('send-keys', '-t', 'mo', '-l', 'correct horse');
+    tmux('send-keys', '-t', 'mo', 'Enter');
+    await sessionShows('mo', 'multi-mo (account)');
+    // Someone else in the room sees one person.
+    const other = await browser.newPage();
+    await other.goto(`${pageUrl}?server=127.0.0.1:${port}&name=other-olga&connect=1`);
+    await other.locator('.status.registered').waitFor();
+    await other.locator('.members li', { hasText: 'other-olga' }).waitFor();
+    await expect
+      .poll(async () =>
+        (await other.locator('.members li').allTextContents()).filter((n) => n === 'multi-mo'),
+      )
+      .toEqual(['multi-mo']);
+    // Each device sees what the others send, its own sent messages included.
+    tmux('send-keys', '-t', 'mo', '-l', 'typed in the terminal');
+    tmux('send-keys', '-t', 'mo', 'Enter');
+    await desk.locator('.log .message', { hasText: 'typed in the terminal' }).waitFor();
+    await phone.locator('.log .message', { hasText: 'typed in the terminal' }).waitFor();
+    await phone.locator('.composer textarea').fill('sent from the phone');
+    await phone.locator('.composer textarea').press('Enter');
+    await sessionShows('mo', '<multi-mo> sent from the phone');
+    await desk.locator('.log .message', { hasText: 'sent from the phone' }).waitFor();
+    // A direct message to the account reaches all three.
+    await other.locator('.composer textarea').fill('/msg multi-mo for every device');
+    await other.locator('.composer textarea').press('Enter');
+    await sessionShows('mo', 'other-olga (1!)');
+    await desk.getByRole('button', { name: /other-olga, 1 unread/ }).waitFor();
+    await phone.locator('.drawer-toggle').click();
+    await phone.getByRole('button', { name: /other-olga, 1 unread/ }).waitFor();
   });
 });

@@ -192,16 +192,26 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts a server on a free port, pinned to the server CPU. */
+/**
+ * Starts a server on a free port, pinned to the server CPU. A Confab server
+ * keeps its history in a fresh folder (removed when it stops), or in
+ * `dataDir` (the caller's), with `args` added to its command line.
+ */
 export async function startServer(
   kind: ServerKind,
-  options: { store?: 'sqlite' | 'memory'; pin: boolean },
+  options: { store?: 'sqlite' | 'memory'; pin: boolean; dataDir?: string; args?: string[] },
 ): Promise<ServerUnderTest> {
   let dataDir: string | undefined;
   let argv: string[];
   if (kind === 'confab') {
-    dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-'));
-    argv = confabArgv(['--store', options.store ?? 'sqlite', '--data-dir', dataDir]);
+    if (options.dataDir === undefined) dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-'));
+    argv = confabArgv([
+      '--store',
+      options.store ?? 'sqlite',
+      '--data-dir',
+      options.dataDir ?? dataDir!,
+      ...(options.args ?? []),
+    ]);
   } else {
     // The built peer, whether this runs from dist/ (the benchmark) or src/ (its tests).
     argv = [process.execPath, join(here, '..', 'dist', 'peers', 'socketio-server.js')];

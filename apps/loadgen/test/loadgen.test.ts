@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runFanout } from '../src/fanout.js';
 import { runIdle } from '../src/idle.js';
+import { runLoginStorm } from '../src/logins.js';
 
 // Small, unpinned runs against real server processes: the benchmark's own
 // machinery must count right (zero loss, every delivery seen) before its
@@ -61,6 +62,16 @@ describe('load generator', () => {
     });
     expect(result.messages).toBeGreaterThan(100);
     expect(result.lost).toBe(0);
+  });
+
+  it('runs a login storm: every login in, the room loses nothing meanwhile', async () => {
+    const result = await runLoginStorm(40, false);
+    expect(result.logins).toBe(40);
+    expect(result.refused).toBe(0);
+    expect(result.loginsPerSecond).toBeGreaterThan(0);
+    expect(result.chatDelivered).toBeGreaterThan(0);
+    expect(result.chatLost).toBe(0);
+    expect(result.eventLoopP99Ms).toBeGreaterThan(0);
   });
 
   it('measures memory per idle connection', async () => {

@@ -1,9 +1,19 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
-import { ChatClient, checkName } from '@confab/protocol';
+import {
+  ChatClient,
+  LIMITS,
+  LOGGED_OUT_REASON,
+  SERVER_SHUTDOWN_REASON,
+  SESSION_REVOKED_REASON,
+  askAfterRejection,
+  checkName,
+  foldName,
+} from '@confab/protocol';
 import type { EndReason } from '@confab/protocol';
 import blessed from 'blessed';
 import { USAGE, parseTuiArgs } from './args.js';
+import { SessionsFile } from './sessions-file.js';
 import { tcpConnect } from './tcp-transport.js';
 import { TerminalApp } from './ui/app.js';
 import { localeIsUtf8, patchBlessedWidths, preferUtf8LineDrawing } from './ui/unicode-width.js';
@@ -96,6 +106,9 @@ async function main(): Promise<void> {
     const check = checkName(answer);
     return check.ok ? undefined : check.reason;
   };
+  // A login kept from before, for this server: its name is offered, and its token logs in.
+  const logins = new SessionsFile();
+  const kept = logins.get(endpointLabel());
   let name = args.name;
   if (name !== undefined && checkAnswer(name))
     name = await app.ask(
@@ -107,40 +120,83 @@ async function main(): Promise<void> {
       },
       { server: endpointLabel() },
     );
-  name ??= await app.ask({ label: 'Name', check: checkAnswer }, { server: endpointLabel() });
+  name ??= await app.ask(
+    { label: 'Name', check: checkAnswer, ...(kept ? { initial: kept.name } : {}) },
+    { server: endpointLabel() },
+  );
   if (name === undefined) return finish(0);
+  const sameName = kept !== undefined && foldName(kept.name) === foldName(name);
 
   const client = new ChatClient({
     connect: tcpConnect({ host, port, tls: args.tls, insecure: args.insecure }),
     name,
+    ...(sameName ? { credentials: { token: kept.token } } : {}),
     // This run's guest key: the server keeps its direct messages, and a reconnect gets back what the link lost.
     guestKey: randomBytes(32).toString('base64url'),
     clientName: `confab-tui/${VERSION}`,
   });
   app.attach(client, endpointLabel(), args.tls);
+  let trying = name;
+  const askName = (note: string) =>
+    app.ask({ label: 'Name', check: checkAnswer, note }).then((answer) => {
+      if (answer === undefined) return client.quit();
+      trying = answer;
+      client.retryName(answer);
+    });
+  const askPassword = (ask: 'password' | 'new-password', note: string) =>
+    app
+      .ask({
+        label: 'Password',
+        secret: true,
+        note,
+        check: (answer) =>
+          ask === 'new-password' && answer !== '' && answer.length < LIMITS.minPasswordChars
+            ? `${LIMITS.minPasswordChars} characters at least`
+            : undefined,
+      })
+      .then((answer) => {
+        if (answer === undefined) return client.quit();
+        // Nothing typed: another name instead.
+        if (answer === '') return askName('Choose another name');
+        client.retry(trying, { password: answer, register: ask === 'new-password' });
+      });
   client.subscribe((event) => {
     if (event.type === 'name_rejected') {
-      void app
-        .ask({ label: 'Name', check: checkAnswer, note: event.message })
-        .then((answer) => (answer === undefined ? client.quit() : client.retryName(answer)));
+      const ask = askAfterRejection(event);
+      if (ask === 'name') void askName(event.message);
+      else
+        void askPassword(
+          ask,
+          ask === 'password'
+            ? `${event.message} (Enter alone: another name)`
+            : 'This server needs an account: a password makes the name yours (Enter alone: another name)',
+        );
+    } else if (event.type === 'account') {
+      if (event.name === undefined) logins.delete(endpointLabel());
+      else if (event.token !== undefined)
+        logins.set(endpointLabel(), { name: event.name, token: event.token });
     } else if (event.type === 'ended') {
-      const lines: Record<EndReason, [number, string, boolean]> = {
-        user: [0, 'Bye.', false],
-        server: [
-          event.message === 'server_shutdown' ? 0 : 1,
-          event.message === 'server_shutdown'
-            ? 'The server shut down. Bye.'
-            : `confab: the server ended the session${event.message ? `: ${event.message}` : ''}`,
-          event.message !== 'server_shutdown',
-        ],
-        unreachable: [1, `confab: ${event.message ?? `cannot reach ${endpointLabel()}`}`, true],
-      };
-      const [code, line, toError] = lines[event.reason];
-      finish(code, line, toError);
+      finish(...endLine(event.reason, event.message, endpointLabel()));
     }
   });
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => client.quit());
   client.start();
+}
+
+/** The exit code and last line for how a session ended (and whether the line is an error's). */
+function endLine(
+  reason: EndReason,
+  message: string | undefined,
+  endpoint: string,
+): [number, string, boolean] {
+  if (reason === 'user') return [0, 'Bye.', false];
+  if (reason === 'unreachable')
+    return [1, `confab: ${message ?? `cannot reach ${endpoint}`}`, true];
+  if (message === SERVER_SHUTDOWN_REASON) return [0, 'The server shut down. Bye.', false];
+  if (message === LOGGED_OUT_REASON) return [0, 'Logged out. Bye.', false];
+  if (message === SESSION_REVOKED_REASON)
+    return [0, 'This session was logged out from another device. Bye.', false];
+  return [1, `confab: the server ended the session${message ? `: ${message}` : ''}`, true];
 }
 
 void main();

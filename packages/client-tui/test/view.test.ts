@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '@confab/protocol';
+import { maskSecrets } from '@confab/protocol';
 import { parseTuiArgs } from '../src/args.js';
 import { nameColour } from '../src/view/colors.js';
 import { formatEntry } from '../src/view/format.js';
@@ -92,12 +93,42 @@ describe('safe rendering of remote text', () => {
 });
 
 describe('status line and room list', () => {
+  it('says who is logged in to an account and who is a guest', () => {
+    const line = (account: boolean) =>
+      statusLine({
+        server: 'h:1',
+        secure: false,
+        status: 'registered',
+        name: 'ada',
+        account,
+        current: undefined,
+        reconnectInMs: 0,
+        newBelow: 0,
+      }).replace(/\{[^}]*\}/g, '');
+    expect(line(true)).toMatch(/ada \(account\)$/);
+    expect(line(false)).toMatch(/ada \(guest\)$/);
+  });
+
+  it('hides a password as it is typed, and keeps it out of recall', () => {
+    const editor = new LineEditor();
+    editor.insert('/register correct horse');
+    expect(maskSecrets(editor.text)).toBe('/register ••••••• •••••');
+    editor.take();
+    editor.insert('hello');
+    editor.take();
+    editor.previous();
+    expect(editor.text).toBe('hello');
+    editor.previous();
+    expect(editor.text).toBe('hello');
+  });
+
   it('says when and in how long the link comes back', () => {
     const line = statusLine({
       server: '127.0.0.1:7420',
       secure: false,
       status: 'reconnecting',
       name: 'ada',
+      account: false,
       current: undefined,
       reconnectInMs: 2_400,
       newBelow: 0,
@@ -109,6 +140,7 @@ describe('status line and room list', () => {
         secure: true,
         status: 'registered',
         name: 'ada',
+        account: true,
         current: undefined,
         reconnectInMs: 0,
         newBelow: 4,

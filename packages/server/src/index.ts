@@ -32,6 +32,8 @@ export type {
 } from './core/ports.js';
 export { MemoryStore } from './store/memory-store.js';
 export { MemoryAccounts } from './store/memory-accounts.js';
+export { DEFAULT_PASSWORD_COST, hashPassword, verifyPassword } from './accounts/passwords.js';
+export type { PasswordCost } from './accounts/passwords.js';
 export { SESSION_TTL_MS } from './core/ports.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export { LocalBus } from './bus/local-bus.js';

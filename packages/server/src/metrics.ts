@@ -14,6 +14,8 @@ export interface MetricSources {
   messagesStored: () => number;
   /** Times the server gave memory back after a burst (`--memory-trim`). */
   memoryTrims: () => number;
+  /** Password hashes waiting for their turn (logins in a storm). */
+  hashBacklog: () => number;
   /** The cluster's state, when this process is a node of one: the Redis metrics exist only then. */
   cluster?: () => ClusterStatus;
 }
@@ -86,6 +88,14 @@ export function createMetrics(sources: MetricSources): Registry {
     collect() {
       for (const [transport, count] of Object.entries(sources.connections()))
         this.set({ transport }, count);
+    },
+  });
+  new Gauge({
+    name: 'confab_password_hash_backlog',
+    help: 'Password hashes (logins, registrations) waiting for their turn.',
+    registers: [registry],
+    collect() {
+      this.set(sources.hashBacklog());
     },
   });
   new Gauge({

@@ -159,17 +159,18 @@ export class ConfabServer {
       onRevoked: (sessionId) => this.sessions.get(sessionId)?.revoked(),
       ...(config.accounts === 'off' ? {} : { accounts: this.accounts! }),
     });
+    const auth = new Auth({
+      accounts: this.accounts!,
+      cost: { log2N: config.passwordCost, r: 8, p: 1 },
+      ...this.throttles!,
+      now,
+    });
     this.sessionContext = {
       core: this.core,
       accounts: {
         mode: config.accounts,
         store: this.accounts!,
-        auth: new Auth({
-          accounts: this.accounts!,
-          cost: { log2N: config.passwordCost, r: 8, p: 1 },
-          ...this.throttles!,
-          now,
-        }),
+        auth,
         bus: this.bus!,
         now,
       },
@@ -211,6 +212,7 @@ export class ConfabServer {
       rooms: () => this.core?.roomCount ?? 0,
       messagesStored: () => this.poster?.stored ?? 0,
       memoryTrims: () => this.trimmer?.count ?? 0,
+      hashBacklog: () => auth.hashBacklog,
       ...(this.cluster ? { cluster: () => this.cluster!.status() } : {}),
     });
     this.http = new HttpRoutes({

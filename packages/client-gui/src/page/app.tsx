@@ -1,10 +1,16 @@
-import type { ChatClient } from '@confab/protocol';
-import { ChatClient as Client } from '@confab/protocol';
+import type { ChatClient, ClientEvent, Credentials } from '@confab/protocol';
+import {
+  ChatClient as Client,
+  LOGGED_OUT_REASON,
+  SESSION_REVOKED_REASON,
+  askAfterRejection,
+  foldName,
+} from '@confab/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { ChatScreen } from './components/chat.js';
 import type { ConnectRequest } from './components/connect.js';
 import { ConnectScreen } from './components/connect.js';
-import { guestKey, notifyMention, remember } from './settings.js';
+import { guestKey, keepLogin, keptLogin, notifyMention, remember } from './settings.js';
 import { VERSION } from '../version.js';
 import { webSocketConnect, webSocketUrl } from './ws-transport.js';
 
@@ -16,7 +22,79 @@ export interface Defaults {
 }
 
 /** What the connect screen says: why an attempt failed, or (`tone: 'info'`) news that is not a failure. */
-type Problem = { message: string; field: 'server' | 'name' | undefined; tone?: 'info' };
+type Problem = {
+  message: string;
+  field: 'server' | 'name' | 'password' | undefined;
+  tone?: 'info';
+};
+
+/** The credentials a connect request comes with: its password, else the login kept for that server and name. */
+function credentialsFor(request: ConnectRequest, register: boolean): Credentials | undefined {
+  if (request.password !== '') return { password: request.password, register };
+  const kept = keptLogin(request.server);
+  return kept && foldName(kept.name) === foldName(request.name) ? { token: kept.token } : undefined;
+}
+
+/** How a refused name or login reads on the connect screen, and whether the next password makes the account. */
+function refusal(event: Extract<ClientEvent, { type: 'name_rejected' }>, name: string) {
+  const ask = askAfterRejection(event);
+  if (ask === 'new-password')
+    return {
+      problem: {
+        message: `This server needs an account: type a password to make ${name} yours (or yours already: its password).`,
+        field: 'password' as const,
+      },
+      register: true,
+    };
+  if (ask === 'password')
+    return {
+      problem: {
+        message:
+          event.code === 'auth_failed'
+            ? `That did not log in: ${event.message}.`
+            : `${name} is a registered name: type its password, or choose another name.`,
+        field: 'password' as const,
+      },
+      register: false,
+    };
+  return {
+    problem: {
+      message:
+        event.code === 'name_taken'
+          ? `The name ${name} is taken. Choose another.`
+          : `That name cannot be used: ${event.message}.`,
+      field: 'name' as const,
+    },
+    register: false,
+  };
+}
+
+/** How an ended session reads on the connect screen. */
+function endedProblem(event: Extract<ClientEvent, { type: 'ended' }>): Problem {
+  if (event.reason === 'unreachable')
+    return {
+      message: `Cannot connect: ${event.message ?? 'the server did not answer'}.`,
+      field: 'server',
+    };
+  if (event.reason === 'user')
+    return {
+      message: 'You left the chat. Connect again whenever you like.',
+      field: undefined,
+      tone: 'info',
+    };
+  if (event.message === LOGGED_OUT_REASON)
+    return { message: 'You logged out.', field: undefined, tone: 'info' };
+  if (event.message === SESSION_REVOKED_REASON)
+    return {
+      message: 'This session was logged out from another device. Log in again to come back.',
+      field: 'password',
+      tone: 'info',
+    };
+  return {
+    message: `The server ended the session${event.message ? `: ${event.message}` : ''}.`,
+    field: undefined,
+  };
+}
 
 /** The whole page: the connect screen until a chat is under way, then the chat. */
 export function App({ defaults }: { defaults: Defaults }) {
@@ -24,13 +102,15 @@ export function App({ defaults }: { defaults: Defaults }) {
   const [registered, setRegistered] = useState(false);
   const [problem, setProblem] = useState<Problem | undefined>();
   const [form, setForm] = useState({ server: defaults.server, name: defaults.name });
+  /** After "this server needs an account": the next password makes the account. */
+  const [registering, setRegistering] = useState(false);
 
   const connect = (request: ConnectRequest) => {
-    setForm(request);
-    // Same link, new name: the server lets a refused name try again.
+    setForm({ server: request.server, name: request.name });
+    // Same link, new name or credentials: the server lets a refused hello try again.
     if (client && client.status === 'awaiting_name') {
       setProblem(undefined);
-      client.retryName(request.name);
+      client.retry(request.name, credentialsFor(request, registering) ?? {});
       return;
     }
     let url: string;
@@ -44,10 +124,12 @@ export function App({ defaults }: { defaults: Defaults }) {
       return;
     }
     setProblem(undefined);
+    const credentials = credentialsFor(request, registering);
     const next = new Client({
       connect: webSocketConnect(url),
       name: request.name,
       guestKey: guestKey(),
+      ...(credentials ? { credentials } : {}),
       clientName: `confab-gui/${VERSION}`,
     });
     next.subscribe((event) => {
@@ -55,13 +137,13 @@ export function App({ defaults }: { defaults: Defaults }) {
         remember({ server: request.server, name: next.model.name });
         setRegistered(true);
       } else if (event.type === 'name_rejected') {
-        setProblem({
-          message:
-            event.code === 'name_taken'
-              ? `The name ${request.name} is taken. Choose another.`
-              : `That name cannot be used: ${event.message}.`,
-          field: 'name',
-        });
+        const { problem: refused, register } = refusal(event, request.name);
+        setRegistering(register);
+        setProblem(refused);
+      } else if (event.type === 'account') {
+        if (event.name === undefined) keepLogin(request.server, undefined);
+        else if (event.token !== undefined)
+          keepLogin(request.server, { name: event.name, token: event.token });
       } else if (event.type === 'mention') {
         const conversation = next.model.conversations.get(event.key);
         notifyMention(
@@ -73,22 +155,7 @@ export function App({ defaults }: { defaults: Defaults }) {
       } else if (event.type === 'ended') {
         setRegistered(false);
         setClient(undefined);
-        if (event.reason === 'unreachable')
-          setProblem({
-            message: `Cannot connect: ${event.message ?? 'the server did not answer'}.`,
-            field: 'server',
-          });
-        else if (event.reason === 'server')
-          setProblem({
-            message: `The server ended the session${event.message ? `: ${event.message}` : ''}.`,
-            field: undefined,
-          });
-        else
-          setProblem({
-            message: 'You left the chat. Connect again whenever you like.',
-            field: undefined,
-            tone: 'info',
-          });
+        setProblem(endedProblem(event));
       }
     });
     setClient(next);
@@ -98,7 +165,7 @@ export function App({ defaults }: { defaults: Defaults }) {
 
   useEffect(() => {
     if (defaults.autoConnect && defaults.server && defaults.name)
-      connect({ server: defaults.server, name: defaults.name });
+      connect({ server: defaults.server, name: defaults.name, password: '' });
   }, []);
 
   // Closing the window runs the <quit> handshake: the frame leaves before the page does.

@@ -79,3 +79,42 @@ export function guestKey(): string {
     return newGuestKey();
   }
 }
+
+/** A login kept for a server: the account's name and its session token. */
+export interface KeptLogin {
+  name: string;
+  token: string;
+}
+
+const LOGINS = 'confab.logins';
+
+function readLogins(): Record<string, KeptLogin> {
+  try {
+    const value = JSON.parse(localStorage.getItem(LOGINS) ?? '{}') as unknown;
+    return typeof value === 'object' && value !== null
+      ? Object.assign(Object.create(null) as Record<string, KeptLogin>, value)
+      : Object.create(null);
+  } catch {
+    return Object.create(null);
+  }
+}
+
+/** The login kept for a server (the page logs in with it next time), if any. */
+export function keptLogin(server: string): KeptLogin | undefined {
+  const login = readLogins()[server];
+  return login && typeof login.name === 'string' && typeof login.token === 'string'
+    ? login
+    : undefined;
+}
+
+/** Keeps a login for a server, or (`undefined`) forgets it: logged out. */
+export function keepLogin(server: string, login: KeptLogin | undefined): void {
+  const all = readLogins();
+  if (login) all[server] = login;
+  else delete all[server];
+  try {
+    localStorage.setItem(LOGINS, JSON.stringify(all));
+  } catch {
+    // Storage off: the page logs in with the password each time.
+  }
+}

@@ -5,7 +5,7 @@ import type {
   LogEntry,
   RoomConversation,
 } from '@confab/protocol';
-import { dayChanges, dayLabel, escapeControls } from '@confab/protocol';
+import { dayChanges, dayLabel, escapeControls, maskSecrets } from '@confab/protocol';
 import type { Widgets } from 'blessed';
 import { nameColour } from '../view/colors.js';
 import { formatDay, formatEntry } from '../view/format.js';
@@ -26,6 +26,8 @@ export interface Question {
   check: (answer: string) => string | undefined;
   /** Shown above the field (for example why a name was refused). */
   note?: string;
+  /** A password: each character shows as `•`. */
+  secret?: boolean;
 }
 
 /** Lines scrolled by PageUp/PageDown: most of a screen. */
@@ -162,7 +164,8 @@ export class TerminalApp {
       return;
     }
     if (action.type === 'enter') {
-      const answer = this.editor.text.trim();
+      // A password is taken as typed (spaces too); anything else trimmed.
+      const answer = question.spec.secret ? this.editor.text : this.editor.text.trim();
       const problem = question.spec.check(answer);
       if (problem) {
         question.problem = problem;
@@ -439,6 +442,7 @@ export class TerminalApp {
         secure: this.secure,
         status: client.status,
         name: client.model.name,
+        account: client.model.account !== undefined,
         current: client.model.current(),
         reconnectInMs: client.reconnectAt - Date.now(),
         newBelow: this.newBelow,
@@ -462,7 +466,7 @@ export class TerminalApp {
           note,
           '',
           renderInput(
-            this.editor.text,
+            spec.secret ? '•'.repeat(this.editor.text.length) : this.editor.text,
             this.editor.cursor,
             (dialog.width as number) - 4,
             `${spec.label}: `,
@@ -474,6 +478,9 @@ export class TerminalApp {
       this.layout.input.setContent('');
       return;
     }
-    this.layout.input.setContent(renderInput(this.editor.text, this.editor.cursor, width));
+    // A password typed in /register or /password shows as dots.
+    this.layout.input.setContent(
+      renderInput(maskSecrets(this.editor.text), this.editor.cursor, width),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { foldName } from '@confab/protocol';
+import { carriesSecret, foldName } from '@confab/protocol';
 
 /** Lines kept for up/down recall. */
 const HISTORY_LIMIT = 200;
@@ -95,10 +95,10 @@ export class LineEditor {
     this.setText(this.recall === this.history.length ? this.draft : this.history[this.recall]!);
   }
 
-  /** Takes the line for sending: clears the editor and remembers the line. */
+  /** Takes the line for sending: clears the editor and remembers the line (not one with a password). */
   take(): string {
     const line = this.text;
-    if (line.trim() !== '' && this.history.at(-1) !== line) {
+    if (line.trim() !== '' && this.history.at(-1) !== line && !carriesSecret(line)) {
       this.history.push(line);
       if (this.history.length > HISTORY_LIMIT) this.history.shift();
     }

@@ -8,6 +8,8 @@ export interface StatusState {
   secure: boolean;
   status: ClientStatus;
   name: string;
+  /** Logged in to an account (else a guest). */
+  account: boolean;
   current: Conversation | undefined;
   /** Milliseconds until the next reconnect attempt, while reconnecting. */
   reconnectInMs: number;
@@ -34,7 +36,10 @@ export function statusLine(state: StatusState): string {
   }
   const lock = state.secure ? ' (TLS)' : '';
   const below = state.newBelow > 0 ? `  {yellow-fg}↓ ${state.newBelow} new{/yellow-fg}` : '';
-  return ` {bold}confab{/bold}  ${escapeTags(state.server)}${lock}  │  {bold}${where}{/bold}  │  ${connection}  │  ${safeText(state.name, { singleLine: true })}${below}`;
+  const who = state.name
+    ? `${safeText(state.name, { singleLine: true })} {gray-fg}${state.account ? '(account)' : '(guest)'}{/gray-fg}`
+    : '';
+  return ` {bold}confab{/bold}  ${escapeTags(state.server)}${lock}  │  {bold}${where}{/bold}  │  ${connection}  │  ${who}${below}`;
 }
 
 /** `text` cut to `width` columns, with `…` where it was cut. */

@@ -228,6 +228,16 @@ export class ChatClient {
     return action;
   }
 
+  /** Makes the user's name an account with this password (as `/register`). Returns why it could not be asked, if so. */
+  register(password: string): string | undefined {
+    return this.sendAction({ type: 'register', password });
+  }
+
+  /** Logs out this session (as `/logout`): the server ends it, and the view forgets the token. */
+  logout(): string | undefined {
+    return this.sendAction({ type: 'logout' });
+  }
+
   /** Shows a room or a direct conversation (clearing its unread count). */
   show(target: Target): void {
     if (target.kind === 'dm') this.model.openDm(target.peer);
@@ -699,6 +709,12 @@ export class ChatClient {
         this.model.notice(frame.message, 'error', now);
         return;
       }
+      const { password, register } = this.credentials;
+      if (frame.code === 'name_taken' && frame.account && register && password !== undefined) {
+        // Making the account found it made already: the password may be its own.
+        this.retry(this.requestedName, { password });
+        return;
+      }
       if (
         frame.code === 'name_taken' &&
         !frame.account &&
@@ -788,6 +804,20 @@ export class ChatClient {
   isSelf(name: string): boolean {
     return this.model.isSelf(name);
   }
+}
+
+/**
+ * What a view asks for after `name_rejected`: another name; the account's
+ * password (the name is an account's, or the login failed); or a password
+ * to make the name an account (the server takes no guests; the client core
+ * logs in instead when the account turns out to exist).
+ */
+export function askAfterRejection(
+  event: Extract<ClientEvent, { type: 'name_rejected' }>,
+): 'name' | 'password' | 'new-password' {
+  if ((event.code === 'name_taken' && event.account) || event.code === 'auth_failed')
+    return 'password';
+  return event.code === 'auth_required' ? 'new-password' : 'name';
 }
 
 /** Refusals of a `hello` that the user answers with another name or credentials. */

@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import type { FrameError } from '@confab/protocol';
 import { foldName } from '@confab/protocol';
 import type { Account, AccountStore, SessionRecord } from '../core/ports.js';
+import { HashQueue } from './hash-queue.js';
 import type { PasswordCost } from './passwords.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { Throttle } from './throttle.js';
@@ -10,6 +12,10 @@ import { newAccountId, newSessionId, newToken, tokenHash } from './tokens.js';
 export interface AuthOptions {
   accounts: AccountStore;
   cost: PasswordCost;
+  /** Hashes run at once. @default one core fewer than there are (at least 1) */
+  hashConcurrency?: number;
+  /** Hashes waiting at most; past it a login is refused as `unavailable`. @default 1000 */
+  maxWaitingHashes?: number;
   /** Password attempts per name, and per address. */
   byName: Throttle;
   byAddress: Throttle;
@@ -44,8 +50,19 @@ const TOO_MANY: FrameError = {
 export class Auth {
   /** A hash to check against when the name has no account: the same work, so the time tells nothing. */
   private decoy: Promise<string> | undefined;
+  private readonly queue: HashQueue;
 
-  constructor(private readonly options: AuthOptions) {}
+  constructor(private readonly options: AuthOptions) {
+    this.queue = new HashQueue(
+      options.hashConcurrency ?? Math.max(1, availableParallelism() - 1),
+      options.maxWaitingHashes ?? 1_000,
+    );
+  }
+
+  /** Password hashes waiting for their turn now (a metric). */
+  get hashBacklog(): number {
+    return this.queue.backlog;
+  }
 
   /** Logs in with a password: a new session, with its token. */
   async login(
@@ -57,10 +74,8 @@ export class Auth {
     const nameKey = foldName(name);
     if (!(await this.allowed(nameKey, address))) return TOO_MANY;
     const account = await this.options.accounts.byName(nameKey);
-    const matches = await verifyPassword(
-      password,
-      account?.passwordHash ?? (await this.decoyHash()),
-    );
+    const stored = account?.passwordHash ?? (await this.decoyHash());
+    const matches = await this.queue.run(() => verifyPassword(password, stored));
     if (!account || !matches) return WRONG;
     return this.openSession(account, client);
   }
@@ -99,7 +114,7 @@ export class Auth {
       id: newAccountId(),
       nameKey,
       name,
-      passwordHash: await hashPassword(password, this.options.cost),
+      passwordHash: await this.queue.run(() => hashPassword(password, this.options.cost)),
       created: this.options.now(),
       rooms,
     };
@@ -120,12 +135,10 @@ export class Auth {
   ): Promise<string[] | FrameError> {
     if (!(await this.allowed(account.nameKey, address))) return TOO_MANY;
     const fresh = (await this.options.accounts.byId(account.id)) ?? account;
-    if (!(await verifyPassword(current, fresh.passwordHash)))
+    if (!(await this.queue.run(() => verifyPassword(current, fresh.passwordHash))))
       return { code: 'auth_failed', message: 'the current password is wrong' };
-    await this.options.accounts.setPassword(
-      account.id,
-      await hashPassword(password, this.options.cost),
-    );
+    const hash = await this.queue.run(() => hashPassword(password, this.options.cost));
+    await this.options.accounts.setPassword(account.id, hash);
     return this.options.accounts.revokeAllBut(account.id, keep);
   }
 
@@ -155,7 +168,7 @@ export class Auth {
   }
 
   private decoyHash(): Promise<string> {
-    this.decoy ??= hashPassword(newToken(), this.options.cost);
+    this.decoy ??= this.queue.run(() => hashPassword(newToken(), this.options.cost));
     return this.decoy;
   }
 }

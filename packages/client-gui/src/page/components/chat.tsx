@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { askForNotificationsOnce } from '../settings.js';
 import { Composer } from './composer.js';
 import { MessageList, Name } from './messages.js';
+import { You } from './you.js';
 import { useClientUpdates, useTicker } from './use-client.js';
 
 interface Props {
@@ -132,6 +133,7 @@ export function ChatScreen({ client, server }: Props) {
         </div>
       )}
       <nav id="sidebar" class="sidebar" aria-label="Rooms and direct messages">
+        <You client={client} />
         <ConversationList
           title="Rooms"
           conversations={conversations.filter((c) => c.target.kind === 'room')}

@@ -4,6 +4,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 export interface ConnectRequest {
   server: string;
   name: string;
+  /** An account's password; empty to come as a guest (or with a kept login). */
+  password: string;
 }
 
 interface Props {
@@ -13,20 +15,29 @@ interface Props {
   /** News that is not a failure (the user left), shown quietly instead of `error`. */
   notice: string | undefined;
   /** Which field the error is about. */
-  errorField: 'server' | 'name' | undefined;
+  errorField: 'server' | 'name' | 'password' | undefined;
   busy: boolean;
   onConnect: (request: ConnectRequest) => void;
 }
 
-/** The connect screen: server address and name, remembered for next time, with clear errors. */
+/**
+ * The connect screen: server address, name and (for an account) password,
+ * the first two remembered for next time, with clear errors.
+ */
 export function ConnectScreen({ initial, error, notice, errorField, busy, onConnect }: Props) {
   const [server, setServer] = useState(initial.server);
   const [name, setName] = useState(initial.name);
+  const [password, setPassword] = useState('');
   const nameField = useRef<HTMLInputElement>(null);
   const serverField = useRef<HTMLInputElement>(null);
+  const passwordField = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    (errorField === 'server' ? serverField : nameField).current?.focus();
+    const field =
+      errorField === 'server' ? serverField : errorField === 'password' ? passwordField : nameField;
+    field.current?.focus();
   }, [error, errorField]);
+  const described = (field: Props['errorField']) =>
+    errorField === field ? 'connect-error' : undefined;
   return (
     <main class="connect">
       <form
@@ -34,7 +45,8 @@ export function ConnectScreen({ initial, error, notice, errorField, busy, onConn
         aria-labelledby="connect-title"
         onSubmit={(event) => {
           event.preventDefault();
-          onConnect({ server: server.trim(), name: name.trim() });
+          onConnect({ server: server.trim(), name: name.trim(), password });
+          setPassword('');
         }}
       >
         <h1 id="connect-title">Confab</h1>
@@ -49,7 +61,7 @@ export function ConnectScreen({ initial, error, notice, errorField, busy, onConn
           spellcheck={false}
           required
           aria-invalid={errorField === 'server'}
-          aria-describedby={errorField === 'server' ? 'connect-error' : undefined}
+          aria-describedby={described('server')}
         />
         <label for="name">Your name</label>
         <input
@@ -57,12 +69,25 @@ export function ConnectScreen({ initial, error, notice, errorField, busy, onConn
           ref={nameField}
           value={name}
           onInput={(e) => setName(e.currentTarget.value)}
-          autocomplete="nickname"
+          autocomplete="username"
           spellcheck={false}
           maxLength={64}
           required
           aria-invalid={errorField === 'name'}
-          aria-describedby={errorField === 'name' ? 'connect-error' : undefined}
+          aria-describedby={described('name')}
+        />
+        <label for="password">
+          Password <span class="hint-inline">(for a registered name; leave empty as a guest)</span>
+        </label>
+        <input
+          id="password"
+          type="password"
+          ref={passwordField}
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          autocomplete="current-password"
+          aria-invalid={errorField === 'password'}
+          aria-describedby={described('password')}
         />
         {error && (
           <p id="connect-error" class="error" role="alert">

@@ -1,0 +1,99 @@
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from '@confab/server';
+import type { ConfabServer } from '@confab/server';
+import { servePage } from '../src/launcher/page-server.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+
+const pageRoot = fileURLToPath(new URL('../dist/page/', import.meta.url));
+let server: ConfabServer;
+let port: number;
+let pageUrl: string;
+let stopPage: () => void;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+/** A browser of its own (its own storage): a device. */
+async function device(options: { width?: number } = {}): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1200, height: 760 },
+  });
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** Fills the connect screen and presses Connect. */
+async function connect(page: Page, name: string, password = ''): Promise<void> {
+  if (!page.url().startsWith(pageUrl)) await page.goto(`${pageUrl}?server=127.0.0.1:${port}`);
+  await page.locator('#name').fill(name);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Connect' }).click();
+}
+
+beforeAll(async () => {
+  server = createServer({ port: 0, store: 'memory', logLevel: 'silent', passwordCost: 10 });
+  ({ port } = await server.listen());
+  const served = await servePage(pageRoot);
+  pageUrl = served.url;
+  stopPage = () => served.server.close();
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  stopPage?.();
+  await server?.close();
+});
+
+describe('accounts on the page', () => {
+  it('registers the name with a password field, and comes back logged in after a reload', async () => {
+    const page = await device();
+    await connect(page, 'lena');
+    const you = page.getByRole('region', { name: 'You' });
+    await you.getByText('guest').waitFor();
+    await you.getByRole('button', { name: 'Register this name' }).click();
+    const field = you.getByLabel('A password to keep lena yours');
+    expect(await field.getAttribute('type')).toBe('password');
+    await field.fill('correct horse');
+    await you.getByRole('button', { name: 'Register' }).click();
+    await you.getByText('account').waitFor();
+    await page.locator('.log .system', { hasText: 'You are logged in as lena' }).waitFor();
+    // The login is kept: after a reload the page logs in with it, and asks nothing.
+    const kept = await page.evaluate(() => localStorage.getItem('confab.logins'));
+    expect(kept).toContain('"name":"lena"');
+    expect(kept).not.toContain('correct horse');
+    await page.reload();
+    await connect(page, 'lena');
+    await page.getByRole('region', { name: 'You' }).getByText('account').waitFor();
+  });
+
+  it('asks another device for the password of a registered name, and logs in with it', async () => {
+    const page = await device();
+    await connect(page, 'LENA');
+    await expect
+      .poll(() => page.locator('#connect-error').textContent())
+      .toContain('LENA is a registered name: type its password');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('password');
+    await page.locator('#password').fill('wrong horse');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect
+      .poll(() => page.locator('#connect-error').textContent())
+      .toContain('the name or the password is wrong');
+    await page.locator('#password').fill('correct horse');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('region', { name: 'You' }).getByText('account').waitFor();
+  });
+
+  it('logs out: back at the connect screen, said quietly, the kept login forgotten', async () => {
+    const page = await device();
+    await connect(page, 'lena', 'correct horse');
+    const you = page.getByRole('region', { name: 'You' });
+    await you.getByText('account').waitFor();
+    await you.getByRole('button', { name: 'Log out' }).click();
+    await expect.poll(() => page.locator('#connect-notice').textContent()).toBe('You logged out.');
+    expect(await page.evaluate(() => localStorage.getItem('confab.logins'))).toBe('{}');
+  });
+});

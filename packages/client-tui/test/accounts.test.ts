@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from '@confab/server';
+import type { ConfabServer } from '@confab/server';
+import { Tmux } from './tmux.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const tmux = new Tmux();
+const home = mkdtempSync(join(tmpdir(), 'confab-tui-accounts-'));
+let server: ConfabServer;
+let port: number;
+
+/** The terminal client in a session of its own; `config` is its XDG config folder (its kept logins). */
+function confab(session: string, name: string, config: string): void {
+  tmux.start(
+    session,
+    `XDG_CONFIG_HOME=${config} LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --port ${port} --name ${name}`,
+  );
+}
+
+beforeAll(async () => {
+  server = createServer({ port: 0, store: 'memory', logLevel: 'silent', passwordCost: 10 });
+  ({ port } = await server.listen());
+});
+
+afterAll(async () => {
+  tmux.kill();
+  await server.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('accounts in the terminal client', () => {
+  const laptop = join(home, 'laptop');
+  const desk = join(home, 'desk');
+
+  it('registers the name with /register (typed as dots), and keeps the login, readable by its owner only', async () => {
+    confab('kim', 'kim', laptop);
+    await tmux.waitFor('kim', /● connected\s+│\s+kim \(guest\)/);
+    tmux.type('kim', '/register correct horse', false);
+    await tmux.waitFor('kim', '> /register ••••••• •••••');
+    tmux.keys('kim', 'Enter');
+    await tmux.waitFor('kim', /● connected\s+│\s+kim \(account\)/);
+    await tmux.waitFor('kim', '-- You are logged in as kim');
+    const file = join(laptop, 'confab', 'sessions.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(laptop, 'confab')).mode & 0o777).toBe(0o700);
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Record<
+      string,
+      { name: string; token: string }
+    >;
+    expect(kept[`127.0.0.1:${port}`]).toMatchObject({
+      name: 'kim',
+      token: expect.stringMatching(/^[\w-]{43}$/),
+    });
+    // The password is in no recall: Up brings back nothing.
+    tmux.keys('kim', 'Up');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(tmux.screen('kim').trimEnd().split('\n').at(-1)).toBe('>');
+    tmux.keys('kim', 'C-c');
+    await tmux.waitFor('kim', /Bye\.\n\[exited 0\]/);
+  });
+
+  it('logs in with the kept login next time, with no question', async () => {
+    confab('kim2', 'kim', laptop);
+    const screen = await tmux.waitFor('kim2', /● connected\s+│\s+kim \(account\)/);
+    expect(screen).not.toContain('Password');
+  });
+
+  it('asks another device for the password, in dots, and says when it is wrong', async () => {
+    confab('desk', 'KIM', desk);
+    await tmux.waitFor('desk', 'the name KIM belongs to an account');
+    tmux.type('desk', 'wrong horse', false);
+    await tmux.waitFor('desk', 'Password: •••••••••••');
+    tmux.keys('desk', 'Enter');
+    await tmux.waitFor('desk', 'the name or the password is wrong');
+    tmux.keys('desk', 'C-u');
+    tmux.type('desk', 'correct horse');
+    await tmux.waitFor('desk', /● connected\s+│\s+kim \(account\)/);
+    // Both devices are one person: one member, and what one says shows on the other.
+    await tmux.waitFor('desk', '1 here');
+    tmux.type('desk', 'said from the desk');
+    await tmux.waitFor('kim2', '<kim> said from the desk');
+  });
+
+  it('logs out with /logout: the kept login is forgotten, and the other device stays', async () => {
+    tmux.type('desk', '/logout');
+    await tmux.waitFor('desk', /Logged out\. Bye\.\n\[exited 0\]/);
+    const kept = JSON.parse(readFileSync(join(desk, 'confab', 'sessions.json'), 'utf8')) as object;
+    expect(kept).toEqual({});
+    tmux.type('kim2', 'still here');
+    await tmux.waitFor('kim2', '<kim> still here');
+    expect(tmux.screen('kim2')).not.toContain('kim left');
+  });
+});
