@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servePage } from '@confab/client-gui';
-import { createServer } from '@confab/server';
+import { SqliteStore, createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
 
 const tuiCli = fileURLToPath(new URL('../../../packages/client-tui/dist/cli.js', import.meta.url));
@@ -183,5 +183,76 @@ describe('one account on three devices', () => {
     await desk.getByRole('button', { name: /other-olga, 1 unread/ }).waitFor();
     await phone.locator('.drawer-toggle').click();
     await phone.getByRole('button', { name: /other-olga, 1 unread/ }).waitFor();
+  });
+});
+
+describe('where the day changes', () => {
+  it('both clients draw a line with the day: a date, Yesterday, Today', async () => {
+    // Messages from three days back, yesterday and this morning, in a store made for it.
+    const dir = mkdtempSync(join(tmpdir(), 'confab-e2e-days-'));
+    const store = await SqliteStore.open({ dataDir: dir });
+    const day = 24 * 60 * 60 * 1000;
+    const earlier = new Date(Date.now() - 3 * day);
+    earlier.setHours(12, 0, 0, 0);
+    const posts: Array<[string, number]> = [
+      ['three days back', earlier.getTime()],
+      ['yesterday at noon', earlier.getTime() + 2 * day],
+      ['this morning', Date.now() - 60_000],
+    ];
+    for (const [text, ts] of posts)
+      await store.append({
+        id: text,
+        roomKey: '#general',
+        room: '#general',
+        from: 'old',
+        text,
+        ts,
+        action: false,
+      });
+    await store.close();
+    const dayServer = createServer({ port: 0, dataDir: dir, logLevel: 'silent' });
+    const { port: dayPort } = await dayServer.listen();
+    try {
+      const weekday = earlier.toLocaleDateString('en-GB', { weekday: 'long' });
+
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'days',
+        '-x',
+        '120',
+        '-y',
+        '30',
+        `LANG=C.UTF-8 ${process.execPath} ${tuiCli} --port ${dayPort} --name dora; sleep 30`,
+      );
+      const screen = await sessionShows('days', '<old> this morning');
+      const lines = screen.split('\n');
+      const above = (text: string) => lines[lines.findIndex((l) => l.includes(text)) - 1];
+      expect(above('three days back')).toContain(`─── ${weekday} ${earlier.getDate()}`);
+      expect(above('yesterday at noon')).toContain('─── Yesterday ───');
+      expect(above('this morning')).toContain('─── Today ───');
+
+      const page = await browser.newPage();
+      await page.goto(`${pageUrl}?server=127.0.0.1:${dayPort}&name=dina&connect=1`);
+      await page.locator('.log li', { hasText: 'this morning' }).waitFor();
+      const items = await page
+        .locator('.log .entries > li')
+        .evaluateAll((lis) =>
+          lis.map((li) =>
+            li.classList.contains('day') ? `day:${li.textContent}` : li.textContent,
+          ),
+        );
+      const before = (text: string) => items[items.findIndex((i) => i!.includes(text)) - 1];
+      expect(before('three days back')).toMatch(
+        new RegExp(`^day:${weekday} ${earlier.getDate()} \\w+ \\d{4}$`),
+      );
+      expect(before('yesterday at noon')).toBe('day:Yesterday');
+      expect(before('this morning')).toBe('day:Today');
+      await page.close();
+    } finally {
+      await dayServer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

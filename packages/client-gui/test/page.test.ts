@@ -353,49 +353,6 @@ describe('the chat page', () => {
     expect(lines.filter((l) => l.startsWith('Welcome keeper'))).toHaveLength(1);
   });
 
-  it('draws a line where the day changes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'confab-gui-days-'));
-    const store = await SqliteStore.open({ dataDir: dir });
-    const day = 24 * 60 * 60 * 1000;
-    const earlier = new Date(Date.now() - 3 * day);
-    earlier.setHours(12, 0, 0, 0);
-    const posts: Array<[string, number]> = [
-      ['three days back', earlier.getTime()],
-      ['yesterday at noon', earlier.getTime() + 2 * day],
-      ['this morning', Date.now() - 60_000],
-    ];
-    for (const [text, ts] of posts)
-      await store.append({
-        id: text,
-        roomKey: '#general',
-        room: '#general',
-        from: 'old',
-        text,
-        ts,
-        action: false,
-      });
-    await store.close();
-    const other = createServer({ port: 0, dataDir: dir, logLevel: 'silent' });
-    const { port: otherPort } = await other.listen();
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${pageUrl}?server=127.0.0.1:${otherPort}&name=dora&connect=1`);
-    await page.locator('.log li', { hasText: 'this morning' }).waitFor();
-    const items = await page
-      .locator('.log .entries > li')
-      .evaluateAll((lis) =>
-        lis.map((li) => (li.classList.contains('day') ? `day:${li.textContent}` : li.textContent)),
-      );
-    const before = (text: string) => items[items.findIndex((i) => i!.includes(text)) - 1];
-    expect(before('three days back')).toMatch(/^day:\w+day \d+ \w+ \d{4}$/);
-    expect(before('yesterday at noon')).toBe('day:Yesterday');
-    expect(before('this morning')).toBe('day:Today');
-    await context.close();
-    await other.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('asks for another name when the name is taken', async () => {
     await openChat('taken');
     const context = await browser.newContext();

@@ -306,47 +306,6 @@ describe('confab in a terminal', () => {
     expect(tail.join('\n')).not.toMatch(/joined #general|was disconnected|Welcome ada/);
   });
 
-  it('draws a line where the day changes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'confab-tui-days-'));
-    const store = await SqliteStore.open({ dataDir: dir });
-    const day = 24 * 60 * 60 * 1000;
-    const earlier = new Date(Date.now() - 3 * day);
-    earlier.setHours(12, 0, 0, 0);
-    const posts: Array<[string, number]> = [
-      ['three days back', earlier.getTime()],
-      ['yesterday at noon', earlier.getTime() + 2 * day],
-      ['this morning', Date.now() - 60_000],
-    ];
-    for (const [text, ts] of posts)
-      await store.append({
-        id: text,
-        roomKey: '#general',
-        room: '#general',
-        from: 'old',
-        text,
-        ts,
-        action: false,
-      });
-    await store.close();
-    const other = createServer({ port: 0, dataDir: dir, logLevel: 'silent' });
-    const { port: otherPort } = await other.listen();
-    tmux.start(
-      'days',
-      `LANG=C.UTF-8 ${process.execPath} ${cli} --host 127.0.0.1 --port ${otherPort} --name dora`,
-    );
-    const screen = await tmux.waitFor('days', '<old> this morning');
-    const lines = screen.split('\n').map((l) => l.replace(/[│ ]+$/, ''));
-    const at = (text: string) => lines.findIndex((l) => l.includes(text));
-    const full = `${['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][earlier.getDay()]} ${earlier.getDate()}`;
-    expect(lines[at('three days back') - 1]).toContain(`─── ${full}`);
-    expect(lines[at('yesterday at noon') - 1]).toContain('─── Yesterday ───');
-    expect(lines[at('this morning') - 1]).toContain('─── Today ───');
-    tmux.keys('days', 'C-c');
-    await tmux.waitFor('days', /Bye\.\n\[exited 0\]/);
-    await other.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('pages back through history when scrolled to the top', async () => {
     for (let i = 1; i <= 120; i++)
       await rawSay(`poster${i % 3}`, `old message ${String(i).padStart(3, '0')}`);

@@ -286,9 +286,13 @@ export class PlainClient {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number): Promise<PlainClient> {
+  static connect(port: number, options: { tls?: boolean } = {}): Promise<PlainClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(new PlainClient(socket)));
+      const socket = options.tls
+        ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
+            resolve(new PlainClient(socket)),
+          )
+        : net.connect(port, '127.0.0.1', () => resolve(new PlainClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer } from '../src/index.js';
-import { JsonClient, WsClient, startServer, tempDir } from './helpers.js';
+import { JsonClient, PlainClient, WsClient, startServer, tempDir } from './helpers.js';
 
 const dir = tempDir('confab-tls-');
 let server: ConfabServer;
@@ -32,7 +32,7 @@ beforeAll(async () => {
     ],
     { stdio: 'ignore' },
   );
-  ({ server, port } = await startServer({ tlsCert: cert, tlsKey: key }));
+  ({ server, port } = await startServer({ tlsCert: cert, tlsKey: key, passwordCost: 10 }));
 });
 
 afterAll(async () => {
@@ -82,5 +82,32 @@ describe('TLS on the same port', () => {
     });
     expect(body).toMatch(/^HTTP\/1.1 200/);
     expect(body).toContain('"status":"ok"');
+  });
+
+  it('logs in to an account over TLS, wss:// and plain text inside TLS', async () => {
+    const secure = await JsonClient.connect(port, { tls: true });
+    secure.send({
+      type: 'hello',
+      version: 1,
+      name: 'tess',
+      password: 'correct horse',
+      register: true,
+    });
+    const made = await secure.next('welcome');
+    expect(made).toMatchObject({ account: 'tess', token: expect.any(String) });
+    await secure.quit();
+
+    const web = await WsClient.connect(port, { tls: true });
+    web.send({ type: 'hello', version: 1, name: 'tess', token: made.token });
+    expect(await web.next('welcome')).toMatchObject({ account: 'tess' });
+    await web.quit();
+
+    const nc = await PlainClient.connect(port, { tls: true });
+    nc.type('tess');
+    await nc.line('Type the password of tess');
+    nc.type('correct horse');
+    await nc.line('Welcome tess');
+    nc.type('<quit>');
+    await nc.closed;
   });
 });

@@ -482,8 +482,9 @@ export class ChatCore {
     const old = person.name;
     const oldKey = person.key;
     if (newKey !== oldKey) {
-      if (this.persons.has(newKey) || (await this.options.accounts?.byName(newKey)))
-        return taken(name, !this.persons.has(newKey));
+      const local = this.persons.get(newKey);
+      if (local) return taken(name, local.accountId !== undefined);
+      if (await this.options.accounts?.byName(newKey)) return taken(name, true);
       if (!(await this.options.directory.claim(newKey, name, person.owner))) {
         const holder = await this.options.directory.holder(newKey);
         return taken(name, holder?.owner.startsWith('a:') === true);

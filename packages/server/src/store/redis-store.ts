@@ -111,6 +111,20 @@ function toMessage(roomKey: string, [id, fields]: StreamEntry): StoredMessage {
   };
 }
 
+/** Runs an append script; Redis out of reach is `unavailable`, so the sender is told to send again. */
+async function reachable(append: () => Promise<number>): Promise<number> {
+  try {
+    return await append();
+  } catch (error) {
+    throw new ConfabError('unavailable', 'the history store cannot be reached', { cause: error });
+  }
+}
+
+/** The script arguments of a publication made in the same step (empty: none). */
+function publicationArgs(publication?: Publication): [string, string, string] {
+  return [publication?.command ?? '', publication?.channel ?? '', publication?.payload ?? ''];
+}
+
 /**
  * History in Redis Streams, one stream per room. `append` resolves when
  * Redis has executed the write: it survives a crash of the Confab process;
@@ -137,9 +151,8 @@ export class RedisStore implements HistoryStore {
 
   /** Stores a message; with `publication`, publishes it in the same atomic step. */
   async append(draft: MessageDraft, publication?: Publication): Promise<StoredMessage> {
-    let seq: number;
-    try {
-      seq = await this.client.confabAppend(
+    const seq = await reachable(() =>
+      this.client.confabAppend(
         this.key('seq', draft.roomKey),
         this.key('history', draft.roomKey),
         this.maxPerRoom,
@@ -149,13 +162,9 @@ export class RedisStore implements HistoryStore {
         draft.text,
         draft.ts,
         draft.action ? '1' : '0',
-        publication?.command ?? '',
-        publication?.channel ?? '',
-        publication?.payload ?? '',
-      );
-    } catch (error) {
-      throw new ConfabError('unavailable', 'the history store cannot be reached', { cause: error });
-    }
+        ...publicationArgs(publication),
+      ),
+    );
     return { ...draft, seq };
   }
 
@@ -170,9 +179,8 @@ export class RedisStore implements HistoryStore {
     draft: DirectDraft,
     publication?: Publication,
   ): Promise<StoredDirect> {
-    let dseq: number;
-    try {
-      dseq = await this.client.confabAppendDirect(
+    const dseq = await reachable(() =>
+      this.client.confabAppendDirect(
         this.key('dseq', owner),
         this.key('mailbox', owner),
         this.maxPerRoom,
@@ -182,13 +190,9 @@ export class RedisStore implements HistoryStore {
         draft.text,
         draft.ts,
         draft.action ? '1' : '0',
-        publication?.command ?? '',
-        publication?.channel ?? '',
-        publication?.payload ?? '',
-      );
-    } catch (error) {
-      throw new ConfabError('unavailable', 'the history store cannot be reached', { cause: error });
-    }
+        ...publicationArgs(publication),
+      ),
+    );
     return { ...draft, owner, dseq };
   }
 
