@@ -85,6 +85,22 @@ describe('accounts in the terminal client', () => {
     await tmux.waitFor('kim2', '<kim> said from the desk');
   });
 
+  it('lists the account’s sessions with /sessions: which client, when, and which is this one', async () => {
+    tmux.type('desk', '/sessions');
+    const screen = await tmux.waitFor('desk', 'Your sessions (2); /revoke ID logs one out:');
+    const rows = screen.split('\n').filter((line) => line.includes('confab-tui/'));
+    expect(rows).toHaveLength(2);
+    // Newest first: this device's login, then the laptop's.
+    expect(rows.map((row) => row.replace(/[│ ]+$/, '').replace(/\d\d:\d\d/g, 'hh:mm'))).toEqual([
+      expect.stringMatching(
+        /^ +[\da-f]{12} {2}confab-tui\/\S+, logged in (today|yesterday) at hh:mm, this one$/,
+      ),
+      expect.stringMatching(
+        /^ +[\da-f]{12} {2}confab-tui\/\S+, logged in (today|yesterday) at hh:mm, last used today at hh:mm$/,
+      ),
+    ]);
+  });
+
   it('logs out with /logout: the kept login is forgotten, and the other device stays', async () => {
     tmux.type('desk', '/logout');
     await tmux.waitFor('desk', /Logged out\. Bye\.\n\[exited 0\]/);

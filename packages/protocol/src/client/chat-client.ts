@@ -833,15 +833,17 @@ function sessionsText(sessions: SessionInfo[], now: number): string {
   const when = (ts: number) => {
     const date = new Date(ts);
     const time = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-    return `${dayLabel(ts, now)
-      .toLowerCase()
-      .replace(/^(\w+day) /, '$1, ')} ${time}`;
+    const day = dayLabel(ts, now);
+    return day === 'Today' || day === 'Yesterday'
+      ? `${day.toLowerCase()} at ${time}`
+      : `on ${day} at ${time}`;
   };
   return [
     `Your sessions (${sessions.length}); /revoke ID logs one out:`,
     ...sessions.map(
       (s) =>
-        `  ${s.id}  ${s.client}, logged in ${when(s.created)}, last used ${when(s.seen)}${s.current ? '  (this one)' : ''}`,
+        // The current session's last use is now: it says which one it is instead.
+        `  ${s.id}  ${s.client}, logged in ${when(s.created)}, ${s.current ? 'this one' : `last used ${when(s.seen)}`}`,
     ),
   ].join('\n');
 }
