@@ -71,7 +71,7 @@ describe('load generator', () => {
     expect(result.loginsPerSecond).toBeGreaterThan(0);
     expect(result.chatDelivered).toBeGreaterThan(0);
     expect(result.chatLost).toBe(0);
-    expect(result.eventLoopP99Ms).toBeGreaterThan(0);
+    expect(Number.isFinite(result.eventLoopP99Ms)).toBe(true);
   });
 
   it('measures memory per idle connection', async () => {

@@ -1,4 +1,4 @@
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore, SqliteStore } from '../src/index.js';
 import { tempDir } from './helpers.js';
 import { storeContract } from './store-contract.js';
@@ -19,3 +19,48 @@ storeContract(
   },
   async () => SqliteStore.open({ dataDir: current }),
 );
+
+describe('the memory store’s bounds', () => {
+  const draft = (roomKey: string, text: string) => ({
+    id: text,
+    roomKey,
+    room: roomKey,
+    from: 'ada',
+    text,
+    ts: 1,
+    action: false,
+  });
+  const direct = (text: string) => ({
+    id: text,
+    from: 'ada',
+    to: 'bob',
+    text,
+    ts: 1,
+    action: false,
+  });
+
+  it('keeps the rooms written to last: past maxRooms, the one written longest ago goes', async () => {
+    const store = new MemoryStore({ maxRooms: 2 });
+    await store.append(draft('#a', 'first in a'));
+    await store.append(draft('#b', 'first in b'));
+    await store.append(draft('#a', 'second in a'));
+    await store.append(draft('#c', 'first in c'));
+    expect((await store.page('#a', { limit: 10 })).map((m) => m.text)).toEqual([
+      'first in a',
+      'second in a',
+    ]);
+    expect(await store.page('#b', { limit: 10 })).toEqual([]);
+    expect((await store.page('#c', { limit: 10 })).map((m) => m.seq)).toEqual([1]);
+  });
+
+  it('keeps the mailboxes written to last: past maxMailboxes, the one written longest ago goes', async () => {
+    const store = new MemoryStore({ maxMailboxes: 2 });
+    await store.appendDirect('g:one', direct('to one'));
+    await store.appendDirect('g:two', direct('to two'));
+    await store.appendDirect('g:one', direct('to one again'));
+    await store.appendDirect('g:three', direct('to three'));
+    expect(await store.pageDirect('g:one', { limit: 10 })).toHaveLength(2);
+    expect(await store.pageDirect('g:two', { limit: 10 })).toEqual([]);
+    expect(await store.pageDirect('g:three', { limit: 10 })).toHaveLength(1);
+  });
+});

@@ -12,7 +12,9 @@ import { pageOf } from './paging.js';
 export interface MemoryStoreOptions {
   /** Messages kept per room, and per mailbox; the oldest are dropped. @default 10000 */
   maxPerRoom?: number;
-  /** Mailboxes kept; the one written longest ago is dropped. @default 100000 */
+  /** Rooms kept; past it, the one written to longest ago is dropped. @default 100000 */
+  maxRooms?: number;
+  /** Mailboxes kept; past it, the one written to longest ago is dropped. @default 100000 */
   maxMailboxes?: number;
 }
 
@@ -23,20 +25,22 @@ interface Numbered<T> {
 
 /** History in memory only (`--store memory`): numbered like any store, gone on restart. */
 export class MemoryStore implements HistoryStore {
+  // Both in the order last written to: the first is the one to drop. A
+  // dropped room or mailbox starts again from 1, as after a restart.
   private readonly rooms = new Map<string, Numbered<StoredMessage>>();
-  /** In the order last written to: the first is the one to drop. */
   private readonly mailboxes = new Map<string, Numbered<StoredDirect>>();
   private readonly maxPerRoom: number;
+  private readonly maxRooms: number;
   private readonly maxMailboxes: number;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxPerRoom = options.maxPerRoom ?? 10_000;
+    this.maxRooms = options.maxRooms ?? 100_000;
     this.maxMailboxes = options.maxMailboxes ?? 100_000;
   }
 
   append(draft: MessageDraft): Promise<StoredMessage> {
-    let room = this.rooms.get(draft.roomKey);
-    if (!room) this.rooms.set(draft.roomKey, (room = { messages: [], last: 0 }));
+    const room = written(this.rooms, draft.roomKey, this.maxRooms);
     const stored: StoredMessage = { ...draft, seq: ++room.last };
     this.keep(room, stored);
     return Promise.resolve(stored);
@@ -47,12 +51,7 @@ export class MemoryStore implements HistoryStore {
   }
 
   appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect> {
-    let mailbox = this.mailboxes.get(owner);
-    if (mailbox) this.mailboxes.delete(owner);
-    else if (this.mailboxes.size >= this.maxMailboxes)
-      this.mailboxes.delete(this.mailboxes.keys().next().value!);
-    mailbox ??= { messages: [], last: 0 };
-    this.mailboxes.set(owner, mailbox);
+    const mailbox = written(this.mailboxes, owner, this.maxMailboxes);
     const stored: StoredDirect = { ...draft, owner, dseq: ++mailbox.last };
     this.keep(mailbox, stored);
     return Promise.resolve(stored);
@@ -75,4 +74,17 @@ export class MemoryStore implements HistoryStore {
     if (numbered.messages.length > this.maxPerRoom + 1024)
       numbered.messages.splice(0, numbered.messages.length - this.maxPerRoom);
   }
+}
+
+/**
+ * The entry of `key`, made if missing, moved to the end of `map` (written
+ * last); past `max` entries, the one written to longest ago is dropped.
+ */
+function written<T>(map: Map<string, Numbered<T>>, key: string, max: number): Numbered<T> {
+  let entry = map.get(key);
+  if (entry) map.delete(key);
+  else if (map.size >= max) map.delete(map.keys().next().value!);
+  entry ??= { messages: [], last: 0 };
+  map.set(key, entry);
+  return entry;
 }
