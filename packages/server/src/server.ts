@@ -36,8 +36,8 @@ import { Session } from './session/session.js';
 import type { SessionContext, SessionStats } from './session/session.js';
 import { Sweeper } from './session/sweeper.js';
 import { Auth } from './accounts/auth.js';
-import { MemoryThrottle } from './accounts/throttle.js';
-import type { Throttle, ThrottleRate } from './accounts/throttle.js';
+import { MemoryThrottle, loginRates } from './accounts/throttle.js';
+import type { Throttle } from './accounts/throttle.js';
 import { CountingPoster } from './store/counting-poster.js';
 import { MemoryAccounts } from './store/memory-accounts.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -287,7 +287,7 @@ export class ConfabServer {
       this.bus = this.cluster.bus;
       this.directory = this.cluster.directory;
       this.accounts = this.cluster.accounts;
-      this.throttles = this.cluster.throttles(this.loginRates());
+      this.throttles = this.cluster.throttles(loginRates(this.config.loginRate));
       this.poster = new CountingPoster(this.cluster.bus);
       this.directPoster = this.cluster.bus;
       return;
@@ -298,7 +298,7 @@ export class ConfabServer {
         : undefined;
     this.store = given.store ?? sqlite ?? new MemoryStore();
     this.accounts = given.accounts ?? sqlite?.accounts ?? new MemoryAccounts();
-    const rates = this.loginRates();
+    const rates = loginRates(this.config.loginRate);
     this.throttles = {
       byName: new MemoryThrottle(rates.byName),
       byAddress: new MemoryThrottle(rates.byAddress),
@@ -306,20 +306,6 @@ export class ConfabServer {
     this.bus = given.bus ?? new LocalBus();
     this.directory = given.directory ?? new MemoryDirectory(node);
     this.poster = new CountingPoster(given.poster ?? appendThenPublish(this.store, this.bus));
-  }
-
-  /**
-   * Password attempts allowed: per address, `--login-rate` a second in
-   * bursts of three times as many; per name, 10, then one every 6 s (so a
-   * guesser gets some 14,000 tries a day at most, and the owner, who has a
-   * token, is not locked out). `--login-rate 0` lifts both.
-   */
-  private loginRates(): { byName: ThrottleRate; byAddress: ThrottleRate } {
-    const rate = this.config.loginRate;
-    return {
-      byName: { perSecond: rate > 0 ? 1 / 6 : 0, burst: 10 },
-      byAddress: { perSecond: rate, burst: rate * 3 },
-    };
   }
 
   private async closePorts(): Promise<void> {

@@ -74,8 +74,9 @@ describe('account security', () => {
     // more if the loop took over 6 s), then nothing but `rate_limited`.
     expect(allowed).toBeLessThanOrEqual(9 + Math.floor(seconds / 6));
     expect(refused).toBeGreaterThanOrEqual(40 - 9 - Math.floor(seconds / 6));
+    // The sustained rate is measured in throttle.test.ts, on the same throttles in simulated time.
     console.log(
-      `throttle: ${allowed} of 40 guesses allowed in ${seconds.toFixed(2)} s (${(allowed / seconds).toFixed(1)} a second), ${refused} refused`,
+      `throttle: ${allowed} of 40 guesses at once allowed (in ${seconds.toFixed(2)} s), ${refused} refused`,
     );
   });
 
@@ -98,7 +99,8 @@ describe('account security', () => {
     const wrongName: number[] = [];
     const wrongPassword: number[] = [];
     const client = await json(port);
-    // Both kinds, interleaved, so the machine's load falls on both alike; the first of each warms up.
+    // Both kinds in pairs, so a burst of load on the machine falls on both of a pair;
+    // the first pair warms up.
     for (let i = 0; i < 9; i++) {
       const a = await attempt(client, { name: `nobody${i}`, password: 'guess guess' });
       const b = await attempt(client, { name: i % 2 ? 'ada' : 'ADA', password: `guess ${i}` });
@@ -108,13 +110,15 @@ describe('account security', () => {
       wrongName.push(a.ms);
       wrongPassword.push(b.ms);
     }
-    const ratio = median(wrongName) / median(wrongPassword);
+    const ratio = median(wrongName.map((ms, i) => ms / wrongPassword[i]!));
     console.log(
-      `timing: wrong name ${median(wrongName).toFixed(1)} ms, wrong password ${median(wrongPassword).toFixed(1)} ms (median), ratio ${ratio.toFixed(2)}`,
+      `timing: wrong name ${median(wrongName).toFixed(1)} ms, wrong password ${median(wrongPassword).toFixed(1)} ms (median), ratio ${ratio.toFixed(2)} (median of ${wrongName.length} pairs)`,
     );
-    // Without the decoy hash, a wrong name answers in well under a millisecond: a ratio near 0.
-    expect(ratio).toBeGreaterThan(0.7);
-    expect(ratio).toBeLessThan(1.4);
+    // Without the decoy hash a wrong name answers in well under a millisecond, against
+    // tens for a hash: a ratio near 0.01. On a quiet machine it is 1.00 ± 0.05; the
+    // bounds leave room for a machine busy with other tests.
+    expect(ratio).toBeGreaterThan(0.33);
+    expect(ratio).toBeLessThan(3);
   }, 60_000);
 
   it('never writes a password or a token to the log', async () => {

@@ -12,6 +12,19 @@ export interface Throttle {
   take(key: string, now: number): Promise<boolean>;
 }
 
+/**
+ * Password attempts allowed: per address, `perAddress` a second in bursts
+ * of three times as many; per name, 10, then one every 6 s (so a guesser
+ * gets some 14,400 tries a day at most, and the owner, who has a token, is
+ * not locked out). 0 lifts both.
+ */
+export function loginRates(perAddress: number): { byName: ThrottleRate; byAddress: ThrottleRate } {
+  return {
+    byName: { perSecond: perAddress > 0 ? 1 / 6 : 0, burst: 10 },
+    byAddress: { perSecond: perAddress, burst: perAddress * 3 },
+  };
+}
+
 /** Keys a memory throttle remembers; past it, the one used longest ago is forgotten. */
 const MAX_KEYS = 100_000;
 
