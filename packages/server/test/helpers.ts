@@ -121,9 +121,11 @@ class Inbox<T> {
       const waiter = { match, resolve: (item: T) => (clearTimeout(timer), resolve(item)) };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
+        // The newest frames say most about what went wrong: the last few, in full.
+        const last = this.unread.slice(-8).map((item) => JSON.stringify(item).slice(0, 300));
         reject(
           new Error(
-            `timed out waiting for ${what}; unread: ${JSON.stringify(this.unread).slice(0, 800)}`,
+            `timed out waiting for ${what}; ${this.unread.length} unread, the last:\n${last.join('\n')}`,
           ),
         );
       }, ms);

@@ -4,6 +4,7 @@ import type { Bus } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import type { RedisDirectory } from './redis-directory.js';
 import type { RedisLink } from './redis-link.js';
+import { MAX_RETRY_DELAY_MS } from './redis-link.js';
 import { DROP_NODE_FROM_NAME, DROP_NODE_FROM_ROOM } from './redis-directory.js';
 import { defineScripts } from './scripts.js';
 
@@ -93,14 +94,18 @@ export interface NodePresenceOptions {
  * rooms and sends `left` with reason `disconnected`). So a dead node's
  * users leave everywhere at most `ttl + ttl / 5` after its last heartbeat.
  *
- * A node that has just (re)connected waits one `ttl` before reaping: the
- * others may have been cut off too, and need a heartbeat to say they live.
+ * A node that has just started waits one `ttl` before reaping: the others
+ * may have been cut off too, and need a heartbeat to say they live. After a
+ * Redis outage it waits longer, by the longest pause between two attempts
+ * to reconnect: the others' keys expired during the outage, and each comes
+ * back on its own schedule.
  */
 export class NodePresence {
   private readonly client: ScriptedRedis;
   private timer: NodeJS.Timeout | undefined;
   private beating = false;
-  private connectedAt: number;
+  /** No node is reaped before this time (a grace after connecting). */
+  private reapFrom: number;
   private first = true;
   /** Nodes in the cluster at the last look (this one included). */
   nodeCount = 1;
@@ -110,10 +115,10 @@ export class NodePresence {
       confabHeartbeat: { keys: 3, lua: HEARTBEAT },
       confabReap: { keys: 4, lua: REAP },
     });
-    this.connectedAt = options.now();
+    this.reapFrom = options.now() + options.ttlMs;
     options.link.onReconnected((which) => {
       if (which !== 'commands') return;
-      this.connectedAt = options.now();
+      this.reapFrom = options.now() + options.ttlMs + MAX_RETRY_DELAY_MS;
       void this.beat().then(() => options.directory.reconcile());
     });
   }
@@ -155,8 +160,7 @@ export class NodePresence {
       if (this.options.directory.needsReconcile) await this.options.directory.reconcile();
       const nodes = await this.client.smembers(this.options.keys.nodes);
       this.nodeCount = nodes.length;
-      if (this.options.now() - this.connectedAt >= this.options.ttlMs)
-        await this.reapDeadNodes(nodes);
+      if (this.options.now() >= this.reapFrom) await this.reapDeadNodes(nodes);
     } catch (error) {
       this.options.link.failed(error);
       this.options.logger.debug({ err: error }, 'heartbeat failed');

@@ -18,9 +18,12 @@ const COMMAND_TIMEOUT_MS = 5_000;
 /** How long the first connection may take before the server gives up starting. */
 const FIRST_CONNECT_TIMEOUT_MS = 10_000;
 
-/** Reconnect forever, waiting a little longer each time (at most 2 s). */
+/** The longest wait between two attempts to reconnect. */
+export const MAX_RETRY_DELAY_MS = 2_000;
+
+/** Reconnect forever, waiting a little longer each time (at most `MAX_RETRY_DELAY_MS`). */
 function retryDelay(attempt: number): number {
-  return Math.min(100 * 2 ** Math.min(attempt, 5), 2_000);
+  return Math.min(100 * 2 ** Math.min(attempt, 5), MAX_RETRY_DELAY_MS);
 }
 
 /**
