@@ -238,7 +238,11 @@ describe('confab in a terminal', () => {
     const long =
       'a long line that has to wrap in a terminal of eighty columns, and whose second line starts under its first word';
     tmux.type('narrow', long);
-    let screen = await tmux.waitFor('narrow', 'under its first word');
+    // Wait for the message in the log, not for its echo in the input line.
+    let screen = await tmux.waitFor(
+      'narrow',
+      (s) => s.includes('<nina> a long line') && s.includes('under its first word'),
+    );
     let lines = screen.split('\n');
     const first = lines.findIndex((l) => l.includes('<nina> a long line'));
     // The member list (20 columns) is at the right: 60 are left for the chat.
