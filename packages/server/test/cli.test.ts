@@ -42,28 +42,30 @@ describe('confab-server', () => {
   });
 
   it('explains bad flags and values in one line, exit code 2', async () => {
-    const unknown = await fails(['--prot', '7420']);
+    // Six servers that refuse to start, started at once: one after another
+    // they take longer than a test may on a busy machine.
+    const [unknown, bad, store, tls, workers, redis] = await Promise.all([
+      fails(['--prot', '7420']),
+      fails(['--port', 'seven']),
+      fails([], { CONFAB_STORE: 'floppy' }),
+      fails(['--tls-cert', '/nonexistent']),
+      fails(['--workers', '2']),
+      fails(['--redis', 'localhost:6379']),
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toContain("'--prot'");
-    const bad = await fails(['--port', 'seven']);
     expect(bad).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--port must be a whole number'),
     });
-    expect((await fails([], { CONFAB_STORE: 'floppy' })).stderr).toContain(
-      'CONFAB_STORE must be one of sqlite, memory',
-    );
-    expect((await fails(['--tls-cert', '/nonexistent'])).stderr).toContain(
-      '--tls-cert and --tls-key go together',
-    );
-    expect(await fails(['--workers', '2'])).toMatchObject({
+    expect(store.stderr).toContain('CONFAB_STORE must be one of sqlite, memory');
+    expect(tls.stderr).toContain('--tls-cert and --tls-key go together');
+    expect(workers).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--workers needs --redis'),
     });
-    expect((await fails(['--redis', 'localhost:6379'])).stderr).toContain(
-      '--redis must be a URL like redis://',
-    );
+    expect(redis.stderr).toContain('--redis must be a URL like redis://');
   });
 
   it('says so in one line when the port is taken, exit code 1', async () => {
