@@ -51,6 +51,11 @@ export interface ListenerOptions {
   keepAliveMs: number;
 }
 
+type Greeting = NonNullable<ListenerOptions['greeting']>;
+
+/** How late a greeting's timer may fire and still trust the silence it timed. */
+const GREET_LATE_MS = 50;
+
 /** Enough bytes to tell an HTTP request line from a person typing. */
 const SNIFF_BYTES = 16;
 
@@ -143,20 +148,30 @@ export class Listener {
     // A timer of its own, not the sweeper's: a person should be greeted at
     // once, and the sweeper looks only every second or so. It lives only
     // until the first bytes come.
-    const greet =
-      greeting && greeting.afterMs > 0
-        ? setTimeout(() => {
-            if (full) {
-              done();
-              endOrDestroy(socket, greeting.fullBytes);
-              return;
-            }
-            socket.write(greeting.bytes);
-            started = this.options.now();
-            timeoutMs = greeting.timeoutMs;
-            timeoutBytes = greeting.timeoutBytes;
-          }, greeting.afterMs)
-        : undefined;
+    const greetNow = (greeting: Greeting) => {
+      if (full) {
+        done();
+        endOrDestroy(socket, greeting.fullBytes);
+        return;
+      }
+      socket.write(greeting.bytes);
+      started = this.options.now();
+      timeoutMs = greeting.timeoutMs;
+      timeoutBytes = greeting.timeoutBytes;
+    };
+    // Timers run before sockets are read, so a timer that fired late (the
+    // process was busy or paused) may have bytes waiting for it that arrived
+    // in time: the silence was not watched. Then it looks again once the
+    // waiting bytes have been read, rather than greet a program.
+    const greetAfter = (greeting: Greeting, ms: number): NodeJS.Timeout => {
+      const due = this.options.now() + ms;
+      return setTimeout(() => {
+        if (this.options.now() - due > GREET_LATE_MS) greet = greetAfter(greeting, GREET_LATE_MS);
+        else greetNow(greeting);
+      }, ms);
+    };
+    let greet =
+      greeting && greeting.afterMs > 0 ? greetAfter(greeting, greeting.afterMs) : undefined;
     const done = () => {
       clearTimeout(greet);
       this.options.sweeper.delete(deadline);
