@@ -164,6 +164,40 @@ describe('accounts', () => {
     expect(replay.messages.map((m) => [m.from, m.text])).toEqual([['bob', 'while you were away']]);
   });
 
+  it('keeps a guest’s direct messages when the guest registers, numbered as they were', async () => {
+    const port = await serve();
+    const bob = await json(port);
+    await bob.register('bob');
+    const ada = await json(port);
+    await hello(ada, 'ada', { guest: 'ada-own-secret-key-0123456789' });
+    await ada.next('dm_history');
+    const said = async (text: string, dseq: number) => {
+      bob.send({ type: 'dm', to: 'ada', text, ref: text });
+      expect(await ada.next('message', (m) => m.text === text)).toMatchObject({ dseq });
+    };
+    await said('before you registered', 1);
+    ada.send({ type: 'register', password: 'correct horse' });
+    const { token } = await ada.next('account');
+    await said('after you registered', 2);
+    await ada.quit();
+    bob.send({ type: 'dm', to: 'ada', text: 'while you were away', ref: 'w' });
+    expect(await bob.next('ack', (a) => a.ref === 'w')).toBeDefined();
+    // Back where the client left off (dseq 2): what came meanwhile, and only that.
+    const back = await json(port);
+    await hello(back, 'ada', { token, dseq: 2 });
+    expect((await back.next('dm_history')).messages.map((m) => m.text)).toEqual([
+      'while you were away',
+    ]);
+    // A fresh start (a reloaded page): the whole conversation, from before the account.
+    const reloaded = await json(port);
+    await hello(reloaded, 'ada', { token });
+    expect((await reloaded.next('dm_history')).messages.map((m) => [m.dseq, m.text])).toEqual([
+      [1, 'before you registered'],
+      [2, 'after you registered'],
+      [3, 'while you were away'],
+    ]);
+  });
+
   it('lists sessions, revokes one (its connection ends), and a new password logs out the rest', async () => {
     const port = await serve();
     const laptop = await loggedIn(port, 'ada', { password: 'correct horse', register: true });

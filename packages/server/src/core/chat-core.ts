@@ -19,7 +19,7 @@ import {
   foldRoom,
 } from '@confab/protocol';
 import { appendThenPublish, appendThenPublishDirect } from './append-then-publish.js';
-import { DirectMessages } from './direct-messages.js';
+import { DirectMessages, copyMailbox } from './direct-messages.js';
 import { messageFrame } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import type { Recipient } from './outgoing.js';
@@ -522,16 +522,18 @@ export class ChatCore {
   }
 
   /**
-   * A guest became an account (`register`): their messages are kept for
-   * the account from now on, and the account remembers their rooms.
+   * A guest became an account (`register`): the direct messages kept for
+   * them so far move with them to the account's mailbox, numbered as they
+   * were (so each connection's `lastDseq` still holds), their messages are
+   * kept for the account from now on, and the account remembers their rooms.
    */
   async becomeAccount(user: ChatUser, account: Account, login: string): Promise<void> {
     const person = user.person;
     const owner = accountOwner(account.id);
+    if (keepsDirects(person.owner)) await copyMailbox(this.options.store, person.owner, owner);
     for (const device of person.devices) {
       this.ownerIndex(person.owner, device, false);
       this.ownerIndex(owner, device, true);
-      device.lastDseq = 0;
     }
     person.owner = owner;
     person.accountId = account.id;

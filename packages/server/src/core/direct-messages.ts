@@ -8,6 +8,7 @@ import type {
   Clock,
   DirectDraft,
   DirectPoster,
+  HistoryStore,
   IdSource,
   NameHolder,
   Origin,
@@ -180,4 +181,29 @@ function draftOf(frame: MessageFrame): DirectDraft {
     ts: frame.ts,
     action: frame.action === true,
   };
+}
+
+/** Messages copied per read of a mailbox (see `copyMailbox`). */
+const COPY_PAGE = 200;
+
+/**
+ * Copies a mailbox into an empty one, oldest first: a guest who became an
+ * account keeps their direct messages. The copies are numbered 1, 2, 3 …
+ * as the originals were, so a client's place in the conversation (`dseq`)
+ * still holds in the new mailbox. Nothing is published: the guest's
+ * connections have these messages already.
+ */
+export async function copyMailbox(store: HistoryStore, from: string, to: string): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const page = await store.pageDirect(from, { after, limit: COPY_PAGE });
+    // Appends to one mailbox are numbered in the order they are called.
+    await Promise.all(
+      page.map(({ id, from: sender, to: recipient, text, ts, action }) =>
+        store.appendDirect(to, { id, from: sender, to: recipient, text, ts, action }),
+      ),
+    );
+    if (page.length < COPY_PAGE) return;
+    after = page.at(-1)!.dseq;
+  }
 }
