@@ -74,6 +74,23 @@ export function accountsContract(
       });
     });
 
+    it('hashes a password again only if its hash did not change meanwhile', async () => {
+      const ada = account('ada');
+      await store.accounts.create(ada);
+      const cheaper = ada.passwordHash;
+      expect(await store.accounts.rehashPassword(ada.id, cheaper, 'scrypt$15$8$1$bmV3$bmV3')).toBe(
+        true,
+      );
+      // A second device's login read the old hash: it must not undo the first's.
+      expect(await store.accounts.rehashPassword(ada.id, cheaper, 'scrypt$16$8$1$b2xk$b2xk')).toBe(
+        false,
+      );
+      expect(await store.accounts.byId(ada.id)).toMatchObject({
+        passwordHash: 'scrypt$15$8$1$bmV3$bmV3',
+      });
+      expect(await store.accounts.rehashPassword('nobody', cheaper, 'x')).toBe(false);
+    });
+
     it('finds a session by its token hash until it is revoked or expires unused', async () => {
       const ada = account('ada');
       await store.accounts.create(ada);

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
-import { JsonClient, startServer } from './helpers.js';
+import { SqliteStore } from '../src/index.js';
+import { JsonClient, startServer, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -120,6 +121,44 @@ describe('account security', () => {
     expect(ratio).toBeGreaterThan(0.33);
     expect(ratio).toBeLessThan(3);
   }, 60_000);
+
+  it('hashes a password again at the server’s cost when its owner logs in with it', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const storedHash = async () => {
+      const store = await SqliteStore.open({ dataDir: dir.path });
+      const account = await store.accounts.byName('ada');
+      await store.close();
+      return account!.passwordHash;
+    };
+    const start = async (passwordCost: number) => {
+      const { server, port } = await startServer({
+        store: 'sqlite',
+        dataDir: dir.path,
+        passwordCost,
+      });
+      return { server, port };
+    };
+    const before = await start(10);
+    const made = await attempt(await json(before.port), {
+      name: 'ada',
+      password: 'correct horse',
+      register: true,
+    });
+    expect(made.answer).toMatchObject({ type: 'welcome', account: 'ada' });
+    await before.server.close();
+    expect(await storedHash()).toMatch(/^scrypt\$10\$8\$1\$/);
+    // The server's cost is raised: a wrong password changes nothing, the right one is hashed again.
+    const after = await start(11);
+    const wrong = await attempt(await json(after.port), { name: 'ada', password: 'wrong horse' });
+    expect(wrong.answer).toMatchObject({ code: 'auth_failed' });
+    const right = await attempt(await json(after.port), { name: 'ada', password: 'correct horse' });
+    expect(right.answer).toMatchObject({ type: 'welcome', account: 'ada' });
+    const again = await attempt(await json(after.port), { name: 'ada', password: 'correct horse' });
+    expect(again.answer).toMatchObject({ type: 'welcome', account: 'ada' });
+    await after.server.close();
+    expect(await storedHash()).toMatch(/^scrypt\$11\$8\$1\$/);
+  });
 
   it('never writes a password or a token to the log', async () => {
     let log = '';

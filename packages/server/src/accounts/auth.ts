@@ -4,7 +4,7 @@ import { foldName } from '@confab/protocol';
 import type { Account, AccountStore, SessionRecord } from '../core/ports.js';
 import { HashQueue } from './hash-queue.js';
 import type { PasswordCost } from './passwords.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, madeAtOtherCost, verifyPassword } from './passwords.js';
 import type { Throttle } from './throttle.js';
 import { newAccountId, newSessionId, newToken, tokenHash } from './tokens.js';
 
@@ -77,6 +77,7 @@ export class Auth {
     const stored = account?.passwordHash ?? (await this.decoyHash());
     const matches = await this.queue.run(() => verifyPassword(password, stored));
     if (!account || !matches) return WRONG;
+    if (madeAtOtherCost(stored, this.options.cost)) await this.rehash(account, password, stored);
     return this.openSession(account, client);
   }
 
@@ -140,6 +141,22 @@ export class Auth {
     const hash = await this.queue.run(() => hashPassword(password, this.options.cost));
     await this.options.accounts.setPassword(account.id, hash);
     return this.options.accounts.revokeAllBut(account.id, keep);
+  }
+
+  /**
+   * Hashes a password again at the server's cost (raised or lowered since
+   * it was kept), while it is at hand: the only moment it is. A change of
+   * password made meanwhile on another device wins. One that cannot be
+   * made now (hashes queued to the limit, the store out of reach) does not
+   * refuse the login: the next login tries again.
+   */
+  private async rehash(account: Account, password: string, stored: string): Promise<void> {
+    try {
+      const hash = await this.queue.run(() => hashPassword(password, this.options.cost));
+      await this.options.accounts.rehashPassword(account.id, stored, hash);
+    } catch {
+      // Left at the old cost until the next login.
+    }
   }
 
   /** Whether an attempt on `nameKey` from `address` is within both rates (both are spent). */

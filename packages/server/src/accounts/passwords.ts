@@ -52,6 +52,12 @@ export async function hashPassword(
   ].join('$');
 }
 
+/** Whether a stored hash was made at another cost than `cost` (and should be made again). */
+export function madeAtOtherCost(stored: string, cost: PasswordCost): boolean {
+  const [, log2N, r, p] = stored.split('$');
+  return Number(log2N) !== cost.log2N || Number(r) !== cost.r || Number(p) !== cost.p;
+}
+
 /**
  * Whether `password` matches a stored hash, compared in constant time. A
  * malformed hash matches nothing (after the same work, so it takes as long).

@@ -129,6 +129,11 @@ export interface AccountStore {
   byName(nameKey: string): Promise<Account | undefined>;
   byId(id: string): Promise<Account | undefined>;
   setPassword(id: string, passwordHash: string): Promise<void>;
+  /**
+   * Replaces the password hash `from` with `to` (the same password, hashed
+   * at another cost), unless it changed meanwhile; false when it had.
+   */
+  rehashPassword(id: string, from: string, to: string): Promise<boolean>;
   setRooms(id: string, rooms: string[]): Promise<void>;
   addSession(session: SessionRecord): Promise<void>;
   sessionByToken(tokenHash: string, now: number): Promise<SessionRecord | undefined>;

@@ -43,6 +43,13 @@ export class MemoryAccounts implements AccountStore {
     if (account) account.passwordHash = passwordHash;
   }
 
+  async rehashPassword(id: string, from: string, to: string): Promise<boolean> {
+    const account = this.byAccountId.get(id);
+    if (account?.passwordHash !== from) return false;
+    account.passwordHash = to;
+    return true;
+  }
+
   async setRooms(id: string, rooms: string[]): Promise<void> {
     const account = this.byAccountId.get(id);
     if (account) account.rooms = [...rooms];

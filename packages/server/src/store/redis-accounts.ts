@@ -21,6 +21,13 @@ redis.call('SET', KEYS[2], ARGV[6])
 return 1
 `;
 
+/** KEYS account. ARGV the hash to replace, its replacement. */
+const REHASH = `
+if redis.call('HGET', KEYS[1], 'hash') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'hash', ARGV[2])
+return 1
+`;
+
 /** KEYS session, session-id, sessions. ARGV id, account, client, created, seen, tokenHash, ttl. */
 const ADD_SESSION = `
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'account', ARGV[2], 'client', ARGV[3], 'created', ARGV[4], 'seen', ARGV[5])
@@ -95,6 +102,7 @@ return removed
 
 type ScriptedRedis = Redis & {
   confabCreateAccount(...args: Array<string | number>): Promise<number>;
+  confabRehash(...args: string[]): Promise<number>;
   confabAddSession(...args: Array<string | number>): Promise<number>;
   confabTouchSession(...args: Array<string | number>): Promise<number>;
   confabListSessions(...args: string[]): Promise<string[]>;
@@ -117,6 +125,7 @@ export class RedisAccounts implements AccountStore {
   ) {
     this.client = defineScripts<ScriptedRedis>(client, {
       confabCreateAccount: { keys: 2, lua: CREATE },
+      confabRehash: { keys: 1, lua: REHASH },
       confabAddSession: { keys: 3, lua: ADD_SESSION },
       confabTouchSession: { keys: 2, lua: TOUCH },
       confabListSessions: { keys: 1, lua: LIST },
@@ -166,6 +175,15 @@ export class RedisAccounts implements AccountStore {
 
   async setRooms(id: string, rooms: string[]): Promise<void> {
     await this.setField(id, 'rooms', JSON.stringify(rooms));
+  }
+
+  async rehashPassword(id: string, from: string, to: string): Promise<boolean> {
+    const nameKey = await this.run(() => this.client.get(this.key('account-id', id)));
+    if (nameKey === null) return false;
+    const replaced = await this.run(() =>
+      this.client.confabRehash(this.key('account', nameKey), from, to),
+    );
+    return replaced === 1;
   }
 
   addSession(session: SessionRecord): Promise<void> {

@@ -73,6 +73,7 @@ export class SqliteAccounts implements AccountStore {
   private readonly selectByKey: StatementSync;
   private readonly selectById: StatementSync;
   private readonly updatePassword: StatementSync;
+  private readonly replacePassword: StatementSync;
   private readonly updateRooms: StatementSync;
   private readonly insertSession: StatementSync;
   private readonly selectSession: StatementSync;
@@ -90,6 +91,9 @@ export class SqliteAccounts implements AccountStore {
     this.selectByKey = db.prepare('SELECT * FROM accounts WHERE name_key = ?');
     this.selectById = db.prepare('SELECT * FROM accounts WHERE id = ?');
     this.updatePassword = db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?');
+    this.replacePassword = db.prepare(
+      'UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?',
+    );
     this.updateRooms = db.prepare('UPDATE accounts SET rooms = ? WHERE id = ?');
     this.insertSession = db.prepare(
       'INSERT INTO sessions (id, account_id, token_hash, client, created, seen) VALUES (?, ?, ?, ?, ?, ?)',
@@ -128,6 +132,10 @@ export class SqliteAccounts implements AccountStore {
 
   async setPassword(id: string, passwordHash: string): Promise<void> {
     this.updatePassword.run(passwordHash, id);
+  }
+
+  async rehashPassword(id: string, from: string, to: string): Promise<boolean> {
+    return Number(this.replacePassword.run(to, id, from).changes) === 1;
   }
 
   async setRooms(id: string, rooms: string[]): Promise<void> {
