@@ -322,3 +322,39 @@ export class PlainClient {
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Connects a raw socket to an in-process server, waits `afterMs`, then sends
+ * `line` and keeps this process (the server's too) busy for `stallMs`, as a
+ * long pause for garbage collection would: the line came in time, but waits
+ * to be read while the event loop goes on to its due timers. Resolves with
+ * the first line the server answers.
+ */
+export async function sendThenStall(
+  port: number,
+  line: string,
+  afterMs: number,
+  stallMs: number,
+): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  await pause(afterMs);
+  await new Promise<void>((resolve) =>
+    // From the check phase: after it, the loop runs its timers before it reads sockets.
+    setImmediate(() => {
+      socket.write(`${line}\n`);
+      const until = Date.now() + stallMs;
+      while (Date.now() < until);
+      resolve();
+    }),
+  );
+  try {
+    for (let waited = 0; !received.includes('\n') && waited < WAIT_MS; waited += 10)
+      await pause(10);
+    return received.split('\n')[0]!;
+  } finally {
+    socket.destroy();
+  }
+}

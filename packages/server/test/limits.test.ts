@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
-import { JsonClient, PlainClient, WsClient, pause, startServer } from './helpers.js';
+import { JsonClient, PlainClient, WsClient, pause, sendThenStall, startServer } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -113,6 +113,13 @@ describe('limits', () => {
     silent.on('data', (d) => (received += d));
     await new Promise((resolve) => silent.on('close', resolve));
     expect(received).toContain('handshake_timeout');
+  });
+
+  it('does not time out a hello that came in time while the server was busy', async () => {
+    const port = await serve({ handshakeTimeout: 200, greetAfter: 0 });
+    // The deadline passes while the server is busy; the hello came before it.
+    const hello = '{"type":"hello","version":1,"name":"ada"}';
+    expect(await sendThenStall(port, hello, 120, 300)).toMatch(/^\{"type":"welcome"/);
   });
 
   it('pings a quiet client and drops one that does not answer, with reason timeout', async () => {

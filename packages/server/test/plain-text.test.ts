@@ -1,7 +1,6 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
-import { JsonClient, PlainClient, pause, startServer } from './helpers.js';
+import { JsonClient, PlainClient, pause, sendThenStall, startServer } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -113,30 +112,9 @@ describe('a program that speaks first', () => {
 
   it('is not greeted when the server was too busy to read what it sent in time', async () => {
     const port = await serve({ greetAfter: 100 });
-    const socket = net.connect(port, '127.0.0.1');
-    cleanups.push(() => void socket.destroy());
-    const received: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    await new Promise((resolve) => socket.once('connect', resolve));
-    await pause(30); // the server has taken the connection and timed its greeting
-    // The hello is sent, and this process (the server's too) is then busy past
-    // the greeting's time, as in a long pause for garbage collection. The
-    // event loop goes on to its timers, which run before sockets are read:
-    // the greeting's timer fires before the hello, which came in time, is read.
-    await new Promise<void>((resolve) =>
-      setImmediate(() => {
-        socket.write('{"type":"hello","version":1,"name":"ada"}\n');
-        const until = Date.now() + 300;
-        while (Date.now() < until);
-        resolve();
-      }),
-    );
-    await new Promise<void>((resolve) => {
-      const check = () =>
-        Buffer.concat(received).includes('\n') ? resolve() : setTimeout(check, 10);
-      check();
-    });
-    expect(Buffer.concat(received).toString()).toMatch(/^\{"type":"welcome"/);
+    // The greeting is due while the server is busy; the hello came before it.
+    const hello = '{"type":"hello","version":1,"name":"ada"}';
+    expect(await sendThenStall(port, hello, 30, 300)).toMatch(/^\{"type":"welcome"/);
   });
 
   it('that waits before speaking reads one line of text, skips it, and registers', async () => {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { encodeFrame } from '@confab/protocol';
+import { afterWaitingInput } from '../session/sweeper.js';
 import type { Sweepable, Sweeper } from '../session/sweeper.js';
 import { endOrDestroy } from '../transport/socket-connection.js';
 import { ignoreError } from '../transport/socket-events.js';
@@ -50,11 +51,6 @@ export interface ListenerOptions {
   /** Liveness of plain-text links, which cannot answer pings. */
   keepAliveMs: number;
 }
-
-type Greeting = NonNullable<ListenerOptions['greeting']>;
-
-/** How late a greeting's timer may fire and still trust the silence it timed. */
-const GREET_LATE_MS = 50;
 
 /** Enough bytes to tell an HTTP request line from a person typing. */
 const SNIFF_BYTES = 16;
@@ -145,10 +141,9 @@ export class Listener {
     const chunks: Buffer[] = [];
     let length = 0;
     const greeting = this.options.greeting;
-    // A timer of its own, not the sweeper's: a person should be greeted at
-    // once, and the sweeper looks only every second or so. It lives only
-    // until the first bytes come.
-    const greetNow = (greeting: Greeting) => {
+    let decided = false;
+    const greetPerson = () => {
+      if (decided || !greeting) return;
       if (full) {
         done();
         endOrDestroy(socket, greeting.fullBytes);
@@ -159,20 +154,16 @@ export class Listener {
       timeoutMs = greeting.timeoutMs;
       timeoutBytes = greeting.timeoutBytes;
     };
-    // Timers run before sockets are read, so a timer that fired late (the
-    // process was busy or paused) may have bytes waiting for it that arrived
-    // in time: the silence was not watched. Then it looks again once the
-    // waiting bytes have been read, rather than greet a program.
-    const greetAfter = (greeting: Greeting, ms: number): NodeJS.Timeout => {
-      const due = this.options.now() + ms;
-      return setTimeout(() => {
-        if (this.options.now() - due > GREET_LATE_MS) greet = greetAfter(greeting, GREET_LATE_MS);
-        else greetNow(greeting);
-      }, ms);
-    };
-    let greet =
-      greeting && greeting.afterMs > 0 ? greetAfter(greeting, greeting.afterMs) : undefined;
+    // A timer of its own, not the sweeper's: a person should be greeted at
+    // once, and the sweeper looks only every second or so. It lives only
+    // until the first bytes come; bytes that came in time but wait to be
+    // read (the process was busy) still come first.
+    const greet =
+      greeting && greeting.afterMs > 0
+        ? setTimeout(() => afterWaitingInput(greetPerson), greeting.afterMs)
+        : undefined;
     const done = () => {
+      decided = true;
       clearTimeout(greet);
       this.options.sweeper.delete(deadline);
       socket.off('data', onData);
