@@ -1,3 +1,4 @@
+import { useEntry } from '../recently-used.js';
 import { TokenBucket } from '../session/token-bucket.js';
 
 /** A rate of attempts: `burst` at once, then `perSecond` (0: no limit). */
@@ -37,13 +38,12 @@ export class MemoryThrottle implements Throttle {
 
   async take(key: string, now: number): Promise<boolean> {
     if (this.rate.perSecond <= 0) return true;
-    let bucket = this.buckets.get(key);
-    if (bucket) this.buckets.delete(key);
-    else {
-      if (this.buckets.size >= MAX_KEYS) this.buckets.delete(this.buckets.keys().next().value!);
-      bucket = new TokenBucket(this.rate.perSecond, this.rate.burst, now);
-    }
-    this.buckets.set(key, bucket);
+    const bucket = useEntry(
+      this.buckets,
+      key,
+      MAX_KEYS,
+      () => new TokenBucket(this.rate.perSecond, this.rate.burst, now),
+    );
     return bucket.take(now);
   }
 }

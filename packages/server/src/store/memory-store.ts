@@ -6,6 +6,7 @@ import type {
   StoredDirect,
   StoredMessage,
 } from '../core/ports.js';
+import { useEntry } from '../recently-used.js';
 import { pageOf } from './paging.js';
 
 /** Options of {@link MemoryStore}. */
@@ -21,6 +22,11 @@ export interface MemoryStoreOptions {
 interface Numbered<T> {
   messages: T[];
   last: number;
+}
+
+/** A room or mailbox with nothing in it yet: its first message is 1. */
+function unnumbered<T>(): Numbered<T> {
+  return { messages: [], last: 0 };
 }
 
 /** History in memory only (`--store memory`): numbered like any store, gone on restart. */
@@ -40,7 +46,7 @@ export class MemoryStore implements HistoryStore {
   }
 
   append(draft: MessageDraft): Promise<StoredMessage> {
-    const room = written(this.rooms, draft.roomKey, this.maxRooms);
+    const room = useEntry(this.rooms, draft.roomKey, this.maxRooms, unnumbered);
     const stored: StoredMessage = { ...draft, seq: ++room.last };
     this.keep(room, stored);
     return Promise.resolve(stored);
@@ -51,7 +57,7 @@ export class MemoryStore implements HistoryStore {
   }
 
   appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect> {
-    const mailbox = written(this.mailboxes, owner, this.maxMailboxes);
+    const mailbox = useEntry(this.mailboxes, owner, this.maxMailboxes, unnumbered);
     const stored: StoredDirect = { ...draft, owner, dseq: ++mailbox.last };
     this.keep(mailbox, stored);
     return Promise.resolve(stored);
@@ -74,17 +80,4 @@ export class MemoryStore implements HistoryStore {
     if (numbered.messages.length > this.maxPerRoom + 1024)
       numbered.messages.splice(0, numbered.messages.length - this.maxPerRoom);
   }
-}
-
-/**
- * The entry of `key`, made if missing, moved to the end of `map` (written
- * last); past `max` entries, the one written to longest ago is dropped.
- */
-function written<T>(map: Map<string, Numbered<T>>, key: string, max: number): Numbered<T> {
-  let entry = map.get(key);
-  if (entry) map.delete(key);
-  else if (map.size >= max) map.delete(map.keys().next().value!);
-  entry ??= { messages: [], last: 0 };
-  map.set(key, entry);
-  return entry;
 }
