@@ -289,8 +289,7 @@ describe('accounts on plain text', () => {
     await first.line('* In #general');
     first.type('/register correct horse');
     await first.line('* You are logged in as pat');
-    first.type('<quit>');
-    await first.closed;
+    await first.quit();
     const nc = await PlainClient.connect(port);
     cleanups.push(() => void nc.socket.destroy());
     nc.type('pat');

@@ -131,14 +131,8 @@ describe('account security', () => {
       await store.close();
       return account!.passwordHash;
     };
-    const start = async (passwordCost: number) => {
-      const { server, port } = await startServer({
-        store: 'sqlite',
-        dataDir: dir.path,
-        passwordCost,
-      });
-      return { server, port };
-    };
+    const start = (passwordCost: number) =>
+      startServer({ store: 'sqlite', dataDir: dir.path, passwordCost });
     const before = await start(10);
     const made = await attempt(await json(before.port), {
       name: 'ada',

@@ -157,9 +157,7 @@ describe('transports on one port', () => {
     const nc = await PlainClient.connect(port);
     nc.type('pat');
     await nc.line('Welcome pat');
-    nc.type('<quit>');
-    await nc.line('* Bye.');
-    await nc.closed;
+    await nc.quit();
     expect(await ada.next('left', (l) => l.name === 'pat')).toMatchObject({ reason: 'quit' });
   });
 

@@ -312,6 +312,13 @@ export class PlainClient {
     return this.lines.take(test, String(match), ms);
   }
 
+  /** Types `<quit>`, reads the server's goodbye and waits for the close. */
+  async quit(): Promise<void> {
+    this.type('<quit>');
+    await this.line('* Bye.');
+    await this.closed;
+  }
+
   /** Every byte received so far, as text. */
   text(): string {
     return Buffer.concat(this.raw).toString('utf8');

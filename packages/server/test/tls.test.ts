@@ -107,7 +107,6 @@ describe('TLS on the same port', () => {
     await nc.line('Type the password of tess');
     nc.type('correct horse');
     await nc.line('Welcome tess');
-    nc.type('<quit>');
-    await nc.closed;
+    await nc.quit();
   });
 });
