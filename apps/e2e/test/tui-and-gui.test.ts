@@ -25,11 +25,26 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', tmuxSocket, ...args], { encoding: 'utf8' });
 }
 
-async function screenShows(text: string, ms = 10_000): Promise<string> {
+/** Starts the terminal client in a 120x30 tmux session (kept open for a look after it exits). */
+function startTerminal(session: string, flags: string, env = ''): void {
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '120',
+    '-y',
+    '30',
+    `${env}LANG=C.UTF-8 ${process.execPath} ${tuiCli} ${flags}; sleep 30`,
+  );
+}
+
+async function sessionShows(session: string, text: string, ms = 10_000): Promise<string> {
   const end = Date.now() + ms;
   let screen = '';
   while (Date.now() < end) {
-    screen = tmux('capture-pane', '-p', '-t', 'tui');
+    screen = tmux('capture-pane', '-p', '-t', session);
     if (screen.includes(text)) return screen;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -55,17 +70,7 @@ beforeAll(async () => {
       '--disable-dev-shm-usage',
     ],
   });
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    'tui',
-    '-x',
-    '120',
-    '-y',
-    '30',
-    `LANG=C.UTF-8 ${process.execPath} ${tuiCli} --host 127.0.0.1 --port ${port} --name terminal-tess; sleep 30`,
-  );
+  startTerminal('tui', `--host 127.0.0.1 --port ${port} --name terminal-tess`);
 });
 
 afterAll(async () => {
@@ -80,24 +85,13 @@ afterAll(async () => {
 });
 
 /** Waits until the tmux session `session` shows `text`. */
-async function sessionShows(session: string, text: string, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  let screen = '';
-  while (Date.now() < end) {
-    screen = tmux('capture-pane', '-p', '-t', session);
-    if (screen.includes(text)) return screen;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the terminal never showed ${text}:\n${screen}`);
-}
-
 describe('a terminal user and a browser user', () => {
   it('chat with each other, both ways, directly too', async () => {
-    await screenShows('write <quit>');
+    await sessionShows('tui', 'write <quit>');
     const page = await browser.newPage();
     await page.goto(`${pageUrl}?server=127.0.0.1:${port}&name=browser-bea&connect=1`);
     await page.locator('.status.registered').waitFor();
-    await screenShows('browser-bea joined #general');
+    await sessionShows('tui', 'browser-bea joined #general');
     await expect
       .poll(async () => (await page.locator('.members li').allTextContents()).sort())
       .toEqual(['browser-bea', 'terminal-tess']);
@@ -114,15 +108,15 @@ describe('a terminal user and a browser user', () => {
 
     await page.locator('.composer textarea').fill('hello from the browser');
     await page.locator('.composer textarea').press('Enter');
-    await screenShows('<browser-bea> hello from the browser');
+    await sessionShows('tui', '<browser-bea> hello from the browser');
 
     await page.locator('.composer textarea').fill('/msg terminal-tess a word in private');
     await page.locator('.composer textarea').press('Enter');
-    await screenShows('(1!)');
+    await sessionShows('tui', '(1!)');
 
     tmux('send-keys', '-t', 'tui', '-l', '<quit>');
     tmux('send-keys', '-t', 'tui', 'Enter');
-    await screenShows('Bye.');
+    await sessionShows('tui', 'Bye.');
     await page.locator('.log .system', { hasText: 'terminal-tess left the chat' }).waitFor();
   });
 });
@@ -142,17 +136,7 @@ describe('one account on three devices', () => {
     await phone.locator('#password').fill('correct horse');
     await phone.getByRole('button', { name: 'Connect' }).click();
     await phone.locator('.status.registered').waitFor();
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'mo',
-      '-x',
-      '120',
-      '-y',
-      '30',
-      `XDG_CONFIG_HOME=${configHome} LANG=C.UTF-8 ${process.execPath} ${tuiCli} --port ${port} --name multi-mo; sleep 30`,
-    );
+    startTerminal('mo', `--port ${port} --name multi-mo`, `XDG_CONFIG_HOME=${configHome} `);
     await sessionShows('mo', 'Password:');
     tmux('send-keys', '-t', 'mo', '-l', 'correct horse');
     tmux('send-keys', '-t', 'mo', 'Enter');
@@ -215,17 +199,7 @@ describe('where the day changes', () => {
     try {
       const weekday = earlier.toLocaleDateString('en-GB', { weekday: 'long' });
 
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
-        'days',
-        '-x',
-        '120',
-        '-y',
-        '30',
-        `LANG=C.UTF-8 ${process.execPath} ${tuiCli} --port ${dayPort} --name dora; sleep 30`,
-      );
+      startTerminal('days', `--port ${dayPort} --name dora`);
       const screen = await sessionShows('days', '<old> this morning');
       const lines = screen.split('\n');
       const above = (text: string) => lines[lines.findIndex((l) => l.includes(text)) - 1];
