@@ -198,6 +198,16 @@ export abstract class FrameClient {
   }
 }
 
+/** A connected socket to 127.0.0.1:`port`, over TLS (any certificate) or plain TCP. */
+function connectSocket(port: number, secure = false): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = secure
+      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => resolve(socket))
+      : net.connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
 /** A JSON-stream client over a real TCP (or TLS) socket. */
 export class JsonClient extends FrameClient {
   readonly socket: net.Socket;
@@ -217,15 +227,8 @@ export class JsonClient extends FrameClient {
     socket.on('close', () => this.markClosed());
   }
 
-  static connect(port: number, options: { tls?: boolean } = {}): Promise<JsonClient> {
-    return new Promise((resolve, reject) => {
-      const socket = options.tls
-        ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
-            resolve(new JsonClient(socket)),
-          )
-        : net.connect(port, '127.0.0.1', () => resolve(new JsonClient(socket)));
-      socket.once('error', reject);
-    });
+  static async connect(port: number, options: { tls?: boolean } = {}): Promise<JsonClient> {
+    return new JsonClient(await connectSocket(port, options.tls));
   }
 
   sendRaw(text: string): void {
@@ -291,15 +294,8 @@ export class PlainClient {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number, options: { tls?: boolean } = {}): Promise<PlainClient> {
-    return new Promise((resolve, reject) => {
-      const socket = options.tls
-        ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
-            resolve(new PlainClient(socket)),
-          )
-        : net.connect(port, '127.0.0.1', () => resolve(new PlainClient(socket)));
-      socket.once('error', reject);
-    });
+  static async connect(port: number, options: { tls?: boolean } = {}): Promise<PlainClient> {
+    return new PlainClient(await connectSocket(port, options.tls));
   }
 
   type(line: string): void {
