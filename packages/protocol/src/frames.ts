@@ -208,6 +208,11 @@ export interface NamesFrame {
   type: 'names';
   room: string;
   names: string[];
+  /**
+   * Extension: the list goes on in the next `names` frame of this room (a
+   * room too large for one frame); the last frame of a list has no `more`.
+   */
+  more?: boolean;
 }
 export interface HistoryFrame {
   type: 'history';

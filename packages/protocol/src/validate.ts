@@ -404,7 +404,7 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
       : undefined,
   names: (r) =>
     isString(r.room) && isStringArray(r.names)
-      ? { type: 'names', room: r.room, names: r.names }
+      ? { type: 'names', room: r.room, names: r.names, ...(r.more === true ? { more: true } : {}) }
       : undefined,
   history(r) {
     const messages = checkMessages(r.messages);

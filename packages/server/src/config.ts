@@ -38,6 +38,10 @@ export interface ServerConfig {
   pingInterval: number;
   /** Bytes queued for one connection before it is dropped as a slow consumer. @default 1048576 */
   maxOutboundBytes: number;
+  /** Bytes a second of large answers (replays, history, member lists) one address may be sent, across its connections; bursts of 4 s worth (0: no limit). @default 4194304 */
+  replayRate: number;
+  /** History reads a second one address may cause, across its connections; bursts of 4 s worth (0: no limit). @default 50 */
+  replayReads: number;
   /** Milliseconds a shutdown waits for clients to take their `quit` before closing them. @default 5000 */
   shutdownTimeout: number;
   /** @default 'info' */
@@ -221,6 +225,22 @@ export const SETTINGS: readonly AnySetting[] = [
     help: 'bytes queued for a connection before it is dropped as too slow',
   },
   {
+    key: 'replayRate',
+    flag: 'replay-rate',
+    env: 'CONFAB_REPLAY_RATE',
+    kind: 'integer',
+    default: 4_194_304,
+    help: 'bytes a second of replays, history pages and member lists one address may be sent, across its connections, in bursts of 4 s worth (0: no limit)',
+  },
+  {
+    key: 'replayReads',
+    flag: 'replay-reads',
+    env: 'CONFAB_REPLAY_READS',
+    kind: 'integer',
+    default: 50,
+    help: 'history reads a second one address may cause, across its connections, in bursts of 4 s worth (0: no limit)',
+  },
+  {
     key: 'shutdownTimeout',
     flag: 'shutdown-timeout',
     env: 'CONFAB_SHUTDOWN_TIMEOUT',
@@ -359,8 +379,8 @@ export function checkConfig(config: ServerConfig): ServerConfig {
   if (config.handshakeTimeout < 100) fail('--handshake-timeout must be at least 100 ms');
   if (config.nameTimeout < 100) fail('--name-timeout must be at least 100 ms');
   if (config.pingInterval < 100) fail('--ping-interval must be at least 100 ms');
-  if (config.maxOutboundBytes < config.maxFrameBytes)
-    fail('--max-outbound-bytes must be at least --max-frame-bytes');
+  if (config.maxOutboundBytes < 2 * config.maxFrameBytes)
+    fail('--max-outbound-bytes must be at least twice --max-frame-bytes');
   if (config.rateLimit > 0 && config.rateBurst < 1) fail('--rate-burst must be at least 1');
   if (config.redis !== undefined) {
     if (!/^rediss?:\/\//.test(config.redis))

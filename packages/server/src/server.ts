@@ -34,6 +34,7 @@ import { Listener } from './net/listener.js';
 import type { ByteStream } from './net/listener.js';
 import { Session } from './session/session.js';
 import type { SessionContext, SessionStats } from './session/session.js';
+import { AddressBudgets } from './session/address-budget.js';
 import { Sweeper } from './session/sweeper.js';
 import { Auth } from './accounts/auth.js';
 import { MemoryThrottle, loginRates } from './accounts/throttle.js';
@@ -155,7 +156,6 @@ export class ConfabServer {
       clock: { now },
       ids: idSource(),
       maxFrameBytes: config.maxFrameBytes,
-      onOverflow: (sessionId) => this.sessions.get(sessionId)?.connection.destroy(),
       onRevoked: (sessionId) => this.sessions.get(sessionId)?.revoked(),
       ...(config.accounts === 'off' ? {} : { accounts: this.accounts! }),
     });
@@ -181,8 +181,14 @@ export class ConfabServer {
         handshakeTimeoutMs: config.handshakeTimeout,
         nameTimeoutMs: config.nameTimeout,
         pingIntervalMs: config.pingInterval,
+        pageLowWater: Math.floor(config.maxOutboundBytes / 4),
       },
       stats: this.sessionStats,
+      budgets: new AddressBudgets(
+        { bytesPerSecond: config.replayRate, readsPerSecond: config.replayReads },
+        now,
+        (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+      ),
       now,
       logger: this.logger,
       ended: (ended) => {

@@ -21,6 +21,11 @@ class Inbox implements Recipient {
   deliver(out: Outgoing): void {
     this.frames.push(out.frame);
   }
+  /** Always ready: nothing waits to be read, and no budget applies. */
+  async ready(): Promise<boolean> {
+    return true;
+  }
+  spent(): void {}
   of<T extends ServerFrame['type']>(type: T): Extract<ServerFrame, { type: T }>[] {
     return this.frames.filter((f) => f.type === type) as Extract<ServerFrame, { type: T }>[];
   }

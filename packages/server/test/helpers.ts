@@ -198,12 +198,20 @@ export abstract class FrameClient {
   }
 }
 
-/** A connected socket to 127.0.0.1:`port`, over TLS (any certificate) or plain TCP. */
-function connectSocket(port: number, secure = false): Promise<net.Socket> {
+/** How a test client connects: over TLS (any certificate), and from which local address. */
+export interface ConnectOptions {
+  tls?: boolean;
+  /** Another loopback address (127.0.0.2 …) stands for another machine. @default 127.0.0.1 */
+  localAddress?: string;
+}
+
+/** A connected socket to 127.0.0.1:`port`, over TLS or plain TCP. */
+function connectSocket(port: number, options: ConnectOptions = {}): Promise<net.Socket> {
+  const target = { port, host: '127.0.0.1', localAddress: options.localAddress ?? '127.0.0.1' };
   return new Promise((resolve, reject) => {
-    const socket = secure
-      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => resolve(socket))
-      : net.connect(port, '127.0.0.1', () => resolve(socket));
+    const socket = options.tls
+      ? tls.connect({ ...target, rejectUnauthorized: false }, () => resolve(socket))
+      : net.connect(target, () => resolve(socket));
     socket.once('error', reject);
   });
 }
@@ -227,8 +235,8 @@ export class JsonClient extends FrameClient {
     socket.on('close', () => this.markClosed());
   }
 
-  static async connect(port: number, options: { tls?: boolean } = {}): Promise<JsonClient> {
-    return new JsonClient(await connectSocket(port, options.tls));
+  static async connect(port: number, options: ConnectOptions = {}): Promise<JsonClient> {
+    return new JsonClient(await connectSocket(port, options));
   }
 
   sendRaw(text: string): void {
@@ -294,8 +302,8 @@ export class PlainClient {
     socket.on('error', () => undefined);
   }
 
-  static async connect(port: number, options: { tls?: boolean } = {}): Promise<PlainClient> {
-    return new PlainClient(await connectSocket(port, options.tls));
+  static async connect(port: number, options: ConnectOptions = {}): Promise<PlainClient> {
+    return new PlainClient(await connectSocket(port, options));
   }
 
   type(line: string): void {

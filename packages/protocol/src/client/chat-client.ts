@@ -573,8 +573,8 @@ export class ChatClient {
         this.step({ type: 'welcome' });
         break;
       case 'names':
-        this.model.applyNames(frame);
-        if (this.pendingWho.delete(foldRoom(frame.room))) this.showMembers(frame.room);
+        if (this.model.applyNames(frame) && this.pendingWho.delete(foldRoom(frame.room)))
+          this.showMembers(frame.room);
         break;
       case 'joined':
         this.model.applyJoined(

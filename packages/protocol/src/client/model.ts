@@ -118,6 +118,8 @@ export class ChatModel {
   account: string | undefined;
   private readonly maxEntries: number;
   private readonly maxConversations: number;
+  /** Member lists still coming, frame by frame, by room key. */
+  private readonly partialNames = new Map<string, string[]>();
 
   constructor(options: ModelOptions = {}) {
     this.maxEntries = options.maxEntries ?? 2000;
@@ -234,11 +236,23 @@ export class ChatModel {
       this.append(conversation, { kind: 'system', text, ts, tone }, false);
   }
 
-  applyNames(frame: NamesFrame): void {
+  /**
+   * A room's member list. A large room's comes in several frames, each but
+   * the last with `more`: the list is shown once it is whole.
+   */
+  applyNames(frame: NamesFrame): boolean {
     const room = this.room(frame.room);
-    if (!room) return;
-    room.members = [...frame.names].sort(compareNames);
+    if (!room) return false;
+    const partial = this.partialNames.get(room.key);
+    const names = partial ? [...partial, ...frame.names] : frame.names;
+    if (frame.more) {
+      this.partialNames.set(room.key, names);
+      return false;
+    }
+    this.partialNames.delete(room.key);
+    room.members = [...names].sort(compareNames);
     this.events.emit({ type: 'members', key: room.key });
+    return true;
   }
 
   /**

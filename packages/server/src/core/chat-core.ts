@@ -20,7 +20,8 @@ import {
 } from '@confab/protocol';
 import { appendThenPublish, appendThenPublishDirect } from './append-then-publish.js';
 import { DirectMessages, copyMailbox } from './direct-messages.js';
-import { messageFrame } from './history-pages.js';
+import { catchUp, HeldEvents } from './held-events.js';
+import { directFrame, messageFrame, namesFrames } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import type { Recipient } from './outgoing.js';
 import { accountOwner, keepsDirects, sessionOwner } from './owners.js';
@@ -73,12 +74,8 @@ export interface ChatCoreOptions {
   directPoster?: DirectPoster;
   clock: Clock;
   ids: IdSource;
-  /** Largest frame the server sends; history pages are cut to fit. @default 65536 */
+  /** Largest frame the server sends; history pages and member lists are cut to fit. @default 65536 */
   maxFrameBytes?: number;
-  /** Events held for a connection while its replay is read; past it the connection is dropped. @default 10000 */
-  maxReplayBuffer?: number;
-  /** Called when a connection overflows its replay buffer: the session must end (slow consumer). */
-  onOverflow?: (sessionId: number) => void;
   /** Called for a connection whose login was logged out from elsewhere: the session must end. */
   onRevoked?: (sessionId: number) => void;
 }
@@ -130,16 +127,12 @@ export class ChatCore {
   private readonly poster: MessagePoster;
   private readonly directs: DirectMessages;
   private readonly replay: ReplayContext;
-  private readonly maxReplayBuffer: number;
 
   constructor(private readonly options: ChatCoreOptions) {
-    this.maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
     this.poster = options.poster ?? appendThenPublish(options.store, options.bus);
     this.replay = {
       store: options.store,
       maxFrameBytes: options.maxFrameBytes ?? LIMITS.maxFrameBytes,
-      send: (user, frame) => this.send(user, frame),
-      isRegistered: (user) => this.isRegistered(user),
     };
     this.directs = new DirectMessages({
       node: options.node,
@@ -147,13 +140,11 @@ export class ChatCore {
       clock: options.clock,
       bus: options.bus,
       poster: options.directPoster ?? appendThenPublishDirect(options.store, options.bus),
-      maxBuffer: this.maxReplayBuffer,
       holder: (nameKey) => this.holder(nameKey),
       devicesOf: (owner) => this.owners.get(owner) ?? [],
       acknowledge: (origin, frame) => this.acknowledge(origin, frame),
       answer: (origin, frame) => this.answer(origin, frame),
       answerError: (origin, error, what) => this.answerError(origin, error, what),
-      overflow: (user) => this.options.onOverflow?.(user.recipient.sessionId),
     });
     options.bus.subscribe((event) => this.onBusEvent(event));
   }
@@ -199,7 +190,7 @@ export class ChatCore {
       rooms: new Map(),
       lastDseq: 0,
       // Direct messages wait until the mailbox has been replayed (after the rooms).
-      directBuffer: keepsDirects(owner) ? [] : undefined,
+      directHeld: keepsDirects(owner) ? new HeldEvents() : undefined,
       unanswered: 0,
       onSettled: undefined,
     };
@@ -236,17 +227,36 @@ export class ChatCore {
     }
     if (account && roomNames.some((room) => !account.rooms.includes(room)))
       await this.rememberRooms(user);
-    if (user.directBuffer) {
-      try {
-        user.lastDseq =
-          identity.dseq === undefined
-            ? await replayLatestDirects(this.replay, user)
-            : await replayDirectsAfter(this.replay, user, identity.dseq);
-      } finally {
-        if (this.isRegistered(user)) this.directs.goLive(user);
-      }
-    }
+    if (user.directHeld) await this.replayMailbox(user, identity.dseq);
     return user;
+  }
+
+  /**
+   * The connection's kept direct messages: the newest, or every one after
+   * `dseq`; then what came meanwhile, and it goes live.
+   */
+  private async replayMailbox(user: ChatUser, dseq: number | undefined): Promise<void> {
+    const still = () => this.isRegistered(user);
+    try {
+      user.lastDseq =
+        dseq === undefined
+          ? await replayLatestDirects(this.replay, user, still)
+          : await replayDirectsAfter(this.replay, user, dseq, still);
+    } finally {
+      const held = await catchUp({
+        user,
+        held: user.directHeld!,
+        last: () => user.lastDseq,
+        setLast: (number) => (user.lastDseq = number),
+        read: (query) => this.options.store.pageDirect(user.person.owner, query),
+        frameOf: directFrame,
+        numberOf: (stored) => stored.dseq,
+        still,
+        goLive: () => (user.directHeld = undefined),
+      });
+      user.directHeld = undefined;
+      for (const out of held?.events ?? []) user.recipient.deliver(out);
+    }
   }
 
   /** The person a new connection belongs to: the one holding the name with the same identity, or a new one. */
@@ -307,7 +317,9 @@ export class ChatCore {
     const existing = user.rooms.get(foldRoom(roomName));
     if (existing) {
       await this.sendNames(user, existing.room);
-      await replayPage(this.replay, user, existing.room, undefined, LIMITS.joinReplay);
+      await replayPage(this.replay, user, existing.room, undefined, LIMITS.joinReplay, () =>
+        this.isMember(existing),
+      );
       return;
     }
     await this.joinDevice(user, roomName);
@@ -339,7 +351,7 @@ export class ChatCore {
       this.rooms.set(roomKey, room);
     }
     const firstHere = !inRoom(user.person, roomKey);
-    const membership: Membership = { user, room, lastSeq: 0, buffer: [] };
+    const membership: Membership = { user, room, lastSeq: 0, held: new HeldEvents() };
     room.members.set(user.recipient.sessionId, membership);
     user.rooms.set(roomKey, membership);
     // The directory first: a join it cannot record (the cluster is out of
@@ -367,14 +379,15 @@ export class ChatCore {
     this.send(user, joined);
     if (announce)
       this.options.bus.publish({ kind: 'room', roomKey, frame: joined, except: user.key });
+    const still = () => this.isMember(membership);
     try {
       await this.sendNames(user, room);
       membership.lastSeq =
         resumeAfter === undefined
-          ? await replayPage(this.replay, user, room, undefined, LIMITS.joinReplay)
-          : await replayAfter(this.replay, user, room, resumeAfter);
+          ? await replayPage(this.replay, user, room, undefined, LIMITS.joinReplay, still)
+          : await replayAfter(this.replay, user, room, resumeAfter, still);
     } finally {
-      this.goLive(membership);
+      await this.goLive(membership);
     }
   }
 
@@ -561,7 +574,9 @@ export class ChatCore {
   ): Promise<FrameError | undefined> {
     const membership = user.rooms.get(foldRoom(roomName));
     if (!membership) return refusal('not_in_room', `you are not in ${roomName}`);
-    await replayPage(this.replay, user, membership.room, before, limit);
+    await replayPage(this.replay, user, membership.room, before, limit, () =>
+      this.isMember(membership),
+    );
     return undefined;
   }
 
@@ -678,9 +693,9 @@ export class ChatCore {
    */
   private async catchUp(): Promise<void> {
     for (const room of [...this.rooms.values()]) {
-      const live = [...room.members.values()].filter((membership) => !membership.buffer);
+      const live = [...room.members.values()].filter((membership) => !membership.held);
       if (live.length === 0) continue;
-      for (const membership of live) membership.buffer = [];
+      for (const membership of live) membership.held = new HeldEvents();
       try {
         let after = Math.min(...live.map((membership) => membership.lastSeq));
         for (;;) {
@@ -692,7 +707,7 @@ export class ChatCore {
       } catch {
         // The store is out of reach too: what is stored comes with the next resync or resume.
       } finally {
-        for (const membership of live) this.goLive(membership);
+        await Promise.all(live.map((membership) => this.goLive(membership)));
       }
     }
   }
@@ -718,11 +733,8 @@ export class ChatCore {
     if (!room) return;
     for (const membership of room.members.values()) {
       if (except !== undefined && membership.user.key === except) continue;
-      const buffer = membership.buffer;
-      if (buffer) {
-        if (buffer.length >= this.maxReplayBuffer)
-          this.options.onOverflow?.(membership.user.recipient.sessionId);
-        else buffer.push({ out, seq });
+      if (membership.held) {
+        membership.held.hold(out, seq);
         continue;
       }
       if (seq !== undefined) {
@@ -765,7 +777,7 @@ export class ChatCore {
         const id = membership.user.recipient.sessionId;
         if (sent.has(id)) continue;
         sent.add(id);
-        if (membership.buffer) membership.buffer.push({ out, seq: undefined });
+        if (membership.held) membership.held.hold(out, undefined);
         else membership.user.recipient.deliver(out);
       }
     }
@@ -853,24 +865,48 @@ export class ChatCore {
     if (room.members.size === 0) this.rooms.delete(room.key);
   }
 
-  /** Sends what waited in the connection's buffer during its replay, then delivers live. */
-  private goLive(membership: Membership): void {
-    const buffer = membership.buffer;
-    membership.buffer = undefined;
-    const id = membership.user.recipient.sessionId;
-    if (!buffer || membership.room.members.get(id) !== membership) return;
-    for (const { out, seq } of buffer) {
-      if (seq !== undefined) {
-        if (seq <= membership.lastSeq) continue;
-        membership.lastSeq = seq;
-      }
-      membership.user.recipient.deliver(out);
-    }
+  /** Whether the membership is still the connection's place in its room (a replay stops when it is not). */
+  private isMember(membership: Membership): boolean {
+    return (
+      this.isRegistered(membership.user) &&
+      membership.room.members.get(membership.user.recipient.sessionId) === membership
+    );
   }
 
+  /**
+   * After a replay: what went by meanwhile is read from the store and sent,
+   * then the room's events go to the connection live; the events held
+   * meanwhile follow (or, when too many went by, the member list anew).
+   */
+  private async goLive(membership: Membership): Promise<void> {
+    const held = await catchUp({
+      user: membership.user,
+      held: membership.held!,
+      last: () => membership.lastSeq,
+      setLast: (seq) => (membership.lastSeq = seq),
+      read: (query) => this.options.store.page(membership.room.key, query),
+      frameOf: messageFrame,
+      numberOf: (stored) => stored.seq,
+      still: () => this.isMember(membership),
+      goLive: () => (membership.held = undefined),
+    });
+    if (!held) {
+      membership.held = undefined;
+      return;
+    }
+    if (held.overflowed) await this.sendNames(membership.user, membership.room);
+    else for (const out of held.events) membership.user.recipient.deliver(out);
+  }
+
+  /** The room's member list, in as many `names` frames as it takes to fit the frame limit. */
   private async sendNames(user: ChatUser, room: LocalRoom): Promise<void> {
+    if (!(await user.recipient.ready())) return;
     const names = await this.options.directory.members(room.key);
-    this.send(user, { type: 'names', room: room.name, names });
+    for (const frame of namesFrames(room.name, names, this.replay.maxFrameBytes)) {
+      const out = new Outgoing(frame);
+      user.recipient.deliver(out);
+      user.recipient.spent(out.line.length);
+    }
   }
 }
 

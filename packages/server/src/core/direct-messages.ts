@@ -21,8 +21,6 @@ export interface DirectsHost {
   readonly clock: Clock;
   readonly bus: Bus;
   readonly poster: DirectPoster;
-  /** Direct messages held for a connection while its mailbox is replayed; past it the connection is dropped. */
-  readonly maxBuffer: number;
   /** Who holds a name, or the account it belongs to (whose mailbox keeps messages while they are away). */
   holder(nameKey: string): Promise<NameHolder | undefined>;
   /** This node's connections of an identity. */
@@ -33,8 +31,6 @@ export interface DirectsHost {
   answer(origin: Origin, frame: ServerFrame): void;
   /** Answers a refused frame with the failure's code. */
   answerError(origin: Origin, error: unknown, what: string): void;
-  /** A connection held more than `maxBuffer` direct messages: it must end (slow consumer). */
-  overflow(user: ChatUser): void;
 }
 
 /**
@@ -121,13 +117,6 @@ export class DirectMessages {
     this.host.answer(origin, frame);
   }
 
-  /** Sends what waited during the mailbox replay, then delivers direct messages live. */
-  goLive(user: ChatUser): void {
-    const buffer = user.directBuffer;
-    user.directBuffer = undefined;
-    if (buffer) for (const { out, dseq } of buffer) this.deliver(user, out, dseq);
-  }
-
   /** The sender's own copy, then the ack: kept in the sender's mailbox first if it has one. */
   private async sendOwnCopy(user: ChatUser, draft: DirectDraft, origin: Origin): Promise<void> {
     const owner = user.person.owner;
@@ -141,12 +130,10 @@ export class DirectMessages {
     this.host.acknowledge(origin, frame);
   }
 
-  /** Delivers a direct message to one connection, held back while its mailbox is replayed. */
+  /** Delivers a direct message to one connection; while its mailbox is replayed, it is read from there after. */
   private deliver(user: ChatUser, out: Outgoing, dseq: number | undefined): void {
-    const buffer = user.directBuffer;
-    if (buffer) {
-      if (buffer.length >= this.host.maxBuffer) this.host.overflow(user);
-      else buffer.push({ out, dseq });
+    if (user.directHeld) {
+      user.directHeld.hold(out, dseq);
       return;
     }
     if (dseq !== undefined) {

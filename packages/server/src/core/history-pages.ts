@@ -1,5 +1,6 @@
-import type { DmHistoryFrame, HistoryFrame, MessageFrame } from '@confab/protocol';
+import type { MessageFrame, NamesFrame } from '@confab/protocol';
 import { utf8ByteLength } from '@confab/protocol';
+import { Outgoing } from './outgoing.js';
 import type { StoredDirect, StoredMessage } from './ports.js';
 
 /** The `message` frame of a stored room message. */
@@ -32,60 +33,124 @@ export function directFrame(stored: StoredDirect): MessageFrame {
   return frame;
 }
 
-// Bytes of `{"type":"history","room":"…","messages":[],"more":false}\n`
-// around the messages, with room to spare for the room name.
-const PAGE_OVERHEAD = 64 + 64;
+/** A message frame with its JSON, made once: measured to fit a page, then put in it as it is. */
+export interface EncodedMessage {
+  frame: MessageFrame;
+  json: string;
+  /** UTF-8 bytes of `json`. */
+  bytes: number;
+}
+
+export function encodeMessage(frame: MessageFrame): EncodedMessage {
+  const json = JSON.stringify(frame);
+  return { frame, json, bytes: utf8ByteLength(json) };
+}
+
+/** A page of messages: a room's `history`, or (no room) a `dm_history`. */
+export interface PageShape {
+  /** The room, or undefined for a page of direct messages. */
+  room: string | undefined;
+}
+
+/** The JSON of a page around its messages: what comes before them, and after (with `more`). */
+function pageHead(shape: PageShape): string {
+  return shape.room === undefined
+    ? '{"type":"dm_history","messages":['
+    : `{"type":"history","room":${JSON.stringify(shape.room)},"messages":[`;
+}
+
+/** Bytes a page takes besides its messages (with `"more":false` and the line ending). */
+function pageOverhead(shape: PageShape): number {
+  return utf8ByteLength(pageHead(shape)) + '],"more":false}\n'.length;
+}
+
+/** The page's frame, its JSON built from the messages' own (no second encoding). */
+export function pageOut(shape: PageShape, messages: EncodedMessage[], more: boolean): Outgoing {
+  const json = `${pageHead(shape)}${messages.map((m) => m.json).join(',')}],"more":${more}}`;
+  const frames = messages.map((m) => m.frame);
+  return new Outgoing(
+    shape.room === undefined
+      ? { type: 'dm_history', messages: frames, more }
+      : { type: 'history', room: shape.room, messages: frames, more },
+    json,
+  );
+}
 
 /**
- * Builds a `history` frame from messages (oldest first) that fits in
- * `maxFrameBytes`. When they do not all fit, the page keeps the newest that
- * do (`keep: 'newest'`, a page back) or the oldest (`keep: 'oldest'`, a
- * resume replay), and `cut` says how many were left out.
+ * The newest of `messages` (oldest first) that fit one page of
+ * `maxFrameBytes`: a page back shows the messages nearest the present.
+ * `cut` says how many older ones were left out.
  */
-export function fitHistoryPage(
-  room: string,
-  messages: StoredMessage[],
+export function newestThatFit(
+  shape: PageShape,
+  messages: EncodedMessage[],
   maxFrameBytes: number,
-  keep: 'newest' | 'oldest',
-): { frames: MessageFrame[]; cut: number } {
-  return fitPage(messages.map(messageFrame), maxFrameBytes, keep);
-}
-
-/** The same for a page of kept direct messages (`dm_history`). */
-export function fitDirectPage(
-  messages: StoredDirect[],
-  maxFrameBytes: number,
-  keep: 'newest' | 'oldest',
-): { frames: MessageFrame[]; cut: number } {
-  return fitPage(messages.map(directFrame), maxFrameBytes, keep);
-}
-
-function fitPage(
-  frames: MessageFrame[],
-  maxFrameBytes: number,
-  keep: 'newest' | 'oldest',
-): { frames: MessageFrame[]; cut: number } {
-  let budget = maxFrameBytes - PAGE_OVERHEAD;
+): { kept: EncodedMessage[]; cut: number } {
+  let budget = maxFrameBytes - pageOverhead(shape);
   let kept = 0;
-  const order = keep === 'newest' ? [...frames].reverse() : frames;
-  for (const frame of order) {
-    // A comma between messages, and JSON escapes counted exactly.
-    const size = utf8ByteLength(JSON.stringify(frame)) + 1;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    // A comma between messages.
+    const size = messages[i]!.bytes + 1;
     if (size > budget) break;
     budget -= size;
     kept++;
   }
-  if (kept === frames.length) return { frames, cut: 0 };
-  const fitted = keep === 'newest' ? frames.slice(frames.length - kept) : frames.slice(0, kept);
-  return { frames: fitted, cut: frames.length - kept };
+  return { kept: messages.slice(messages.length - kept), cut: messages.length - kept };
 }
 
-/** A `history` frame. */
-export function historyFrame(room: string, messages: MessageFrame[], more: boolean): HistoryFrame {
-  return { type: 'history', room, messages, more };
+/**
+ * `messages` (oldest first) cut into consecutive pages that each fit
+ * `maxFrameBytes`, in order; one empty page when there are none.
+ */
+export function packPages(
+  shape: PageShape,
+  messages: EncodedMessage[],
+  maxFrameBytes: number,
+): EncodedMessage[][] {
+  const capacity = maxFrameBytes - pageOverhead(shape);
+  const pages: EncodedMessage[][] = [];
+  let page: EncodedMessage[] = [];
+  let budget = capacity;
+  for (const message of messages) {
+    const size = message.bytes + 1;
+    if (size > budget && page.length > 0) {
+      pages.push(page);
+      page = [];
+      budget = capacity;
+    }
+    page.push(message);
+    budget -= size;
+  }
+  pages.push(page);
+  return pages;
 }
 
-/** A `dm_history` frame. */
-export function dmHistoryFrame(messages: MessageFrame[], more: boolean): DmHistoryFrame {
-  return { type: 'dm_history', messages, more };
+/** How many messages of `averageBytes` fill about one page: the size of the next read of a replay. */
+export function messagesPerPage(averageBytes: number, maxFrameBytes: number, most: number): number {
+  return Math.max(8, Math.min(most, Math.floor(maxFrameBytes / Math.max(1, averageBytes + 1))));
+}
+
+/**
+ * A room's member list as `names` frames that each fit `maxFrameBytes`:
+ * one frame for all but the largest rooms; else several, each but the last
+ * with `more: true`, so a client adds them up.
+ */
+export function namesFrames(room: string, names: string[], maxFrameBytes: number): NamesFrame[] {
+  const overhead =
+    utf8ByteLength(`{"type":"names","room":${JSON.stringify(room)},"names":[],"more":true}\n`) + 8;
+  const frames: NamesFrame[] = [];
+  let page: string[] = [];
+  let budget = maxFrameBytes - overhead;
+  for (const name of names) {
+    const size = utf8ByteLength(JSON.stringify(name)) + 1;
+    if (size > budget && page.length > 0) {
+      frames.push({ type: 'names', room, names: page, more: true });
+      page = [];
+      budget = maxFrameBytes - overhead;
+    }
+    page.push(name);
+    budget -= size;
+  }
+  frames.push({ type: 'names', room, names: page });
+  return frames;
 }

@@ -14,7 +14,13 @@ export class Outgoing {
   private slots: unknown[] | undefined;
   private static slotCount = 0;
 
-  constructor(readonly frame: ServerFrame) {}
+  /** `json`: the frame's JSON when the caller made it already (a page built from encoded messages). */
+  constructor(
+    readonly frame: ServerFrame,
+    json?: string,
+  ) {
+    this.text = json;
+  }
 
   /** Reserves a slot for one more encoding; a transport calls this once, at load. */
   static slot<T>(): EncodingSlot<T> {
@@ -53,4 +59,14 @@ export interface Recipient {
   readonly sessionId: number;
   /** Queues a frame; never blocks, never throws. */
   deliver(out: Outgoing): void;
+  /**
+   * Waits until the connection may be sent the next page of a large answer
+   * (a replay, a history page, a member list): its queue has room, its
+   * address's budget allows another read, and the event loop has had a
+   * turn for everyone else. False when the connection is gone (or was
+   * dropped for not reading): the answer stops there.
+   */
+  ready(): Promise<boolean>;
+  /** Charges the bytes of a page just sent to the connection's address. */
+  spent(bytes: number): void;
 }

@@ -1,4 +1,5 @@
-import type { Outgoing, Recipient } from './outgoing.js';
+import type { HeldEvents } from './held-events.js';
+import type { Recipient } from './outgoing.js';
 
 /**
  * Someone in the chat on this node: a name, the identity behind it, and
@@ -32,8 +33,8 @@ export interface ChatUser {
   readonly rooms: Map<string, Membership>;
   /** Highest `dseq` this connection was sent: a kept direct message at or below it is a duplicate. */
   lastDseq: number;
-  /** Direct messages held while the mailbox is being replayed; undefined once live. */
-  directBuffer: Array<{ out: Outgoing; dseq: number | undefined }> | undefined;
+  /** What went by while the mailbox was being replayed; undefined once live. */
+  directHeld: HeldEvents | undefined;
   /** Messages sent but not yet answered (ack or error). */
   unanswered: number;
   /** Called when `unanswered` drops to 0. */
@@ -46,8 +47,8 @@ export interface Membership {
   readonly room: LocalRoom;
   /** Highest `seq` this connection was sent: a message at or below it is a duplicate. */
   lastSeq: number;
-  /** Room events held while the connection's replay is being read; undefined once live. */
-  buffer: Array<{ out: Outgoing; seq: number | undefined }> | undefined;
+  /** What went by while the connection was being replayed the room; undefined once live. */
+  held: HeldEvents | undefined;
 }
 
 /** A room with members on this node. */

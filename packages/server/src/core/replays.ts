@@ -1,83 +1,194 @@
-import type { ServerFrame } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
-import { dmHistoryFrame, fitDirectPage, fitHistoryPage, historyFrame } from './history-pages.js';
-import type { ChatUser, LocalRoom } from './people.js';
-import type { HistoryStore } from './ports.js';
+import type { EncodedMessage, PageShape } from './history-pages.js';
+import {
+  directFrame,
+  encodeMessage,
+  messageFrame,
+  messagesPerPage,
+  newestThatFit,
+  packPages,
+  pageOut,
+} from './history-pages.js';
+import type { ChatUser } from './people.js';
+import type { HistoryStore, PageQuery, StoredDirect, StoredMessage } from './ports.js';
 
-/** Messages replayed per page on resume. */
+/*
+ * Large answers, sent as the reader takes them. Each page waits for the
+ * connection to be ready (its queue has room, its address's budget allows
+ * another read, everyone else has had a turn), then is read, encoded once,
+ * sent and charged. So a reader gets the whole of a replay whatever its
+ * size, the server holds at most one read's worth for it, one that stops
+ * reading is dropped, and no replay holds the event loop for long.
+ */
+
+/** Messages in a resume replay's page, at most. */
 export const RESUME_PAGE = LIMITS.maxHistoryLimit;
+/** The first read of a resume replay; later reads are sized to fill about a page. */
+const FIRST_READ = 50;
 
-/** What a replay needs: the store, the frame limit, and a way to reach the connection. */
+/** What a replay needs: the store, the frame limit, and whether to go on. */
 export interface ReplayContext {
   store: HistoryStore;
   maxFrameBytes: number;
-  send(user: ChatUser, frame: ServerFrame): void;
-  /** Whether the connection is still there (a long replay stops when it is gone). */
-  isRegistered(user: ChatUser): boolean;
 }
 
-/** One backward page of a room; `more` when older messages exist. Resolves with the highest seq sent. */
-export async function replayPage(
-  context: ReplayContext,
+/** A replay goes on while this holds (the connection is there, and still in the room). */
+export type StillWanted = () => boolean;
+
+/** Sends one page and charges its bytes. */
+function sendPage(
   user: ChatUser,
-  room: LocalRoom,
+  shape: PageShape,
+  messages: EncodedMessage[],
+  more: boolean,
+): void {
+  const out = pageOut(shape, messages, more);
+  user.recipient.deliver(out);
+  user.recipient.spent(out.line.length);
+}
+
+/**
+ * One backward page: up to `limit` messages before `before` (or the
+ * newest), cut to fit one frame; `more` when older messages exist.
+ * Resolves with the highest number sent (0 when none, or the page was not
+ * sent).
+ */
+async function backwardPage<T>(
+  user: ChatUser,
+  shape: PageShape,
+  maxFrameBytes: number,
+  read: (query: PageQuery) => Promise<T[]>,
+  frameOf: (stored: T) => EncodedMessage,
+  numberOf: (stored: T) => number,
   before: number | undefined,
   limit: number,
+  still: StillWanted,
 ): Promise<number> {
-  const stored = await context.store.page(
-    room.key,
-    before === undefined ? { limit } : { before, limit },
+  if (!(await user.recipient.ready()) || !still()) return 0;
+  const stored = await read(before === undefined ? { limit } : { before, limit });
+  const { kept, cut } = newestThatFit(shape, stored.map(frameOf), maxFrameBytes);
+  // Numbers have no gaps: an oldest number above 1 means older messages exist.
+  const oldest = stored[0] === undefined ? 1 : numberOf(stored[0]);
+  sendPage(user, shape, kept, cut > 0 || oldest > 1);
+  return stored.length === 0 ? 0 : numberOf(stored.at(-1)!);
+}
+
+/**
+ * Every message after `after`, oldest first, in pages; each but the last
+ * has `more: true`, and the last (even empty) `more: false`. Resolves with
+ * the highest number sent.
+ */
+async function forwardPages<T>(
+  user: ChatUser,
+  shape: PageShape,
+  maxFrameBytes: number,
+  read: (query: PageQuery) => Promise<T[]>,
+  frameOf: (stored: T) => EncodedMessage,
+  numberOf: (stored: T) => number,
+  after: number,
+  still: StillWanted,
+): Promise<number> {
+  let last = after;
+  let limit = FIRST_READ;
+  for (;;) {
+    if (!(await user.recipient.ready()) || !still()) return last;
+    const stored = await read({ after: last, limit });
+    const encoded = stored.map(frameOf);
+    const ended = stored.length < limit;
+    const pages = packPages(shape, encoded, maxFrameBytes);
+    let sent = 0;
+    for (let i = 0; i < pages.length; i++) {
+      if (i > 0 && (!(await user.recipient.ready()) || !still())) return last;
+      const page = pages[i]!;
+      sendPage(user, shape, page, !ended || i < pages.length - 1);
+      sent += page.length;
+      if (sent > 0) last = numberOf(stored[sent - 1]!);
+    }
+    if (ended) return last;
+    const average = encoded.reduce((sum, m) => sum + m.bytes, 0) / encoded.length;
+    limit = messagesPerPage(average, maxFrameBytes, RESUME_PAGE);
+  }
+}
+
+const encodeRoomMessage = (stored: StoredMessage) => encodeMessage(messageFrame(stored));
+const encodeDirect = (stored: StoredDirect) => encodeMessage(directFrame(stored));
+
+/** One backward page of a room; `more` when older messages exist. Resolves with the highest seq sent. */
+export function replayPage(
+  context: ReplayContext,
+  user: ChatUser,
+  room: { key: string; name: string },
+  before: number | undefined,
+  limit: number,
+  still: StillWanted,
+): Promise<number> {
+  return backwardPage(
+    user,
+    { room: room.name },
+    context.maxFrameBytes,
+    (query) => context.store.page(room.key, query),
+    encodeRoomMessage,
+    (m) => m.seq,
+    before,
+    limit,
+    still,
   );
-  const { frames, cut } = fitHistoryPage(room.name, stored, context.maxFrameBytes, 'newest');
-  // Seqs have no gaps: an oldest seq above 1 means older messages exist.
-  const more = cut > 0 || (stored[0]?.seq ?? 1) > 1;
-  context.send(user, historyFrame(room.name, frames, more));
-  return stored.at(-1)?.seq ?? 0;
 }
 
 /** A room's resume replay: every message after `after`, in pages; the last has `more: false`. */
-export async function replayAfter(
+export function replayAfter(
   context: ReplayContext,
   user: ChatUser,
-  room: LocalRoom,
+  room: { key: string; name: string },
   after: number,
+  still: StillWanted,
 ): Promise<number> {
-  let last = after;
-  for (;;) {
-    const stored = await context.store.page(room.key, { after: last, limit: RESUME_PAGE });
-    const { frames, cut } = fitHistoryPage(room.name, stored, context.maxFrameBytes, 'oldest');
-    const more = cut > 0 || stored.length === RESUME_PAGE;
-    context.send(user, historyFrame(room.name, frames, more));
-    last = frames.at(-1)?.seq ?? last;
-    if (!more || !context.isRegistered(user)) return last;
-  }
+  return forwardPages(
+    user,
+    { room: room.name },
+    context.maxFrameBytes,
+    (query) => context.store.page(room.key, query),
+    encodeRoomMessage,
+    (m) => m.seq,
+    after,
+    still,
+  );
 }
 
 /** After `welcome`: the newest kept direct messages (`more`: older ones exist). Resolves with the highest dseq. */
-export async function replayLatestDirects(context: ReplayContext, user: ChatUser): Promise<number> {
-  const stored = await context.store.pageDirect(user.person.owner, { limit: LIMITS.joinReplay });
-  const { frames, cut } = fitDirectPage(stored, context.maxFrameBytes, 'newest');
-  const more = cut > 0 || (stored[0]?.dseq ?? 1) > 1;
-  context.send(user, dmHistoryFrame(frames, more));
-  return stored.at(-1)?.dseq ?? 0;
+export function replayLatestDirects(
+  context: ReplayContext,
+  user: ChatUser,
+  still: StillWanted,
+): Promise<number> {
+  return backwardPage(
+    user,
+    { room: undefined },
+    context.maxFrameBytes,
+    (query) => context.store.pageDirect(user.person.owner, query),
+    encodeDirect,
+    (m) => m.dseq,
+    undefined,
+    LIMITS.joinReplay,
+    still,
+  );
 }
 
 /** A mailbox's resume replay: every kept direct message after `after`, in pages; the last has `more: false`. */
-export async function replayDirectsAfter(
+export function replayDirectsAfter(
   context: ReplayContext,
   user: ChatUser,
   after: number,
+  still: StillWanted,
 ): Promise<number> {
-  let last = after;
-  for (;;) {
-    const stored = await context.store.pageDirect(user.person.owner, {
-      after: last,
-      limit: RESUME_PAGE,
-    });
-    const { frames, cut } = fitDirectPage(stored, context.maxFrameBytes, 'oldest');
-    const more = cut > 0 || stored.length === RESUME_PAGE;
-    context.send(user, dmHistoryFrame(frames, more));
-    last = frames.at(-1)?.dseq ?? last;
-    if (!more || !context.isRegistered(user)) return last;
-  }
+  return forwardPages(
+    user,
+    { room: undefined },
+    context.maxFrameBytes,
+    (query) => context.store.pageDirect(user.person.owner, query),
+    encodeDirect,
+    (m) => m.dseq,
+    after,
+    still,
+  );
 }

@@ -28,6 +28,8 @@ import { identityFor } from './accounts.js';
 import type { CommandResult } from './commands.js';
 import { COMMANDS, UNLIMITED } from './commands.js';
 import type { Sweepable } from './sweeper.js';
+import { addressKey } from '../net/address-group.js';
+import type { AddressBudgets } from './address-budget.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Limits a session enforces. */
@@ -41,6 +43,11 @@ export interface SessionLimits {
   nameTimeoutMs: number;
   /** Silence after which the server pings; twice this and the peer is gone. */
   pingIntervalMs: number;
+  /**
+   * Bytes queued for the connection at most before a large answer sends its
+   * next page: a quarter of the outbound bound, so live messages keep room.
+   */
+  pageLowWater: number;
 }
 
 /** Counters a session bumps. */
@@ -55,6 +62,8 @@ export interface SessionContext {
   accounts: AccountsContext;
   limits: SessionLimits;
   stats: SessionStats;
+  /** What each address may make the server read and send for large answers. */
+  budgets: AddressBudgets;
   now: () => number;
   logger: Logger;
   /** Called once when the session is over. */
@@ -111,6 +120,8 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
   private readonly bucket: TokenBucket;
   private leaveReason: LeaveReason = 'disconnected';
   private isClosed = false;
+  /** What per-address limits count this connection by. */
+  private readonly addressKey: string;
 
   constructor(
     readonly sessionId: number,
@@ -121,6 +132,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
     this.connectedAt = now;
     this.lastHeardAt = now;
     this.bucket = new TokenBucket(context.limits.ratePerSecond, context.limits.rateBurst, now);
+    this.addressKey = addressKey(connection.remoteAddress);
     this.caller = {
       address: connection.remoteAddress,
       client: connection.kind,
@@ -149,6 +161,20 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
   /** Sends a frame to this connection only. */
   reply(frame: ServerFrame): void {
     this.connection.send(new Outgoing(frame));
+  }
+
+  async ready(): Promise<boolean> {
+    // Everyone else's turn first: a long answer never holds the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.context.budgets.read(this.addressKey);
+    if (this.isClosed) return false;
+    const { pageLowWater, pingIntervalMs } = this.context.limits;
+    // A reader that takes nothing for the liveness interval is gone as far as the answer goes.
+    return this.connection.drained(pageLowWater, pingIntervalMs);
+  }
+
+  spent(bytes: number): void {
+    this.context.budgets.charge(this.addressKey, bytes);
   }
 
   // --- ConnectionHandler -------------------------------------------------------

@@ -36,6 +36,13 @@ export interface Connection {
   end(): void;
   /** Closes now, dropping what is queued. */
   destroy(): void;
+  /**
+   * Resolves true once what waits to go out is `lowWater` bytes or less,
+   * so a large answer may send its next page; false when the connection is
+   * gone, or when its reader took nothing for `stallMs` (it is then closed
+   * as a slow consumer).
+   */
+  drained(lowWater: number, stallMs: number): Promise<boolean>;
   /** Stops reading input (the session is behind), or starts again. */
   pauseReading(): void;
   resumeReading(): void;

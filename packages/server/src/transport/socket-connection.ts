@@ -75,6 +75,10 @@ export abstract class SocketConnection implements SocketListener, OutputOwner {
     this.socket.destroy();
   }
 
+  drained(lowWater: number, stallMs: number): Promise<boolean> {
+    return this.output.drained(lowWater, stallMs);
+  }
+
   pauseReading(): void {
     this.socket.pause();
   }

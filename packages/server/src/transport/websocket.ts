@@ -90,6 +90,10 @@ export class WebSocketConnection implements Connection, OutputOwner {
     this.ws.terminate();
   }
 
+  drained(lowWater: number, stallMs: number): Promise<boolean> {
+    return this.output.drained(lowWater, stallMs);
+  }
+
   pauseReading(): void {
     this.ws.pause();
   }
