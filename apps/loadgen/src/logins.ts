@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PASSWORD_COST, SqliteStore, hashPassword } from '@confab/server';
 import { cpuSeconds } from './proc.js';
-import { startServer } from './servers.js';
+import { scrapeMetrics, startServer } from './servers.js';
 import { LatencySample, nowMs } from './stats.js';
 
 /** One login storm (W3). */
@@ -149,7 +149,7 @@ const MONITOR_INTERVAL_MS = 20;
  * resets the monitor on each): what it recorded, less the sampling interval.
  */
 async function eventLoopDelay(port: number): Promise<{ p99Ms: number; maxMs: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const text = await scrapeMetrics(port);
   const pattern = (name: string) =>
     new RegExp(`^confab_process_nodejs_eventloop_lag_${name}_seconds (\\S+)`, 'm');
   const lateMs = (name: string) =>

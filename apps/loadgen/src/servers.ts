@@ -52,6 +52,17 @@ function pinned(argv: string[], cpu: number, pin: boolean): string[] {
   return pin ? ['prlimit', '--nofile=20000', 'taskset', '-c', String(cpu), ...argv] : argv;
 }
 
+/** The token the benchmark's servers serve `/metrics` with on the chat port. */
+export const METRICS_TOKEN = 'confab-benchmark-metrics';
+
+/** A Confab server's `/metrics`. */
+export async function scrapeMetrics(port: number): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  return response.text();
+}
+
 /** The Confab server's command line, with the limits that would refuse a benchmark lifted. */
 function confabArgv(extra: string[]): string[] {
   const cli = join(dirname(fileURLToPath(import.meta.resolve('@confab/server'))), 'cli.js');
@@ -69,6 +80,15 @@ function confabArgv(extra: string[]): string[] {
     '0',
     '--max-connections-per-ip',
     '0',
+    '--max-handshakes-per-ip',
+    '0',
+    // Thousands of clients from one address: the per-address budget of replays is lifted too.
+    '--replay-rate',
+    '0',
+    '--replay-reads',
+    '0',
+    '--metrics-token',
+    METRICS_TOKEN,
     '--ping-interval',
     '3600000',
     '--handshake-timeout',

@@ -26,8 +26,14 @@ export interface ServerConfig {
   rateBurst: number;
   /** Open connections in total (0: no limit). @default 10000 */
   maxConnections: number;
-  /** Open connections from one address (0: no limit). @default 64 */
+  /** Open connections from one address, an IPv6 /64 counting as one (0: no limit). @default 64 */
   maxConnectionsPerIp: number;
+  /** Connections from one address still in their handshake: first bytes, request head, hello, a typed name (0: no limit). @default 16 */
+  maxHandshakesPerIp: number;
+  /** Milliseconds an HTTP client has to send a whole request head (then 408). @default 10000 */
+  headTimeout: number;
+  /** Comma-separated origins whose pages may open a WebSocket, besides the server's own and this machine's (`*`: any). @default '' */
+  allowedOrigins: string;
   /** Milliseconds to send `hello` after connecting. @default 10000 */
   handshakeTimeout: number;
   /** Milliseconds a new connection may stay silent before it is taken for a person on `nc` and greeted (0: never). @default 500 */
@@ -40,12 +46,18 @@ export interface ServerConfig {
   maxOutboundBytes: number;
   /** Bytes a second of large answers (replays, history, member lists) one address may be sent, across its connections; bursts of 4 s worth (0: no limit). @default 4194304 */
   replayRate: number;
-  /** History reads a second one address may cause, across its connections; bursts of 4 s worth (0: no limit). @default 50 */
+  /** History reads a second one address may cause, across its connections; bursts of 4 s worth (0: no limit). @default 500 */
   replayReads: number;
   /** Milliseconds a shutdown waits for clients to take their `quit` before closing them. @default 5000 */
   shutdownTimeout: number;
   /** @default 'info' */
   logLevel: LevelWithSilent;
+  /** Serve `/metrics` and `/healthz` on this port of `metricsHost` (0: any free port); off when unset. */
+  metricsPort: number | undefined;
+  /** Address of the metrics port. @default '127.0.0.1' */
+  metricsHost: string;
+  /** Serve `/metrics` on the chat port to requests with `Authorization: Bearer <token>`; off when unset. */
+  metricsToken: string | undefined;
   /** Redis URL: this process joins the chat kept there (history, fan-out, names). */
   redis: string | undefined;
   /** Prefix of every Redis key and channel of this chat. @default 'confab:' */
@@ -185,12 +197,37 @@ export const SETTINGS: readonly AnySetting[] = [
     help: 'open connections from one address (0: no limit)',
   },
   {
+    key: 'maxHandshakesPerIp',
+    flag: 'max-handshakes-per-ip',
+    env: 'CONFAB_MAX_HANDSHAKES_PER_IP',
+    kind: 'integer',
+    default: 16,
+    help: 'connections from one address still in their handshake (first bytes, request head, hello, a name being typed; 0: no limit)',
+  },
+  {
     key: 'handshakeTimeout',
     flag: 'handshake-timeout',
     env: 'CONFAB_HANDSHAKE_TIMEOUT',
     kind: 'integer',
     default: LIMITS.handshakeTimeoutMs,
     help: 'milliseconds to send hello after connecting',
+  },
+  {
+    key: 'headTimeout',
+    flag: 'head-timeout',
+    env: 'CONFAB_HEAD_TIMEOUT',
+    kind: 'integer',
+    default: 10_000,
+    help: 'milliseconds an HTTP client has to send a whole request head (then 408 and the connection closes)',
+  },
+  {
+    key: 'allowedOrigins',
+    flag: 'allowed-origins',
+    env: 'CONFAB_ALLOWED_ORIGINS',
+    kind: 'string',
+    default: '',
+    placeholder: 'ORIGINS',
+    help: "comma-separated origins (https://chat.example.org) whose web pages may open a WebSocket here, besides the server's own and this machine's (* for any)",
   },
   {
     key: 'greetAfter',
@@ -237,7 +274,7 @@ export const SETTINGS: readonly AnySetting[] = [
     flag: 'replay-reads',
     env: 'CONFAB_REPLAY_READS',
     kind: 'integer',
-    default: 50,
+    default: 500,
     help: 'history reads a second one address may cause, across its connections, in bursts of 4 s worth (0: no limit)',
   },
   {
@@ -256,6 +293,32 @@ export const SETTINGS: readonly AnySetting[] = [
     default: 'info',
     choices: LOG_LEVELS,
     help: 'log level',
+  },
+  {
+    key: 'metricsPort',
+    flag: 'metrics-port',
+    env: 'CONFAB_METRICS_PORT',
+    kind: 'integer',
+    default: undefined,
+    help: 'serve /metrics and /healthz on this port of --metrics-host, for monitoring (0: any free port)',
+  },
+  {
+    key: 'metricsHost',
+    flag: 'metrics-host',
+    env: 'CONFAB_METRICS_HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    placeholder: 'ADDRESS',
+    help: 'address of --metrics-port',
+  },
+  {
+    key: 'metricsToken',
+    flag: 'metrics-token',
+    env: 'CONFAB_METRICS_TOKEN',
+    kind: 'string',
+    default: undefined,
+    placeholder: 'TOKEN',
+    help: "serve /metrics on the chat port too, to requests with 'Authorization: Bearer TOKEN'",
   },
   {
     key: 'redis',
@@ -388,6 +451,14 @@ export function checkConfig(config: ServerConfig): ServerConfig {
     config.store = 'redis';
   } else if (config.store === 'redis') fail('--store redis needs --redis URL');
   if (config.redisHistory < 1) fail('--redis-history must be at least 1');
+  if (config.headTimeout < 100) fail('--head-timeout must be at least 100 ms');
+  for (const origin of allowedOrigins(config))
+    if (origin !== '*' && !isOrigin(origin))
+      fail(`--allowed-origins: "${origin}" is not an origin like https://chat.example.org`);
+  if (config.metricsPort !== undefined && config.metricsPort > 65_535)
+    fail('--metrics-port must be at most 65535');
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16)
+    fail('--metrics-token must be at least 16 characters');
   if (config.nodeTtl < 500) fail('--node-ttl must be at least 500 ms');
   if (config.passwordCost < 10 || config.passwordCost > 20)
     fail('--password-cost must be from 10 to 20 (log2 of scrypt N)');
@@ -396,4 +467,25 @@ export function checkConfig(config: ServerConfig): ServerConfig {
   if (config.workers !== '1' && config.redis === undefined)
     fail('--workers needs --redis: the worker processes share the chat through Redis');
   return config;
+}
+
+/** The origins of `--allowed-origins`, each as written. */
+export function allowedOrigins(config: Pick<ServerConfig, 'allowedOrigins'>): string[] {
+  return config.allowedOrigins
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+}
+
+/** Whether `text` is an origin: a scheme and host (and port), nothing else. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.origin === text.replace(/\/$/, '')
+    );
+  } catch {
+    return false;
+  }
 }

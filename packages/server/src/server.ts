@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { LocalBus } from './bus/local-bus.js';
 import type { Cluster } from './cluster/cluster.js';
-import { checkConfig, defaultConfig } from './config.js';
+import { allowedOrigins, checkConfig, defaultConfig } from './config.js';
 import type { ServerConfig } from './config.js';
 import { appendThenPublish } from './core/append-then-publish.js';
 import { ChatCore } from './core/chat-core.js';
@@ -27,6 +27,7 @@ import type {
 import { MemoryDirectory } from './directory/memory-directory.js';
 import { ServerError } from './errors.js';
 import { HttpRoutes } from './http/http-routes.js';
+import { MetricsServer } from './http/metrics-server.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { MemoryTrimmer } from './memory-trim.js';
@@ -111,6 +112,7 @@ export class ConfabServer {
   private nextSessionId = 1;
   private listener: Listener | undefined;
   private http: HttpRoutes | undefined;
+  private metricsServer: MetricsServer | undefined;
   private sweeper: Sweeper | undefined;
   private trimmer: MemoryTrimmer | undefined;
   private core: ChatCore | undefined;
@@ -221,11 +223,18 @@ export class ConfabServer {
       hashBacklog: () => auth.hashBacklog,
       ...(this.cluster ? { cluster: () => this.cluster!.status() } : {}),
     });
+    const metrics = async () => ({
+      contentType: registry.contentType,
+      body: await registry.metrics(),
+    });
     this.http = new HttpRoutes({
       health: () => this.health(),
-      metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+      metrics,
+      metricsAccess: config.metricsToken === undefined ? 'off' : { token: config.metricsToken },
       webSocket: (ws, request, socket) => this.openWebSocket(ws, request, socket, streamContext),
       maxPayload: 4 * config.maxFrameBytes,
+      headTimeoutMs: config.headTimeout,
+      allowedOrigins: allowedOrigins(config),
     });
     this.listener = new Listener({
       sweeper: this.sweeper,
@@ -241,6 +250,7 @@ export class ConfabServer {
       },
       maxConnections: config.maxConnections,
       maxConnectionsPerIp: config.maxConnectionsPerIp,
+      maxHandshakesPerIp: config.maxHandshakesPerIp,
       keepAliveMs: config.pingInterval,
       routes: {
         stream: (socket, kind, full) => this.openStream(socket, kind, full, streamContext),
@@ -259,6 +269,21 @@ export class ConfabServer {
         `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`,
         { cause: error },
       );
+    }
+    if (config.metricsPort !== undefined) {
+      this.metricsServer = new MetricsServer({ metrics, health: () => this.health() });
+      try {
+        const { port } = await this.metricsServer.listen(config.metricsPort, config.metricsHost);
+        this.logger.info({ host: config.metricsHost, port }, 'metrics listening');
+      } catch (error) {
+        await this.listener.stop();
+        await this.closePorts();
+        throw new ServerError(
+          'listen_failed',
+          `cannot serve metrics on ${config.metricsHost}:${config.metricsPort}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
     }
     this.startedAt = Date.now();
     if (config.memoryTrim === 'on') this.trimmer = this.startMemoryTrim();
@@ -332,6 +357,11 @@ export class ConfabServer {
       if (session.user && nameKeys.has(session.user.key)) session.connection.destroy();
   }
 
+  /** Where `/metrics` is served on its own (`metricsPort`), once listening; undefined when it is not. */
+  metricsAddress(): ServerAddress | undefined {
+    return this.metricsServer?.address();
+  }
+
   /** Where the server listens. */
   address(): ServerAddress {
     const info = this.listener?.server.address() as AddressInfo | null | undefined;
@@ -362,6 +392,7 @@ export class ConfabServer {
     await this.waitForSessions(this.config.shutdownTimeout);
     for (const session of this.sessions.values()) session.connection.destroy();
     this.http?.close();
+    await this.metricsServer?.close();
     await stopped;
     this.sweeper?.stop();
     this.trimmer?.stop();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageFrame } from '@confab/protocol';
-import { JsonClient, startServer } from './helpers.js';
+import { JsonClient, startServer, scrapeMetrics } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -100,7 +100,7 @@ describe('replays larger than the outbound bound', () => {
     const talking = setInterval(() => stalled.send({ type: 'ping' }), 200);
     cleanups.push(() => clearInterval(talking));
     const slowConsumers = async () => {
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const metrics = await scrapeMetrics(port);
       return Number(/confab_slow_consumers_total (\d+)/.exec(metrics)?.[1]);
     };
     for (let i = 0; i < 400 && (await slowConsumers()) === 0; i++)

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BusEvent, ConfabServer } from '../src/index.js';
 import { LocalBus } from '../src/index.js';
-import { JsonClient, PlainClient, WsClient, pause, startServer } from './helpers.js';
+import { JsonClient, PlainClient, WsClient, pause, startServer, scrapeMetrics } from './helpers.js';
 
 let server: ConfabServer;
 let port: number;
@@ -180,7 +180,7 @@ describe('transports on one port', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', connections: 0 });
     await json('ada');
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = await scrapeMetrics(port);
     expect(metrics).toContain('confab_connections{transport="json"} 1');
     expect(metrics).toMatch(/confab_frames_in_total \d+/);
     expect(metrics).toContain('confab_process_nodejs_eventloop_lag_seconds');

@@ -6,7 +6,7 @@ import type { MessageFrame } from '@confab/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer, ServerOptions } from '../src/index.js';
-import { CLI, JsonClient, pause, spawnServer, startServer } from './helpers.js';
+import { CLI, JsonClient, pause, spawnServer, startServer, scrapeMetrics } from './helpers.js';
 import type { TestRedis } from './redis-server.js';
 import { startRedis } from './redis-server.js';
 
@@ -186,7 +186,7 @@ describe('three nodes, one chat', () => {
 
   it('has Redis metrics on a node, and none on a single process', async () => {
     const a = await node(newChat());
-    const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const scrape = scrapeMetrics;
     const metrics = await scrape(a);
     expect(metrics).toMatch(/^confab_redis_up 1$/m);
     expect(metrics).toMatch(/^confab_cluster_nodes 1$/m);
@@ -478,7 +478,7 @@ describe('Redis going away', () => {
     await until(async () => (await health(a)).status === 'degraded', 'degraded health');
     const down = await health(a);
     expect(down.cluster?.redis).toBe('down');
-    const metrics = await (await fetch(`http://127.0.0.1:${a}/metrics`)).text();
+    const metrics = await scrapeMetrics(a);
     expect(metrics).toMatch(/^confab_redis_up 0$/m);
     await sending;
     expect(refused.length).toBeGreaterThan(0);

@@ -21,6 +21,18 @@ import type { ConfabServer } from '../src/index.js';
  */
 export const WAIT_MS = 8_000;
 
+/** The `--metrics-token` of every server a test starts. */
+export const METRICS_TOKEN = 'metrics-token-of-the-tests';
+
+/** A server's `/metrics` on the chat port, read with the tests' token. */
+export async function scrapeMetrics(port: number): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  return response.text();
+}
+
 /** A fresh temporary folder, removed by the returned function. */
 export function tempDir(prefix = 'confab-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -44,6 +56,8 @@ export async function startServer(
     store: 'memory',
     logLevel: 'silent',
     maxConnectionsPerIp: 0,
+    maxHandshakesPerIp: 0,
+    metricsToken: METRICS_TOKEN,
     ...options,
   };
   if (!clustered) {
@@ -258,16 +272,28 @@ export class JsonClient extends FrameClient {
 
 /** A WebSocket client at /ws. */
 export class WsClient extends FrameClient {
+  /** The close code the server gave, once closed. */
+  closeCode: number | undefined;
+
   private constructor(readonly ws: WebSocket) {
     super();
     ws.on('message', (data) => this.inbox.push(JSON.parse(String(data)) as ServerFrame));
-    ws.on('close', () => this.markClosed());
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      this.markClosed();
+    });
     ws.on('error', () => undefined);
   }
 
-  static connect(port: number, options: { tls?: boolean } = {}): Promise<WsClient> {
+  static connect(
+    port: number,
+    options: { tls?: boolean; origin?: string } = {},
+  ): Promise<WsClient> {
     const url = `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`;
-    const ws = new WebSocket(url, { rejectUnauthorized: false });
+    const ws = new WebSocket(url, {
+      rejectUnauthorized: false,
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+    });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new WsClient(ws)));
       ws.once('error', reject);

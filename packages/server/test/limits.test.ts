@@ -1,7 +1,15 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
-import { JsonClient, PlainClient, WsClient, pause, sendThenStall, startServer } from './helpers.js';
+import {
+  JsonClient,
+  PlainClient,
+  WsClient,
+  pause,
+  sendThenStall,
+  startServer,
+  scrapeMetrics,
+} from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -80,7 +88,7 @@ describe('limits', () => {
     await pause(400);
     c.send({ type: 'say', room: '#general', text: 'later', ref: 'later' });
     expect(await c.next('ack')).toMatchObject({ ref: 'later' });
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = await scrapeMetrics(port);
     expect(metrics).toMatch(/confab_rate_limited_total [1-9]/);
   });
 
@@ -180,7 +188,7 @@ describe('limits', () => {
     // it did not read, so it arrives only if the reader catches up in time.
     stalled.socket.resume();
     await stalled.closed;
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = await scrapeMetrics(port);
     expect(metrics).toContain('confab_slow_consumers_total 1');
     // 28 MB through the server (and Redis, in a cluster): room on a busy machine.
   }, 60_000);

@@ -7,6 +7,8 @@ import { afterWaitingInput } from '../session/sweeper.js';
 import type { Sweepable, Sweeper } from '../session/sweeper.js';
 import { endOrDestroy } from '../transport/socket-connection.js';
 import { ignoreError } from '../transport/socket-events.js';
+import { addressKey } from './address-group.js';
+import { carryHandshake, holdHandshake, settleHandshake } from './handshakes.js';
 import { sniff } from './sniff.js';
 
 /** A socket whose transport is known, with its bytes so far still to be read. */
@@ -46,11 +48,24 @@ export interface ListenerOptions {
   };
   /** Connections in total (0: no limit). */
   maxConnections: number;
-  /** Connections from one address (0: no limit). */
+  /** Connections from one address (an IPv6 /64 counts as one; 0: no limit). */
   maxConnectionsPerIp: number;
+  /**
+   * Connections from one address still in their handshake (sending their
+   * first bytes, a request head or `hello`, or a person typing a name; 0:
+   * no limit): connections that hold a place without being anyone yet.
+   */
+  maxHandshakesPerIp: number;
   /** Liveness of plain-text links, which cannot answer pings. */
   keepAliveMs: number;
 }
+
+/**
+ * How long a connection refused for the limits may stay to be told so:
+ * refused connections count toward no limit, so a flood of them must not
+ * pile up either.
+ */
+const REFUSED_GRACE_MS = 2_000;
 
 /** Enough bytes to tell an HTTP request line from a person typing. */
 const SNIFF_BYTES = 16;
@@ -77,6 +92,7 @@ const TIMEOUT_LINE = encodeFrame({
 export class Listener {
   readonly server: net.Server;
   private readonly perIp = new Map<string, number>();
+  private readonly handshakesPerIp = new Map<string, number>();
   private open = 0;
 
   constructor(private readonly options: ListenerOptions) {
@@ -104,29 +120,34 @@ export class Listener {
   }
 
   private accept(socket: Socket): void {
-    // Read now: Node keeps the peer's address once asked, so it is there at close too.
-    const ip = socket.remoteAddress ?? 'unknown';
-    const fromIp = (this.perIp.get(ip) ?? 0) + 1;
-    this.perIp.set(ip, fromIp);
-    this.open++;
-    (socket as Counted)[COUNTED_BY] = this;
-    socket.on('close', onCountedClose);
+    const ip = addressKey(socket.remoteAddress ?? 'unknown');
     socket.on('error', ignoreError);
     socket.setKeepAlive(true, this.options.keepAliveMs);
-    const { maxConnections, maxConnectionsPerIp } = this.options;
+    const { maxConnections, maxConnectionsPerIp, maxHandshakesPerIp } = this.options;
     const full =
-      (maxConnections > 0 && this.open > maxConnections) ||
-      (maxConnectionsPerIp > 0 && fromIp > maxConnectionsPerIp);
-    this.sniff(socket, full, false);
+      (maxConnections > 0 && this.open >= maxConnections) ||
+      (maxConnectionsPerIp > 0 && (this.perIp.get(ip) ?? 0) >= maxConnectionsPerIp) ||
+      (maxHandshakesPerIp > 0 && (this.handshakesPerIp.get(ip) ?? 0) >= maxHandshakesPerIp);
+    if (full) {
+      // Refused: it counts toward nothing, and has a moment to read why, in its own transport.
+      setTimeout(() => socket.destroy(), REFUSED_GRACE_MS).unref();
+      this.sniff(socket, true, false);
+      return;
+    }
+    count(this.perIp, ip, 1);
+    count(this.handshakesPerIp, ip, 1);
+    this.open++;
+    (socket as Counted)[COUNTED_BY] = this;
+    holdHandshake(socket, () => count(this.handshakesPerIp, ip, -1));
+    socket.on('close', onCountedClose);
+    this.sniff(socket, false, false);
   }
 
   /** @internal A counted socket closed. */
   forget(socket: Socket): void {
     this.open--;
-    const ip = socket.remoteAddress ?? 'unknown';
-    const left = (this.perIp.get(ip) ?? 1) - 1;
-    if (left <= 0) this.perIp.delete(ip);
-    else this.perIp.set(ip, left);
+    settleHandshake(socket);
+    count(this.perIp, addressKey(socket.remoteAddress ?? 'unknown'), -1);
   }
 
   /**
@@ -209,6 +230,7 @@ export class Listener {
         isServer: true,
         secureContext: this.options.secureContext,
       });
+      carryHandshake(socket, secure);
       secure.on('error', () => socket.destroy());
       this.sniff(secure, full, true);
       return;
@@ -216,4 +238,12 @@ export class Listener {
     if (kind === 'http') this.options.routes.http(socket, full);
     else this.options.routes.stream(socket, kind, full);
   }
+}
+
+/** Adds `by` to a per-address count, forgetting counts that fall to 0; returns the new count. */
+function count(counts: Map<string, number>, key: string, by: number): number {
+  const value = (counts.get(key) ?? 0) + by;
+  if (value <= 0) counts.delete(key);
+  else counts.set(key, value);
+  return value;
 }

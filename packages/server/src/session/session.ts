@@ -277,6 +277,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
         this.transientLogin = { accountId: made.accountId, id: made.id };
       this.user = result;
       this.state = serverHandshakeStep(this.state, 'hello_accepted');
+      this.connection.handshakeDone();
       this.log(
         'info',
         { name: result.name, client: frame.client, account: identity.account !== undefined },

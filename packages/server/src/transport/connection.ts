@@ -43,6 +43,8 @@ export interface Connection {
    * as a slow consumer).
    */
   drained(lowWater: number, stallMs: number): Promise<boolean>;
+  /** The connection is through its handshake: it no longer counts toward its address's handshakes. */
+  handshakeDone(): void;
   /** Stops reading input (the session is behind), or starts again. */
   pauseReading(): void;
   resumeReading(): void;

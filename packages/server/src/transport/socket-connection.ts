@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { settleHandshake } from '../net/handshakes.js';
 import type { ConnectionHandler } from './connection.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import type { SocketListener } from './socket-events.js';
@@ -73,6 +74,10 @@ export abstract class SocketConnection implements SocketListener, OutputOwner {
   destroy(): void {
     this.output.drop();
     this.socket.destroy();
+  }
+
+  handshakeDone(): void {
+    settleHandshake(this.socket);
   }
 
   drained(lowWater: number, stallMs: number): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { FrameError } from '@confab/protocol';
 import { parseFrameText } from '@confab/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { Outgoing } from '../core/outgoing.js';
+import { settleHandshake } from '../net/handshakes.js';
 import type { Connection, ConnectionHandler } from './connection.js';
 import type { StreamTransportContext } from './socket-connection.js';
 import type { OutputOwner } from './socket-output.js';
@@ -16,8 +17,9 @@ const BINARY: FrameError = {
 const NOT_UTF8: FrameError = { code: 'bad_frame', message: 'the message is not valid UTF-8' };
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Normal closure (RFC 6455). */
+/** Close codes (RFC 6455): a normal closure, and a message too big to take. */
 const NORMAL = 1000;
+const TOO_BIG = 1009;
 
 /** Each frame's WebSocket encoding, made once per broadcast: the JSON line's bytes without `\n`, framed. */
 const WS_FRAME = Outgoing.slot<Uint8Array>();
@@ -44,6 +46,8 @@ export class WebSocketConnection implements Connection, OutputOwner {
   private readonly output: SocketOutput;
   private handler: ConnectionHandler | undefined;
   private dead = false;
+  /** How the link closes when the session ends it: 1009 after a message over the frame limit. */
+  private closeCode = NORMAL;
 
   constructor(
     private readonly ws: WebSocket,
@@ -80,7 +84,7 @@ export class WebSocketConnection implements Connection, OutputOwner {
   end(): void {
     this.output.flush();
     this.dead = true;
-    this.ws.close(NORMAL);
+    this.ws.close(this.closeCode);
     setTimeout(() => this.ws.terminate(), 2_000).unref();
   }
 
@@ -88,6 +92,10 @@ export class WebSocketConnection implements Connection, OutputOwner {
     this.dead = true;
     this.output.drop();
     this.ws.terminate();
+  }
+
+  handshakeDone(): void {
+    settleHandshake(this.socket);
   }
 
   drained(lowWater: number, stallMs: number): Promise<boolean> {
@@ -121,6 +129,7 @@ export class WebSocketConnection implements Connection, OutputOwner {
     this.context.stats.bytesIn += bytes.length;
     if (isBinary) return handler.decodeError(BINARY);
     if (bytes.length > this.context.maxFrameBytes) {
+      this.closeCode = TOO_BIG;
       handler.decodeError({
         code: 'frame_too_large',
         message: `a frame must be at most ${this.context.maxFrameBytes} bytes`,
