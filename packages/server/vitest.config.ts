@@ -8,6 +8,10 @@ const PROTOCOL_TESTS = [
   'test/tls.test.ts',
   'test/plain-text.test.ts',
   'test/accounts-chat.test.ts',
+  'test/lookalikes.test.ts',
+  'test/attack-replay.test.ts',
+  'test/attack-fairness.test.ts',
+  'test/attack-http.test.ts',
 ];
 
 export default defineConfig({

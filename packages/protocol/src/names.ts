@@ -6,6 +6,11 @@ export type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
 // White space, control (Cc), format (Cf), surrogate (Cs), private use (Co)
 // and unassigned (Cn) code points make names that look alike or cannot be seen.
 const FORBIDDEN_IN_NAME = /[\p{White_Space}\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u;
+// Characters that show as nothing though they are letters or symbols: the
+// default-ignorable ones (the Hangul fillers U+3164, U+115F, U+1160, U+FFA0)
+// and the blank Braille pattern U+2800. A name of them looks like no name,
+// or like another name with nothing added.
+const INVISIBLE_IN_NAME = /[\p{Default_Ignorable_Code_Point}\u2800]/u;
 const ROOM_PATTERN = /^#[A-Za-z0-9_-]{1,64}$/;
 
 /**
@@ -24,21 +29,23 @@ export function checkName(raw: unknown): Check<string> {
     return { ok: false, reason: `name must be at most ${LIMITS.maxNameCodePoints} characters` };
   }
   if (name.startsWith('#')) return { ok: false, reason: 'name must not start with #' };
-  if (FORBIDDEN_IN_NAME.test(name)) {
+  if (FORBIDDEN_IN_NAME.test(name) || INVISIBLE_IN_NAME.test(name)) {
     return { ok: false, reason: 'name must not contain spaces, control or invisible characters' };
   }
   return { ok: true, value: name };
 }
 
 /**
- * The key two names are compared by: NFC, then full case folding, then NFC
- * again (case mapping can decompose). Lower, upper, lower gives the full
+ * The key two names are compared by: NFKC, then full case folding, then
+ * NFKC again (case mapping can decompose). NFKC makes compatibility forms
+ * one with what they stand for (full-width `ａｄｍｉｎ`, mathematical bold
+ * `𝐚𝐝𝐦𝐢𝐧` and `admin` are one name); lower, upper, lower gives the full
  * folding for the cases that matter (`Σ`, `σ`, `ς` -> `σ`; `ß` and `ẞ` ->
  * `ss`; `ﬃ` -> `ffi`) and is idempotent. Registries key on this and keep the
  * display name beside it.
  */
 export function foldName(name: string): string {
-  return name.normalize('NFC').toLowerCase().toUpperCase().toLowerCase().normalize('NFC');
+  return name.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKC');
 }
 
 /** Checks a room name: `#` then 1 to 64 of `A-Z a-z 0-9 - _`. */

@@ -26,6 +26,11 @@ describe('names', () => {
       'a\u202eb',
       '#room',
       'a\u00a0b',
+      // Invisible fillers: a Hangul filler, a blank Braille pattern, a half-width Hangul filler.
+      'ad\u3164min',
+      '\u3164',
+      'admin\u2800',
+      '\uffa0x',
       '\ud800',
       7,
       null,
@@ -41,6 +46,12 @@ describe('names', () => {
     expect(foldName('ẞ')).toBe(foldName('ss'));
     expect(foldName('ADA')).toBe('ada');
     expect(foldName('re\u0301my')).toBe(foldName('RÉMY'));
+  });
+
+  it('folds compatibility forms: full-width and mathematical letters are the plain name', () => {
+    expect(foldName('ａｄｍｉｎｋｌ９')).toBe('adminkl9');
+    expect(foldName('𝐚𝐝𝐦𝐢𝐧𝐤𝐥𝟗')).toBe('adminkl9');
+    expect(foldName('ＡＤＡ')).toBe(foldName('ada'));
   });
 
   it('folding is idempotent (property)', () => {

@@ -34,7 +34,7 @@ export { MemoryStore } from './store/memory-store.js';
 export { MemoryAccounts } from './store/memory-accounts.js';
 export { DEFAULT_PASSWORD_COST, hashPassword, verifyPassword } from './accounts/passwords.js';
 export type { PasswordCost } from './accounts/passwords.js';
-export { SESSION_TTL_MS } from './core/ports.js';
+export { MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from './core/ports.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export { LocalBus } from './bus/local-bus.js';
 export { MemoryDirectory } from './directory/memory-directory.js';

@@ -175,6 +175,7 @@ export class ConfabServer {
         auth,
         bus: this.bus!,
         now,
+        looksLikeSomeoneHere: (name) => this.core!.looksLikeSomeoneHere(name),
       },
       limits: {
         maxTextBytes: config.maxTextBytes,

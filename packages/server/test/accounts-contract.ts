@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Account, AccountStore, SessionRecord } from '../src/index.js';
-import { SESSION_TTL_MS } from '../src/index.js';
+import { MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from '../src/index.js';
 
 let nextId = 0;
 
@@ -9,6 +9,7 @@ function account(nameKey: string, extra: Partial<Account> = {}): Account {
     id: `acc${nextId++}`,
     nameKey,
     name: nameKey.toUpperCase(),
+    lookalike: `look-of-${nameKey}`,
     passwordHash: 'scrypt$14$8$1$c2FsdA$aGFzaA',
     created: 1_700_000_000_000,
     rooms: ['#general'],
@@ -61,6 +62,34 @@ export function accountsContract(
       expect(await store.accounts.byId(ada.id)).toEqual(ada);
       expect(await store.accounts.byName('nobody')).toBeUndefined();
       expect(await store.accounts.byId('nobody')).toBeUndefined();
+    });
+
+    it('makes no account whose name looks like another’s, and finds an account by how its name looks', async () => {
+      const ada = account('adminkl9', { lookalike: 'adrninkl9' });
+      expect(await store.accounts.create(ada)).toBe(true);
+      expect(await store.accounts.byLookalike('adrninkl9')).toEqual(ada);
+      expect(await store.accounts.byLookalike('nothing-like')).toBeUndefined();
+      // Another name, the same look: refused, and nothing of it kept.
+      const twin = account('adminki9', { lookalike: 'adrninkl9' });
+      expect(await store.accounts.create(twin)).toBe(false);
+      expect(await store.accounts.byName('adminki9')).toBeUndefined();
+      expect(await store.accounts.byId(twin.id)).toBeUndefined();
+    });
+
+    it(`keeps at most ${MAX_SESSIONS_PER_ACCOUNT} sessions of an account, ending the one used longest ago`, async () => {
+      const ada = account('ada');
+      await store.accounts.create(ada);
+      const now = Date.now();
+      const first = session(ada.id, now - 10_000);
+      await store.accounts.addSession(first);
+      for (let i = 1; i < MAX_SESSIONS_PER_ACCOUNT; i++)
+        await store.accounts.addSession(session(ada.id, now - 5_000 + i));
+      expect(await store.accounts.sessions(ada.id, now)).toHaveLength(MAX_SESSIONS_PER_ACCOUNT);
+      await store.accounts.addSession(session(ada.id, now));
+      const kept = await store.accounts.sessions(ada.id, now);
+      expect(kept).toHaveLength(MAX_SESSIONS_PER_ACCOUNT);
+      expect(kept.map((s) => s.id)).not.toContain(first.id);
+      expect(await store.accounts.sessionByToken(first.tokenHash, now)).toBeUndefined();
     });
 
     it('changes the password hash and the remembered rooms', async () => {

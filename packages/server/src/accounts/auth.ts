@@ -6,6 +6,8 @@ import { HashQueue } from './hash-queue.js';
 import type { PasswordCost } from './passwords.js';
 import { hashPassword, madeAtOtherCost, verifyPassword } from './passwords.js';
 import type { Throttle } from './throttle.js';
+import { looksLikeAnAccount, newNameProblem } from '../names/name-refusals.js';
+import { lookalikeKey } from '../names/lookalikes.js';
 import { newAccountId, newSessionId, newToken, tokenHash } from './tokens.js';
 
 /** Options of {@link Auth}. */
@@ -103,6 +105,8 @@ export class Auth {
     client: string,
   ): Promise<Login | FrameError> {
     const nameKey = foldName(name);
+    const problem = newNameProblem(name);
+    if (problem) return problem;
     if (!(await this.allowed(nameKey, address))) return TOO_MANY;
     const taken: FrameError = {
       code: 'name_taken',
@@ -111,10 +115,13 @@ export class Auth {
     };
     // Before the hash's work: there is no secret in whether a name is an account.
     if (await this.options.accounts.byName(nameKey)) return taken;
+    const lookalike = lookalikeKey(name);
+    if (await this.options.accounts.byLookalike(lookalike)) return looksLikeAnAccount(name);
     const account: Account = {
       id: newAccountId(),
       nameKey,
       name,
+      lookalike,
       passwordHash: await this.queue.run(() => hashPassword(password, this.options.cost)),
       created: this.options.now(),
       rooms,

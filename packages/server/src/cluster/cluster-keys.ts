@@ -29,8 +29,8 @@ export class ClusterKeys {
 
   /**
    * A claimed name (a hash with an expiry that holders renew): `owner` (the
-   * identity holding it), `name` (as spelled), and `n:<node>` for each node
-   * holding it.
+   * identity holding it), `name` (as spelled), `look` (its look-alike key,
+   * when held with one), and `n:<node>` for each node holding it.
    */
   name(nameKey: string): string {
     return `${this.namePrefix}${nameKey}`;
@@ -38,6 +38,15 @@ export class ClusterKeys {
 
   get namePrefix(): string {
     return `${this.prefix}name:`;
+  }
+
+  /** The folded name holding a look-alike key (with the name's expiry): no one else takes a name that looks like it. */
+  lookalike(key: string): string {
+    return `${this.lookalikePrefix}${key}`;
+  }
+
+  get lookalikePrefix(): string {
+    return `${this.prefix}look:`;
   }
 
   /** A room's members (a hash: folded name to the name as spelled), each person once. */

@@ -97,6 +97,8 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     onReaped: options.onReaped,
     onNamesLost: options.onNamesLost,
   });
+  const accounts = new RedisAccounts(link.commands, options.prefix);
+  await accounts.indexLookalikes();
   await bus.start();
   await presence.start();
   logger.info(
@@ -107,7 +109,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     store,
     bus,
     directory,
-    accounts: new RedisAccounts(link.commands, options.prefix),
+    accounts,
     throttles: (rates) => ({
       byName: new RedisThrottle(link.commands, `${options.prefix}throttle:`, rates.byName),
       byAddress: new RedisThrottle(link.commands, `${options.prefix}throttle:`, rates.byAddress),

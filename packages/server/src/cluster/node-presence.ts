@@ -9,24 +9,34 @@ import { DROP_NODE_FROM_NAME, DROP_NODE_FROM_ROOM } from './redis-directory.js';
 import { defineScripts } from './scripts.js';
 
 /**
- * KEYS: node, nodes, node-names. ARGV: node, ttl ms, name prefix, then
- * triples of folded name, name and owner. Renews the node's key and its
- * names (writing them again if Redis lost them). Returns whether the node
- * had been reaped (taken for dead), then the names another identity now
- * holds.
+ * KEYS: node, nodes, node-names. ARGV: node, ttl ms, name prefix,
+ * look-alike prefix, then quadruples of folded name, name, owner and
+ * look-alike key (or ''). Renews the node's key and its names with their
+ * look-alike keys (writing them again if Redis lost them). Returns whether
+ * the node had been reaped (taken for dead), then the names another
+ * identity now holds.
  */
 const HEARTBEAT = `
 local known = redis.call('SISMEMBER', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1])
 local result = { known }
-for i = 4, #ARGV, 3 do
+for i = 5, #ARGV, 4 do
   local key = ARGV[3] .. ARGV[i]
   local owner = redis.call('HGET', key, 'owner')
   if owner == false or owner == ARGV[i + 2] then
     redis.call('HSET', key, 'owner', ARGV[i + 2], 'name', ARGV[i + 1], 'n:' .. ARGV[1], '1')
     redis.call('PEXPIRE', key, ARGV[2])
     redis.call('SADD', KEYS[3], ARGV[i])
+    local look = ARGV[i + 3]
+    if look ~= '' then
+      local lookKey = ARGV[4] .. look
+      local holder = redis.call('GET', lookKey)
+      if holder == false or holder == ARGV[i] then
+        redis.call('SET', lookKey, ARGV[i], 'PX', ARGV[2])
+        redis.call('HSET', key, 'look', look)
+      end
+    end
   else
     result[#result + 1] = ARGV[i]
   end
@@ -36,7 +46,8 @@ return result
 
 /**
  * KEYS: the dead node's key, nodes, its node-names, its node-members.
- * ARGV: its id, name prefix, members prefix, member-nodes prefix. Once, by
+ * ARGV: its id, name prefix, members prefix, member-nodes prefix,
+ * look-alike prefix. Once, by
  * whichever node gets there first: lets go of the dead node's names and
  * takes its people out of their rooms. Returns nothing when the node lives
  * or was reaped already; else `reaped`, then pairs of room key and
@@ -46,7 +57,7 @@ const REAP = `${DROP_NODE_FROM_NAME}${DROP_NODE_FROM_ROOM}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
 if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return {} end
 for _, nameKey in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  drop_node_from_name(ARGV[2] .. nameKey, ARGV[1])
+  drop_node_from_name(ARGV[2] .. nameKey, ARGV[1], nameKey, ARGV[5])
 end
 local left = { 'reaped' }
 local entries = redis.call('HGETALL', KEYS[4])
@@ -172,7 +183,8 @@ export class NodePresence {
   private async heartbeat(): Promise<void> {
     const { keys, node, ttlMs, directory } = this.options;
     const names: string[] = [];
-    for (const [nameKey, { name, owner }] of directory.heldNames) names.push(nameKey, name, owner);
+    for (const [nameKey, { name, owner, lookalike }] of directory.heldNames)
+      names.push(nameKey, name, owner, lookalike ?? '');
     const [known, ...lost] = await this.client.confabHeartbeat(
       keys.node(node),
       keys.nodes,
@@ -180,6 +192,7 @@ export class NodePresence {
       node,
       ttlMs,
       keys.namePrefix,
+      keys.lookalikePrefix,
       ...names,
     );
     if (known === 0 && !this.first) {
@@ -218,6 +231,7 @@ export class NodePresence {
       keys.namePrefix,
       keys.membersPrefix,
       keys.memberNodesPrefix,
+      keys.lookalikePrefix,
     );
     return reaped === undefined ? undefined : left;
   }

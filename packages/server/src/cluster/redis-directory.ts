@@ -1,7 +1,7 @@
 import { ConfabError } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Directory, MemberEntry, NameHolder } from '../core/ports.js';
+import type { ClaimResult, Directory, MemberEntry, NameHolder } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import type { RedisLink } from './redis-link.js';
 import { defineScripts } from './scripts.js';
@@ -15,12 +15,22 @@ import { defineScripts } from './scripts.js';
  * the room hears `joined` when the count leaves 0, `left` when it returns.
  */
 
-/** Lua shared by the scripts that let go of a node's hold on a name. */
+/**
+ * Lua shared by the scripts that let go of a node's hold on a name. When no
+ * node holds it any more, the name goes, with its look-alike key (if that
+ * is still this name's).
+ */
 export const DROP_NODE_FROM_NAME = `
-local function drop_node_from_name(key, node)
+local function drop_node_from_name(key, node, nameKey, lookPrefix)
   redis.call('HDEL', key, 'n:' .. node)
-  -- Only owner and name left: no node holds it.
-  if redis.call('HLEN', key) <= 2 then redis.call('DEL', key) end
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    if string.sub(field, 1, 2) == 'n:' then return end
+  end
+  local look = redis.call('HGET', key, 'look')
+  if look and redis.call('GET', lookPrefix .. look) == nameKey then
+    redis.call('DEL', lookPrefix .. look)
+  end
+  redis.call('DEL', key)
 end
 `;
 
@@ -34,19 +44,30 @@ local function drop_node_from_room(members, counts, nameKey)
 end
 `;
 
-/** KEYS: name, node-names. ARGV: owner, name, node, ttl ms, nameKey. */
+/**
+ * KEYS: name, node-names, look-alike key (of the name; unused without one).
+ * ARGV: owner, name, node, ttl ms, nameKey, look-alike key or '', name
+ * prefix. Returns 1 (claimed), 0 (another identity holds the name) or 2
+ * (someone else holds a name that looks like it).
+ */
 const CLAIM = `
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner and owner ~= ARGV[1] then return 0 end
+if ARGV[6] ~= '' then
+  local holder = redis.call('GET', KEYS[3])
+  if holder and holder ~= ARGV[5] and redis.call('EXISTS', ARGV[7] .. holder) == 1 then return 2 end
+  redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[4])
+  redis.call('HSET', KEYS[1], 'look', ARGV[6])
+end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'name', ARGV[2], 'n:' .. ARGV[3], '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SADD', KEYS[2], ARGV[5])
 return 1
 `;
 
-/** KEYS: name, node-names. ARGV: node, nameKey. */
+/** KEYS: name, node-names. ARGV: node, nameKey, look-alike prefix. */
 const RELEASE = `${DROP_NODE_FROM_NAME}
-drop_node_from_name(KEYS[1], ARGV[1])
+drop_node_from_name(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 redis.call('SREM', KEYS[2], ARGV[2])
 return 1
 `;
@@ -66,8 +87,8 @@ return drop_node_from_room(KEYS[1], KEYS[2], ARGV[1])
 `;
 
 type ScriptedRedis = Redis & {
-  confabClaim(name: string, nodeNames: string, ...args: Array<string | number>): Promise<number>;
-  confabRelease(name: string, nodeNames: string, node: string, nameKey: string): Promise<number>;
+  confabClaim(...args: Array<string | number>): Promise<number>;
+  confabRelease(...args: string[]): Promise<number>;
   confabAddMember(...args: string[]): Promise<number>;
   confabRemoveMember(...args: string[]): Promise<number>;
 };
@@ -88,10 +109,11 @@ export interface RedisDirectoryOptions {
   logger: Logger;
 }
 
-/** A name this node holds: as spelled, and whose. */
+/** A name this node holds: as spelled, whose, and its look-alike key when held with one. */
 export interface HeldName {
   name: string;
   owner: string;
+  lookalike: string | undefined;
 }
 
 /**
@@ -114,39 +136,67 @@ export class RedisDirectory implements Directory {
 
   constructor(private readonly options: RedisDirectoryOptions) {
     this.client = defineScripts<ScriptedRedis>(options.link.commands, {
-      confabClaim: { keys: 2, lua: CLAIM },
+      confabClaim: { keys: 3, lua: CLAIM },
       confabRelease: { keys: 2, lua: RELEASE },
       confabAddMember: { keys: 3, lua: ADD_MEMBER },
       confabRemoveMember: { keys: 3, lua: REMOVE_MEMBER },
     });
   }
 
-  async claim(nameKey: string, name: string, owner: string): Promise<boolean> {
+  async claim(
+    nameKey: string,
+    name: string,
+    owner: string,
+    lookalike?: string,
+  ): Promise<ClaimResult> {
     const { keys, node, ttlMs } = this.options;
     let claimed: number;
     try {
       claimed = await this.client.confabClaim(
         keys.name(nameKey),
         keys.nodeNames(node),
+        keys.lookalike(lookalike ?? ''),
         owner,
         name,
         node,
         ttlMs,
         nameKey,
+        lookalike ?? '',
+        keys.namePrefix,
       );
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
-    if (claimed === 1) this.heldNames.set(nameKey, { name, owner });
-    return claimed === 1;
+    if (claimed === 1) this.heldNames.set(nameKey, { name, owner, lookalike });
+    return claimed === 1 ? 'claimed' : claimed === 2 ? 'lookalike' : 'taken';
   }
 
   async release(nameKey: string): Promise<void> {
     this.heldNames.delete(nameKey);
+    await this.releaseInRedis(nameKey).catch((error: unknown) => this.deferred(error));
+  }
+
+  private releaseInRedis(nameKey: string): Promise<number> {
     const { keys, node } = this.options;
-    await this.client
-      .confabRelease(keys.name(nameKey), keys.nodeNames(node), node, nameKey)
-      .catch((error: unknown) => this.deferred(error));
+    return this.client.confabRelease(
+      keys.name(nameKey),
+      keys.nodeNames(node),
+      node,
+      nameKey,
+      keys.lookalikePrefix,
+    );
+  }
+
+  async lookalikeHolder(lookalike: string): Promise<string | undefined> {
+    const { keys } = this.options;
+    try {
+      const nameKey = await this.client.get(keys.lookalike(lookalike));
+      if (nameKey === null) return undefined;
+      // A look-alike key outlives its name by a heartbeat at most: only a held name counts.
+      return (await this.client.exists(keys.name(nameKey))) === 1 ? nameKey : undefined;
+    } catch (error) {
+      throw unavailable(this.options.link.failed(error));
+    }
   }
 
   async holder(nameKey: string): Promise<NameHolder | undefined> {
@@ -218,10 +268,7 @@ export class RedisDirectory implements Directory {
       ]);
       const writes: Array<Promise<unknown>> = [];
       for (const nameKey of namesInRedis)
-        if (!this.heldNames.has(nameKey))
-          writes.push(
-            this.client.confabRelease(keys.name(nameKey), keys.nodeNames(node), node, nameKey),
-          );
+        if (!this.heldNames.has(nameKey)) writes.push(this.releaseInRedis(nameKey));
       for (const field of membersInRedis) {
         if (this.heldMembers.has(field)) continue;
         const [roomKey = '', nameKey = ''] = field.split('\n');

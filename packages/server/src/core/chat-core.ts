@@ -24,6 +24,12 @@ import { catchUp, HeldEvents } from './held-events.js';
 import { directFrame, messageFrame, namesFrames } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import type { Recipient } from './outgoing.js';
+import { lookalikeKey } from '../names/lookalikes.js';
+import {
+  looksLikeAnAccount,
+  looksLikeSomeoneHere,
+  newNameProblem,
+} from '../names/name-refusals.js';
 import { accountOwner, keepsDirects, sessionOwner } from './owners.js';
 import type { ChatUser, LocalRoom, Membership, Person } from './people.js';
 import { inRoom } from './people.js';
@@ -269,10 +275,15 @@ export class ChatCore {
     const existing = this.persons.get(key);
     if (existing)
       return existing.owner === owner ? existing : taken(name, existing.accountId !== undefined);
-    // A guest may not take a name that is an account's.
-    if (!account && this.options.accounts && (await this.options.accounts.byName(key)))
-      return taken(name, true);
-    if (!(await this.options.directory.claim(key, name, owner))) {
+    // An account's name is its own; a guest's must be free, and look like no one else's.
+    const lookalike = account ? undefined : lookalikeKey(name);
+    if (lookalike !== undefined) {
+      const refused = await this.refuseNewName(key, name, lookalike);
+      if (refused) return refused;
+    }
+    const claimed = await this.options.directory.claim(key, name, owner, lookalike);
+    if (claimed === 'lookalike') return looksLikeSomeoneHere(name);
+    if (claimed === 'taken') {
       const holder = await this.options.directory.holder(key);
       return taken(name, holder?.owner.startsWith('a:') === true);
     }
@@ -286,6 +297,32 @@ export class ChatCore {
     };
     this.persons.set(key, person);
     return person;
+  }
+
+  /**
+   * Why a guest may not take `name` (folded `key`, look-alike key
+   * `lookalike`): it mixes scripts, it is an account's, or it looks like
+   * one. Whether it looks like the name of someone here is the directory's
+   * to say, in the step that claims it.
+   */
+  private async refuseNewName(
+    key: string,
+    name: string,
+    lookalike: string,
+  ): Promise<FrameError | undefined> {
+    const problem = newNameProblem(name);
+    if (problem) return problem;
+    const accounts = this.options.accounts;
+    if (!accounts) return undefined;
+    if (await accounts.byName(key)) return taken(name, true);
+    const alike = await accounts.byLookalike(lookalike);
+    return alike && alike.nameKey !== key ? looksLikeAnAccount(name) : undefined;
+  }
+
+  /** Whether someone here holds a name that looks like `name` (and is not it). */
+  async looksLikeSomeoneHere(name: string): Promise<boolean> {
+    const holder = await this.options.directory.lookalikeHolder(lookalikeKey(name));
+    return holder !== undefined && holder !== foldName(name);
   }
 
   /** The rooms a new connection joins: the person's, or `#general` for a new guest, and those it resumes. */
@@ -494,20 +531,24 @@ export class ChatCore {
     const newKey = foldName(name);
     const old = person.name;
     const oldKey = person.key;
+    if (name === old) return undefined;
     if (newKey !== oldKey) {
       const local = this.persons.get(newKey);
       if (local) return taken(name, local.accountId !== undefined);
-      if (await this.options.accounts?.byName(newKey)) return taken(name, true);
-      if (!(await this.options.directory.claim(newKey, name, person.owner))) {
-        const holder = await this.options.directory.holder(newKey);
-        return taken(name, holder?.owner.startsWith('a:') === true);
-      }
-      if (!this.isRegistered(user) || this.persons.has(newKey)) {
-        await this.options.directory.release(newKey);
-        return this.isRegistered(user) ? taken(name, false) : undefined;
-      }
     }
-    if (name === old) return undefined;
+    const lookalike = lookalikeKey(name);
+    const refused = await this.refuseNewName(newKey, name, lookalike);
+    if (refused) return refused;
+    const claimed = await this.options.directory.claim(newKey, name, person.owner, lookalike);
+    if (claimed === 'lookalike') return looksLikeSomeoneHere(name);
+    if (claimed === 'taken') {
+      const holder = await this.options.directory.holder(newKey);
+      return taken(name, holder?.owner.startsWith('a:') === true);
+    }
+    if (newKey !== oldKey && (!this.isRegistered(user) || this.persons.has(newKey))) {
+      await this.options.directory.release(newKey);
+      return this.isRegistered(user) ? taken(name, false) : undefined;
+    }
     this.persons.delete(oldKey);
     person.key = newKey;
     person.name = name;

@@ -91,6 +91,8 @@ export interface Account {
   nameKey: string;
   /** The name as registered (NFC). */
   name: string;
+  /** The name's look-alike key (see `names/lookalikes.ts`): no two accounts made since share one. */
+  lookalike: string;
   /** The password's hash with its salt and cost (see `passwords.ts`); never the password. */
   passwordHash: string;
   created: number;
@@ -115,18 +117,25 @@ export interface SessionRecord {
 /** How long a session token lasts without being used: 30 days. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
+/** Sessions an account keeps at most; a new login past it ends the one used longest ago. */
+export const MAX_SESSIONS_PER_ACCOUNT = 100;
+
 /**
  * Accounts and their sessions, kept beside the history (SQLite, memory or
  * Redis). Every implementation passes `test/accounts-contract.ts`.
  *
  * - `create` MUST make the account only if no account has its `nameKey`
- *   (atomically, across the nodes of a cluster).
+ *   or its `lookalike` (atomically, across the nodes of a cluster).
+ * - `addSession` MUST keep at most `MAX_SESSIONS_PER_ACCOUNT` sessions of
+ *   an account, ending the one used longest ago.
  * - `sessionByToken` MUST NOT return a session that was revoked, or that
  *   was not used for `SESSION_TTL_MS` (given `now`).
  */
 export interface AccountStore {
   create(account: Account): Promise<boolean>;
   byName(nameKey: string): Promise<Account | undefined>;
+  /** The account whose name has this look-alike key (it looks like the name asked about). */
+  byLookalike(lookalike: string): Promise<Account | undefined>;
   byId(id: string): Promise<Account | undefined>;
   setPassword(id: string, passwordHash: string): Promise<void>;
   /**
@@ -226,6 +235,13 @@ export interface DirectPoster {
   postDirect(owner: string, draft: DirectDraft, ack?: Origin): Promise<StoredDirect>;
 }
 
+/**
+ * What a claim on a name came to: the name is held now; another identity
+ * holds it; or someone holds a name that looks like it (the same
+ * look-alike key).
+ */
+export type ClaimResult = 'claimed' | 'taken' | 'lookalike';
+
 /** Who holds a name. */
 export interface NameHolder {
   name: string;
@@ -252,13 +268,18 @@ export interface MemberEntry {
  */
 export interface Directory {
   /**
-   * Claims a name for an identity (`owner`) on this node, atomically; false
-   * when another identity holds it. The same identity may hold it on
-   * several nodes at once (an account on several devices).
+   * Claims a name for an identity (`owner`) on this node, atomically:
+   * `taken` when another identity holds it. With `lookalike` (a guest's
+   * name), also `lookalike` when someone else holds a name with that
+   * look-alike key; the key is then held with the name. The same identity
+   * may hold a name on several nodes at once (an account on several
+   * devices).
    */
-  claim(nameKey: string, name: string, owner: string): Promise<boolean>;
+  claim(nameKey: string, name: string, owner: string, lookalike?: string): Promise<ClaimResult>;
   /** This node no longer holds the name; it comes free when no node does. */
   release(nameKey: string): Promise<void>;
+  /** The folded name of whoever holds a name with this look-alike key now, if anyone does. */
+  lookalikeHolder(lookalike: string): Promise<string | undefined>;
   /** Who holds a name: as they spell it, their identity, and a node that holds it; undefined when no one online does. */
   holder(nameKey: string): Promise<NameHolder | undefined>;
   /** The person is in the room through this node; true when they were in it through no node before (the room hears `joined`). */

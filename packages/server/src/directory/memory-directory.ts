@@ -1,4 +1,4 @@
-import type { Directory, MemberEntry, NameHolder } from '../core/ports.js';
+import type { ClaimResult, Directory, MemberEntry, NameHolder } from '../core/ports.js';
 
 /**
  * Names and membership of a single process, in memory. There is one node,
@@ -9,22 +9,49 @@ export class MemoryDirectory implements Directory {
   /** @param node the id of the node (the process) every name here is held on */
   constructor(private readonly node = 'local') {}
 
-  private readonly names = new Map<string, NameHolder>();
+  private readonly names = new Map<string, NameHolder & { lookalike?: string }>();
+  /** Look-alike keys of the names held with one: to the folded name holding each. */
+  private readonly lookalikes = new Map<string, string>();
   private readonly rooms = new Map<string, Map<string, string>>();
 
-  async claim(nameKey: string, name: string, owner: string): Promise<boolean> {
+  async claim(
+    nameKey: string,
+    name: string,
+    owner: string,
+    lookalike?: string,
+  ): Promise<ClaimResult> {
     const held = this.names.get(nameKey);
-    if (held && held.owner !== owner) return false;
-    this.names.set(nameKey, { name, node: this.node, owner });
-    return true;
+    if (held && held.owner !== owner) return 'taken';
+    if (lookalike !== undefined) {
+      const holder = this.lookalikes.get(lookalike);
+      if (holder !== undefined && holder !== nameKey) return 'lookalike';
+      this.lookalikes.set(lookalike, nameKey);
+    }
+    const previous = held?.lookalike;
+    if (previous !== undefined && previous !== lookalike) this.lookalikes.delete(previous);
+    this.names.set(nameKey, {
+      name,
+      node: this.node,
+      owner,
+      ...(lookalike === undefined ? {} : { lookalike }),
+    });
+    return 'claimed';
   }
 
   async release(nameKey: string): Promise<void> {
+    const lookalike = this.names.get(nameKey)?.lookalike;
+    if (lookalike !== undefined && this.lookalikes.get(lookalike) === nameKey)
+      this.lookalikes.delete(lookalike);
     this.names.delete(nameKey);
   }
 
+  async lookalikeHolder(lookalike: string): Promise<string | undefined> {
+    return this.lookalikes.get(lookalike);
+  }
+
   async holder(nameKey: string): Promise<NameHolder | undefined> {
-    return this.names.get(nameKey);
+    const held = this.names.get(nameKey);
+    return held && { name: held.name, node: held.node, owner: held.owner };
   }
 
   async addMember({ roomKey, nameKey, name }: MemberEntry): Promise<boolean> {
@@ -48,6 +75,7 @@ export class MemoryDirectory implements Directory {
 
   async close(): Promise<void> {
     this.names.clear();
+    this.lookalikes.clear();
     this.rooms.clear();
   }
 }

@@ -10,6 +10,7 @@ import { DEFAULT_ROOM, LOGGED_OUT_REASON } from '@confab/protocol';
 import type { Auth, Login } from '../accounts/auth.js';
 import type { Identity } from '../core/chat-core.js';
 import type { AccountStore, Bus } from '../core/ports.js';
+import { looksLikeSomeoneHere } from '../names/name-refusals.js';
 import { identityOf } from './identity.js';
 
 /** Whether the server has accounts, and whether it takes guests too. Stable: a setting. */
@@ -23,6 +24,8 @@ export interface AccountsContext {
   /** Where logouts go, so that every node ends the connections of a session. */
   bus: Bus;
   now: () => number;
+  /** Whether someone in the chat holds a name that looks like `name` (and is not it). */
+  looksLikeSomeoneHere: (name: string) => Promise<boolean>;
 }
 
 /** What a session tells about itself, for logins. */
@@ -60,6 +63,9 @@ export async function identityFor(
       };
     return { identity: identityOf(hello) };
   }
+  // A new account's name must not pass for the name of someone here either.
+  if (hello.register && (await context.looksLikeSomeoneHere(hello.name)))
+    return looksLikeSomeoneHere(hello.name);
   const login =
     hello.token !== undefined
       ? await context.auth.loginWithToken(hello.name, hello.token)

@@ -1,15 +1,16 @@
 import type { Account, AccountStore, SessionRecord } from '../core/ports.js';
-import { SESSION_TTL_MS } from '../core/ports.js';
+import { MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from '../core/ports.js';
 
 /** Options of {@link MemoryAccounts}. */
 export interface MemoryAccountsOptions {
-  /** Sessions kept per account; past it, the least recently used goes. @default 100 */
+  /** Sessions kept per account; past it, the least recently used goes. @default MAX_SESSIONS_PER_ACCOUNT */
   maxSessionsPerAccount?: number;
 }
 
 /** Accounts in memory (`--store memory`): for tests and trials; gone on restart. */
 export class MemoryAccounts implements AccountStore {
   private readonly byKey = new Map<string, Account>();
+  private readonly byLookalikeKey = new Map<string, Account>();
   private readonly byAccountId = new Map<string, Account>();
   private readonly byToken = new Map<string, SessionRecord>();
   /** Token hashes of each account's sessions. */
@@ -17,19 +18,25 @@ export class MemoryAccounts implements AccountStore {
   private readonly maxSessions: number;
 
   constructor(options: MemoryAccountsOptions = {}) {
-    this.maxSessions = options.maxSessionsPerAccount ?? 100;
+    this.maxSessions = options.maxSessionsPerAccount ?? MAX_SESSIONS_PER_ACCOUNT;
   }
 
   async create(account: Account): Promise<boolean> {
-    if (this.byKey.has(account.nameKey)) return false;
+    if (this.byKey.has(account.nameKey) || this.byLookalikeKey.has(account.lookalike)) return false;
     const copy = { ...account, rooms: [...account.rooms] };
     this.byKey.set(account.nameKey, copy);
+    this.byLookalikeKey.set(account.lookalike, copy);
     this.byAccountId.set(account.id, copy);
     return true;
   }
 
   async byName(nameKey: string): Promise<Account | undefined> {
     const account = this.byKey.get(nameKey);
+    return account && { ...account, rooms: [...account.rooms] };
+  }
+
+  async byLookalike(lookalike: string): Promise<Account | undefined> {
+    const account = this.byLookalikeKey.get(lookalike);
     return account && { ...account, rooms: [...account.rooms] };
   }
 

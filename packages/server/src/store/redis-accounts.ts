@@ -2,22 +2,27 @@ import { ConfabError } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import { defineScripts } from '../cluster/scripts.js';
 import type { Account, AccountStore, SessionRecord } from '../core/ports.js';
-import { SESSION_TTL_MS } from '../core/ports.js';
+import { MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from '../core/ports.js';
+import { LOOKALIKE_VERSION, lookalikeKey } from '../names/lookalikes.js';
 
 /*
  * Keys (under the chat's prefix):
- *   account:<nameKey>    hash: id, name, hash, created, rooms (JSON)
+ *   account:<nameKey>    hash: id, name, lookalike, hash, created, rooms (JSON)
  *   account-id:<id>      the account's nameKey
+ *   account-lookalike:<lookalike>  the nameKey of the account whose name has that look-alike key
+ *   lookalike-version    how the look-alike keys were made (they are made again when it changes)
  *   session:<tokenHash>  hash: id, account, client, created, seen; expires unused
  *   session-id:<id>      the session's tokenHash; expires with it
  *   sessions:<accountId> set of the account's session ids (expired ones pruned on listing)
  */
 
-/** KEYS account, account-id. ARGV id, name, hash, created, rooms, nameKey. */
+/** KEYS account, account-id, account-lookalike. ARGV id, name, hash, created, rooms, nameKey, lookalike. */
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'name', ARGV[2], 'hash', ARGV[3], 'created', ARGV[4], 'rooms', ARGV[5])
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'name', ARGV[2], 'hash', ARGV[3], 'created', ARGV[4], 'rooms', ARGV[5], 'lookalike', ARGV[7])
 redis.call('SET', KEYS[2], ARGV[6])
+redis.call('SET', KEYS[3], ARGV[6])
 return 1
 `;
 
@@ -28,12 +33,28 @@ redis.call('HSET', KEYS[1], 'hash', ARGV[2])
 return 1
 `;
 
-/** KEYS session, session-id, sessions. ARGV id, account, client, created, seen, tokenHash, ttl. */
+/**
+ * KEYS session, session-id, sessions. ARGV id, account, client, created,
+ * seen, tokenHash, ttl, prefix, the most sessions an account keeps. Past
+ * that many, the session used longest ago goes (or one that expired).
+ */
 const ADD_SESSION = `
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'account', ARGV[2], 'client', ARGV[3], 'created', ARGV[4], 'seen', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[7])
 redis.call('SADD', KEYS[3], ARGV[1])
+while redis.call('SCARD', KEYS[3]) > tonumber(ARGV[9]) do
+  local oldest, oldestSeen, oldestHash = nil, nil, nil
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+    local hash = redis.call('GET', ARGV[8] .. 'session-id:' .. id)
+    local seen = hash and tonumber(redis.call('HGET', ARGV[8] .. 'session:' .. hash, 'seen'))
+    if not seen then seen = -1 end
+    if oldest == nil or seen < oldestSeen then oldest, oldestSeen, oldestHash = id, seen, hash end
+  end
+  if oldestHash then redis.call('DEL', ARGV[8] .. 'session:' .. oldestHash) end
+  redis.call('DEL', ARGV[8] .. 'session-id:' .. oldest)
+  redis.call('SREM', KEYS[3], oldest)
+end
 return 1
 `;
 
@@ -124,7 +145,7 @@ export class RedisAccounts implements AccountStore {
     private readonly prefix = 'confab:',
   ) {
     this.client = defineScripts<ScriptedRedis>(client, {
-      confabCreateAccount: { keys: 2, lua: CREATE },
+      confabCreateAccount: { keys: 3, lua: CREATE },
       confabRehash: { keys: 1, lua: REHASH },
       confabAddSession: { keys: 3, lua: ADD_SESSION },
       confabTouchSession: { keys: 2, lua: TOUCH },
@@ -138,15 +159,50 @@ export class RedisAccounts implements AccountStore {
       const made = await this.client.confabCreateAccount(
         this.key('account', account.nameKey),
         this.key('account-id', account.id),
+        this.key('account-lookalike', account.lookalike),
         account.id,
         account.name,
         account.passwordHash,
         account.created,
         JSON.stringify(account.rooms),
         account.nameKey,
+        account.lookalike,
       );
       return made === 1;
     });
+  }
+
+  async byLookalike(lookalike: string): Promise<Account | undefined> {
+    const nameKey = await this.run(() => this.client.get(this.key('account-lookalike', lookalike)));
+    return nameKey === null ? undefined : this.byName(nameKey);
+  }
+
+  /**
+   * Gives every account a look-alike key made this version's way: once, when
+   * accounts made by an earlier version (or keys made another way) are found.
+   */
+  async indexLookalikes(): Promise<void> {
+    const marker = `${this.prefix}lookalike-version`;
+    if ((await this.run(() => this.client.get(marker))) === LOOKALIKE_VERSION) return;
+    const pattern = `${this.prefix}account:*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.run(() =>
+        this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 500),
+      );
+      cursor = next;
+      for (const key of keys) {
+        const name = await this.run(() => this.client.hget(key, 'name'));
+        if (name === null) continue;
+        const nameKey = key.slice(`${this.prefix}account:`.length);
+        const lookalike = lookalikeKey(name);
+        await this.run(() => this.client.hset(key, 'lookalike', lookalike));
+        await this.run(() =>
+          this.client.set(this.key('account-lookalike', lookalike), nameKey, 'NX'),
+        );
+      }
+    } while (cursor !== '0');
+    await this.run(() => this.client.set(marker, LOOKALIKE_VERSION));
   }
 
   byName(nameKey: string): Promise<Account | undefined> {
@@ -157,6 +213,7 @@ export class RedisAccounts implements AccountStore {
         id: value.id,
         nameKey,
         name: value.name ?? '',
+        lookalike: value.lookalike ?? lookalikeKey(value.name ?? ''),
         passwordHash: value.hash ?? '',
         created: Number(value.created),
         rooms: JSON.parse(value.rooms ?? '[]') as string[],
@@ -199,6 +256,8 @@ export class RedisAccounts implements AccountStore {
         session.seen,
         session.tokenHash,
         SESSION_TTL_MS,
+        this.prefix,
+        MAX_SESSIONS_PER_ACCOUNT,
       );
     });
   }

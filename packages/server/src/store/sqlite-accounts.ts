@@ -1,6 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { foldName } from '@confab/protocol';
 import type { Account, AccountStore, SessionRecord } from '../core/ports.js';
-import { SESSION_TTL_MS } from '../core/ports.js';
+import { MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from '../core/ports.js';
+import { LOOKALIKE_VERSION, lookalikeKey } from '../names/lookalikes.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS accounts (
@@ -20,12 +22,17 @@ const SCHEMA = `
     seen       INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS sessions_of_account ON sessions (account_id, seen);
+  CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
 `;
 
 interface AccountRow {
   id: string;
   name_key: string;
   name: string;
+  lookalike: string;
   password_hash: string;
   created: number;
   rooms: string;
@@ -46,6 +53,7 @@ function toAccount(row: AccountRow | undefined): Account | undefined {
     id: row.id,
     nameKey: row.name_key,
     name: row.name,
+    lookalike: row.lookalike,
     passwordHash: row.password_hash,
     created: row.created,
     rooms: JSON.parse(row.rooms) as string[],
@@ -71,6 +79,8 @@ function toSession(row: SessionRow): SessionRecord {
 export class SqliteAccounts implements AccountStore {
   private readonly insertAccount: StatementSync;
   private readonly selectByKey: StatementSync;
+  private readonly selectByLookalike: StatementSync;
+  private readonly trimSessions: StatementSync;
   private readonly selectById: StatementSync;
   private readonly updatePassword: StatementSync;
   private readonly replacePassword: StatementSync;
@@ -83,12 +93,20 @@ export class SqliteAccounts implements AccountStore {
   private readonly deleteOthers: StatementSync;
   private readonly deleteExpired: StatementSync;
 
-  constructor(db: DatabaseSync) {
+  constructor(private readonly db: DatabaseSync) {
     db.exec(SCHEMA);
+    this.migrate();
     this.insertAccount = db.prepare(
-      'INSERT OR IGNORE INTO accounts (id, name_key, name, password_hash, created, rooms) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO accounts (id, name_key, name, lookalike, password_hash, created, rooms)
+       SELECT ?, ?, ?, ?, ?, ?, ?
+       WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ? OR lookalike = ?)`,
     );
     this.selectByKey = db.prepare('SELECT * FROM accounts WHERE name_key = ?');
+    this.selectByLookalike = db.prepare('SELECT * FROM accounts WHERE lookalike = ? LIMIT 1');
+    this.trimSessions = db.prepare(
+      `DELETE FROM sessions WHERE account_id = ? AND id NOT IN
+         (SELECT id FROM sessions WHERE account_id = ? ORDER BY seen DESC, created DESC LIMIT ?)`,
+    );
     this.selectById = db.prepare('SELECT * FROM accounts WHERE id = ?');
     this.updatePassword = db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?');
     this.replacePassword = db.prepare(
@@ -115,11 +133,18 @@ export class SqliteAccounts implements AccountStore {
       account.id,
       account.nameKey,
       account.name,
+      account.lookalike,
       account.passwordHash,
       account.created,
       JSON.stringify(account.rooms),
+      account.nameKey,
+      account.lookalike,
     );
     return result.changes === 1;
+  }
+
+  async byLookalike(lookalike: string): Promise<Account | undefined> {
+    return toAccount(this.selectByLookalike.get(lookalike) as AccountRow | undefined);
   }
 
   async byName(nameKey: string): Promise<Account | undefined> {
@@ -151,6 +176,7 @@ export class SqliteAccounts implements AccountStore {
       session.created,
       session.seen,
     );
+    this.trimSessions.run(session.accountId, session.accountId, MAX_SESSIONS_PER_ACCOUNT);
   }
 
   async sessionByToken(tokenHash: string, now: number): Promise<SessionRecord | undefined> {
@@ -179,5 +205,47 @@ export class SqliteAccounts implements AccountStore {
   /** Forgets sessions that expired (run now and then: lookups skip them anyway). */
   pruneExpired(now: number): number {
     return Number(this.deleteExpired.run(now - SESSION_TTL_MS).changes);
+  }
+
+  /**
+   * Brings accounts made by an earlier version up to this one: a look-alike
+   * key for each (made again when the way keys are made changed), and name
+   * keys folded as names fold now (compatibility forms) where no other
+   * account has the new key already.
+   */
+  private migrate(): void {
+    const db = this.db;
+    const columns = db.prepare('PRAGMA table_info(accounts)').all() as Array<{ name: string }>;
+    if (!columns.some((column) => column.name === 'lookalike'))
+      db.exec("ALTER TABLE accounts ADD COLUMN lookalike TEXT NOT NULL DEFAULT ''");
+    db.exec('CREATE INDEX IF NOT EXISTS accounts_by_lookalike ON accounts (lookalike)');
+    const version = db
+      .prepare("SELECT value FROM settings WHERE key = 'lookalike_version'")
+      .get() as { value: string } | undefined;
+    if (version?.value === LOOKALIKE_VERSION) return;
+    const rows = db.prepare('SELECT id, name, name_key FROM accounts').all() as Array<{
+      id: string;
+      name: string;
+      name_key: string;
+    }>;
+    const setKeys = db.prepare('UPDATE accounts SET lookalike = ? WHERE id = ?');
+    const setNameKey = db.prepare(
+      'UPDATE accounts SET name_key = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)',
+    );
+    db.exec('BEGIN');
+    try {
+      for (const row of rows) {
+        setKeys.run(lookalikeKey(row.name), row.id);
+        const folded = foldName(row.name);
+        if (folded !== row.name_key) setNameKey.run(folded, row.id, folded);
+      }
+      db.prepare(
+        "INSERT INTO settings (key, value) VALUES ('lookalike_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ).run(LOOKALIKE_VERSION);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
   }
 }
