@@ -12,6 +12,9 @@ const PROTOCOL_TESTS = [
   'test/attack-replay.test.ts',
   'test/attack-fairness.test.ts',
   'test/attack-http.test.ts',
+  'test/attack-floods.test.ts',
+  'test/guest-return.test.ts',
+  'test/attack-frames.test.ts',
 ];
 
 export default defineConfig({

@@ -13,7 +13,7 @@ import type { ConfabServer } from '@confab/server';
 const tuiCli = fileURLToPath(new URL('../../../packages/client-tui/dist/cli.js', import.meta.url));
 const pageRoot = fileURLToPath(new URL('../../../packages/client-gui/dist/page/', import.meta.url));
 const tmuxSocket = `confab-e2e-${process.pid}`;
-/** The terminal client's config folder (its kept logins), fresh for the run. */
+/** The terminal client's config folder (its kept logins and guest keys), fresh for the run. */
 const configHome = mkdtempSync(join(tmpdir(), 'confab-e2e-config-'));
 let server: ConfabServer;
 let port: number;
@@ -36,7 +36,8 @@ function startTerminal(session: string, flags: string, env = ''): void {
     '120',
     '-y',
     '30',
-    `${env}LANG=C.UTF-8 ${process.execPath} ${tuiCli} ${flags}; sleep 30`,
+    // A config folder of its own (kept logins, guest keys), never the user's.
+    `XDG_CONFIG_HOME=${join(configHome, session)} ${env}LANG=C.UTF-8 ${process.execPath} ${tuiCli} ${flags}; sleep 30`,
   );
 }
 

@@ -14,6 +14,8 @@ import { IDLE_MS, runIdle } from './idle.js';
 import type { LoginStormResult } from './logins.js';
 import { runLoginStorm } from './logins.js';
 import { LOADGEN_CPU } from './servers.js';
+import type { Attack, AttackResult } from './attacks.js';
+import { runAttack } from './attacks.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'results');
@@ -24,10 +26,16 @@ function hasTool(name: string): boolean {
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: { quick: { type: 'boolean' }, only: { type: 'string' } },
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, baseline: { type: 'string' } },
   strict: true,
 });
 const quick = values.quick === true;
+/**
+ * Another build of the server to compare with, in the same run
+ * (`--baseline path/to/packages/server/dist/cli.js`, from another
+ * checkout): W1 runs on both in turn, and W4 shows each before and after.
+ */
+const baseline = values.baseline;
 // Once pinned, this process sees one CPU: the parent's decision is passed down.
 const pin =
   process.env.CONFAB_LOADGEN_PINNED === '1' ||
@@ -200,6 +208,20 @@ const runs = (quick ? FULL.filter((r) => QUICK_LABELS.includes(r.label)) : FULL)
   (r) => values.only === undefined || r.label.includes(values.only),
 );
 const idleRuns = values.only === undefined || 'W2 idle'.includes(values.only) ? IDLE : [];
+const ATTACKS: Attack[] = ['none', 'resume', 'join', 'history'];
+const attackRuns = values.only === undefined || 'W4 attack'.includes(values.only) ? ATTACKS : [];
+const attackSeconds = quick ? 3 : 6;
+/** With a baseline: the W1 runs that compare builds, each on both in turn (A, B, A, B). */
+const AB_LABELS = ['confab json C=1000 closed', 'confab json C=100 open 50k/s'];
+const abRuns: FanoutConfig[] =
+  baseline === undefined
+    ? []
+    : FULL.filter((r) => AB_LABELS.includes(r.label)).flatMap((r) =>
+        [0, 1].flatMap(() => [
+          { ...r, label: `${r.label} [baseline]`, cli: baseline },
+          { ...r, label: `${r.label} [current]` },
+        ]),
+      );
 const stormRuns = values.only === undefined || 'W3 login storm'.includes(values.only) ? STORMS : [];
 
 function fixed(value: number, digits: number): string {
@@ -244,6 +266,35 @@ function idleTable(results: IdleResult[]): string {
         `| ${r.label} | ${fixed(r.connectSeconds, 2)} | ${fixed(r.rssBeforeMB, 1)} | ${fixed(r.rssJustAfterMB, 1)} | ${thousands(r.bytesPerConnectionJustAfter)} | ${fixed(r.rssAfterMB, 1)} | ${thousands(r.bytesPerConnection)} |`,
     ),
   ].join('\n');
+}
+
+function attackTable(results: AttackResult[]): string {
+  return [
+    '| run | attacker MB/s | attacker answers/s | bystander pings | ping p50 ms | **ping p99 ms** | ping max ms | unanswered | **event-loop lag p99 ms** | lag max ms | server CPU s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${fixed(r.attackerMegabytesPerSecond, 1)} | ${fixed(r.attackerAnswersPerSecond, 0)} | ${thousands(r.pings)} | ${fixed(r.pingP50Ms, 1)} | ${fixed(r.pingP99Ms, 1)} | ${fixed(r.pingMaxMs, 1)} | ${r.unanswered} | ${fixed(r.eventLoopP99Ms, 1)} | ${fixed(r.eventLoopMaxMs, 1)} | ${fixed(r.serverCpuSeconds, 1)} |`,
+    ),
+  ].join('\n');
+}
+
+/** The A/B runs of W1, baseline build against current, averaged over their turns. */
+function abSummary(results: FanoutResult[]): string {
+  const lines: string[] = [];
+  for (const label of AB_LABELS) {
+    const of = (which: string) =>
+      results
+        .filter((r) => r.label === `${label} [${which}]`)
+        .map((r) => r.serverMicrosPerDelivery);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const [before, after] = [of('baseline'), of('current')];
+    if (before.length === 0 || after.length === 0) continue;
+    lines.push(
+      `- ${label}: server µs/delivery ${before.map((v) => fixed(v, 3)).join(', ')} (baseline) against ${after.map((v) => fixed(v, 3)).join(', ')} (current): ${fixed(((mean(after) - mean(before)) / mean(before)) * 100, 1)}%`,
+    );
+  }
+  return lines.join('\n');
 }
 
 function stormTable(results: LoginStormResult[]): string {
@@ -293,7 +344,7 @@ async function main(): Promise<void> {
     `Confab benchmark (${quick ? 'quick' : 'full'}): ${machine}; ${pin ? `server on CPU 0, load generator on CPU ${LOADGEN_CPU}` : 'NOT pinned (taskset/prlimit missing or one core)'}`,
   );
   const fanouts: FanoutResult[] = [];
-  for (const run of runs) {
+  for (const run of [...runs, ...abRuns]) {
     process.stdout.write(`  ${run.label} … `);
     await settle();
     const result = await runFanout(run);
@@ -320,6 +371,21 @@ async function main(): Promise<void> {
       `${fixed(result.loginsPerSecond, 1)} logins/s, event-loop lag p99 ${fixed(result.eventLoopP99Ms, 1)} ms, chat p99 ${fixed(result.chatP99Ms, 1)} ms, chat lost ${result.chatLost}`,
     );
   }
+  const attacks: AttackResult[] = [];
+  for (const build of baseline === undefined ? [undefined] : [baseline, undefined])
+    for (const attack of attackRuns) {
+      process.stdout.write(`  W4 ${attack}${build ? ' (baseline build)' : ''} … `);
+      await settle();
+      const result = await runAttack(attack, {
+        pin,
+        seconds: attackSeconds,
+        ...(build ? { baseline: build } : {}),
+      });
+      attacks.push(result);
+      console.log(
+        `attacker ${fixed(result.attackerMegabytesPerSecond, 1)} MB/s, bystander ping p99 ${fixed(result.pingP99Ms, 1)} ms, event-loop lag p99 ${fixed(result.eventLoopP99Ms, 1)} ms`,
+      );
+    }
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -359,6 +425,19 @@ async function main(): Promise<void> {
     '',
     stormTable(storms),
     '',
+    "## W4: one address attacks, others chat (SQLite, the server's default limits)",
+    '',
+    'One address (20 connections, each within the default rate limit) asks for all the history it can: resume',
+    `replays of 4 rooms of 250 messages of 4 KB from the start, again and again; joins of a room it is in (each`,
+    'answered with the member list and a page of history); history pages of 200. Meanwhile 5 bystanders from',
+    `another address ping the server every 100 ms: how late the answers come, and how late the server's event loop`,
+    'ran (its monitor, less its 20 ms sampling interval), show whether one address can stall everyone else.',
+    '',
+    attackTable(attacks),
+    '',
+    ...(baseline === undefined
+      ? []
+      : ['## A/B: W1 against the baseline build, in this run', '', abSummary(fanouts), '']),
   ].join('\n');
   console.log(`\n${markdown}`);
   if (values.only === undefined) {
@@ -367,7 +446,7 @@ async function main(): Promise<void> {
     writeFileSync(join(resultsDir, `${name}.md`), markdown);
     writeFileSync(
       join(resultsDir, `${name}.json`),
-      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles, logins: storms }, null, 2)}\n`,
+      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles, logins: storms, attacks }, null, 2)}\n`,
     );
     console.log(`Written to ${join('apps/loadgen/results', `${name}.md`)} and .json`);
   }

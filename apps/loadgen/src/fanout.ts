@@ -23,6 +23,8 @@ export interface FanoutConfig {
   slowReader?: boolean;
   /** Confab nodes on a redis-server instead of one process (clients spread over them in turn). */
   cluster?: ClusterShape;
+  /** Another build's `cli.js` to run instead (a baseline to compare with). */
+  cli?: string;
   pin: boolean;
 }
 
@@ -53,6 +55,7 @@ async function deploy(config: FanoutConfig): Promise<Deployment> {
   const server = await startServer(config.server, {
     store: config.store ?? 'sqlite',
     pin: config.pin,
+    ...(config.cli ? { cli: config.cli } : {}),
   });
   return {
     ports: [server.port],

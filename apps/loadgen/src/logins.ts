@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PASSWORD_COST, SqliteStore, hashPassword } from '@confab/server';
+import { DEFAULT_PASSWORD_COST, SqliteStore, hashPassword, lookalikeKey } from '@confab/server';
 import { cpuSeconds } from './proc.js';
 import { scrapeMetrics, startServer } from './servers.js';
 import { LatencySample, nowMs } from './stats.js';
@@ -53,6 +53,7 @@ async function seedAccounts(dataDir: string, count: number): Promise<void> {
       id: `bench${i}`,
       nameKey: `storm${i}`,
       name: `storm${i}`,
+      lookalike: lookalikeKey(`storm${i}`),
       passwordHash,
       created: Date.now(),
       rooms: [],

@@ -63,40 +63,71 @@ export async function scrapeMetrics(port: number): Promise<string> {
   return response.text();
 }
 
-/** The Confab server's command line, with the limits that would refuse a benchmark lifted. */
-function confabArgv(extra: string[]): string[] {
-  const cli = join(dirname(fileURLToPath(import.meta.resolve('@confab/server'))), 'cli.js');
+/** This workspace's `confab-server`. */
+function currentCli(): string {
+  return join(dirname(fileURLToPath(import.meta.resolve('@confab/server'))), 'cli.js');
+}
+
+/** The flags a `confab-server` build knows (from its `--help`): an older build is not given newer ones. */
+const flagsOf = new Map<string, Set<string>>();
+function knownFlags(cli: string): Set<string> {
+  let flags = flagsOf.get(cli);
+  if (!flags) {
+    const help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+    flags = new Set([...help.matchAll(/^\s+--([a-z-]+)/gm)].map((m) => m[1]!));
+    flagsOf.set(cli, flags);
+  }
+  return flags;
+}
+
+/** `--flag value` pairs with the flags `cli` does not know left out. */
+function onlyKnown(cli: string, pairs: string[]): string[] {
+  const known = knownFlags(cli);
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2)
+    if (known.has(pairs[i]!.slice(2))) kept.push(pairs[i]!, pairs[i + 1]!);
+  return kept;
+}
+
+/**
+ * The Confab server's command line: with the limits that would refuse a
+ * benchmark lifted, or (`defaults`) with the server's own limits, as an
+ * attacker would meet them. `cli`: another build (a baseline to compare).
+ */
+function confabArgv(extra: string[], options: { defaults?: boolean; cli?: string } = {}): string[] {
+  const cli = options.cli ?? currentCli();
+  const common = ['--port', '0', ...extra, '--metrics-token', METRICS_TOKEN, '--log-level', 'info'];
+  if (options.defaults)
+    return [process.execPath, ...serverNodeFlags(), cli, ...onlyKnown(cli, common)];
   // Liveness is made slow so silent receivers are not pinged during a run.
   return [
     process.execPath,
     ...serverNodeFlags(),
     cli,
-    '--port',
-    '0',
-    ...extra,
-    '--rate-limit',
-    '0',
-    '--max-connections',
-    '0',
-    '--max-connections-per-ip',
-    '0',
-    '--max-handshakes-per-ip',
-    '0',
-    // Thousands of clients from one address: the per-address budget of replays is lifted too.
-    '--replay-rate',
-    '0',
-    '--replay-reads',
-    '0',
-    '--metrics-token',
-    METRICS_TOKEN,
-    '--ping-interval',
-    '3600000',
-    '--handshake-timeout',
-    '600000',
-    '--log-level',
-    'info',
-    '--max-outbound-bytes',
-    String(4 * 1024 * 1024),
+    ...onlyKnown(cli, [
+      ...common,
+      '--rate-limit',
+      '0',
+      '--max-connections',
+      '0',
+      '--max-connections-per-ip',
+      '0',
+      '--max-handshakes-per-ip',
+      '0',
+      // Thousands of clients from one address: the per-address budget of replays is lifted too.
+      '--replay-rate',
+      '0',
+      '--replay-reads',
+      '0',
+      '--address-rate',
+      '0',
+      '--ping-interval',
+      '3600000',
+      '--handshake-timeout',
+      '600000',
+      '--max-outbound-bytes',
+      String(4 * 1024 * 1024),
+    ]),
   ];
 }
 
@@ -219,19 +250,34 @@ function freePort(): Promise<number> {
  */
 export async function startServer(
   kind: ServerKind,
-  options: { store?: 'sqlite' | 'memory'; pin: boolean; dataDir?: string; args?: string[] },
+  options: {
+    store?: 'sqlite' | 'memory';
+    pin: boolean;
+    dataDir?: string;
+    args?: string[];
+    /** The server's own limits, not the benchmark's lifted ones. */
+    defaults?: boolean;
+    /** Another build's `cli.js` (a baseline). */
+    cli?: string;
+  },
 ): Promise<ServerUnderTest> {
   let dataDir: string | undefined;
   let argv: string[];
   if (kind === 'confab') {
     if (options.dataDir === undefined) dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-'));
-    argv = confabArgv([
-      '--store',
-      options.store ?? 'sqlite',
-      '--data-dir',
-      options.dataDir ?? dataDir!,
-      ...(options.args ?? []),
-    ]);
+    argv = confabArgv(
+      [
+        '--store',
+        options.store ?? 'sqlite',
+        '--data-dir',
+        options.dataDir ?? dataDir!,
+        ...(options.args ?? []),
+      ],
+      {
+        ...(options.defaults ? { defaults: true } : {}),
+        ...(options.cli ? { cli: options.cli } : {}),
+      },
+    );
   } else {
     // The built peer, whether this runs from dist/ (the benchmark) or src/ (its tests).
     argv = [process.execPath, join(here, '..', 'dist', 'peers', 'socketio-server.js')];

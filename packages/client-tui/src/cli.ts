@@ -5,6 +5,7 @@ import {
   LIMITS,
   LOGGED_OUT_REASON,
   SERVER_SHUTDOWN_REASON,
+  SESSION_REPLACED_REASON,
   SESSION_REVOKED_REASON,
   askAfterRejection,
   checkName,
@@ -131,8 +132,11 @@ async function main(): Promise<void> {
     connect: tcpConnect({ host, port, tls: args.tls, insecure: args.insecure }),
     name,
     ...(sameName ? { credentials: { token: kept.token } } : {}),
-    // This run's guest key: the server keeps its direct messages, and a reconnect gets back what the link lost.
-    guestKey: randomBytes(32).toString('base64url'),
+    // The guest key kept for this server: its direct messages are kept, and coming back
+    // (a reconnect, or the next run) takes the name back from a link that died unnoticed.
+    guestKey: logins.guestKey(endpointLabel(), foldName(name), () =>
+      randomBytes(32).toString('base64url'),
+    ),
     clientName: `confab-tui/${VERSION}`,
   });
   app.attach(client, endpointLabel(), args.tls);
@@ -196,6 +200,8 @@ function endLine(
   if (message === LOGGED_OUT_REASON) return [0, 'Logged out. Bye.', false];
   if (message === SESSION_REVOKED_REASON)
     return [0, 'This session was logged out from another device. Bye.', false];
+  if (message === SESSION_REPLACED_REASON)
+    return [0, 'You connected again from elsewhere as this guest: this one ends. Bye.', false];
   return [1, `confab: the server ended the session${message ? `: ${message}` : ''}`, true];
 }
 

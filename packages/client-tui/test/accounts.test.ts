@@ -32,6 +32,26 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
+describe('a guest in the terminal client', () => {
+  it('takes its name back at once from a run of it frozen with its link silent', async () => {
+    const config = join(home, 'frozen');
+    confab('gus1', 'gus', config);
+    await tmux.waitFor('gus1', /● connected\s+│\s+gus \(guest\)/);
+    const frozen = tmux.programPid('gus1');
+    process.kill(frozen, 'SIGSTOP');
+    try {
+      confab('gus2', 'gus', config);
+      await tmux.waitFor('gus2', /● connected\s+│\s+gus \(guest\)/);
+      expect(tmux.screen('gus2')).not.toContain('taken');
+    } finally {
+      process.kill(frozen, 'SIGCONT');
+    }
+    await tmux.waitFor('gus1', /connected again from elsewhere as this guest[\s\S]*\[exited 0\]/);
+    tmux.keys('gus2', 'C-c');
+    await tmux.waitFor('gus2', /Bye\.\n\[exited 0\]/);
+  });
+});
+
 describe('accounts in the terminal client', () => {
   const laptop = join(home, 'laptop');
   const desk = join(home, 'desk');
@@ -104,8 +124,14 @@ describe('accounts in the terminal client', () => {
   it('logs out with /logout: the kept login is forgotten, and the other device stays', async () => {
     tmux.type('desk', '/logout');
     await tmux.waitFor('desk', /Logged out\. Bye\.\n\[exited 0\]/);
-    const kept = JSON.parse(readFileSync(join(desk, 'confab', 'sessions.json'), 'utf8')) as object;
-    expect(kept).toEqual({});
+    const kept = JSON.parse(readFileSync(join(desk, 'confab', 'sessions.json'), 'utf8')) as Record<
+      string,
+      { name?: string; token?: string }
+    >;
+    // No login is kept (only the key it would come back as a guest with).
+    expect(Object.values(kept).every((k) => k.name === undefined && k.token === undefined)).toBe(
+      true,
+    );
     tmux.type('kim2', 'still here');
     await tmux.waitFor('kim2', '<kim> still here');
     expect(tmux.screen('kim2')).not.toContain('kim left');

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A private tmux server (its own socket, so tests never touch a user's
@@ -6,6 +9,11 @@ import { execFileSync } from 'node:child_process';
  */
 export class Tmux {
   readonly socket = `confab-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  /**
+   * Config folders (kept logins, guest keys): one per session, each its own
+   * person, and never the user's.
+   */
+  readonly configHome = mkdtempSync(join(tmpdir(), 'confab-tmux-config-'));
 
   private tmux(...args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
@@ -22,7 +30,8 @@ export class Tmux {
       String(size.width),
       '-y',
       String(size.height),
-      `${command}; echo "[exited $?]"; sleep 30`,
+      // A command that names its own config folder (one person's devices) names it after this one, and wins.
+      `XDG_CONFIG_HOME=${join(this.configHome, session)} ${command}; echo "[exited $?]"; sleep 30`,
     );
     // A fixed, known environment: UTF-8, a common terminal type.
     this.tmux('set-option', '-t', session, 'status', 'off');
@@ -47,6 +56,13 @@ export class Tmux {
   /** The screen with its colours and attributes, as escape sequences. */
   styled(session: string): string {
     return this.tmux('capture-pane', '-e', '-p', '-t', session);
+  }
+
+  /** The process id of the program started in a session (the shell's child). */
+  programPid(session: string): number {
+    const shell = this.tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim();
+    const child = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0];
+    return Number(child);
   }
 
   /** Resizes the session's window. */
@@ -93,5 +109,6 @@ export class Tmux {
     } catch {
       // Already gone.
     }
+    rmSync(this.configHome, { recursive: true, force: true });
   }
 }

@@ -57,6 +57,10 @@ export const ERROR_CODES = {
     closes: false,
     doc: 'Extension: the server cannot store messages or reach its cluster right now (Redis or the history store is out of reach); the frame was not handled, send it again later. Clients retry a refused `hello` with backoff.',
   },
+  mailbox_full: {
+    closes: false,
+    doc: 'Extension: the recipient is away and has as many messages waiting as their mailbox takes (from everyone, or from you): the direct message was not kept. Try again once they have been back.',
+  },
   auth_failed: {
     closes: false,
     doc: 'Extension: the name and password, or the session token, do not log in (a wrong password and an unknown name read the same); send `hello` again.',

@@ -166,6 +166,8 @@ export interface SessionInfo {
 export interface SessionsFrame {
   type: 'sessions';
   sessions: SessionInfo[];
+  /** The list goes on in the next `sessions` frame (a list too long for one frame). */
+  more?: boolean;
 }
 export interface JoinedFrame {
   type: 'joined';
@@ -272,3 +274,5 @@ export const SERVER_SHUTDOWN_REASON = 'server_shutdown';
 export const LOGGED_OUT_REASON = 'logged_out';
 /** The `quit` reason when the session was logged out from elsewhere (`revoke`, a password change). Stable. */
 export const SESSION_REVOKED_REASON = 'session_revoked';
+/** The `quit` reason when the same guest (its key) connected again: the newer connection takes over. Stable. */
+export const SESSION_REPLACED_REASON = 'session_replaced';

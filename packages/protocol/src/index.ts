@@ -5,9 +5,15 @@
 export * from './limits.js';
 export * from './errors.js';
 export type * from './frames.js';
-export { LOGGED_OUT_REASON, SERVER_SHUTDOWN_REASON, SESSION_REVOKED_REASON } from './frames.js';
+export {
+  LOGGED_OUT_REASON,
+  SERVER_SHUTDOWN_REASON,
+  SESSION_REPLACED_REASON,
+  SESSION_REVOKED_REASON,
+} from './frames.js';
 export * from './names.js';
 export * from './text.js';
+export * from './wrap.js';
 export * from './validate.js';
 export * from './codec.js';
 export * from './handshake.js';

@@ -48,6 +48,17 @@ const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const TERMINAL_CONTROLS_AND_BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 // Bidirectional overrides and isolates can make text read backwards (spoofing).
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+// Characters that show as nothing, yet are there: marks of direction (LRM,
+// RLM, ALM), the zero-width space, word joiner and invisible operators, the
+// byte-order mark, line and paragraph separators, the soft hyphen, the
+// combining grapheme joiner, Hangul and Khmer fillers, the Mongolian vowel
+// separator, and tag characters (but for an emoji flag's tag sequence).
+// The joiners emoji and scripts need (ZWJ, ZWNJ) and variation selectors stay.
+// Each code point in the class is meant on its own (some are combining marks).
+/* eslint-disable no-misleading-character-class */
+const INVISIBLES =
+  /(\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f})|[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\u3164\ufeff\uffa0\u{e0000}-\u{e007f}]/gu;
+/* eslint-enable no-misleading-character-class */
 
 function escapeCodeUnit(char: string): string {
   const code = char.charCodeAt(0);
@@ -57,13 +68,25 @@ function escapeCodeUnit(char: string): string {
   return `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
+/** An invisible character as its code point (`\u200b`, `\u{e0041}`); an emoji flag's tag sequence as it is. */
+function escapeInvisible(match: string, flag: string | undefined): string {
+  if (flag !== undefined) return match;
+  const code = match.codePointAt(0)!;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
 /**
  * Makes remote text safe to write to a terminal: every control character a
  * terminal could act on (escape sequences, bell, backspace, carriage return,
- * C1 controls, bidi overrides) is shown escaped (`^[`, `^G`, `\u009b`).
- * Tabs and line feeds stay unless `singleLine` is set.
+ * C1 controls, bidi overrides) is shown escaped (`^[`, `^G`, `\u009b`), and
+ * so is every character that shows as nothing (`\u200b`, `\u200e`), so
+ * what is there is what shows. Tabs and line feeds stay unless
+ * `singleLine` is set.
  */
 export function escapeControls(text: string, options: { singleLine?: boolean } = {}): string {
   const pattern = options.singleLine ? TERMINAL_CONTROLS_AND_BREAKS : TERMINAL_CONTROLS;
-  return text.replace(pattern, escapeCodeUnit).replace(BIDI_CONTROLS, escapeCodeUnit);
+  return text
+    .replace(pattern, escapeCodeUnit)
+    .replace(BIDI_CONTROLS, escapeCodeUnit)
+    .replace(INVISIBLES, escapeInvisible);
 }

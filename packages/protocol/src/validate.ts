@@ -378,7 +378,7 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
         current: s.current === true,
       });
     }
-    return { type: 'sessions', sessions };
+    return { type: 'sessions', sessions, ...(r.more === true ? { more: true } : {}) };
   },
   joined: (r) =>
     isString(r.room) && isString(r.name) && isTime(r.ts)

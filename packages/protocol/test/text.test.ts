@@ -36,6 +36,24 @@ describe('text', () => {
     expect(escapeControls('abc\u202edef')).toBe('abc\\u202edef');
   });
 
+  it('shows what is there but shows as nothing, and keeps what emoji and scripts join with', () => {
+    expect(escapeControls('a\u200bb\u200ec\u200fd\u061ce')).toBe(
+      'a\\u200bb\\u200ec\\u200fd\\u061ce',
+    );
+    expect(escapeControls('tag\u{e0041}\u{e0042}')).toBe('tag\\u{e0041}\\u{e0042}');
+    expect(escapeControls('line\u2028sep', { singleLine: true })).toBe('line\\u2028sep');
+    expect(escapeControls('filler\u3164')).toBe('filler\\u3164');
+    // A family (ZWJ), a coloured heart (a variation selector), Scotland's flag (a tag sequence),
+    // and Persian with a zero-width non-joiner: all as they are.
+    for (const kept of [
+      '👨‍👩‍👧',
+      '❤️',
+      '🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}',
+      'می‌خواهم',
+    ])
+      expect(escapeControls(kept)).toBe(kept);
+  });
+
   it('leaves no control character in escaped text (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => {

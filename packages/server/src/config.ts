@@ -1,4 +1,5 @@
 import { LIMITS } from '@confab/protocol';
+import type { MailboxLimits } from './core/ports.js';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './logger.js';
 import { ServerError } from './errors.js';
@@ -24,6 +25,12 @@ export interface ServerConfig {
   rateLimit: number;
   /** Frames a connection may send at once before the rate applies. @default 40 */
   rateBurst: number;
+  /** Frames over the rate a connection may have waiting for their turn; past it, `rate_limited` (0: refuse at once). @default 100 */
+  rateQueue: number;
+  /** Messages and joins a second from one address, across its connections, in bursts of twice as many (0: no limit). @default 50 */
+  addressRate: number;
+  /** New accounts an hour from one address (three times as many from its /24 or /64 network; 0: no limit). @default 10 */
+  registrationsPerHour: number;
   /** Open connections in total (0: no limit). @default 10000 */
   maxConnections: number;
   /** Open connections from one address, an IPv6 /64 counting as one (0: no limit). @default 64 */
@@ -48,6 +55,14 @@ export interface ServerConfig {
   replayRate: number;
   /** History reads a second one address may cause, across its connections; bursts of 4 s worth (0: no limit). @default 500 */
   replayReads: number;
+  /** Direct messages kept per mailbox; the oldest go past it. @default 10000 */
+  mailboxHistory: number;
+  /** Direct messages that may wait in a mailbox for an owner who is away (a tenth of it from one sender). @default 1000 */
+  mailboxWaiting: number;
+  /** Bytes of text that may wait in a mailbox for an owner who is away (a tenth of it from one sender). @default 1048576 */
+  mailboxWaitingBytes: number;
+  /** Days a guest's mailbox is kept after its newest message. @default 30 */
+  guestMailboxDays: number;
   /** Milliseconds a shutdown waits for clients to take their `quit` before closing them. @default 5000 */
   shutdownTimeout: number;
   /** @default 'info' */
@@ -60,6 +75,8 @@ export interface ServerConfig {
   metricsToken: string | undefined;
   /** Redis URL: this process joins the chat kept there (history, fan-out, names). */
   redis: string | undefined;
+  /** What Redis may lose of acked messages: `always` (nothing), `everysec` (a second), `none` (unchecked). @default 'always' */
+  redisDurability: 'always' | 'everysec' | 'none';
   /** Prefix of every Redis key and channel of this chat. @default 'confab:' */
   redisPrefix: string;
   /** Messages kept per room in Redis (older ones are trimmed). @default 100000 */
@@ -181,6 +198,30 @@ export const SETTINGS: readonly AnySetting[] = [
     help: 'frames a connection may send in a burst',
   },
   {
+    key: 'rateQueue',
+    flag: 'rate-queue',
+    env: 'CONFAB_RATE_QUEUE',
+    kind: 'integer',
+    default: 100,
+    help: 'frames over the rate a connection may have waiting for their turn (a paste); past it they are refused (0: refuse at once)',
+  },
+  {
+    key: 'addressRate',
+    flag: 'address-rate',
+    env: 'CONFAB_ADDRESS_RATE',
+    kind: 'integer',
+    default: 50,
+    help: 'messages and joins a second from one address across its connections, in bursts of twice as many (0: no limit)',
+  },
+  {
+    key: 'registrationsPerHour',
+    flag: 'registrations-per-hour',
+    env: 'CONFAB_REGISTRATIONS_PER_HOUR',
+    kind: 'integer',
+    default: 10,
+    help: 'new accounts an hour from one address; three times as many from its /24 (IPv4) or /64 (IPv6) network (0: no limit)',
+  },
+  {
     key: 'maxConnections',
     flag: 'max-connections',
     env: 'CONFAB_MAX_CONNECTIONS',
@@ -278,6 +319,38 @@ export const SETTINGS: readonly AnySetting[] = [
     help: 'history reads a second one address may cause, across its connections, in bursts of 4 s worth (0: no limit)',
   },
   {
+    key: 'mailboxHistory',
+    flag: 'mailbox-history',
+    env: 'CONFAB_MAILBOX_HISTORY',
+    kind: 'integer',
+    default: 10_000,
+    help: 'direct messages kept per mailbox (older ones go)',
+  },
+  {
+    key: 'mailboxWaiting',
+    flag: 'mailbox-waiting',
+    env: 'CONFAB_MAILBOX_WAITING',
+    kind: 'integer',
+    default: 1_000,
+    help: 'direct messages that may wait for someone away (a tenth of it from one sender); past it, mailbox_full',
+  },
+  {
+    key: 'mailboxWaitingBytes',
+    flag: 'mailbox-waiting-bytes',
+    env: 'CONFAB_MAILBOX_WAITING_BYTES',
+    kind: 'integer',
+    default: 1_048_576,
+    help: 'bytes of text that may wait for someone away (a tenth of it from one sender); past it, mailbox_full',
+  },
+  {
+    key: 'guestMailboxDays',
+    flag: 'guest-mailbox-days',
+    env: 'CONFAB_GUEST_MAILBOX_DAYS',
+    kind: 'integer',
+    default: 30,
+    help: "days a guest's direct messages are kept after the newest",
+  },
+  {
     key: 'shutdownTimeout',
     flag: 'shutdown-timeout',
     env: 'CONFAB_SHUTDOWN_TIMEOUT',
@@ -328,6 +401,15 @@ export const SETTINGS: readonly AnySetting[] = [
     default: undefined,
     placeholder: 'URL',
     help: 'redis://HOST:PORT[/DB]: join the chat kept in this Redis (history, fan-out, names)',
+  },
+  {
+    key: 'redisDurability',
+    flag: 'redis-durability',
+    env: 'CONFAB_REDIS_DURABILITY',
+    kind: 'string',
+    default: 'always',
+    choices: ['always', 'everysec', 'none'],
+    help: 'what Redis may lose of acked messages, checked at start: always (appendonly yes, appendfsync always: nothing), everysec (the last second if Redis crashes), none (not checked)',
   },
   {
     key: 'redisPrefix',
@@ -451,6 +533,11 @@ export function checkConfig(config: ServerConfig): ServerConfig {
     config.store = 'redis';
   } else if (config.store === 'redis') fail('--store redis needs --redis URL');
   if (config.redisHistory < 1) fail('--redis-history must be at least 1');
+  if (config.mailboxHistory < 1) fail('--mailbox-history must be at least 1');
+  if (config.mailboxWaiting < 10) fail('--mailbox-waiting must be at least 10');
+  if (config.mailboxWaitingBytes < 10 * config.maxTextBytes)
+    fail('--mailbox-waiting-bytes must hold at least ten messages of --max-text-bytes');
+  if (config.guestMailboxDays < 1) fail('--guest-mailbox-days must be at least 1');
   if (config.headTimeout < 100) fail('--head-timeout must be at least 100 ms');
   for (const origin of allowedOrigins(config))
     if (origin !== '*' && !isOrigin(origin))
@@ -488,4 +575,16 @@ function isOrigin(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The mailbox limits of a configuration (a tenth of each waiting bound from one sender). */
+export function mailboxLimits(config: ServerConfig): MailboxLimits {
+  return {
+    history: config.mailboxHistory,
+    waiting: config.mailboxWaiting,
+    waitingBytes: config.mailboxWaitingBytes,
+    waitingPerSender: Math.ceil(config.mailboxWaiting / 10),
+    waitingBytesPerSender: Math.ceil(config.mailboxWaitingBytes / 10),
+    guestTtlMs: config.guestMailboxDays * 24 * 60 * 60 * 1000,
+  };
 }

@@ -11,6 +11,8 @@ export const SERVER_ERROR_CODES = {
   store_write_failed: 'The history database could not write a batch of messages.',
   store_closed: 'A message arrived after the history store was closed (shutdown).',
   redis_unreachable: 'Redis (given with --redis) could not be reached when the server started.',
+  redis_not_durable:
+    'Redis keeps less of what is written than --redis-durability asks: it could lose acked messages.',
 } as const;
 
 export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;

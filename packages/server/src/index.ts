@@ -21,6 +21,7 @@ export type {
   Directory,
   HistoryStore,
   IdSource,
+  MailboxLimits,
   MemberEntry,
   MessageDraft,
   MessagePoster,
@@ -34,7 +35,8 @@ export { MemoryStore } from './store/memory-store.js';
 export { MemoryAccounts } from './store/memory-accounts.js';
 export { DEFAULT_PASSWORD_COST, hashPassword, verifyPassword } from './accounts/passwords.js';
 export type { PasswordCost } from './accounts/passwords.js';
-export { MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from './core/ports.js';
+export { DEFAULT_MAILBOX_LIMITS, MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from './core/ports.js';
 export { SqliteStore } from './store/sqlite-store.js';
+export { CONFUSABLES_VERSION, lookalikeKey } from './names/lookalikes.js';
 export { LocalBus } from './bus/local-bus.js';
 export { MemoryDirectory } from './directory/memory-directory.js';

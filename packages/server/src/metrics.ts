@@ -61,6 +61,11 @@ export function createMetrics(sources: MetricSources): Registry {
     () => sources.transport.slowConsumers,
   );
   counter(
+    'confab_oversized_frames_total',
+    'Frames over the frame limit the server was about to send, replaced by an internal error (a bug).',
+    () => sources.transport.oversizedFrames,
+  );
+  counter(
     'confab_rate_limited_total',
     'Frames refused by the rate limit.',
     () => sources.session.rateLimited,

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { LocalBus } from './bus/local-bus.js';
 import type { Cluster } from './cluster/cluster.js';
-import { allowedOrigins, checkConfig, defaultConfig } from './config.js';
+import { allowedOrigins, checkConfig, defaultConfig, mailboxLimits } from './config.js';
 import type { ServerConfig } from './config.js';
 import { appendThenPublish } from './core/append-then-publish.js';
 import { ChatCore } from './core/chat-core.js';
@@ -36,10 +36,13 @@ import type { ByteStream } from './net/listener.js';
 import { Session } from './session/session.js';
 import type { SessionContext, SessionStats } from './session/session.js';
 import { AddressBudgets } from './session/address-budget.js';
+import { AddressRates } from './session/pacing.js';
+import type { PacingLimits } from './session/pacing.js';
 import { Sweeper } from './session/sweeper.js';
 import { Auth } from './accounts/auth.js';
-import { MemoryThrottle, loginRates } from './accounts/throttle.js';
-import type { Throttle } from './accounts/throttle.js';
+import type { AuthThrottles } from './accounts/auth.js';
+import { MemoryThrottle, loginRates, registrationRates } from './accounts/throttle.js';
+import type { Throttle, ThrottleRate } from './accounts/throttle.js';
 import { CountingPoster } from './store/counting-poster.js';
 import { MemoryAccounts } from './store/memory-accounts.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -120,8 +123,8 @@ export class ConfabServer {
   private bus: Bus | undefined;
   private directory: Directory | undefined;
   private accounts: AccountStore | undefined;
-  /** Password attempts per name and per address: shared by a cluster's nodes, in Redis. */
-  private throttles: { byName: Throttle; byAddress: Throttle } | undefined;
+  /** Password attempts and new accounts per name, address and network: shared by a cluster's nodes, in Redis. */
+  private throttles: AuthThrottles | undefined;
   private poster: CountingPoster | undefined;
   /** The cluster's, which publishes in the step that keeps; alone, the core's default. */
   private directPoster: DirectPoster | undefined;
@@ -159,8 +162,16 @@ export class ConfabServer {
       ids: idSource(),
       maxFrameBytes: config.maxFrameBytes,
       onRevoked: (sessionId) => this.sessions.get(sessionId)?.revoked(),
+      onReplaced: (sessionId) => this.sessions.get(sessionId)?.replaced(),
       ...(config.accounts === 'off' ? {} : { accounts: this.accounts! }),
     });
+    const pacing: PacingLimits = {
+      perSecond: config.rateLimit,
+      burst: config.rateBurst,
+      addressPerSecond: config.addressRate,
+      addressBurst: 2 * config.addressRate,
+      queue: config.rateQueue,
+    };
     const auth = new Auth({
       accounts: this.accounts!,
       cost: { log2N: config.passwordCost, r: 8, p: 1 },
@@ -179,14 +190,15 @@ export class ConfabServer {
       },
       limits: {
         maxTextBytes: config.maxTextBytes,
-        ratePerSecond: config.rateLimit,
-        rateBurst: config.rateBurst,
+        maxFrameBytes: config.maxFrameBytes,
+        pacing,
         handshakeTimeoutMs: config.handshakeTimeout,
         nameTimeoutMs: config.nameTimeout,
         pingIntervalMs: config.pingInterval,
         pageLowWater: Math.floor(config.maxOutboundBytes / 4),
       },
       stats: this.sessionStats,
+      addressRates: new AddressRates(pacing),
       budgets: new AddressBudgets(
         { bytesPerSecond: config.replayRate, readsPerSecond: config.replayReads },
         now,
@@ -310,6 +322,8 @@ export class ConfabServer {
         node,
         prefix: config.redisPrefix,
         historyPerRoom: config.redisHistory,
+        mailbox: mailboxLimits(config),
+        durability: config.redisDurability,
         nodeTtlMs: config.nodeTtl,
         logger: this.logger,
         onReaped: () => this.reconnectEveryone(),
@@ -319,25 +333,33 @@ export class ConfabServer {
       this.bus = this.cluster.bus;
       this.directory = this.cluster.directory;
       this.accounts = this.cluster.accounts;
-      this.throttles = this.cluster.throttles(loginRates(this.config.loginRate));
+      this.throttles = this.makeThrottles((rate) => this.cluster!.throttle(rate));
       this.poster = new CountingPoster(this.cluster.bus);
       this.directPoster = this.cluster.bus;
       return;
     }
     const sqlite =
       given.store === undefined && config.store !== 'memory'
-        ? await SqliteStore.open({ dataDir: config.dataDir })
+        ? await SqliteStore.open({ dataDir: config.dataDir, mailbox: mailboxLimits(config) })
         : undefined;
-    this.store = given.store ?? sqlite ?? new MemoryStore();
+    this.store = given.store ?? sqlite ?? new MemoryStore({ mailbox: mailboxLimits(config) });
     this.accounts = given.accounts ?? sqlite?.accounts ?? new MemoryAccounts();
-    const rates = loginRates(this.config.loginRate);
-    this.throttles = {
-      byName: new MemoryThrottle(rates.byName),
-      byAddress: new MemoryThrottle(rates.byAddress),
-    };
+    this.throttles = this.makeThrottles((rate) => new MemoryThrottle(rate));
     this.bus = given.bus ?? new LocalBus();
     this.directory = given.directory ?? new MemoryDirectory(node);
     this.poster = new CountingPoster(given.poster ?? appendThenPublish(this.store, this.bus));
+  }
+
+  /** The throttles of logins and new accounts, at the configured rates. */
+  private makeThrottles(make: (rate: ThrottleRate) => Throttle): AuthThrottles {
+    const logins = loginRates(this.config.loginRate);
+    const registrations = registrationRates(this.config.registrationsPerHour);
+    return {
+      byName: make(logins.byName),
+      byAddress: make(logins.byAddress),
+      registrationsByAddress: make(registrations.byAddress),
+      registrationsByNetwork: make(registrations.byNetwork),
+    };
   }
 
   private async closePorts(): Promise<void> {

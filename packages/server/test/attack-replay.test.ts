@@ -51,7 +51,13 @@ describe('replays larger than the outbound bound', () => {
   }, 60_000);
 
   it('an account with 600 direct messages of 4 KB waiting logs in and reads every one', async () => {
-    const { server, port } = await startServer({ rateLimit: 0, passwordCost: 10 });
+    // Mailboxes here take what the test leaves: their bounds are another test's.
+    const { server, port } = await startServer({
+      rateLimit: 0,
+      passwordCost: 10,
+      mailboxWaiting: 10_000,
+      mailboxWaitingBytes: 100 * 1024 * 1024,
+    });
     cleanups.push(() => server.close());
     const owner = await client(port);
     owner.send({

@@ -50,6 +50,9 @@ class HeldStore implements HistoryStore {
   pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
     return this.inner.pageDirect(owner, query);
   }
+  clearWaiting(owner: string): Promise<void> {
+    return this.inner.clearWaiting(owner);
+  }
   release(): void {
     for (const resolve of this.held.splice(0)) resolve();
   }

@@ -55,8 +55,10 @@ export async function startServer(
     port: 0,
     store: 'memory',
     logLevel: 'silent',
+    // Every test client comes from one address: per-address limits are for the tests that try them.
     maxConnectionsPerIp: 0,
     maxHandshakesPerIp: 0,
+    addressRate: 0,
     metricsToken: METRICS_TOKEN,
     ...options,
   };
@@ -148,6 +150,21 @@ class Inbox<T> {
       }, ms);
       this.waiters.push(waiter);
     });
+  }
+
+  /**
+   * Takes `first` (an item just taken) and the unread items right after it
+   * that match `goesOn`: a line's continuation rows, which came with it.
+   */
+  takeFollowing(goesOn: (item: T) => boolean, after: T): T[] {
+    const at = this.all.lastIndexOf(after);
+    const following: T[] = [];
+    for (let i = at + 1; i < this.all.length && goesOn(this.all[i]!); i++) {
+      const index = this.unread.indexOf(this.all[i]!);
+      if (index < 0) break;
+      following.push(this.unread.splice(index, 1)[0]!);
+    }
+    return following;
   }
 
   /** Unread items so far, and forgets them. */
@@ -342,6 +359,16 @@ export class PlainClient {
     return this.lines.take(test, String(match), ms);
   }
 
+  /**
+   * The next line matching, with the rows that go on with it (indented: the
+   * server wraps at 80 columns), joined as one sentence.
+   */
+  async sentence(match: string | RegExp, ms?: number): Promise<string> {
+    const first = await this.line(match, ms);
+    const rest = this.lines.takeFollowing((row) => row.startsWith('  '), first);
+    return [first, ...rest.map((row) => row.trim())].join(' ');
+  }
+
   /** Types `<quit>`, reads the server's goodbye and waits for the close. */
   async quit(): Promise<void> {
     this.type('<quit>');
@@ -352,6 +379,19 @@ export class PlainClient {
   /** Every byte received so far, as text. */
   text(): string {
     return Buffer.concat(this.raw).toString('utf8');
+  }
+}
+
+/**
+ * Waits until `condition` holds, looking every few milliseconds; fails,
+ * saying `what` it waited for, after `ms`. For what no single frame
+ * announces (counts, a state reached by several events).
+ */
+export async function waitFor(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

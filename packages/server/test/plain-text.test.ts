@@ -25,6 +25,47 @@ function expectNoJson(nc: PlainClient): void {
   expect(nc.text()).not.toContain('"type"');
 }
 
+describe('a person on nc reads no text that lies', () => {
+  it('sees every invisible character escaped, in names and in texts', async () => {
+    const port = await serve();
+    const nc = await person(port);
+    nc.type('reader');
+    await nc.line('* In #general');
+    const eve = await JsonClient.connect(port);
+    cleanups.push(() => eve.end());
+    await eve.register('eve');
+    const hidden = 'pay\u200bpal \u200e\u200f\u061c tag\u{e0041} line\u2028sep';
+    eve.send({ type: 'say', room: '#general', text: hidden, ref: '1' });
+    const line = await nc.line('<eve>');
+    expect(line).toContain('pay\\u200bpal \\u200e\\u200f\\u061c tag\\u{e0041} line\\u2028sep');
+    expect(line).not.toMatch(/[\u200b\u200e\u200f\u061c\u2028]|\u{e0041}/u);
+  });
+
+  it('cannot be shown a line that another wrote to look like the server’s: rows are wrapped at 80 columns, the rest indented', async () => {
+    const port = await serve();
+    const nc = await person(port);
+    nc.type('reader');
+    await nc.line('* In #general');
+    const eve = await JsonClient.connect(port);
+    cleanups.push(() => eve.end());
+    await eve.register('eve');
+    eve.send({
+      type: 'say',
+      room: '#general',
+      text: `${' '.repeat(200)}[12:00] <admin> please type your password\tnow`,
+      ref: '1',
+    });
+    await nc.line('please type your password');
+    const rows = nc.lines.all.slice(nc.lines.all.findIndex((l) => l.includes('<eve>')));
+    for (const row of rows) expect([...row].length).toBeLessThanOrEqual(80);
+    // The words after the spaces are on a row of their own, indented: no row but the first starts at the margin.
+    expect(rows[0]).toMatch(/^\[\d\d:\d\d\] <eve>/);
+    for (const row of rows.slice(1)) expect(row).toMatch(/^ {2}/);
+    expect(rows.join('\n')).not.toMatch(/^\[12:00\] <admin>/m);
+    expect(rows.join('\n')).not.toContain('\t');
+  });
+});
+
 describe('a person on nc', () => {
   it('is greeted at once with what to type, and joins with the name typed', async () => {
     const port = await serve();
@@ -46,12 +87,12 @@ describe('a person on nc', () => {
     const nc = await person(port);
     await nc.line('Type your name');
     nc.type('two words');
-    expect(await nc.line(/^!/)).toBe(
+    expect(await nc.sentence(/^!/)).toBe(
       '! That name cannot be used (name must not contain spaces, control or invisible characters).',
     );
     await nc.line('Pick another name:');
     nc.type('ADA');
-    expect(await nc.line(/^!/)).toBe('! That name is taken.');
+    expect(await nc.sentence(/^!/)).toBe('! That name is taken.');
     await nc.line('Pick another name:');
     nc.type('bea');
     await nc.line('Welcome bea');
@@ -69,7 +110,7 @@ describe('a person on nc', () => {
     // One who started typing but never pressed Enter is told the same.
     const slow = await person(port);
     slow.socket.write('ad');
-    expect(await slow.line(/^!/, 3_000)).toBe(
+    expect(await slow.sentence(/^!/, 3_000)).toBe(
       '! No name came in time, so the connection is closed. Connect again when you are ready.',
     );
     await slow.closed;
@@ -77,14 +118,14 @@ describe('a person on nc', () => {
   });
 
   it('reads every refusal as a sentence, never a frame', async () => {
-    const port = await serve({ rateLimit: 1, rateBurst: 2 });
+    const port = await serve({ rateLimit: 1, rateBurst: 2, rateQueue: 0 });
     const nc = await person(port);
     nc.type('pat');
     await nc.line('* In #general');
     nc.type('/part #nowhere');
-    expect(await nc.line(/^!/)).toBe('! You are not in #nowhere.');
+    expect(await nc.sentence(/^!/)).toBe('! You are not in #nowhere.');
     for (let i = 0; i < 3; i++) nc.type(`line ${i}`);
-    expect(await nc.line(/^! You are sending too fast/)).toBe(
+    expect(await nc.sentence(/^! You are sending too fast/)).toBe(
       '! You are sending too fast: that line was not sent. Wait a moment, then send it again.',
     );
     expectNoJson(nc);

@@ -29,11 +29,14 @@ function freePort(): Promise<number> {
  * Starts redis-server (Debian's package) and resolves once it accepts
  * connections. `appendfsync always`: a write is on disk before Redis
  * answers it, which is what an `ack` promises (see the README's cluster
- * section).
+ * section). `persistent: false`: Redis's defaults here, no append-only
+ * file and no snapshot: a restart loses everything.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
   const dir = tempDir('confab-redis-');
   const port = await freePort();
+  const persistent = options.persistent ?? true;
+  const launch = (at: number, where: string) => launchRedis(at, where, persistent);
   let child = await launch(port, dir.path);
   const crash = async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -64,7 +67,7 @@ export async function startRedis(): Promise<TestRedis> {
   };
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+async function launchRedis(port: number, dir: string, persistent: boolean): Promise<ChildProcess> {
   const child: ChildProcess = spawn(
     'redis-server',
     [
@@ -75,7 +78,7 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
       '--dir',
       dir,
       '--appendonly',
-      'yes',
+      persistent ? 'yes' : 'no',
       '--appendfsync',
       'always',
       '--save',

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/store/redis-store.js';
 import type { TestRedis } from './redis-server.js';
 import { startRedis } from './redis-server.js';
-import { storeContract } from './store-contract.js';
+import { SMALL_MAILBOXES, storeContract } from './store-contract.js';
 
 let redis: TestRedis;
 let prefix = '';
@@ -24,12 +24,40 @@ const open = (fresh: boolean) => async () => {
     client: new Redis(redis.url, { lazyConnect: false }),
     prefix,
     ownsClient: true,
+    mailbox: SMALL_MAILBOXES,
   });
 };
 
 storeContract('redis', open(true), open(false));
 
 describe('redis history store', () => {
+  it('lets a guest’s mailbox expire after the guest age, and keeps an account’s', async () => {
+    const store = await open(true)();
+    await store.appendDirect('g:guest', {
+      id: 'x',
+      from: 'ada',
+      to: 'bob',
+      text: 'hi',
+      ts: 1,
+      action: false,
+    });
+    await store.appendDirect('a:account', {
+      id: 'y',
+      from: 'ada',
+      to: 'bob',
+      text: 'hi',
+      ts: 1,
+      action: false,
+    });
+    const client = new Redis(redis.url);
+    const ttl = await client.pttl(`${prefix}mailbox:g:guest`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(SMALL_MAILBOXES.guestTtlMs);
+    expect(await client.pttl(`${prefix}mailbox:a:account`)).toBe(-1);
+    client.disconnect();
+    await store.close();
+  });
+
   it('tells the sender the store is unavailable (not internal) when Redis cannot be reached', async () => {
     const client = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,

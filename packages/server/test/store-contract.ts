@@ -1,5 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DirectDraft, HistoryStore, MessageDraft } from '../src/index.js';
+import type { DirectDraft, HistoryStore, MailboxLimits, MessageDraft } from '../src/index.js';
+
+/** Small mailbox bounds, so the contract can reach them. */
+export const SMALL_MAILBOXES: MailboxLimits = {
+  history: 40,
+  waiting: 6,
+  waitingBytes: 60,
+  waitingPerSender: 3,
+  waitingBytesPerSender: 30,
+  guestTtlMs: 60_000,
+};
 
 let nextId = 0;
 function draft(roomKey: string, text: string): MessageDraft {
@@ -14,20 +24,22 @@ function draft(roomKey: string, text: string): MessageDraft {
   };
 }
 
+/** A direct message of now: a guest's mailbox is kept for an age after its newest. */
 function direct(from: string, to: string, text: string): DirectDraft {
   return {
     id: `d${nextId++}`,
     from,
     to,
     text,
-    ts: 1_700_000_000_000 + nextId,
+    ts: Date.now(),
     action: false,
   };
 }
 
 /**
- * The contract every history store passes. `open` makes a store; `reopen`,
- * when given, makes a new store over the same data (a restart).
+ * The contract every history store passes. `open` makes a store (with
+ * `SMALL_MAILBOXES`); `reopen`, when given, makes a new store over the same
+ * data (a restart).
  */
 export function storeContract(
   name: string,
@@ -126,7 +138,66 @@ export function storeContract(
       ]);
     });
 
+    it('keeps the newest messages of a mailbox and numbers on past those gone', async () => {
+      for (let i = 1; i <= 100; i++)
+        await store.appendDirect('a:ada', direct('bob', 'ada', `m${i}`));
+      const kept = (await store.pageDirect('a:ada', { after: 0, limit: 200 })).map((m) => m.dseq);
+      expect(kept.slice(-40)).toEqual(Array.from({ length: 40 }, (_, i) => 61 + i));
+      expect(kept).not.toContain(1);
+      expect(kept.length).toBeLessThanOrEqual(80);
+      expect((await store.appendDirect('a:ada', direct('bob', 'ada', 'next'))).dseq).toBe(101);
+    });
+
+    it('refuses what would pass the waiting bounds of a mailbox whose owner is away, per sender and in all', async () => {
+      const leave = (sender: string, text = 'hi') =>
+        store.appendDirect('a:ada', direct(sender, 'ada', text), `g:${sender}`);
+      for (let i = 0; i < 3; i++) await leave('bob');
+      await expect(leave('bob')).rejects.toMatchObject({ code: 'mailbox_full' });
+      for (let i = 0; i < 3; i++) await leave('cy');
+      // Six wait in all: the next sender is refused too.
+      await expect(leave('dee')).rejects.toMatchObject({ code: 'mailbox_full' });
+      // A message to someone who is there (not waiting) is never refused.
+      await store.appendDirect('a:ada', direct('dee', 'ada', 'live'));
+      // Nothing refused was kept.
+      expect((await store.pageDirect('a:ada', { limit: 100 })).map((m) => m.from)).toEqual([
+        'bob',
+        'bob',
+        'bob',
+        'cy',
+        'cy',
+        'cy',
+        'dee',
+      ]);
+      // The owner came back: nothing waits now.
+      await store.clearWaiting('a:ada');
+      await leave('bob');
+      await leave('dee');
+    });
+
+    it('counts the bytes waiting, per sender and in all', async () => {
+      await store.appendDirect('a:ada', direct('bob', 'ada', 'x'.repeat(25)), 'g:bob');
+      await expect(
+        store.appendDirect('a:ada', direct('bob', 'ada', 'x'.repeat(6)), 'g:bob'),
+      ).rejects.toMatchObject({ code: 'mailbox_full' });
+      await store.appendDirect('a:ada', direct('cy', 'ada', 'é'.repeat(15)), 'g:cy');
+      // 25 + 30 bytes wait: 6 more would pass 60.
+      await expect(
+        store.appendDirect('a:ada', direct('dee', 'ada', 'x'.repeat(6)), 'g:dee'),
+      ).rejects.toMatchObject({ code: 'mailbox_full' });
+      await store.appendDirect('a:ada', direct('dee', 'ada', 'x'.repeat(5)), 'g:dee');
+    });
+
     if (reopen) {
+      it('keeps what waits in a mailbox across a restart', async () => {
+        for (let i = 0; i < 3; i++)
+          await store.appendDirect('a:ada', direct('bob', 'ada', 'hi'), 'g:bob');
+        await store.close();
+        store = await reopen();
+        await expect(
+          store.appendDirect('a:ada', direct('bob', 'ada', 'hi'), 'g:bob'),
+        ).rejects.toMatchObject({ code: 'mailbox_full' });
+      });
+
       it('keeps history and numbering across a restart', async () => {
         for (let i = 1; i <= 5; i++) await store.append(draft('#a', `m${i}`));
         await store.appendDirect('g:ada', direct('bob', 'ada', 'kept'));

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore, SqliteStore } from '../src/index.js';
 import { tempDir } from './helpers.js';
-import { storeContract } from './store-contract.js';
+import { SMALL_MAILBOXES, storeContract } from './store-contract.js';
 
-storeContract('memory', async () => new MemoryStore());
+storeContract('memory', async () => new MemoryStore({ mailbox: SMALL_MAILBOXES }));
 
 const dirs: Array<{ remove: () => void }> = [];
 let current = '';
@@ -15,10 +15,48 @@ storeContract(
     const dir = tempDir();
     dirs.push(dir);
     current = dir.path;
-    return SqliteStore.open({ dataDir: current });
+    return SqliteStore.open({ dataDir: current, mailbox: SMALL_MAILBOXES });
   },
-  async () => SqliteStore.open({ dataDir: current }),
+  async () => SqliteStore.open({ dataDir: current, mailbox: SMALL_MAILBOXES }),
 );
+
+describe('the sqlite store’s guest mailboxes', () => {
+  const direct = (text: string, ts: number) => ({
+    id: text,
+    from: 'ada',
+    to: 'bob',
+    text,
+    ts,
+    action: false,
+  });
+
+  it('are forgotten once their newest message is older than the guest age; accounts’ are kept', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const day = 24 * 60 * 60 * 1000;
+    let now = 100 * day;
+    const open = () =>
+      SqliteStore.open({
+        dataDir: dir.path,
+        mailbox: { ...SMALL_MAILBOXES, guestTtlMs: 30 * day },
+        now: () => now,
+      });
+    let store = await open();
+    await store.appendDirect('g:old', direct('old', now - 40 * day));
+    await store.appendDirect('g:recent', direct('recent', now - 10 * day));
+    await store.appendDirect('a:account', direct('kept', now - 400 * day));
+    await store.close();
+    store = await open();
+    expect(await store.pageDirect('g:old', { limit: 10 })).toEqual([]);
+    expect(await store.pageDirect('g:recent', { limit: 10 })).toHaveLength(1);
+    expect(await store.pageDirect('a:account', { limit: 10 })).toHaveLength(1);
+    now += 30 * day;
+    await store.close();
+    store = await open();
+    expect(await store.pageDirect('g:recent', { limit: 10 })).toEqual([]);
+    await store.close();
+  });
+});
 
 describe('the memory store’s bounds', () => {
   const draft = (roomKey: string, text: string) => ({

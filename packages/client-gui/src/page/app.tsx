@@ -2,6 +2,7 @@ import type { ChatClient, ClientEvent, Credentials } from '@confab/protocol';
 import {
   ChatClient as Client,
   LOGGED_OUT_REASON,
+  SESSION_REPLACED_REASON,
   SESSION_REVOKED_REASON,
   askAfterRejection,
   foldName,
@@ -88,6 +89,12 @@ function endedProblem(event: Extract<ClientEvent, { type: 'ended' }>): Problem {
     return {
       message: 'This session was logged out from another device. Log in again to come back.',
       field: 'password',
+      tone: 'info',
+    };
+  if (event.message === SESSION_REPLACED_REASON)
+    return {
+      message: 'You connected again from elsewhere as this guest, so this window was let go.',
+      field: undefined,
       tone: 'info',
     };
   return {

@@ -145,6 +145,8 @@ export class ChatClient {
   private readonly resuming = new Set<string>();
   /** Kept direct messages are being replayed after a resume: pending ones wait for it to end. */
   private resumingDms = false;
+  /** Sessions of a `sessions` list still coming (`more`). */
+  private readonly sessionPages: SessionInfo[] = [];
   /** Rooms (folded) whose member list the user asked for with `/who`: shown when `names` answers. */
   private readonly pendingWho = new Set<string>();
   /** Room the user asked to join: the view switches to it once joined. */
@@ -629,7 +631,10 @@ export class ChatClient {
         );
         break;
       case 'sessions':
-        this.model.notice(sessionsText(frame.sessions, now), 'info', now);
+        // A long list comes in several frames: shown once it is whole.
+        this.sessionPages.push(...frame.sessions);
+        if (frame.more) break;
+        this.model.notice(sessionsText(this.sessionPages.splice(0), now), 'info', now);
         break;
       case 'quit':
         this.serverEndMessage = frame.reason;

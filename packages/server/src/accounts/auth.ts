@@ -6,21 +6,29 @@ import { HashQueue } from './hash-queue.js';
 import type { PasswordCost } from './passwords.js';
 import { hashPassword, madeAtOtherCost, verifyPassword } from './passwords.js';
 import type { Throttle } from './throttle.js';
+import { addressKey, networkKey } from '../net/address-group.js';
 import { looksLikeAnAccount, newNameProblem } from '../names/name-refusals.js';
 import { lookalikeKey } from '../names/lookalikes.js';
 import { newAccountId, newSessionId, newToken, tokenHash } from './tokens.js';
 
+/** How often secrets may be tried and accounts made. */
+export interface AuthThrottles {
+  /** Password attempts per name, and per address. */
+  byName: Throttle;
+  byAddress: Throttle;
+  /** New accounts per address, and per network (an IPv4 /24 or an IPv6 /64). */
+  registrationsByAddress: Throttle;
+  registrationsByNetwork: Throttle;
+}
+
 /** Options of {@link Auth}. */
-export interface AuthOptions {
+export interface AuthOptions extends AuthThrottles {
   accounts: AccountStore;
   cost: PasswordCost;
   /** Hashes run at once. @default one core fewer than there are (at least 1) */
   hashConcurrency?: number;
   /** Hashes waiting at most; past it a login is refused as `unavailable`. @default 1000 */
   maxWaitingHashes?: number;
-  /** Password attempts per name, and per address. */
-  byName: Throttle;
-  byAddress: Throttle;
   now: () => number;
 }
 
@@ -40,6 +48,10 @@ const BAD_TOKEN: FrameError = {
 const TOO_MANY: FrameError = {
   code: 'rate_limited',
   message: 'too many login attempts: wait a little, then try again',
+};
+const TOO_MANY_ACCOUNTS: FrameError = {
+  code: 'rate_limited',
+  message: 'too many new accounts from your network lately: try again in an hour',
 };
 
 /**
@@ -117,6 +129,7 @@ export class Auth {
     if (await this.options.accounts.byName(nameKey)) return taken;
     const lookalike = lookalikeKey(name);
     if (await this.options.accounts.byLookalike(lookalike)) return looksLikeAnAccount(name);
+    if (!(await this.registrationAllowed(address))) return TOO_MANY_ACCOUNTS;
     const account: Account = {
       id: newAccountId(),
       nameKey,
@@ -170,10 +183,22 @@ export class Auth {
   private async allowed(nameKey: string, address: string): Promise<boolean> {
     const now = this.options.now();
     const [byAddress, byName] = await Promise.all([
-      this.options.byAddress.take(`ip:${address}`, now),
+      this.options.byAddress.take(`ip:${addressKey(address)}`, now),
       this.options.byName.take(`name:${nameKey}`, now),
     ]);
     return byAddress && byName;
+  }
+
+  /**
+   * Whether one more account may be made from `address`, and from its
+   * network. The address's allowance is spent first: one address refused
+   * for its own attempts spends none of its neighbours'.
+   */
+  private async registrationAllowed(address: string): Promise<boolean> {
+    const now = this.options.now();
+    if (!(await this.options.registrationsByAddress.take(`made:${addressKey(address)}`, now)))
+      return false;
+    return this.options.registrationsByNetwork.take(`made-net:${networkKey(address)}`, now);
   }
 
   private async openSession(account: Account, client: string): Promise<Login> {

@@ -26,6 +26,21 @@ export function loginRates(perAddress: number): { byName: ThrottleRate; byAddres
   };
 }
 
+/**
+ * New accounts allowed: `perHour` from one address, three times as many
+ * from its network (an IPv4 /24 or an IPv6 /64), at once and then spread
+ * over the hour. 0 lifts both.
+ */
+export function registrationRates(perHour: number): {
+  byAddress: ThrottleRate;
+  byNetwork: ThrottleRate;
+} {
+  return {
+    byAddress: { perSecond: perHour / 3600, burst: perHour },
+    byNetwork: { perSecond: (3 * perHour) / 3600, burst: 3 * perHour },
+  };
+}
+
 /** Keys a memory throttle remembers; past it, the one used longest ago is forgotten. */
 const MAX_KEYS = 100_000;
 

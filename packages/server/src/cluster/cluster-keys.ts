@@ -12,6 +12,15 @@ export class ClusterKeys {
     return `${this.prefix}nodes`;
   }
 
+  /** A node's numbering guard (see `NumberingGuard`): gone when Redis lost data. */
+  guard(id: string): string {
+    return `${this.guardPrefix}${id}`;
+  }
+
+  get guardPrefix(): string {
+    return `${this.prefix}guard:`;
+  }
+
   /** A node's liveness: it exists while the node's heartbeat renews it. */
   node(id: string): string {
     return `${this.prefix}node:${id}`;

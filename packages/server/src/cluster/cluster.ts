@@ -1,13 +1,18 @@
 import type { Logger } from 'pino';
+import type { MailboxLimits } from '../core/ports.js';
 import type { Throttle, ThrottleRate } from '../accounts/throttle.js';
 import { RedisAccounts } from '../store/redis-accounts.js';
-import { RedisStore } from '../store/redis-store.js';
+import { RedisStore, storeKey } from '../store/redis-store.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { NodePresence } from './node-presence.js';
 import { RedisBus } from './redis-bus.js';
 import { RedisDirectory } from './redis-directory.js';
 import { RedisLink, redactUrl } from './redis-link.js';
 import { RedisThrottle } from './redis-throttle.js';
+import { checkDurability } from './durability.js';
+import type { RedisDurability } from './durability.js';
+import { NumberingGuard } from './numbering-guard.js';
+import type { DataLoss } from './numbering-guard.js';
 
 /** Options of {@link joinCluster}. */
 export interface ClusterOptions {
@@ -19,6 +24,10 @@ export interface ClusterOptions {
   prefix: string;
   /** Messages kept per room stream. */
   historyPerRoom: number;
+  /** What a mailbox keeps, and what may wait in it. */
+  mailbox: MailboxLimits;
+  /** What Redis may lose of what is acked: its persistence is checked at start against it. */
+  durability: RedisDurability;
   /** A node silent this long is taken for dead and its users leave. */
   nodeTtlMs: number;
   logger: Logger;
@@ -35,6 +44,8 @@ export interface ClusterStatus {
   nodes: number;
   outages: number;
   commandErrors: number;
+  /** What Redis was found to have lost, when it was (numbering went on past it). */
+  lost?: DataLoss;
 }
 
 /** A node joined to a cluster: the Redis ports for the chat core, and its state. */
@@ -43,11 +54,8 @@ export interface Cluster {
   bus: RedisBus;
   directory: RedisDirectory;
   accounts: RedisAccounts;
-  /** Throttles of login attempts that every node shares. */
-  throttles(rates: { byName: ThrottleRate; byAddress: ThrottleRate }): {
-    byName: Throttle;
-    byAddress: Throttle;
-  };
+  /** A throttle (of login attempts, of new accounts) that every node shares. */
+  throttle(rate: ThrottleRate): Throttle;
   status(): ClusterStatus;
   /** Leaves the cluster; call after this node's users have left. */
   close(): Promise<void>;
@@ -70,14 +78,37 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   const { logger, node } = options;
   const link = new RedisLink(options.url, logger);
   await link.connect();
+  let persistence: string;
+  try {
+    persistence = await checkDurability(link.commands, options.durability);
+  } catch (error) {
+    link.close();
+    throw error;
+  }
   const keys = new ClusterKeys(options.prefix);
   const sharded = await hasShardedPubSub(link);
+  const guard = new NumberingGuard(
+    link.commands,
+    keys.guard(node),
+    (kind, id) => storeKey(options.prefix, kind, id),
+    logger,
+    () => Date.now(),
+  );
   const store = new RedisStore({
     client: link.commands,
     prefix: options.prefix,
     maxPerRoom: options.historyPerRoom,
+    mailbox: options.mailbox,
+    guard,
   });
-  const bus = new RedisBus({ link, store, channel: keys.channel, sharded, logger });
+  await guard.arm();
+  link.onReconnected((which) => {
+    if (which === 'commands')
+      guard
+        .check()
+        .catch((error: unknown) => logger.debug({ err: error }, 'numbering check failed'));
+  });
+  const bus = new RedisBus({ link, store, channel: keys.channel, sharded, logger, guard });
   const directory = new RedisDirectory({
     link,
     keys,
@@ -102,7 +133,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   await bus.start();
   await presence.start();
   logger.info(
-    { redis: redactUrl(options.url), node, prefix: options.prefix, sharded },
+    { redis: redactUrl(options.url), node, prefix: options.prefix, sharded, persistence },
     'joined the cluster',
   );
   return {
@@ -110,19 +141,18 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     bus,
     directory,
     accounts,
-    throttles: (rates) => ({
-      byName: new RedisThrottle(link.commands, `${options.prefix}throttle:`, rates.byName),
-      byAddress: new RedisThrottle(link.commands, `${options.prefix}throttle:`, rates.byAddress),
-    }),
+    throttle: (rate) => new RedisThrottle(link.commands, `${options.prefix}throttle:`, rate),
     status: () => ({
       redis: link.stats.up ? 'up' : 'down',
       node,
       nodes: presence.nodeCount,
       outages: link.stats.outages,
       commandErrors: link.stats.commandErrors,
+      ...(guard.lost ? { lost: guard.lost } : {}),
     }),
     close: async () => {
       await presence.stop();
+      await guard.disarm().catch(() => undefined);
       await bus.close();
       await directory.close();
       link.close();

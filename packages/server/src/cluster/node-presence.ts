@@ -45,9 +45,9 @@ return result
 `;
 
 /**
- * KEYS: the dead node's key, nodes, its node-names, its node-members.
- * ARGV: its id, name prefix, members prefix, member-nodes prefix,
- * look-alike prefix. Once, by
+ * KEYS: the dead node's key, nodes, its node-names, its node-members, its
+ * numbering guard. ARGV: its id, name prefix, members prefix, member-nodes
+ * prefix, look-alike prefix. Once, by
  * whichever node gets there first: lets go of the dead node's names and
  * takes its people out of their rooms. Returns nothing when the node lives
  * or was reaped already; else `reaped`, then pairs of room key and
@@ -71,7 +71,7 @@ for i = 1, #entries, 2 do
     left[#left + 1] = entries[i + 1]
   end
 end
-redis.call('DEL', KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
 return left
 `;
 
@@ -124,7 +124,7 @@ export class NodePresence {
   constructor(private readonly options: NodePresenceOptions) {
     this.client = defineScripts<ScriptedRedis>(options.link.commands, {
       confabHeartbeat: { keys: 3, lua: HEARTBEAT },
-      confabReap: { keys: 4, lua: REAP },
+      confabReap: { keys: 5, lua: REAP },
     });
     this.reapFrom = options.now() + options.ttlMs;
     options.link.onReconnected((which) => {
@@ -227,6 +227,7 @@ export class NodePresence {
       keys.nodes,
       keys.nodeNames(node),
       keys.nodeMembers(node),
+      keys.guard(node),
       node,
       keys.namePrefix,
       keys.membersPrefix,

@@ -1,3 +1,4 @@
+import { ConfabError } from '@confab/protocol';
 import type { Logger } from 'pino';
 import type {
   Bus,
@@ -11,6 +12,7 @@ import type {
   StoredMessage,
 } from '../core/ports.js';
 import type { RedisStore } from '../store/redis-store.js';
+import type { NumberingGuard } from './numbering-guard.js';
 import { decodeEvent, encodeDirect, encodeDraft, encodeEvent } from './bus-codec.js';
 import type { RedisLink } from './redis-link.js';
 
@@ -23,6 +25,8 @@ export interface RedisBusOptions {
   /** Sharded pub/sub (SPUBLISH, SSUBSCRIBE: Redis 7 and later) instead of PUBLISH. */
   sharded: boolean;
   logger: Logger;
+  /** Told every number given, so that none is given twice after Redis loses data. */
+  guard: NumberingGuard;
 }
 
 /**
@@ -86,15 +90,23 @@ export class RedisBus implements Bus, MessagePoster, DirectPoster {
       });
   }
 
-  postDirect(owner: string, draft: DirectDraft, ack?: Origin): Promise<StoredDirect> {
+  postDirect(
+    owner: string,
+    draft: DirectDraft,
+    ack?: Origin,
+    waitingFrom?: string,
+  ): Promise<StoredDirect> {
     return this.options.store
-      .appendDirect(owner, draft, {
+      .appendDirect(owner, draft, waitingFrom, {
         command: this.publishCommand,
         channel: this.options.channel,
         payload: encodeDirect(owner, draft, ack),
       })
       .catch((error: unknown) => {
-        throw this.options.link.failed(error);
+        // A full mailbox is an answer, not a failure of the link.
+        throw ConfabError.from(error).code === 'mailbox_full'
+          ? error
+          : this.options.link.failed(error);
       });
   }
 
@@ -113,6 +125,10 @@ export class RedisBus implements Bus, MessagePoster, DirectPoster {
       this.options.logger.warn({ payload: payload.slice(0, 200) }, 'ignored a bus event');
       return;
     }
+    if (event.kind === 'room' && event.seq !== undefined)
+      this.options.guard.sawRoom(event.roomKey, event.seq);
+    else if (event.kind === 'direct' && event.frame.dseq !== undefined)
+      this.options.guard.sawMailbox(event.owner, event.frame.dseq);
     for (const handler of this.handlers) handler(event);
   }
 

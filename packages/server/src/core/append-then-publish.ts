@@ -38,8 +38,13 @@ export function appendThenPublish(store: HistoryStore, bus: Bus): MessagePoster 
  */
 export function appendThenPublishDirect(store: HistoryStore, bus: Bus): DirectPoster {
   return {
-    async postDirect(owner: string, draft: DirectDraft, ack?: Origin): Promise<StoredDirect> {
-      const stored = await store.appendDirect(owner, draft);
+    async postDirect(
+      owner: string,
+      draft: DirectDraft,
+      ack?: Origin,
+      waitingFrom?: string,
+    ): Promise<StoredDirect> {
+      const stored = await store.appendDirect(owner, draft, waitingFrom);
       bus.publish({
         kind: 'direct',
         owner,

@@ -84,6 +84,8 @@ export interface ChatCoreOptions {
   maxFrameBytes?: number;
   /** Called for a connection whose login was logged out from elsewhere: the session must end. */
   onRevoked?: (sessionId: number) => void;
+  /** Called for a guest's connection when the same guest connected again: the session must end. */
+  onReplaced?: (sessionId: number) => void;
 }
 
 /** What identifies a registering user beyond the name. */
@@ -200,11 +202,27 @@ export class ChatCore {
       unanswered: 0,
       onSettled: undefined,
     };
+    // A guest is one connection: coming back (the same key) takes over from the old one,
+    // which may be a link that died unnoticed. An account may have many.
+    const inherited: string[] = [];
+    if (!account && keepsDirects(owner)) {
+      for (const device of [...person.devices]) {
+        // The new connection takes the old one's rooms too (the directory still has them there).
+        for (const membership of device.rooms.values()) inherited.push(membership.room.name);
+        this.replace(device);
+      }
+      this.options.bus.publish({
+        kind: 'returned',
+        owner,
+        node: this.options.node,
+        session: recipient.sessionId,
+      });
+    }
     person.devices.add(user);
     this.sessions.set(recipient.sessionId, user);
     this.ownerIndex(owner, user, true);
 
-    const roomNames = this.roomsToJoin(person, account, resume);
+    const roomNames = this.roomsToJoin(person, account, resume, inherited);
     this.send(user, {
       type: 'welcome',
       version: PROTOCOL_VERSION,
@@ -262,6 +280,8 @@ export class ChatCore {
       });
       user.directHeld = undefined;
       for (const out of held?.events ?? []) user.recipient.deliver(out);
+      // Given the mailbox: what waited for the owner waits no more.
+      if (held) await this.options.store.clearWaiting(user.person.owner).catch(() => undefined);
     }
   }
 
@@ -325,19 +345,44 @@ export class ChatCore {
     return holder !== undefined && holder !== foldName(name);
   }
 
-  /** The rooms a new connection joins: the person's, or `#general` for a new guest, and those it resumes. */
-  private roomsToJoin(person: Person, account: Account | undefined, resume?: ResumeMap): string[] {
+  /**
+   * The rooms a new connection joins: the person's, or `#general` for a new
+   * guest, those a replaced connection of theirs was in, and those it
+   * resumes.
+   */
+  private roomsToJoin(
+    person: Person,
+    account: Account | undefined,
+    resume: ResumeMap | undefined,
+    inherited: readonly string[],
+  ): string[] {
     const wanted = new Map<string, string>();
     const want = (room: string) => {
       const roomKey = foldRoom(room);
       if (!wanted.has(roomKey)) wanted.set(roomKey, this.rooms.get(roomKey)?.name ?? room);
     };
     if (account) account.rooms.forEach(want);
-    else if (person.devices.size <= 1) want(DEFAULT_ROOM);
+    else if (person.devices.size <= 1 && inherited.length === 0) want(DEFAULT_ROOM);
+    inherited.forEach(want);
     // Where the person's other connections here are.
     for (const device of person.devices) for (const m of device.rooms.values()) want(m.room.name);
     for (const room of Object.keys(resume ?? {})) want(room);
     return [...wanted.values()];
+  }
+
+  /**
+   * Takes a guest's old connection out of the chat for the new one, which
+   * takes its place: the person stays in the directory and in their rooms
+   * (no room hears them leave and come back), and the old session is told
+   * to end (its leave then finds nothing to do).
+   */
+  private replace(device: ChatUser): void {
+    const person = device.person;
+    this.sessions.delete(device.recipient.sessionId);
+    this.ownerIndex(person.owner, device, false);
+    person.devices.delete(device);
+    for (const membership of [...device.rooms.values()]) this.removeMembership(membership);
+    this.options.onReplaced?.(device.recipient.sessionId);
   }
 
   /** Whether a connection is still registered (a session may end while a call awaits). */
@@ -689,6 +734,11 @@ export class ChatCore {
       case 'revoked':
         this.endLogins(new Set(event.logins));
         break;
+      case 'returned':
+        if (event.node !== this.options.node)
+          for (const device of [...(this.owners.get(event.owner) ?? [])])
+            this.options.onReplaced?.(device.recipient.sessionId);
+        break;
       case 'resync':
         void this.catchUp();
         break;
@@ -837,13 +887,23 @@ export class ChatCore {
     this.answered(user);
   }
 
-  /** Answers a refused frame of `origin` with the failure's code (`unavailable`: send it again later). */
+  /**
+   * Answers a refused frame of `origin` with the failure's code
+   * (`unavailable`: send it again later; `mailbox_full`: the store's own
+   * words, which say whose bound it passed).
+   */
   private answerError(origin: Origin, error: unknown, what: string): void {
-    const code = ConfabError.from(error).code;
+    const coded = ConfabError.from(error);
+    const message =
+      coded.code === 'unavailable'
+        ? `${what} right now; send it again later`
+        : coded.code === 'mailbox_full'
+          ? `${what}: ${coded.message}`
+          : what;
     this.deliverReply(origin, {
       type: 'error',
-      code,
-      message: code === 'unavailable' ? `${what} right now; send it again later` : what,
+      code: coded.code,
+      message,
       ...(origin.ref ? { ref: origin.ref } : {}),
     });
   }

@@ -76,7 +76,10 @@ export class DirectMessages {
       return undefined;
     }
     try {
-      if (target.owner !== owner) await host.poster.postDirect(target.owner, draft);
+      // Someone away (an account with no device here) has it waiting in the mailbox, within its bounds.
+      const away = target.node === '';
+      if (target.owner !== owner)
+        await host.poster.postDirect(target.owner, draft, undefined, away ? owner : undefined);
       await this.sendOwnCopy(user, draft, origin);
     } catch (error) {
       host.answerError(origin, error, 'the message could not be sent');

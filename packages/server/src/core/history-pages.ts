@@ -131,26 +131,38 @@ export function messagesPerPage(averageBytes: number, maxFrameBytes: number, mos
 }
 
 /**
- * A room's member list as `names` frames that each fit `maxFrameBytes`:
- * one frame for all but the largest rooms; else several, each but the last
- * with `more: true`, so a client adds them up.
+ * A list as frames that each fit `maxFrameBytes`: one frame for all but
+ * the longest lists; else several, each but the last with `more: true`, so
+ * a client adds them up. `make` builds a frame of a page of items; the
+ * bytes of its empty form with `more` are the overhead of every frame.
  */
-export function namesFrames(room: string, names: string[], maxFrameBytes: number): NamesFrame[] {
-  const overhead =
-    utf8ByteLength(`{"type":"names","room":${JSON.stringify(room)},"names":[],"more":true}\n`) + 8;
-  const frames: NamesFrame[] = [];
-  let page: string[] = [];
-  let budget = maxFrameBytes - overhead;
-  for (const name of names) {
-    const size = utf8ByteLength(JSON.stringify(name)) + 1;
+export function listFrames<T, F>(
+  items: readonly T[],
+  maxFrameBytes: number,
+  make: (page: T[], more: boolean) => F,
+): F[] {
+  const capacity = maxFrameBytes - (utf8ByteLength(JSON.stringify(make([], true))) + 1);
+  const frames: F[] = [];
+  let page: T[] = [];
+  let budget = capacity;
+  for (const item of items) {
+    // A comma between items.
+    const size = utf8ByteLength(JSON.stringify(item)) + 1;
     if (size > budget && page.length > 0) {
-      frames.push({ type: 'names', room, names: page, more: true });
+      frames.push(make(page, true));
       page = [];
-      budget = maxFrameBytes - overhead;
+      budget = capacity;
     }
-    page.push(name);
+    page.push(item);
     budget -= size;
   }
-  frames.push({ type: 'names', room, names: page });
+  frames.push(make(page, false));
   return frames;
+}
+
+/** A room's member list as `names` frames that each fit `maxFrameBytes` (see `listFrames`). */
+export function namesFrames(room: string, names: string[], maxFrameBytes: number): NamesFrame[] {
+  return listFrames(names, maxFrameBytes, (page, more) =>
+    more ? { type: 'names', room, names: page, more } : { type: 'names', room, names: page },
+  );
 }

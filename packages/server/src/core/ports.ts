@@ -61,6 +61,34 @@ export interface StoredDirect extends DirectDraft {
 }
 
 /**
+ * How much a mailbox keeps, and how much may wait in it for an owner who
+ * is away (an account no device of which is connected): a bound on what
+ * anyone can make the server keep for someone else.
+ */
+export interface MailboxLimits {
+  /** Messages kept per mailbox; past it, the oldest go. */
+  history: number;
+  /** Messages, and bytes of text, that may wait for the owner to come back. */
+  waiting: number;
+  waitingBytes: number;
+  /** The same, from one sender (an identity). */
+  waitingPerSender: number;
+  waitingBytesPerSender: number;
+  /** A guest's mailbox is forgotten this long after its newest message (milliseconds). */
+  guestTtlMs: number;
+}
+
+/** Mailbox limits unless told otherwise: see each setting of the server. */
+export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
+  history: 10_000,
+  waiting: 1_000,
+  waitingBytes: 1_048_576,
+  waitingPerSender: 100,
+  waitingBytesPerSender: 104_858,
+  guestTtlMs: 30 * 24 * 60 * 60 * 1000,
+};
+
+/**
  * History: room messages, and direct messages in mailboxes (one per
  * identity: both ends of a direct message keep a copy). Every
  * implementation passes the one contract test suite
@@ -72,12 +100,18 @@ export interface StoredDirect extends DirectDraft {
  *   `appendDirect` does the same for each mailbox's `dseq`.
  * - `page` and `pageDirect` MUST return messages oldest first and MUST NOT
  *   return a message whose append has not resolved.
+ * - `appendDirect` with `waitingFrom` (the sender's identity: the owner is
+ *   away) MUST refuse a message that would pass the mailbox's waiting
+ *   bounds (`ConfabError` `mailbox_full`), and otherwise count it toward
+ *   them until `clearWaiting`. A mailbox keeps its `history` newest.
  */
 export interface HistoryStore {
   append(draft: MessageDraft): Promise<StoredMessage>;
   page(roomKey: string, query: PageQuery): Promise<StoredMessage[]>;
-  appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect>;
+  appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect>;
   pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]>;
+  /** The mailbox's owner has been given what it holds: nothing waits for them any more. */
+  clearWaiting(owner: string): Promise<void>;
   /** Resolves when everything appended so far is stored. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -195,6 +229,12 @@ export type BusEvent =
   | { kind: 'person'; owner: string; node: string; change: 'join' | 'part'; room: string }
   /** Sessions of an account were logged out (by id): their connections end, on every node. */
   | { kind: 'revoked'; logins: string[] }
+  /**
+   * A guest (identity `owner`) connected again, on `node` as session
+   * `session`: their other connections end, on every node (a guest is one
+   * connection; the new one takes over from a link that died unnoticed).
+   */
+  | { kind: 'returned'; owner: string; node: string; session: number }
   /** An answer for one session on the node that holds it. */
   | { kind: 'reply'; origin: Origin; frame: ServerFrame }
   /**
@@ -230,9 +270,16 @@ export interface MessagePoster {
  * How a direct message reaches an identity's mailbox: numbered and kept by
  * the history store, then published (`direct`) to every session of the
  * identity, in `dseq` order (a cluster does both in one atomic step).
+ * `waitingFrom`: the owner is away, and the sender is this identity (see
+ * `HistoryStore.appendDirect`).
  */
 export interface DirectPoster {
-  postDirect(owner: string, draft: DirectDraft, ack?: Origin): Promise<StoredDirect>;
+  postDirect(
+    owner: string,
+    draft: DirectDraft,
+    ack?: Origin,
+    waitingFrom?: string,
+  ): Promise<StoredDirect>;
 }
 
 /**

@@ -10,6 +10,7 @@ import { DEFAULT_ROOM, LOGGED_OUT_REASON } from '@confab/protocol';
 import type { Auth, Login } from '../accounts/auth.js';
 import type { Identity } from '../core/chat-core.js';
 import type { AccountStore, Bus } from '../core/ports.js';
+import { listFrames } from '../core/history-pages.js';
 import { looksLikeSomeoneHere } from '../names/name-refusals.js';
 import { identityOf } from './identity.js';
 
@@ -101,6 +102,8 @@ export interface AccountSession {
   /** Ends this connection with `quit` and this reason. */
   end(reason: string): void;
   reply(frame: SessionsFrame | { type: 'account'; name: string; token?: string }): void;
+  /** The largest frame the connection may be sent. */
+  readonly maxFrameBytes: number;
 }
 
 /** `register`: the guest's name becomes an account, with this password. */
@@ -159,7 +162,7 @@ export async function changePassword(
 export async function listSessions(session: AccountSession): Promise<FrameError | undefined> {
   const current = session.account();
   if (!current) return GUEST;
-  session.reply(await sessionsFrame(session, current));
+  await replySessions(session, current);
   return undefined;
 }
 
@@ -173,7 +176,7 @@ export async function revoke(
   if (!(await session.accounts.store.revoke(current.id, frame.id)))
     return { code: 'invalid_field', message: `you have no session ${frame.id} (see /sessions)` };
   session.accounts.bus.publish({ kind: 'revoked', logins: [frame.id] });
-  if (frame.id !== current.login) session.reply(await sessionsFrame(session, current));
+  if (frame.id !== current.login) await replySessions(session, current);
   return undefined;
 }
 
@@ -186,19 +189,23 @@ export async function logout(session: AccountSession): Promise<FrameError | unde
   return undefined;
 }
 
-async function sessionsFrame(
+/** The account's sessions, in as many `sessions` frames as it takes to fit the frame limit. */
+async function replySessions(
   session: AccountSession,
   current: { id: string; login: string | undefined },
-): Promise<SessionsFrame> {
+): Promise<void> {
   const records = await session.accounts.store.sessions(current.id, session.accounts.now());
-  return {
-    type: 'sessions',
-    sessions: records.map((s) => ({
-      id: s.id,
-      client: s.client,
-      created: s.created,
-      seen: s.seen,
-      current: s.id === current.login,
-    })),
-  };
+  const sessions = records.map((s) => ({
+    id: s.id,
+    client: s.client,
+    created: s.created,
+    seen: s.seen,
+    current: s.id === current.login,
+  }));
+  for (const frame of listFrames(sessions, session.maxFrameBytes, (page, more) =>
+    more
+      ? { type: 'sessions' as const, sessions: page, more }
+      : { type: 'sessions' as const, sessions: page },
+  ))
+    session.reply(frame);
 }

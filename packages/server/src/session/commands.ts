@@ -8,9 +8,6 @@ export type CommandResult = FrameError | undefined | Promise<FrameError | undefi
 
 type Handler<F> = (session: Session, frame: F) => CommandResult;
 
-/** Frames that do not use up the rate limit: answers and leaving. */
-export const UNLIMITED: ReadonlySet<ClientFrameType> = new Set(['pong', 'quit']);
-
 /**
  * One handler per client frame type. The session's dispatcher validates the
  * frame, checks the handshake state and the rate limit first; a handler

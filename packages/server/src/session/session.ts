@@ -11,6 +11,7 @@ import {
   ConfabError,
   LOGGED_OUT_REASON,
   SERVER_SHUTDOWN_REASON,
+  SESSION_REPLACED_REASON,
   SESSION_REVOKED_REASON,
   errorCloses,
   serverFrameGate,
@@ -26,18 +27,20 @@ import type { Login } from '../accounts/auth.js';
 import type { AccountSession, AccountsContext, Caller } from './accounts.js';
 import { identityFor } from './accounts.js';
 import type { CommandResult } from './commands.js';
-import { COMMANDS, UNLIMITED } from './commands.js';
+import { COMMANDS } from './commands.js';
 import type { Sweepable } from './sweeper.js';
 import { addressKey } from '../net/address-group.js';
 import type { AddressBudgets } from './address-budget.js';
-import { TokenBucket } from './token-bucket.js';
+import type { AddressRates, PacingLimits } from './pacing.js';
+import { Pacer } from './pacing.js';
 
 /** Limits a session enforces. */
 export interface SessionLimits {
   maxTextBytes: number;
-  /** Frames per second (0: unlimited) and the burst allowed. */
-  ratePerSecond: number;
-  rateBurst: number;
+  /** The largest frame sent to a client (lists are cut to fit). */
+  maxFrameBytes: number;
+  /** How fast frames are handled, per connection and per address, and how many may wait. */
+  pacing: PacingLimits;
   handshakeTimeoutMs: number;
   /** The handshake timeout of a person on plain text, who types a name. */
   nameTimeoutMs: number;
@@ -64,14 +67,16 @@ export interface SessionContext {
   stats: SessionStats;
   /** What each address may make the server read and send for large answers. */
   budgets: AddressBudgets;
+  /** How fast each address's messages and joins are handled. */
+  addressRates: AddressRates;
   now: () => number;
   logger: Logger;
   /** Called once when the session is over. */
   ended: (session: Session) => void;
 }
 
-/** Frames queued behind a command that awaits; past it, reading pauses. */
-const INBOX_HIGH_WATER = 256;
+/** Frames that may wait behind a command that awaits when the pacing queue is 0 (frames over the rate are refused at once). */
+const MIN_INBOX = 64;
 /** Frames handled at once even while room messages are being stored: more messages, and liveness. */
 const PIPELINED: ReadonlySet<ClientFrame['type']> = new Set(['say', 'ping', 'pong']);
 /** How long `quit` (or a command behind a room message) waits for acks of messages still being stored. */
@@ -91,11 +96,23 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   });
 }
 
+/**
+ * A frame as it waits its turn: validated at once (only its known, bounded
+ * fields are kept, so waiting frames take little memory whatever was sent),
+ * or the refusal it will be answered with, in its place in the order.
+ */
+type Intake = { frame: ClientFrame; ref: string | undefined } | { refusal: FrameError };
+
 /** A refusal carries the `ref` of the frame it answers, when that frame had one. */
-function withRefOf(raw: RawFrame, refusal: FrameError): FrameError {
-  if (refusal.ref !== undefined || typeof raw.ref !== 'string') return refusal;
-  return { ...refusal, ref: raw.ref };
+function withRef(refusal: FrameError, ref: string | undefined): FrameError {
+  if (refusal.ref !== undefined || ref === undefined) return refusal;
+  return { ...refusal, ref };
 }
+
+const RATE_LIMITED: FrameError = {
+  code: 'rate_limited',
+  message: 'too many frames: slow down and send it again',
+};
 
 /**
  * One connection's life: the handshake, validation, the rate limit, frame
@@ -113,11 +130,10 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
   private lastHeardAt: number;
   private pingSentAt = 0;
   private registering = false;
-  /** Frames waiting behind a command that awaits; made only when one has to wait. */
-  private inbox: RawFrame[] | undefined;
+  /** Frames waiting behind a command that awaits (or their turn); made only when one has to wait. */
+  private inbox: Intake[] | undefined;
   private busy = false;
-  private paused = false;
-  private readonly bucket: TokenBucket;
+  private readonly pacer: Pacer;
   private leaveReason: LeaveReason = 'disconnected';
   private isClosed = false;
   /** What per-address limits count this connection by. */
@@ -131,8 +147,8 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
     const now = context.now();
     this.connectedAt = now;
     this.lastHeardAt = now;
-    this.bucket = new TokenBucket(context.limits.ratePerSecond, context.limits.rateBurst, now);
     this.addressKey = addressKey(connection.remoteAddress);
+    this.pacer = new Pacer(context.limits.pacing, context.addressRates, this.addressKey, now);
     this.caller = {
       address: connection.remoteAddress,
       client: connection.kind,
@@ -140,6 +156,11 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
     };
     this.log('debug', undefined, 'connected');
     connection.attach(this);
+  }
+
+  /** The largest frame this connection may be sent. */
+  get maxFrameBytes(): number {
+    return this.context.limits.maxFrameBytes;
   }
 
   /** The chat core, for command handlers. */
@@ -182,16 +203,29 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
   frame(raw: RawFrame): void {
     this.lastHeardAt = this.context.now();
     if (this.state === 'quitting' || this.state === 'closed') return;
+    const item = this.intake(raw);
+    // A pong only says the client is there, which is now noted: it never waits.
+    if ('frame' in item && item.frame.type === 'pong') return;
     // The usual case: nothing waits, the frame is handled now.
     if (!this.busy && (this.inbox === undefined || this.inbox.length === 0)) {
-      this.handleNow(raw);
+      this.handleNow(item);
       return;
     }
-    (this.inbox ??= []).push(raw);
-    if (this.inbox.length > INBOX_HIGH_WATER && !this.paused) {
-      this.paused = true;
-      this.connection.pauseReading();
+    const inbox = (this.inbox ??= []);
+    if (inbox.length >= (this.pacer.queue || MIN_INBOX) && !isQuit(item)) {
+      // Past the bound, what comes is refused at once, not held.
+      this.context.stats.rateLimited++;
+      this.refuse(withRef(RATE_LIMITED, refOfIntake(item)));
+      return;
     }
+    inbox.push(item);
+  }
+
+  /** Validates a frame as it comes in; what waits is the validated frame, or its refusal. */
+  private intake(raw: RawFrame): Intake {
+    const validated = validateClientFrame(raw, { maxTextBytes: this.context.limits.maxTextBytes });
+    if (!validated.ok) return { refusal: validated.error };
+    return { frame: validated.frame, ref: typeof raw.ref === 'string' ? raw.ref : undefined };
   }
 
   decodeError(error: FrameError): void {
@@ -266,12 +300,16 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
       if ('code' in identified) return identified;
       const { identity, login } = identified;
       const result = await this.core.register(this, frame.name, frame.resume, identity);
-      // A login made for a connection that did not come in is forgotten at once.
       const made = login?.token !== undefined ? login.session : undefined;
-      if (!('key' in result) || this.isClosed) {
+      if (!('key' in result)) {
+        // A login made for a connection that did not come in is forgotten at once.
         if (made) await this.accounts.store.revoke(made.accountId, made.id).catch(() => false);
-        if ('key' in result) await this.core.leave(result, 'disconnected');
-        return 'key' in result ? undefined : result;
+        return result;
+      }
+      if (this.isClosed) {
+        // Gone during its replays: it was welcomed, token and all, so the login stays.
+        await this.core.leave(result, 'disconnected');
+        return undefined;
       }
       if (made && this.caller.transient)
         this.transientLogin = { accountId: made.accountId, id: made.id };
@@ -370,23 +408,32 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
     void this.endFromServer(SESSION_REVOKED_REASON, 'disconnected');
   }
 
+  /**
+   * The same guest connected again: this connection ends, and says why. The
+   * person stays (the new connection is theirs), so no room hears a leave.
+   */
+  replaced(): void {
+    void this.endFromServer(SESSION_REPLACED_REASON, 'disconnected', false);
+  }
+
   // --- Dispatch ----------------------------------------------------------------
 
-  /** Handles one frame; a command that awaits holds back the frames after it. */
-  private handleNow(raw: RawFrame): void {
-    const result = this.dispatch(raw);
+  /** Handles one frame; a command that awaits (or a frame waiting its turn) holds back the frames after it. */
+  private handleNow(item: Intake): void {
+    const ref = refOfIntake(item);
+    const result = this.dispatch(item);
     if (result instanceof Promise) {
       this.busy = true;
       result
         .then(
-          (refusal) => refusal && this.refuse(withRefOf(raw, refusal)),
-          (error: unknown) => this.internalError(error, raw),
+          (refusal) => refusal && this.refuse(withRef(refusal, ref)),
+          (error: unknown) => this.internalError(error, item),
         )
         .finally(() => {
           this.busy = false;
           this.pump();
         });
-    } else if (result) this.refuse(withRefOf(raw, result));
+    } else if (result) this.refuse(withRef(result, ref));
   }
 
   /** Handles the frames that waited, in order, until one awaits again. */
@@ -401,16 +448,11 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
     ) {
       this.handleNow(inbox.shift()!);
     }
-    if (this.paused && (inbox === undefined || inbox.length === 0) && !this.isClosed) {
-      this.paused = false;
-      this.connection.resumeReading();
-    }
   }
 
-  private dispatch(raw: RawFrame): CommandResult {
-    const validated = validateClientFrame(raw, { maxTextBytes: this.context.limits.maxTextBytes });
-    if (!validated.ok) return validated.error;
-    const frame = validated.frame;
+  private dispatch(item: Intake): CommandResult {
+    if ('refusal' in item) return item.refusal;
+    const frame = item.frame;
     const gate = serverFrameGate(this.state, frame.type);
     if (gate === null) return undefined;
     if (gate !== undefined)
@@ -418,27 +460,50 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
         code: gate,
         message: gate === 'not_registered' ? 'send hello first' : 'you are already registered',
       };
-    if (!UNLIMITED.has(frame.type) && !this.bucket.take(this.context.now())) {
-      this.context.stats.rateLimited++;
-      return { code: 'rate_limited', message: 'too many frames: slow down and send it again' };
+    const wait = this.pacer.wait(frame.type, this.context.now());
+    if (wait > 0) {
+      if (this.pacer.queue === 0) {
+        this.context.stats.rateLimited++;
+        return RATE_LIMITED;
+      }
+      // Over the rate: the frame waits its turn (and those after it wait behind it).
+      return this.afterTurn(frame.type, wait).then((ready) =>
+        ready ? this.settleThenRun(item) : undefined,
+      );
     }
+    return this.settleThenRun(item);
+  }
+
+  /** Waits until a frame of `type` may be handled (its turn taken); false when the session ended meanwhile. */
+  private async afterTurn(type: ClientFrame['type'], wait: number): Promise<boolean> {
+    for (let delay = wait; delay > 0; delay = this.pacer.wait(type, this.context.now())) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.state === 'quitting' || this.state === 'closed') return false;
+    }
+    return true;
+  }
+
+  private settleThenRun(item: { frame: ClientFrame; ref: string | undefined }): CommandResult {
     // A room message waits a turn for the store. Anything else this client
     // sends after it waits too, so what it causes stays in the order sent;
     // for a while only, so that an answer lost between the nodes of a
     // cluster cannot hold the session forever.
-    if (this.user && this.user.unanswered > 0 && !PIPELINED.has(frame.type)) {
+    if (this.user && this.user.unanswered > 0 && !PIPELINED.has(item.frame.type)) {
       return withTimeout(this.core.settled(this.user), SETTLE_TIMEOUT_MS).then(() =>
-        this.run(frame, raw),
+        this.run(item),
       );
     }
-    return this.run(frame, raw);
+    return this.run(item);
   }
 
-  private run(frame: ClientFrame, raw: RawFrame): CommandResult {
+  private run(item: { frame: ClientFrame; ref: string | undefined }): CommandResult {
     try {
-      return (COMMANDS[frame.type] as (s: Session, f: ClientFrame) => CommandResult)(this, frame);
+      return (COMMANDS[item.frame.type] as (s: Session, f: ClientFrame) => CommandResult)(
+        this,
+        item.frame,
+      );
     } catch (error) {
-      this.internalError(error, raw);
+      this.internalError(error, item);
       return undefined;
     }
   }
@@ -459,14 +524,12 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
    * reach: `unavailable`) is told as it is; anything else is a bug, logged,
    * and told as `internal`.
    */
-  private internalError(error: unknown, raw: RawFrame): void {
+  private internalError(error: unknown, item: Intake): void {
     const coded = ConfabError.from(error);
-    if (coded.code === 'internal')
-      this.log('error', { err: error, type: raw.type }, 'command failed');
-    else this.log('info', { code: coded.code, type: raw.type }, coded.message);
-    const ref = typeof raw.ref === 'string' ? raw.ref : undefined;
-    const refusal: FrameError = { code: coded.code, message: coded.message };
-    this.refuse(ref === undefined ? refusal : { ...refusal, ref });
+    const type = 'frame' in item ? item.frame.type : undefined;
+    if (coded.code === 'internal') this.log('error', { err: error, type }, 'command failed');
+    else this.log('info', { code: coded.code, type }, coded.message);
+    this.refuse(withRef({ code: coded.code, message: coded.message }, refOfIntake(item)));
   }
 
   /**
@@ -491,4 +554,13 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
       message,
     );
   }
+}
+
+/** The `ref` of the frame an intake stands for, to echo in its answer. */
+function refOfIntake(item: Intake): string | undefined {
+  return 'frame' in item ? item.ref : item.refusal.ref;
+}
+
+function isQuit(item: Intake): boolean {
+  return 'frame' in item && item.frame.type === 'quit';
 }

@@ -17,13 +17,18 @@ export class TokenBucket {
 
   /** Takes one token; false when there is none (the frame must be refused). */
   take(now: number): boolean {
-    if (this.perSecond <= 0) return true;
+    if (this.delay(now) > 0) return false;
+    if (this.perSecond > 0) this.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until a token is there (0: one is there now); takes none. */
+  delay(now: number): number {
+    if (this.perSecond <= 0) return 0;
     if (now > this.last) {
       this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.perSecond) / 1000);
       this.last = now;
     }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.perSecond);
   }
 }

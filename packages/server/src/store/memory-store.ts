@@ -1,22 +1,28 @@
 import type {
   DirectDraft,
   HistoryStore,
+  MailboxLimits,
   MessageDraft,
   PageQuery,
   StoredDirect,
   StoredMessage,
 } from '../core/ports.js';
+import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { useEntry } from '../recently-used.js';
 import { pageOf } from './paging.js';
+import type { Waiting } from './waiting.js';
+import { checkWaiting } from './waiting.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
-  /** Messages kept per room, and per mailbox; the oldest are dropped. @default 10000 */
+  /** Messages kept per room; the oldest are dropped. @default 10000 */
   maxPerRoom?: number;
   /** Rooms kept; past it, the one written to longest ago is dropped. @default 100000 */
   maxRooms?: number;
   /** Mailboxes kept; past it, the one written to longest ago is dropped. @default 100000 */
   maxMailboxes?: number;
+  /** What a mailbox keeps, and what may wait in it. @default DEFAULT_MAILBOX_LIMITS */
+  mailbox?: MailboxLimits;
 }
 
 interface Numbered<T> {
@@ -24,9 +30,19 @@ interface Numbered<T> {
   last: number;
 }
 
-/** A room or mailbox with nothing in it yet: its first message is 1. */
+interface Mailbox extends Numbered<StoredDirect> {
+  /** What waits for the owner: in all, and by sender. */
+  waiting: Waiting;
+  waitingBySender: Map<string, Waiting>;
+}
+
+/** A room with nothing in it yet: its first message is 1. */
 function unnumbered<T>(): Numbered<T> {
   return { messages: [], last: 0 };
+}
+
+function emptyMailbox(): Mailbox {
+  return { messages: [], last: 0, waiting: { count: 0, bytes: 0 }, waitingBySender: new Map() };
 }
 
 /** History in memory only (`--store memory`): numbered like any store, gone on restart. */
@@ -34,21 +50,23 @@ export class MemoryStore implements HistoryStore {
   // Both in the order last written to: the first is the one to drop. A
   // dropped room or mailbox starts again from 1, as after a restart.
   private readonly rooms = new Map<string, Numbered<StoredMessage>>();
-  private readonly mailboxes = new Map<string, Numbered<StoredDirect>>();
+  private readonly mailboxes = new Map<string, Mailbox>();
   private readonly maxPerRoom: number;
   private readonly maxRooms: number;
   private readonly maxMailboxes: number;
+  private readonly limits: MailboxLimits;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxPerRoom = options.maxPerRoom ?? 10_000;
     this.maxRooms = options.maxRooms ?? 100_000;
     this.maxMailboxes = options.maxMailboxes ?? 100_000;
+    this.limits = options.mailbox ?? DEFAULT_MAILBOX_LIMITS;
   }
 
   append(draft: MessageDraft): Promise<StoredMessage> {
     const room = useEntry(this.rooms, draft.roomKey, this.maxRooms, unnumbered);
     const stored: StoredMessage = { ...draft, seq: ++room.last };
-    this.keep(room, stored);
+    keep(room, stored, this.maxPerRoom);
     return Promise.resolve(stored);
   }
 
@@ -56,15 +74,37 @@ export class MemoryStore implements HistoryStore {
     return Promise.resolve(pageOf(this.rooms.get(roomKey)?.messages ?? [], query, (m) => m.seq));
   }
 
-  appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect> {
-    const mailbox = useEntry(this.mailboxes, owner, this.maxMailboxes, unnumbered);
+  appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect> {
+    const mailbox = useEntry(this.mailboxes, owner, this.maxMailboxes, emptyMailbox);
+    if (waitingFrom !== undefined) {
+      const mine = mailbox.waitingBySender.get(waitingFrom) ?? { count: 0, bytes: 0 };
+      let bytes: number;
+      try {
+        bytes = checkWaiting(this.limits, mailbox.waiting, mine, draft.text);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      mailbox.waiting.count++;
+      mailbox.waiting.bytes += bytes;
+      mailbox.waitingBySender.set(waitingFrom, {
+        count: mine.count + 1,
+        bytes: mine.bytes + bytes,
+      });
+    }
     const stored: StoredDirect = { ...draft, owner, dseq: ++mailbox.last };
-    this.keep(mailbox, stored);
+    keep(mailbox, stored, this.limits.history);
     return Promise.resolve(stored);
   }
 
   pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
     return Promise.resolve(pageOf(this.mailboxes.get(owner)?.messages ?? [], query, (m) => m.dseq));
+  }
+
+  async clearWaiting(owner: string): Promise<void> {
+    const mailbox = this.mailboxes.get(owner);
+    if (!mailbox) return;
+    mailbox.waiting = { count: 0, bytes: 0 };
+    mailbox.waitingBySender.clear();
   }
 
   async flush(): Promise<void> {}
@@ -73,11 +113,11 @@ export class MemoryStore implements HistoryStore {
     this.rooms.clear();
     this.mailboxes.clear();
   }
+}
 
-  private keep<T>(numbered: Numbered<T>, message: T): void {
-    numbered.messages.push(message);
-    // Drop in chunks, so trimming is not a shift per message.
-    if (numbered.messages.length > this.maxPerRoom + 1024)
-      numbered.messages.splice(0, numbered.messages.length - this.maxPerRoom);
-  }
+/** Keeps a message, dropping the oldest past `max` (in chunks, so trimming is not a shift per message). */
+function keep<T>(numbered: Numbered<T>, message: T, max: number): void {
+  numbered.messages.push(message);
+  if (numbered.messages.length > max + Math.min(1024, max))
+    numbered.messages.splice(0, numbered.messages.length - max);
 }

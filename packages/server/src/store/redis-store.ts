@@ -1,14 +1,18 @@
-import { ConfabError } from '@confab/protocol';
+import { ConfabError, utf8ByteLength } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import { defineScripts } from '../cluster/scripts.js';
 import type {
   DirectDraft,
   HistoryStore,
+  MailboxLimits,
   MessageDraft,
   PageQuery,
   StoredDirect,
   StoredMessage,
 } from '../core/ports.js';
+import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
+import type { NumberingGuard } from '../cluster/numbering-guard.js';
+import { mailboxFull } from './waiting.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -20,7 +24,14 @@ export interface RedisStoreOptions {
   maxPerRoom?: number;
   /** Quit the client on `close`. @default false */
   ownsClient?: boolean;
+  /** What a mailbox keeps, and what may wait in it. @default DEFAULT_MAILBOX_LIMITS */
+  mailbox?: MailboxLimits;
+  /** Keeps numbers from being given twice after Redis loses data (a cluster's node has one). */
+  guard?: NumberingGuard;
 }
+
+/** What an append script answers when the node's guard is gone: Redis lost data. */
+const DATA_LOST = -10;
 
 /**
  * Numbers and stores one message atomically: INCR the room's counter and
@@ -29,9 +40,12 @@ export interface RedisStoreOptions {
  * cluster. With a publish command (ARGV[8]: PUBLISH or SPUBLISH), the same
  * step publishes `seq TAB payload` on a channel: Redis runs scripts one at
  * a time, so every subscriber receives a room's messages in seq order.
- * Returns the seq.
+ * ARGV[11], when not empty, is the node's guard key (see
+ * `NumberingGuard`): without it, Redis lost data, and nothing is numbered
+ * (-10). Returns the seq.
  */
 const APPEND = `
+if ARGV[11] ~= '' and redis.call('EXISTS', ARGV[11]) == 0 then return -10 end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], seq .. '-0',
   'id', ARGV[2], 'room', ARGV[3], 'from', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6], 'action', ARGV[7])
@@ -42,13 +56,41 @@ return seq
 `;
 
 /**
- * The same for a direct message in one mailbox (`dseq` counter, stream):
- * ARGV id, from, to, text, ts, action, then the publication as above.
+ * The same for a direct message in one mailbox (`dseq` counter, stream,
+ * and the hash of what waits there for its owner: `n`, `b` in all and
+ * `n:<sender>`, `b:<sender>` from each): ARGV history to keep (exactly),
+ * id, from, to, text, ts, action, the publication as above, then the
+ * sender it waits from ('' when the owner is there), its bytes, the bounds
+ * (in all: messages, bytes; from one sender: messages, bytes), and the
+ * milliseconds a guest's mailbox lives after its newest message (0: an
+ * account's, kept), and the guard key as above. Returns the dseq, or -1
+ * (mailbox full for everyone), -2 (full from this sender) or -10 (Redis
+ * lost data), refusing it.
  */
 const APPEND_DIRECT = `
+if ARGV[18] ~= '' and redis.call('EXISTS', ARGV[18]) == 0 then return -10 end
+local sender = ARGV[11]
+if sender ~= '' then
+  local bytes = tonumber(ARGV[12])
+  local mine = tonumber(redis.call('HGET', KEYS[3], 'n:' .. sender) or '0')
+  local mineBytes = tonumber(redis.call('HGET', KEYS[3], 'b:' .. sender) or '0')
+  if mine + 1 > tonumber(ARGV[15]) or mineBytes + bytes > tonumber(ARGV[16]) then return -2 end
+  local all = tonumber(redis.call('HGET', KEYS[3], 'n') or '0')
+  local allBytes = tonumber(redis.call('HGET', KEYS[3], 'b') or '0')
+  if all + 1 > tonumber(ARGV[13]) or allBytes + bytes > tonumber(ARGV[14]) then return -1 end
+  redis.call('HINCRBY', KEYS[3], 'n', 1)
+  redis.call('HINCRBY', KEYS[3], 'b', bytes)
+  redis.call('HINCRBY', KEYS[3], 'n:' .. sender, 1)
+  redis.call('HINCRBY', KEYS[3], 'b:' .. sender, bytes)
+end
 local dseq = redis.call('INCR', KEYS[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], dseq .. '-0',
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], dseq .. '-0',
   'id', ARGV[2], 'from', ARGV[3], 'to', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6], 'action', ARGV[7])
+local ttl = tonumber(ARGV[17])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
 if ARGV[8] ~= '' then
   redis.call(ARGV[8], ARGV[9], dseq .. '\t' .. ARGV[10])
 end
@@ -111,8 +153,21 @@ function toMessage(roomKey: string, [id, fields]: StreamEntry): StoredMessage {
   };
 }
 
-/** Runs an append script; Redis out of reach is `unavailable`, so the sender is told to send again. */
-async function reachable(append: () => Promise<number>): Promise<number> {
+/** The parts of a room (its counter, its stream) and of a mailbox (the same, and what waits in it). */
+export type StoreKeyKind = 'seq' | 'history' | 'dseq' | 'mailbox' | 'waiting';
+
+/** The key of one part of a room or mailbox, under a chat's prefix. */
+export function storeKey(prefix: string, kind: StoreKeyKind, id: string): string {
+  return `${prefix}${kind}:${id}`;
+}
+
+/** Whether a mailbox is kept until its owner asks (an account's), rather than for an age (a guest's). */
+function keepsUntilAsked(owner: string): boolean {
+  return !owner.startsWith('g:');
+}
+
+/** Runs a script or command; Redis out of reach is `unavailable`, so the sender is told to send again. */
+async function reachable<T>(append: () => Promise<T>): Promise<T> {
   try {
     return await append();
   } catch (error) {
@@ -138,20 +193,24 @@ export class RedisStore implements HistoryStore {
   private readonly prefix: string;
   private readonly maxPerRoom: number;
   private readonly ownsClient: boolean;
+  private readonly limits: MailboxLimits;
+  private readonly guard: NumberingGuard | undefined;
 
   constructor(options: RedisStoreOptions) {
+    this.guard = options.guard;
     this.client = defineScripts<ScriptedRedis>(options.client, {
       confabAppend: { keys: 2, lua: APPEND },
-      confabAppendDirect: { keys: 2, lua: APPEND_DIRECT },
+      confabAppendDirect: { keys: 3, lua: APPEND_DIRECT },
     });
     this.prefix = options.prefix ?? 'confab:';
     this.maxPerRoom = options.maxPerRoom ?? 100_000;
     this.ownsClient = options.ownsClient ?? false;
+    this.limits = options.mailbox ?? DEFAULT_MAILBOX_LIMITS;
   }
 
   /** Stores a message; with `publication`, publishes it in the same atomic step. */
   async append(draft: MessageDraft, publication?: Publication): Promise<StoredMessage> {
-    const seq = await reachable(() =>
+    const seq = await this.guarded(() =>
       this.client.confabAppend(
         this.key('seq', draft.roomKey),
         this.key('history', draft.roomKey),
@@ -163,9 +222,22 @@ export class RedisStore implements HistoryStore {
         draft.ts,
         draft.action ? '1' : '0',
         ...publicationArgs(publication),
+        this.guard?.key ?? '',
       ),
     );
+    this.guard?.sawRoom(draft.roomKey, seq);
     return { ...draft, seq };
+  }
+
+  /**
+   * Runs an append script; when Redis lost data (the guard is gone), the
+   * numbering is set right first (see `NumberingGuard`), and it runs again.
+   */
+  private async guarded(append: () => Promise<number>): Promise<number> {
+    const answer = await reachable(append);
+    if (answer !== DATA_LOST || !this.guard) return answer;
+    await reachable(() => this.guard!.recover());
+    return reachable(append);
   }
 
   async page(roomKey: string, query: PageQuery): Promise<StoredMessage[]> {
@@ -173,17 +245,24 @@ export class RedisStore implements HistoryStore {
     return entries.map((entry) => toMessage(roomKey, entry));
   }
 
-  /** Keeps a direct message in a mailbox; with `publication`, publishes it in the same atomic step. */
+  /**
+   * Keeps a direct message in a mailbox (counted as waiting from
+   * `waitingFrom`, when the owner is away); with `publication`, publishes
+   * it in the same atomic step.
+   */
   async appendDirect(
     owner: string,
     draft: DirectDraft,
+    waitingFrom?: string,
     publication?: Publication,
   ): Promise<StoredDirect> {
-    const dseq = await reachable(() =>
+    const limits = this.limits;
+    const dseq = await this.guarded(() =>
       this.client.confabAppendDirect(
         this.key('dseq', owner),
         this.key('mailbox', owner),
-        this.maxPerRoom,
+        this.key('waiting', owner),
+        limits.history,
         draft.id,
         draft.from,
         draft.to,
@@ -191,9 +270,23 @@ export class RedisStore implements HistoryStore {
         draft.ts,
         draft.action ? '1' : '0',
         ...publicationArgs(publication),
+        waitingFrom ?? '',
+        utf8ByteLength(draft.text),
+        limits.waiting,
+        limits.waitingBytes,
+        limits.waitingPerSender,
+        limits.waitingBytesPerSender,
+        keepsUntilAsked(owner) ? 0 : limits.guestTtlMs,
+        this.guard?.key ?? '',
       ),
     );
+    if (dseq < 0) throw mailboxFull(dseq === -2);
+    this.guard?.sawMailbox(owner, dseq);
     return { ...draft, owner, dseq };
+  }
+
+  async clearWaiting(owner: string): Promise<void> {
+    await reachable(() => this.client.del(this.key('waiting', owner)));
   }
 
   async pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
@@ -229,7 +322,7 @@ export class RedisStore implements HistoryStore {
     if (this.ownsClient) await this.client.quit().catch(() => undefined);
   }
 
-  private key(kind: 'seq' | 'history' | 'dseq' | 'mailbox', id: string): string {
-    return `${this.prefix}${kind}:${id}`;
+  private key(kind: StoreKeyKind, id: string): string {
+    return storeKey(this.prefix, kind, id);
   }
 }

@@ -4,19 +4,32 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
   DirectDraft,
   HistoryStore,
+  MailboxLimits,
   MessageDraft,
   PageQuery,
   StoredDirect,
   StoredMessage,
 } from '../core/ports.js';
+import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { ServerError } from '../errors.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
+import type { Waiting } from './waiting.js';
+import { checkWaiting } from './waiting.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
   /** Folder of the database file (`confab.db`); made if missing. */
   dataDir: string;
+  /** What a mailbox keeps, and what may wait in it. @default DEFAULT_MAILBOX_LIMITS */
+  mailbox?: MailboxLimits;
+  /** The time, for the age of guests' mailboxes. @default Date.now */
+  now?: () => number;
 }
+
+/** Guest mailboxes looked at per expiry step, so that one step is short. */
+const EXPIRY_STEP = 200;
+/** How often guest mailboxes past their age are looked for. */
+const EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 
 /** An append waiting for the next transaction: a room message or a direct message. */
 type Pending =
@@ -27,6 +40,8 @@ type Pending =
     }
   | {
       direct: StoredDirect;
+      /** The sender it waits from, and the bytes it counts for, when the owner is away. */
+      waiting?: { sender: string; bytes: number };
       resolve: (message: StoredDirect) => void;
       reject: (error: unknown) => void;
     };
@@ -67,6 +82,21 @@ const SCHEMA = `
     ts        INTEGER NOT NULL,
     action    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, dseq)
+  ) WITHOUT ROWID;
+  -- Each mailbox's last number and newest message's time (for a guest's, its age).
+  CREATE TABLE IF NOT EXISTS mailboxes (
+    owner     TEXT PRIMARY KEY,
+    last_dseq INTEGER NOT NULL,
+    newest    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS mailboxes_by_age ON mailboxes (newest);
+  -- What waits in a mailbox for its owner, by sender (an identity).
+  CREATE TABLE IF NOT EXISTS mailbox_waiting (
+    owner  TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    count  INTEGER NOT NULL,
+    bytes  INTEGER NOT NULL,
+    PRIMARY KEY (owner, sender)
   ) WITHOUT ROWID;
 `;
 
@@ -122,6 +152,19 @@ export class SqliteStore implements HistoryStore {
   private readonly selectDirectAfter: StatementSync;
   private readonly selectDirectBefore: StatementSync;
   private readonly lastDirect: StatementSync;
+  private readonly saveMailbox: StatementSync;
+  private readonly trimMailbox: StatementSync;
+  private readonly waitingOf: StatementSync;
+  private readonly addWaiting: StatementSync;
+  private readonly dropWaiting: StatementSync;
+  private readonly oldGuests: StatementSync;
+  private readonly dropMailbox: StatementSync;
+  private readonly dropMailboxEntry: StatementSync;
+  /** Counts of messages made to wait in the batch not yet written, by owner then sender. */
+  private readonly pendingWaiting = new Map<string, Map<string, Waiting>>();
+  private readonly limits: MailboxLimits;
+  private readonly now: () => number;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private readonly lastSeqs = new Map<string, number>();
   /** Last `dseq` of the mailboxes written lately (read from the table the first time). */
   private readonly lastDseqs = new Map<string, number>();
@@ -131,8 +174,10 @@ export class SqliteStore implements HistoryStore {
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, options: SqliteStoreOptions) {
     this.db = db;
+    this.limits = options.mailbox ?? DEFAULT_MAILBOX_LIMITS;
+    this.now = options.now ?? Date.now;
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     // A checkpoint (two fsyncs) runs inside a commit, on the event loop: with
     // SQLite's default of one per 1,000 WAL pages a busy room paid it about
@@ -161,7 +206,34 @@ export class SqliteStore implements HistoryStore {
     this.selectDirectBefore = db.prepare(
       'SELECT * FROM (SELECT * FROM direct_messages WHERE owner = ? AND dseq < ? ORDER BY dseq DESC LIMIT ?) ORDER BY dseq',
     );
-    this.lastDirect = db.prepare('SELECT MAX(dseq) AS dseq FROM direct_messages WHERE owner = ?');
+    this.lastDirect = db.prepare(
+      `SELECT MAX(dseq) AS dseq FROM (
+         SELECT MAX(dseq) AS dseq FROM direct_messages WHERE owner = ?
+         UNION ALL SELECT last_dseq FROM mailboxes WHERE owner = ?)`,
+    );
+    this.saveMailbox = db.prepare(
+      `INSERT INTO mailboxes (owner, last_dseq, newest) VALUES (?, ?, ?)
+       ON CONFLICT (owner) DO UPDATE SET last_dseq = MAX(last_dseq, excluded.last_dseq),
+         newest = MAX(newest, excluded.newest)`,
+    );
+    this.trimMailbox = db.prepare('DELETE FROM direct_messages WHERE owner = ? AND dseq <= ?');
+    this.waitingOf = db.prepare(
+      `SELECT COALESCE(SUM(count), 0) AS count, COALESCE(SUM(bytes), 0) AS bytes,
+         COALESCE(SUM(CASE WHEN sender = ? THEN count END), 0) AS mine_count,
+         COALESCE(SUM(CASE WHEN sender = ? THEN bytes END), 0) AS mine_bytes
+       FROM mailbox_waiting WHERE owner = ?`,
+    );
+    this.addWaiting = db.prepare(
+      `INSERT INTO mailbox_waiting (owner, sender, count, bytes) VALUES (?, ?, 1, ?)
+       ON CONFLICT (owner, sender) DO UPDATE SET count = count + 1, bytes = bytes + excluded.bytes`,
+    );
+    this.dropWaiting = db.prepare('DELETE FROM mailbox_waiting WHERE owner = ?');
+    this.oldGuests = db.prepare(
+      "SELECT owner FROM mailboxes WHERE newest < ? AND owner >= 'g:' AND owner < 'g;' LIMIT ?",
+    );
+    this.dropMailbox = db.prepare('DELETE FROM direct_messages WHERE owner = ?');
+    this.dropMailboxEntry = db.prepare('DELETE FROM mailboxes WHERE owner = ?');
+    this.rememberMailboxes();
     const last = db
       .prepare('SELECT room_key, MAX(seq) AS seq FROM messages GROUP BY room_key')
       .all() as Array<{ room_key: string; seq: number }>;
@@ -174,7 +246,9 @@ export class SqliteStore implements HistoryStore {
     const { DatabaseSync } = await import('node:sqlite');
     try {
       mkdirSync(options.dataDir, { recursive: true });
-      return new SqliteStore(new DatabaseSync(join(options.dataDir, 'confab.db')));
+      const store = new SqliteStore(new DatabaseSync(join(options.dataDir, 'confab.db')), options);
+      store.expireGuestMailboxes();
+      return store;
     } catch (error) {
       throw new ServerError(
         'store_open_failed',
@@ -204,16 +278,100 @@ export class SqliteStore implements HistoryStore {
     return Promise.resolve((rows as unknown as Row[]).map(toMessage));
   }
 
-  appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect> {
+  appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect> {
     if (this.closed)
       return Promise.reject(new ServerError('store_closed', 'the history store is closed'));
+    let waiting: { sender: string; bytes: number } | undefined;
+    if (waitingFrom !== undefined) {
+      try {
+        waiting = { sender: waitingFrom, bytes: this.countWaiting(owner, waitingFrom, draft.text) };
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const dseq = this.lastDseqOf(owner) + 1;
     this.lastDseqs.set(owner, dseq);
     const direct: StoredDirect = { ...draft, owner, dseq };
     return new Promise((resolve, reject) => {
-      this.batch.push({ direct, resolve, reject });
+      this.batch.push(waiting ? { direct, waiting, resolve, reject } : { direct, resolve, reject });
       this.scheduled ??= setImmediate(() => this.commit());
     });
+  }
+
+  async clearWaiting(owner: string): Promise<void> {
+    this.pendingWaiting.delete(owner);
+    this.dropWaiting.run(owner);
+  }
+
+  /**
+   * Checks one more message from `sender` waiting in `owner`'s mailbox
+   * against the bounds (what is written, and what the batch holds), and
+   * counts it in the batch. Returns its bytes.
+   */
+  private countWaiting(owner: string, sender: string, text: string): number {
+    const row = this.waitingOf.get(sender, sender, owner) as {
+      count: number;
+      bytes: number;
+      mine_count: number;
+      mine_bytes: number;
+    };
+    const pending = this.pendingWaiting.get(owner);
+    const all = { count: row.count, bytes: row.bytes };
+    for (const counted of pending?.values() ?? []) {
+      all.count += counted.count;
+      all.bytes += counted.bytes;
+    }
+    const mine = pending?.get(sender) ?? { count: 0, bytes: 0 };
+    const bytes = checkWaiting(
+      this.limits,
+      all,
+      { count: row.mine_count + mine.count, bytes: row.mine_bytes + mine.bytes },
+      text,
+    );
+    let bySender = pending;
+    if (!bySender) this.pendingWaiting.set(owner, (bySender = new Map()));
+    bySender.set(sender, { count: mine.count + 1, bytes: mine.bytes + bytes });
+    return bytes;
+  }
+
+  /**
+   * Forgets guests' mailboxes whose newest message is older than the
+   * guest age, a few at a time (each step is short), now and every hour.
+   */
+  private expireGuestMailboxes(): void {
+    clearTimeout(this.expiryTimer);
+    if (this.closed) return;
+    const owners = this.oldGuests.all(this.now() - this.limits.guestTtlMs, EXPIRY_STEP) as Array<{
+      owner: string;
+    }>;
+    if (owners.length > 0) {
+      this.db.exec('BEGIN');
+      try {
+        for (const { owner } of owners) {
+          this.dropMailbox.run(owner);
+          this.dropWaiting.run(owner);
+          this.dropMailboxEntry.run(owner);
+          this.lastDseqs.delete(owner);
+        }
+        this.db.exec('COMMIT');
+      } catch {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      }
+    }
+    const more = owners.length === EXPIRY_STEP;
+    this.expiryTimer = setTimeout(
+      () => this.expireGuestMailboxes(),
+      more ? 0 : EXPIRY_INTERVAL_MS,
+    ).unref();
+  }
+
+  /** Mailboxes written by an earlier version get their entry (last number, newest time), once. */
+  private rememberMailboxes(): void {
+    this.db.exec(
+      `INSERT OR IGNORE INTO mailboxes (owner, last_dseq, newest)
+       SELECT owner, MAX(dseq), MAX(ts) FROM direct_messages
+       WHERE owner NOT IN (SELECT owner FROM mailboxes) GROUP BY owner`,
+    );
   }
 
   pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
@@ -227,7 +385,7 @@ export class SqliteStore implements HistoryStore {
   private lastDseqOf(owner: string): number {
     let last = this.lastDseqs.get(owner);
     if (last === undefined) {
-      last = (this.lastDirect.get(owner) as { dseq: number | null } | undefined)?.dseq ?? 0;
+      last = (this.lastDirect.get(owner, owner) as { dseq: number | null } | undefined)?.dseq ?? 0;
       this.lastDseqs.set(owner, last);
     }
     return last;
@@ -241,6 +399,7 @@ export class SqliteStore implements HistoryStore {
     if (this.closed) return;
     this.commit();
     this.closed = true;
+    clearTimeout(this.expiryTimer);
     this.db.close();
   }
 
@@ -251,8 +410,10 @@ export class SqliteStore implements HistoryStore {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
+    this.pendingWaiting.clear();
     try {
       this.db.exec('BEGIN');
+      const mailboxes = new Map<string, StoredDirect>();
       for (const pending of batch) {
         if ('message' in pending) {
           const m = pending.message;
@@ -269,7 +430,16 @@ export class SqliteStore implements HistoryStore {
             d.ts,
             d.action ? 1 : 0,
           );
+          if (pending.waiting)
+            this.addWaiting.run(d.owner, pending.waiting.sender, pending.waiting.bytes);
+          mailboxes.set(d.owner, d);
         }
+      }
+      // Each mailbox written to: its last number and age, and only its newest kept.
+      for (const [owner, newest] of mailboxes) {
+        this.saveMailbox.run(owner, newest.dseq, newest.ts);
+        if (newest.dseq > this.limits.history)
+          this.trimMailbox.run(owner, newest.dseq - this.limits.history);
       }
       this.db.exec('COMMIT');
     } catch (error) {

@@ -3,6 +3,7 @@ import { NdjsonDecoder, encodeFrame } from '@confab/protocol';
 import type { Outgoing } from '../core/outgoing.js';
 import type { Connection } from './connection.js';
 import type { StreamTransportContext } from './socket-connection.js';
+import { withinFrameLimit } from './frame-limit.js';
 import { SocketConnection } from './socket-connection.js';
 
 const SLOW_CONSUMER = encodeFrame({
@@ -26,7 +27,7 @@ export class JsonStreamConnection extends SocketConnection implements Connection
   }
 
   send(out: Outgoing): void {
-    this.queue(out.line);
+    this.queue(withinFrameLimit(out, this.context.maxFrameBytes, this.context.stats).line);
   }
 
   protected decode(chunk: Buffer): void {

@@ -8,6 +8,7 @@ import type { Connection, ConnectionHandler } from './connection.js';
 import type { StreamTransportContext } from './socket-connection.js';
 import type { OutputOwner } from './socket-output.js';
 import { SocketOutput } from './socket-output.js';
+import { withinFrameLimit } from './frame-limit.js';
 import { textFrame } from './websocket-frame.js';
 
 const BINARY: FrameError = {
@@ -77,8 +78,9 @@ export class WebSocketConnection implements Connection, OutputOwner {
   }
 
   send(out: Outgoing): void {
-    if (!this.dead && this.output.write(out.encoded(WS_FRAME, frameOf)))
-      this.context.stats.framesOut++;
+    if (this.dead) return;
+    const fitting = withinFrameLimit(out, this.context.maxFrameBytes, this.context.stats);
+    if (this.output.write(fitting.encoded(WS_FRAME, frameOf))) this.context.stats.framesOut++;
   }
 
   end(): void {
