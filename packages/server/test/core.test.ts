@@ -21,6 +21,7 @@ class Inbox implements Recipient {
   deliver(out: Outgoing): void {
     this.frames.push(out.frame);
   }
+  welcomed(): void {}
   /** Always ready: nothing waits to be read, and no budget applies. */
   async ready(): Promise<boolean> {
     return true;

@@ -233,6 +233,7 @@ export class ChatCore {
       ...(account ? { account: account.name } : {}),
       ...(identity.token ? { token: identity.token } : {}),
     });
+    recipient.welcomed();
     for (const room of roomNames) {
       const resumeAfter = resume ? findResume(resume, room) : undefined;
       try {

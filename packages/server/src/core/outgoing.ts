@@ -59,6 +59,8 @@ export interface Recipient {
   readonly sessionId: number;
   /** Queues a frame; never blocks, never throws. */
   deliver(out: Outgoing): void;
+  /** The connection was welcomed: it is through its handshake (its rooms are still to be replayed). */
+  welcomed(): void;
   /**
    * Waits until the connection may be sent the next page of a large answer
    * (a replay, a history page, a member list): its queue has room, its

@@ -23,8 +23,12 @@ import type { HistoryStore, PageQuery, StoredDirect, StoredMessage } from './por
 
 /** Messages in a resume replay's page, at most. */
 export const RESUME_PAGE = LIMITS.maxHistoryLimit;
-/** The first read of a resume replay; later reads are sized to fill about a page. */
-const FIRST_READ = 50;
+/**
+ * The first read of a replay or a page back: a frame's worth of long
+ * messages. A replay's later reads are sized to fill about a frame; a page
+ * back's double until a frame is full.
+ */
+const FIRST_READ = 16;
 
 /** What a replay needs: the store, the frame limit, and whether to go on. */
 export interface ReplayContext {
@@ -51,7 +55,9 @@ function sendPage(
  * One backward page: up to `limit` messages before `before` (or the
  * newest), cut to fit one frame; `more` when older messages exist.
  * Resolves with the highest number sent (0 when none, or the page was not
- * sent).
+ * sent). It reads from the newest back in growing chunks and stops once a
+ * frame is full, so a page of long messages reads about what it sends, not
+ * `limit` messages.
  */
 async function backwardPage<T>(
   user: ChatUser,
@@ -65,8 +71,22 @@ async function backwardPage<T>(
   still: StillWanted,
 ): Promise<number> {
   if (!(await user.recipient.ready()) || !still()) return 0;
-  const stored = await read(before === undefined ? { limit } : { before, limit });
-  const { kept, cut } = newestThatFit(shape, stored.map(frameOf), maxFrameBytes);
+  let stored: T[] = [];
+  let encoded: EncodedMessage[] = [];
+  let bytes = 0;
+  let upTo = before;
+  for (let want = Math.min(limit, FIRST_READ); ;) {
+    const chunk = await read(upTo === undefined ? { limit: want } : { before: upTo, limit: want });
+    const chunkEncoded = chunk.map(frameOf);
+    stored = [...chunk, ...stored];
+    encoded = [...chunkEncoded, ...encoded];
+    for (const message of chunkEncoded) bytes += message.bytes + 1;
+    // The start of history, the limit, or a frame's worth: nothing older would be sent.
+    if (chunk.length < want || stored.length >= limit || bytes >= maxFrameBytes) break;
+    upTo = numberOf(chunk[0]!);
+    want = Math.min(limit - stored.length, want * 2);
+  }
+  const { kept, cut } = newestThatFit(shape, encoded, maxFrameBytes);
   // Numbers have no gaps: an oldest number above 1 means older messages exist.
   const oldest = stored[0] === undefined ? 1 : numberOf(stored[0]);
   sendPage(user, shape, kept, cut > 0 || oldest > 1);

@@ -122,7 +122,6 @@ export class Listener {
   private accept(socket: Socket): void {
     const ip = addressKey(socket.remoteAddress ?? 'unknown');
     socket.on('error', ignoreError);
-    socket.setKeepAlive(true, this.options.keepAliveMs);
     const { maxConnections, maxConnectionsPerIp, maxHandshakesPerIp } = this.options;
     const full =
       (maxConnections > 0 && this.open >= maxConnections) ||
@@ -134,6 +133,7 @@ export class Listener {
       this.sniff(socket, true, false);
       return;
     }
+    socket.setKeepAlive(true, this.options.keepAliveMs);
     count(this.perIp, ip, 1);
     count(this.handshakesPerIp, ip, 1);
     this.open++;

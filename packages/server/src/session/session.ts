@@ -184,6 +184,10 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
     this.connection.send(new Outgoing(frame));
   }
 
+  welcomed(): void {
+    this.connection.handshakeDone();
+  }
+
   async ready(): Promise<boolean> {
     // Everyone else's turn first: a long answer never holds the event loop.
     await new Promise((resolve) => setImmediate(resolve));
@@ -315,7 +319,6 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
         this.transientLogin = { accountId: made.accountId, id: made.id };
       this.user = result;
       this.state = serverHandshakeStep(this.state, 'hello_accepted');
-      this.connection.handshakeDone();
       this.log(
         'info',
         { name: result.name, client: frame.client, account: identity.account !== undefined },
