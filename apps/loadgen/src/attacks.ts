@@ -118,6 +118,14 @@ function frameLike(client: LineClient, pattern: RegExp): Promise<void> {
   return new Promise((resolve) => client.onLine((line) => pattern.test(line) && resolve()));
 }
 
+/** Resolves true once `client` is welcomed, false if the server closes it first (refused). */
+function welcomedOrRefused(client: LineClient): Promise<boolean> {
+  return new Promise((resolve) => {
+    client.onLine((line) => line.startsWith('{"type":"welcome"') && resolve(true));
+    client.socket.once('close', () => resolve(false));
+  });
+}
+
 /**
  * One attacking connection's loop until `until`. Resume: connect, `hello`
  * resuming every room from 0, read the replays, go, again. Join and
@@ -157,13 +165,24 @@ async function attackLoop(
     }
     return;
   }
-  const client = new LineClient(port, ATTACKER);
+  // Twenty handshakes at once from one address pass its handshake limit:
+  // a refused connection tries again, as an attacker would.
+  let welcomed: LineClient | undefined;
+  while (!welcomed && nowMs() < until) {
+    const trying = new LineClient(port, ATTACKER);
+    const answer = welcomedOrRefused(trying);
+    trying.send({ type: 'hello', version: 1, name: `asker${index}` });
+    if (await answer) welcomed = trying;
+    else {
+      counted.bytes += trying.bytes;
+      await sleep(50);
+    }
+  }
+  if (!welcomed) return;
+  const client = welcomed;
   client.onLine((line) => {
     if (line.startsWith('{"type":"history"')) counted.answers++;
   });
-  const welcomed = frameLike(client, /^\{"type":"welcome"/);
-  client.send({ type: 'hello', version: 1, name: `asker${index}` });
-  await welcomed;
   client.send({ type: 'join', room: ROOMS[index % ROOMS.length] });
   const every = 1000 / REQUESTS_PER_SECOND;
   while (nowMs() < until) {

@@ -1,22 +1,8 @@
 import { parseInput } from '../commands.js';
 import type { InputAction } from '../commands.js';
 import type { ErrorCode } from '../errors.js';
-import type {
-  ClientFrame,
-  DmFrame,
-  ErrorFrame,
-  SayFrame,
-  ServerFrame,
-  SessionInfo,
-} from '../frames.js';
-import type {
-  ClientHandshakeEffect,
-  ClientHandshakeEvent,
-  ClientHandshakeState,
-} from '../handshake.js';
-import { clientHandshakeStep } from '../handshake.js';
+import type { ClientFrame, ErrorFrame, ServerFrame, SessionInfo } from '../frames.js';
 import { LOGGED_OUT_REASON, SERVER_SHUTDOWN_REASON, SESSION_REVOKED_REASON } from '../frames.js';
-import { dayLabel } from './days.js';
 import { DEFAULT_ROOM, LIMITS, PROTOCOL_VERSION } from '../limits.js';
 import { foldName, foldRoom } from '../names.js';
 import type { RawFrame } from '../validate.js';
@@ -24,32 +10,16 @@ import { validateServerFrame } from '../validate.js';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
 import { Listeners } from './emitter.js';
-import type { Conversation, ModelEvent, ModelOptions, Target } from './model.js';
+import type { ClientStatus, EndReason } from './link.js';
+import { Link } from './link.js';
+import type { ModelEvent, ModelOptions, Target } from './model.js';
 import { ChatModel, targetKey } from './model.js';
-import type { ClientClock, ClientTransport, Connect } from './transport.js';
+import { Outbox } from './outbox.js';
+import { excerpt, sessionsText } from './texts.js';
+import type { ClientClock, Connect } from './transport.js';
 import { systemClock } from './transport.js';
 
-/** The connection as a view shows it. */
-export type ClientStatus =
-  | 'connecting'
-  | 'awaiting_welcome'
-  /** The server refused the name: call {@link ChatClient.retryName}. */
-  | 'awaiting_name'
-  | 'registered'
-  /** The link dropped; a new attempt starts at `reconnectAt`. */
-  | 'reconnecting'
-  | 'quitting'
-  /** Over for good: see the `ended` event for why. */
-  | 'closed';
-
-/** Why the client stopped for good. */
-export type EndReason =
-  /** The user quit (the handshake ran, or timed out). */
-  | 'user'
-  /** The server ended the session: its `quit` (e.g. shutdown) or a closing error. */
-  | 'server'
-  /** The first connection failed or closed before `welcome` (the message says why). */
-  | 'unreachable';
+export type { ClientStatus, EndReason } from './link.js';
 
 /** What a {@link ChatClient} tells its view. Model events pass through unchanged. */
 export type ClientEvent =
@@ -96,12 +66,6 @@ export interface ChatClientOptions extends ModelOptions {
   clock?: ClientClock;
 }
 
-interface PendingSend {
-  frame: SayFrame | DmFrame;
-  /** `lastSeq` of the room (`lastDseq` for a direct message) when it was sent: a replayed echo must be newer. */
-  afterSeq: number;
-}
-
 /** `who` questions awaiting their `names` answer, at most; the oldest is forgotten past it. */
 const MAX_PENDING_WHO = 16;
 
@@ -116,31 +80,23 @@ const RETURN_WINDOW_MS = 60_000;
 const RECONNECT_NAME_RETRIES = 5;
 
 /**
- * The client core both Confab clients are views over. It runs the handshake
- * over an injected transport, keeps the model of rooms, members and messages,
- * reconnects with backoff and jitter, resumes every room from its last `seq`
- * (no gap, no duplicate), and matches `ack`s to what was sent.
+ * The client core both Confab clients are views over. Its {@link Link} runs
+ * the handshake over an injected transport and reconnects with backoff and
+ * jitter; the client keeps the model of rooms, members and messages, resumes
+ * every room from its last `seq` (no gap, no duplicate), and its
+ * {@link Outbox} matches `ack`s to what was sent.
  */
 export class ChatClient {
   readonly model: ChatModel;
   private readonly events = new Listeners<ClientEvent>();
   private readonly options: ChatClientOptions;
   private readonly clock: ClientClock;
-  private handshake: ClientHandshakeState = 'connecting';
-  private statusValue: ClientStatus = 'connecting';
-  private transport: ClientTransport | undefined;
+  private readonly link: Link;
+  private readonly outbox: Outbox;
   private requestedName: string;
   /** What the next `hello` logs in with; a password is dropped once a token has come. */
   private credentials: Credentials;
-  private attempt = 0;
-  private everRegistered = false;
   private nameRetries = 0;
-  private reconnectTimer: unknown;
-  private quitTimer: unknown;
-  private keepaliveTimer: unknown;
-  private lastHeardAt = 0;
-  private nextRef = 1;
-  private readonly pending = new Map<string, PendingSend>();
   /** Rooms being replayed after a resume: pending sends there wait for the replay to end. */
   private readonly resuming = new Set<string>();
   /** Kept direct messages are being replayed after a resume: pending ones wait for it to end. */
@@ -152,21 +108,9 @@ export class ChatClient {
   /** Room the user asked to join: the view switches to it once joined. */
   private switchToRoom: string | undefined;
   private started = false;
-  /** The current link got as far as `welcome`: losing it is news for the user. */
-  private linkUp = false;
-  /** The server said it is shutting down (it may be restarting). */
-  private serverStopping = false;
   /** Members (folded) of each room (folded) when the link dropped, welcomed back quietly. */
   private returning = new Map<string, Set<string>>();
   private returningUntil = 0;
-  /** Identifies the current link; events from an older one are ignored. */
-  private linkToken: object | undefined;
-  private lastCloseError: string | undefined;
-  private quitReason: string | undefined;
-  /** The server's reason when it ends the session (its `quit`, or a refusal). */
-  private serverEndMessage: string | undefined;
-  /** When the next reconnect attempt starts (status `reconnecting`). */
-  reconnectAt = 0;
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -175,11 +119,41 @@ export class ChatClient {
     this.credentials = { ...options.credentials };
     this.model = new ChatModel(options);
     this.model.events.add((event) => this.events.emit(event));
+    this.link = new Link(
+      {
+        connect: options.connect,
+        clock: this.clock,
+        reconnect: options.reconnect ?? {},
+        keepaliveMs: options.keepaliveMs ?? 30_000,
+      },
+      {
+        hello: () => this.hello(),
+        frame: (raw) => this.receive(raw),
+        registered: () => this.onRegistered(),
+        lost: (wasUp, serverStopping, reconnecting) =>
+          this.onLost(wasUp, serverStopping, reconnecting),
+        ended: (reason, message) =>
+          this.events.emit(
+            message === undefined ? { type: 'ended', reason } : { type: 'ended', reason, message },
+          ),
+        status: (status) => this.events.emit({ type: 'status', status }),
+      },
+    );
+    this.outbox = new Outbox(
+      this.model,
+      (frame) => this.link.send(frame),
+      options.maxPending ?? 256,
+    );
   }
 
   /** The connection state. */
   get status(): ClientStatus {
-    return this.statusValue;
+    return this.link.status;
+  }
+
+  /** When the next reconnect attempt starts (status `reconnecting`). */
+  get reconnectAt(): number {
+    return this.link.reconnectAt;
   }
 
   /** Listens to everything the view needs; returns the function that stops listening. */
@@ -191,7 +165,7 @@ export class ChatClient {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.open();
+    this.link.start();
   }
 
   /**
@@ -249,14 +223,10 @@ export class ChatClient {
   /** Asks for the page of messages before the oldest one held. Returns false when there is none to ask for. */
   loadOlder(room: string): boolean {
     const conversation = this.model.room(room);
-    if (
-      !conversation ||
-      !this.model.canLoadOlder(conversation) ||
-      this.statusValue !== 'registered'
-    )
+    if (!conversation || !this.model.canLoadOlder(conversation) || this.status !== 'registered')
       return false;
     conversation.loadingHistory = true;
-    this.send({
+    this.link.send({
       type: 'history',
       room: conversation.target.room,
       before: conversation.firstSeq,
@@ -274,110 +244,37 @@ export class ChatClient {
   retry(name: string, credentials: Credentials): void {
     this.requestedName = name;
     this.credentials = { ...credentials };
-    this.step({ type: 'name_given' });
+    this.link.nameGiven();
   }
 
   /** Runs the `<quit>` handshake: sends `quit`, closes on the answer or after 2 s. */
   quit(reason?: string): void {
-    this.clearTimer('reconnectTimer');
-    if (this.statusValue === 'reconnecting' || !this.transport) {
-      this.finish('user');
-      return;
-    }
-    this.quitReason = reason;
-    this.step({ type: 'user_quit' });
+    this.link.quit(reason);
   }
 
-  // --- Connection ----------------------------------------------------------
-
-  /** Transport handlers must not be called before `connect` returns. */
-  private open(): void {
-    this.handshake = 'connecting';
-    this.setStatus('connecting');
-    // Events from a link that was replaced are stale: each link gets a token.
-    const token = {};
-    this.linkToken = token;
-    const isCurrent = () => this.linkToken === token;
-    this.transport = this.options.connect({
-      open: () => isCurrent() && this.step({ type: 'transport_open' }),
-      frame: (raw) => isCurrent() && this.receive(raw),
-      decodeError: () => undefined,
-      close: (detail) => {
-        if (!isCurrent()) return;
-        this.linkToken = undefined;
-        this.transport = undefined;
-        this.lastCloseError = detail?.error;
-        this.step({ type: 'transport_closed' });
-      },
-    });
+  /** Whether `name` is this user's (ignoring case). */
+  isSelf(name: string): boolean {
+    return this.model.isSelf(name);
   }
 
-  private step(event: ClientHandshakeEvent): void {
-    const transition = clientHandshakeStep(this.handshake, event);
-    this.handshake = transition.state;
-    for (const effect of transition.effects) this.apply(effect);
-    if (transition.state !== 'closed' && transition.state !== 'awaiting_name')
-      this.setStatus(transition.state);
-  }
+  // --- The link's life -----------------------------------------------------
 
-  private apply(effect: ClientHandshakeEffect): void {
-    switch (effect) {
-      case 'send_hello':
-        this.sendHello();
-        break;
-      case 'ask_name':
-        this.setStatus('awaiting_name');
-        break;
-      case 'send_quit':
-        this.send(
-          this.quitReason === undefined
-            ? { type: 'quit' }
-            : { type: 'quit', reason: this.quitReason },
-        );
-        break;
-      case 'start_quit_timer':
-        this.quitTimer = this.clock.setTimer(LIMITS.quitTimeoutMs, () =>
-          this.step({ type: 'quit_timeout' }),
-        );
-        break;
-      case 'close_transport': {
-        const transport = this.transport;
-        this.transport = undefined;
-        this.linkToken = undefined;
-        transport?.close();
-        break;
-      }
-      case 'registered':
-        this.onRegistered();
-        break;
-      case 'ended_by_user':
-        this.finish('user');
-        break;
-      case 'ended_by_server':
-        this.finish('server', this.serverEndMessage);
-        break;
-      case 'lost':
-        this.onLost();
-        break;
-    }
-  }
-
-  private sendHello(): void {
+  /** The `hello` for this attempt: after a first welcome it resumes every room and the kept direct messages. */
+  private hello(): ClientFrame {
     const resume: Record<string, number> = {};
     this.resuming.clear();
-    if (this.everRegistered) {
+    const reconnecting = this.link.wasRegistered;
+    if (reconnecting) {
       for (const room of this.model.rooms()) {
         resume[room.target.room] = room.lastSeq;
         this.resuming.add(foldRoom(room.target.room));
       }
     }
-    this.lastHeardAt = this.clock.now();
     const { token, password, register } = this.credentials;
     // An account's direct messages are its own; a guest's come with its key.
     const guest = token === undefined && password === undefined ? this.options.guestKey : undefined;
-    this.resumingDms =
-      this.everRegistered && (guest !== undefined || this.model.account !== undefined);
-    this.send({
+    this.resumingDms = reconnecting && (guest !== undefined || this.model.account !== undefined);
+    return {
       type: 'hello',
       version: PROTOCOL_VERSION,
       name: this.requestedName,
@@ -387,7 +284,36 @@ export class ChatClient {
       ...(token !== undefined ? { token } : password !== undefined ? { password } : {}),
       ...(token === undefined && password !== undefined && register ? { register: true } : {}),
       ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
-    });
+    };
+  }
+
+  private onRegistered(): void {
+    this.nameRetries = 0;
+    // Without an identity the server keeps no direct messages: what was not
+    // acked is sent again now. With one, after their replay.
+    if (this.options.guestKey !== undefined || this.model.account !== undefined) return;
+    this.outbox.resendDirect();
+  }
+
+  private onLost(wasUp: boolean, serverStopping: boolean, reconnecting: boolean): void {
+    this.resuming.clear();
+    this.resumingDms = false;
+    for (const room of this.model.rooms()) room.loadingHistory = false;
+    if (!wasUp) return;
+    // Who was there is welcomed back quietly after the reconnect.
+    this.returning = new Map(
+      this.model
+        .rooms()
+        .map((room) => [foldRoom(room.target.room), new Set(room.members.map(foldName))]),
+    );
+    if (!reconnecting) return;
+    this.model.noticeAll(
+      serverStopping
+        ? 'The server is restarting or shutting down; reconnecting…'
+        : 'Connection lost; reconnecting…',
+      serverStopping ? 'info' : 'error',
+      this.clock.now(),
+    );
   }
 
   /** Logged in: keep the token to come back with (never the password), and tell the view. */
@@ -406,117 +332,11 @@ export class ChatClient {
     this.events.emit({ type: 'account', name: undefined });
   }
 
-  private onRegistered(): void {
-    this.linkUp = true;
-    this.serverStopping = false;
-    this.attempt = 0;
-    this.nameRetries = 0;
-    this.reconnectAt = 0;
-    this.everRegistered = true;
-    this.scheduleKeepalive();
-    // Without an identity the server keeps no direct messages: what was not
-    // acked is sent again now. With one, after their replay (resendAfterResume).
-    if (this.options.guestKey !== undefined || this.model.account !== undefined) return;
-    for (const [ref, pending] of this.pending) {
-      if (pending.frame.type === 'dm') this.send({ ...pending.frame, ref });
-    }
-  }
-
-  private onLost(): void {
-    this.clearTimer('keepaliveTimer');
-    this.resuming.clear();
-    this.resumingDms = false;
-    for (const room of this.model.rooms()) room.loadingHistory = false;
-    if (this.linkUp) this.linkDropped();
-    const reconnect = this.options.reconnect ?? {};
-    // A first link that never got as far as `welcome` is a wrong address or a
-    // server that is down: say so rather than retry in silence.
-    if (!this.everRegistered) {
-      this.finish('unreachable', this.lastCloseError);
-      return;
-    }
-    if (reconnect === false) {
-      this.finish('server', this.lastCloseError);
-      return;
-    }
-    const delay = backoffDelay(this.attempt++, this.clock.random(), reconnect);
-    this.reconnectAt = this.clock.now() + delay;
-    this.setStatus('reconnecting');
-    this.reconnectTimer = this.clock.setTimer(delay, () => {
-      this.reconnectTimer = undefined;
-      this.open();
-    });
-  }
-
-  /** A registered link is gone: each conversation says so, and who was there is remembered. */
-  private linkDropped(): void {
-    this.linkUp = false;
-    this.returning = new Map(
-      this.model
-        .rooms()
-        .map((room) => [foldRoom(room.target.room), new Set(room.members.map(foldName))]),
-    );
-    if (this.options.reconnect === false) return;
-    this.model.noticeAll(
-      this.serverStopping
-        ? 'The server is restarting or shutting down; reconnecting…'
-        : 'Connection lost; reconnecting…',
-      this.serverStopping ? 'info' : 'error',
-      this.clock.now(),
-    );
-  }
-
   /** Whether a `joined` is someone coming back after our reconnect (shown without a line). */
   private isReturning(room: string, name: string): boolean {
     if (this.model.isSelf(name)) return this.resuming.has(foldRoom(room));
     if (this.clock.now() > this.returningUntil) return false;
     return this.returning.get(foldRoom(room))?.delete(foldName(name)) ?? false;
-  }
-
-  private finish(reason: EndReason, message?: string): void {
-    this.clearTimer('quitTimer');
-    this.clearTimer('keepaliveTimer');
-    this.clearTimer('reconnectTimer');
-    const transport = this.transport;
-    this.transport = undefined;
-    this.linkToken = undefined;
-    transport?.close();
-    this.handshake = 'closed';
-    if (this.statusValue === 'closed') return;
-    this.setStatus('closed');
-    this.events.emit(
-      message === undefined ? { type: 'ended', reason } : { type: 'ended', reason, message },
-    );
-  }
-
-  private scheduleKeepalive(): void {
-    const interval = this.options.keepaliveMs ?? 30_000;
-    this.clearTimer('keepaliveTimer');
-    this.keepaliveTimer = this.clock.setTimer(interval, () => {
-      const silent = this.clock.now() - this.lastHeardAt;
-      if (silent >= 2 * interval) {
-        // The server has not answered a ping: treat the link as lost.
-        this.transport?.close();
-        return;
-      }
-      if (silent >= interval) this.send({ type: 'ping' });
-      this.scheduleKeepalive();
-    });
-  }
-
-  private clearTimer(which: 'quitTimer' | 'keepaliveTimer' | 'reconnectTimer'): void {
-    if (this[which] !== undefined) this.clock.clearTimer(this[which]);
-    this[which] = undefined;
-  }
-
-  private setStatus(status: ClientStatus): void {
-    if (this.statusValue === status) return;
-    this.statusValue = status;
-    this.events.emit({ type: 'status', status });
-  }
-
-  private send(frame: ClientFrame): void {
-    this.transport?.send(frame);
   }
 
   // --- Sending -------------------------------------------------------------
@@ -529,29 +349,22 @@ export class ChatClient {
       this.model.notice(message, 'error', this.clock.now());
       return message;
     };
-    if (this.statusValue !== 'registered')
-      return refuse('Not connected: the message was not sent.');
+    if (this.status !== 'registered') return refuse('Not connected: the message was not sent.');
     if (frame.type === 'join') this.switchToRoom = foldRoom(frame.room);
     if (frame.type === 'who') this.askedWho(frame.room);
     if (frame.type === 'say' || frame.type === 'dm') {
-      if (this.pending.size >= (this.options.maxPending ?? 256))
-        return refuse('Too many messages waiting for the server: not sent.');
-      const ref = String(this.nextRef++);
-      const afterSeq =
-        frame.type === 'say' ? (this.model.room(frame.room)?.lastSeq ?? 0) : this.model.lastDseq;
-      this.pending.set(ref, { frame, afterSeq });
+      if (this.outbox.full) return refuse('Too many messages waiting for the server: not sent.');
       if (frame.type === 'dm') this.model.openDm(frame.to);
-      this.send({ ...frame, ref });
+      this.outbox.post(frame);
       return undefined;
     }
-    this.send(frame);
+    this.link.send(frame);
     return undefined;
   }
 
   // --- Receiving -----------------------------------------------------------
 
   private receive(raw: RawFrame): void {
-    this.lastHeardAt = this.clock.now();
     const result = validateServerFrame(raw);
     // Unknown or malformed server frames are skipped: a newer server may send more.
     if (!result.ok) return;
@@ -568,11 +381,11 @@ export class ChatClient {
         else if (this.model.account !== undefined) this.loggedOut();
         for (const room of frame.rooms) this.model.ensureRoom(room);
         // The greeting once; after that, one line says the link is back.
-        if (this.everRegistered) {
+        if (this.link.wasRegistered) {
           this.model.noticeAll('Reconnected', 'info', now);
           this.returningUntil = now + RETURN_WINDOW_MS;
         } else if (frame.text) this.model.notice(frame.text, 'info', now);
-        this.step({ type: 'welcome' });
+        this.link.welcome();
         break;
       case 'names':
         if (this.model.applyNames(frame) && this.pendingWho.delete(foldRoom(frame.room)))
@@ -608,17 +421,19 @@ export class ChatClient {
         this.model.applyDirectHistory(frame, this.resumingDms);
         if (this.resumingDms && !frame.more) {
           this.resumingDms = false;
-          this.resendDmsAfterResume();
+          this.outbox.resendDirect();
         }
         break;
       case 'ack':
-        this.pending.delete(frame.ref);
+        this.outbox.acked(frame.ref);
         break;
       case 'error':
         this.onError(frame);
         break;
       case 'ping':
-        this.send(frame.ref === undefined ? { type: 'pong' } : { type: 'pong', ref: frame.ref });
+        this.link.send(
+          frame.ref === undefined ? { type: 'pong' } : { type: 'pong', ref: frame.ref },
+        );
         break;
       case 'pong':
         break;
@@ -637,15 +452,9 @@ export class ChatClient {
         this.model.notice(sessionsText(this.sessionPages.splice(0), now), 'info', now);
         break;
       case 'quit':
-        this.serverEndMessage = frame.reason;
         if (frame.reason === LOGGED_OUT_REASON || frame.reason === SESSION_REVOKED_REASON)
           this.loggedOut();
-        if (frame.reason === SERVER_SHUTDOWN_REASON) {
-          this.serverStopping = true;
-          // Its first attempts would only meet a server still stopping.
-          this.attempt = Math.max(this.attempt, 1);
-        }
-        this.step({ type: 'server_quit', shutdown: frame.reason === SERVER_SHUTDOWN_REASON });
+        this.link.serverQuit(frame.reason, frame.reason === SERVER_SHUTDOWN_REASON);
         break;
     }
   }
@@ -656,109 +465,72 @@ export class ChatClient {
     this.model.applyHistory(frame, !isResume);
     if (isResume && !frame.more) {
       this.resuming.delete(key);
-      this.resendAfterResume(frame.room);
+      this.outbox.resendToRoom(frame.room);
     }
-  }
-
-  /**
-   * After a room's resume replay, a send that was never acked is sent again
-   * unless its echo was in the replay (stored, only the ack was lost).
-   */
-  private resendAfterResume(roomName: string): void {
-    const room = this.model.room(roomName);
-    if (!room) return;
-    for (const [ref, pending] of this.pending) {
-      if (pending.frame.type !== 'say' || foldRoom(pending.frame.room) !== foldRoom(roomName))
-        continue;
-      if (this.echoed(room, pending)) this.pending.delete(ref);
-      else this.send({ ...pending.frame, ref });
-    }
-  }
-
-  /** After the replay of kept direct messages, those never acked are sent again unless their echo was in it. */
-  private resendDmsAfterResume(): void {
-    for (const [ref, pending] of this.pending) {
-      if (pending.frame.type !== 'dm') continue;
-      const conversation = this.model.conversations.get(
-        targetKey({ kind: 'dm', peer: pending.frame.to }),
-      );
-      if (conversation && this.echoed(conversation, pending)) this.pending.delete(ref);
-      else this.send({ ...pending.frame, ref });
-    }
-  }
-
-  private echoed(conversation: Conversation, pending: PendingSend): boolean {
-    return conversation.entries.some(
-      (e) =>
-        e.kind === 'message' &&
-        e.self &&
-        ((pending.frame.type === 'say' ? e.seq : e.dseq) ?? 0) > pending.afterSeq &&
-        e.text === pending.frame.text,
-    );
   }
 
   private onError(frame: ErrorFrame): void {
-    const now = this.clock.now();
-    if (this.handshake === 'awaiting_welcome') {
-      const nameRefused = NAME_REFUSALS.has(frame.code);
-      // A token that no longer logs in (revoked, expired) is forgotten: ask again.
-      if (frame.code === 'auth_failed' && this.credentials.token !== undefined) this.loggedOut();
-      this.serverEndMessage = frame.message;
-      this.step({ type: 'rejected', code: frame.code });
-      if (!nameRefused) {
-        if (this.handshake !== 'awaiting_welcome') return;
-        if (frame.code === 'unavailable') {
-          this.retryHelloLater(frame.message);
-          return;
-        }
-        this.model.notice(frame.message, 'error', now);
-        return;
-      }
-      const { password, register } = this.credentials;
-      if (frame.code === 'name_taken' && frame.account && register && password !== undefined) {
-        // Making the account found it made already: the password may be its own.
-        this.retry(this.requestedName, { password });
-        return;
-      }
-      if (
-        frame.code === 'name_taken' &&
-        !frame.account &&
-        this.everRegistered &&
-        this.nameRetries < RECONNECT_NAME_RETRIES
-      ) {
-        // Our previous link may still hold the name until the server notices it is gone.
-        this.nameRetries++;
-        const delay = backoffDelay(this.nameRetries, this.clock.random());
-        this.reconnectTimer = this.clock.setTimer(delay, () => this.retryName(this.requestedName));
-      } else {
-        this.events.emit({
-          type: 'name_rejected',
-          code: frame.code,
-          message: frame.message,
-          ...(frame.account ? { account: true } : {}),
-        });
-      }
+    if (this.link.awaitingWelcome) this.onRefusal(frame);
+    else this.onCommandError(frame);
+  }
+
+  /** The server refused `hello`: ask for another name or credentials, retry, or end. */
+  private onRefusal(frame: ErrorFrame): void {
+    const nameRefused = NAME_REFUSALS.has(frame.code);
+    // A token that no longer logs in (revoked, expired) is forgotten: ask again.
+    if (frame.code === 'auth_failed' && this.credentials.token !== undefined) this.loggedOut();
+    this.link.rejected(frame.code, frame.message);
+    if (!nameRefused) {
+      if (!this.link.awaitingWelcome) return;
+      if (frame.code === 'unavailable') this.retryHelloLater(frame.message);
+      else this.model.notice(frame.message, 'error', this.clock.now());
       return;
     }
-    if (frame.ref !== undefined) {
-      const pending = this.pending.get(frame.ref);
-      this.pending.delete(frame.ref);
-      if (pending) {
-        const key =
-          pending.frame.type === 'say'
-            ? targetKey({ kind: 'room', room: pending.frame.room })
-            : targetKey({ kind: 'dm', peer: pending.frame.to });
-        // Say which message: the user may have typed more since.
-        this.model.notice(
-          `Not sent: “${excerpt(pending.frame.text)}”: ${frame.message}`,
-          'error',
-          now,
-          this.model.conversations.has(key) ? key : undefined,
-        );
-        return;
-      }
+    const { password, register } = this.credentials;
+    if (frame.code === 'name_taken' && frame.account && register && password !== undefined) {
+      // Making the account found it made already: the password may be its own.
+      this.retry(this.requestedName, { password });
+      return;
     }
-    this.model.notice(frame.message, 'error', now);
+    if (
+      frame.code === 'name_taken' &&
+      !frame.account &&
+      this.link.wasRegistered &&
+      this.nameRetries < RECONNECT_NAME_RETRIES
+    ) {
+      // Our previous link may still hold the name until the server notices it is gone.
+      this.nameRetries++;
+      const delay = backoffDelay(this.nameRetries, this.clock.random());
+      this.link.after(delay, () => this.retryName(this.requestedName));
+      return;
+    }
+    this.events.emit({
+      type: 'name_rejected',
+      code: frame.code,
+      message: frame.message,
+      ...(frame.account ? { account: true } : {}),
+    });
+  }
+
+  /** An error answering a frame: about a send of ours, say which; otherwise as it is. */
+  private onCommandError(frame: ErrorFrame): void {
+    const now = this.clock.now();
+    const pending = frame.ref === undefined ? undefined : this.outbox.refused(frame.ref);
+    if (!pending) {
+      this.model.notice(frame.message, 'error', now);
+      return;
+    }
+    const key =
+      pending.frame.type === 'say'
+        ? targetKey({ kind: 'room', room: pending.frame.room })
+        : targetKey({ kind: 'dm', peer: pending.frame.to });
+    // Say which message: the user may have typed more since.
+    this.model.notice(
+      `Not sent: “${excerpt(pending.frame.text)}”: ${frame.message}`,
+      'error',
+      now,
+      this.model.conversations.has(key) ? key : undefined,
+    );
   }
 
   /**
@@ -773,10 +545,7 @@ export class ChatClient {
       'error',
       this.clock.now(),
     );
-    const transport = this.transport;
-    this.reconnectTimer = this.clock.setTimer(delay, () => {
-      if (this.handshake === 'awaiting_welcome' && this.transport === transport) this.sendHello();
-    });
+    this.link.helloLater(delay);
   }
 
   private askedWho(room: string): void {
@@ -804,11 +573,6 @@ export class ChatClient {
   private firstRoom(): string {
     return this.model.rooms()[0]?.target.room ?? DEFAULT_ROOM;
   }
-
-  /** Whether `name` is this user's (ignoring case). */
-  isSelf(name: string): boolean {
-    return this.model.isSelf(name);
-  }
 }
 
 /**
@@ -832,29 +596,3 @@ const NAME_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   'auth_failed',
   'auth_required',
 ]);
-
-/** `/sessions` as lines for the log. */
-function sessionsText(sessions: SessionInfo[], now: number): string {
-  const when = (ts: number) => {
-    const date = new Date(ts);
-    const time = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-    const day = dayLabel(ts, now);
-    return day === 'Today' || day === 'Yesterday'
-      ? `${day.toLowerCase()} at ${time}`
-      : `on ${day} at ${time}`;
-  };
-  return [
-    `Your sessions (${sessions.length}); /revoke ID logs one out:`,
-    ...sessions.map(
-      (s) =>
-        // The current session's last use is now: it says which one it is instead.
-        `  ${s.id}  ${s.client}, logged in ${when(s.created)}, ${s.current ? 'this one' : `last used ${when(s.seen)}`}`,
-    ),
-  ].join('\n');
-}
-
-/** The start of a text, on one line, for a notice about it. */
-function excerpt(text: string, max = 40): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
-}

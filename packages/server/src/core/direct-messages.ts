@@ -1,5 +1,7 @@
 import type { FrameError, MessageFrame, ServerFrame } from '@confab/protocol';
 import { foldName } from '@confab/protocol';
+import { catchUp } from './held-events.js';
+import { directFrame } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import { keepsDirects } from './owners.js';
 import type { ChatUser } from './people.js';
@@ -13,6 +15,8 @@ import type {
   NameHolder,
   Origin,
 } from './ports.js';
+import type { ReplayContext } from './replays.js';
+import { replayDirectsAfter, replayLatestDirects } from './replays.js';
 
 /** What direct messages need of the chat core. */
 export interface DirectsHost {
@@ -21,6 +25,10 @@ export interface DirectsHost {
   readonly clock: Clock;
   readonly bus: Bus;
   readonly poster: DirectPoster;
+  readonly store: HistoryStore;
+  readonly replay: ReplayContext;
+  /** Whether a connection is still registered (a replay stops when it is not). */
+  isRegistered(user: ChatUser): boolean;
   /** Who holds a name, or the account it belongs to (whose mailbox keeps messages while they are away). */
   holder(nameKey: string): Promise<NameHolder | undefined>;
   /** This node's connections of an identity. */
@@ -85,6 +93,37 @@ export class DirectMessages {
       host.answerError(origin, error, 'the message could not be sent');
     }
     return undefined;
+  }
+
+  /**
+   * A new connection's kept direct messages: the newest, or every one after
+   * `dseq`; then what came meanwhile, and it goes live. Given its mailbox,
+   * its owner has nothing waiting any more.
+   */
+  async replayMailbox(user: ChatUser, dseq: number | undefined): Promise<void> {
+    const { replay, store } = this.host;
+    const still = () => this.host.isRegistered(user);
+    try {
+      user.lastDseq =
+        dseq === undefined
+          ? await replayLatestDirects(replay, user, still)
+          : await replayDirectsAfter(replay, user, dseq, still);
+    } finally {
+      const held = await catchUp({
+        user,
+        held: user.directHeld!,
+        last: () => user.lastDseq,
+        setLast: (number) => (user.lastDseq = number),
+        read: (query) => store.pageDirect(user.person.owner, query),
+        frameOf: directFrame,
+        numberOf: (stored) => stored.dseq,
+        still,
+        goLive: () => (user.directHeld = undefined),
+      });
+      user.directHeld = undefined;
+      for (const out of held?.events ?? []) user.recipient.deliver(out);
+      if (held) await store.clearWaiting(user.person.owner).catch(() => undefined);
+    }
   }
 
   /** The node that holds the recipient handed the message over: now the sender's copy, and the ack. */

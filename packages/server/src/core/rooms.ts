@@ -1,0 +1,464 @@
+import type {
+  FrameError,
+  JoinedFrame,
+  LeaveReason,
+  LeftFrame,
+  ResumeMap,
+  ServerFrame,
+} from '@confab/protocol';
+import { DEFAULT_ROOM, LIMITS, foldName, foldRoom } from '@confab/protocol';
+import type { Acks } from './acks.js';
+import type { Connections } from './connections.js';
+import { catchUp, HeldEvents } from './held-events.js';
+import { messageFrame, namesFrames } from './history-pages.js';
+import { Outgoing } from './outgoing.js';
+import type { ChatUser, LocalRoom, Membership, Person } from './people.js';
+import { inRoom } from './people.js';
+import type {
+  Account,
+  AccountStore,
+  Bus,
+  BusEvent,
+  Clock,
+  Directory,
+  HistoryStore,
+  IdSource,
+  MessagePoster,
+  StoredMessage,
+} from './ports.js';
+import type { ReplayContext } from './replays.js';
+import { RESUME_PAGE, replayAfter, replayPage } from './replays.js';
+
+/** What rooms need of the rest of the chat. */
+export interface RoomsContext {
+  node: string;
+  store: HistoryStore;
+  bus: Bus;
+  directory: Directory;
+  accounts: AccountStore | undefined;
+  poster: MessagePoster;
+  clock: Clock;
+  ids: IdSource;
+  replay: ReplayContext;
+  connections: Connections;
+  acks: Acks;
+}
+
+function notIn(room: string, hint = ''): FrameError {
+  return { code: 'not_in_room', message: `you are not in ${room}${hint}` };
+}
+
+/**
+ * Rooms on this node: who of this node is in which room (each connection
+ * of a person has its place in each of the person's rooms), joining and
+ * leaving, the replays that bring a joiner up to date, messages posted to
+ * a room, and the fan-out of a room's events to its members here.
+ */
+export class Rooms {
+  private readonly rooms = new Map<string, LocalRoom>();
+
+  constructor(private readonly context: RoomsContext) {}
+
+  /** Rooms with members on this node. */
+  get count(): number {
+    return this.rooms.size;
+  }
+
+  /**
+   * The rooms a new connection joins: the person's, or `#general` for a new
+   * guest, those a replaced connection of theirs was in, and those it
+   * resumes.
+   */
+  roomsToJoin(
+    person: Person,
+    account: Account | undefined,
+    resume: ResumeMap | undefined,
+    inherited: readonly string[],
+  ): string[] {
+    const wanted = new Map<string, string>();
+    const want = (room: string) => {
+      const roomKey = foldRoom(room);
+      if (!wanted.has(roomKey)) wanted.set(roomKey, this.rooms.get(roomKey)?.name ?? room);
+    };
+    if (account) account.rooms.forEach(want);
+    else if (person.devices.size <= 1 && inherited.length === 0) want(DEFAULT_ROOM);
+    inherited.forEach(want);
+    // Where the person's other connections here are.
+    for (const device of person.devices) for (const m of device.rooms.values()) want(m.room.name);
+    for (const room of Object.keys(resume ?? {})) want(room);
+    return [...wanted.values()];
+  }
+
+  /**
+   * Joins a room, for the person: each of their connections joins it, on
+   * this node and (through the bus) on the others; an account remembers it.
+   * Joining a room one is in is answered with `names` and the replay.
+   */
+  async join(user: ChatUser, roomName: string): Promise<void> {
+    const existing = user.rooms.get(foldRoom(roomName));
+    if (existing) {
+      await this.sendNames(user, existing.room);
+      await replayPage(this.context.replay, user, existing.room, undefined, LIMITS.joinReplay, () =>
+        this.isMember(existing),
+      );
+      return;
+    }
+    await this.joinDevice(user, roomName);
+    for (const device of [...user.person.devices])
+      if (device !== user && !device.rooms.has(foldRoom(roomName)))
+        await this.joinDevice(device, roomName).catch(() => undefined);
+    this.context.bus.publish({
+      kind: 'person',
+      owner: user.person.owner,
+      node: this.context.node,
+      change: 'join',
+      room: roomName,
+    });
+    await this.rememberRooms(user);
+  }
+
+  /**
+   * Joins one connection to a room: `joined` to it, and to the room when the
+   * person was not in it before; then `names` and the replay: the last 50
+   * messages, or with `resumeAfter`, every message after that seq. What the
+   * room hears meanwhile is read back after the replay, so nothing is lost
+   * or doubled.
+   */
+  async joinDevice(user: ChatUser, roomName: string, resumeAfter?: number): Promise<void> {
+    const roomKey = foldRoom(roomName);
+    let room = this.rooms.get(roomKey);
+    if (!room) {
+      room = { key: roomKey, name: roomName, members: new Map() };
+      this.rooms.set(roomKey, room);
+    }
+    const firstHere = !inRoom(user.person, roomKey);
+    const membership: Membership = { user, room, lastSeq: 0, held: new HeldEvents() };
+    room.members.set(user.recipient.sessionId, membership);
+    user.rooms.set(roomKey, membership);
+    // The directory first: a join it cannot record (the cluster is out of
+    // reach) is refused whole, not half made.
+    let announce = false;
+    if (firstHere) {
+      try {
+        announce = await this.context.directory.addMember({
+          roomKey,
+          room: room.name,
+          nameKey: user.key,
+          name: user.name,
+        });
+      } catch (error) {
+        this.removeMembership(membership);
+        throw error;
+      }
+    }
+    const joined: JoinedFrame = {
+      type: 'joined',
+      room: room.name,
+      name: user.name,
+      ts: this.context.clock.now(),
+    };
+    send(user, joined);
+    if (announce)
+      this.context.bus.publish({ kind: 'room', roomKey, frame: joined, except: user.key });
+    const still = () => this.isMember(membership);
+    try {
+      await this.sendNames(user, room);
+      membership.lastSeq =
+        resumeAfter === undefined
+          ? await replayPage(this.context.replay, user, room, undefined, LIMITS.joinReplay, still)
+          : await replayAfter(this.context.replay, user, room, resumeAfter, still);
+    } finally {
+      await this.goLive(membership);
+    }
+  }
+
+  /** Leaves a room, for the person: each of their connections gets `left` (reason `part`), then the room. */
+  async part(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
+    const roomKey = foldRoom(roomName);
+    if (!user.rooms.has(roomKey)) return notIn(roomName);
+    await this.partHere(user.person, roomKey);
+    this.context.bus.publish({
+      kind: 'person',
+      owner: user.person.owner,
+      node: this.context.node,
+      change: 'part',
+      room: roomName,
+    });
+    await this.rememberRooms(user);
+    return undefined;
+  }
+
+  /**
+   * Posts a room message. The store numbers and keeps it; only then is it
+   * sent to the room, and the `ack` goes out when the message comes back
+   * from the bus, after the sender's copy.
+   */
+  say(
+    user: ChatUser,
+    roomName: string,
+    text: string,
+    action: boolean,
+    ref: string | undefined,
+  ): FrameError | undefined {
+    const roomKey = foldRoom(roomName);
+    const membership = user.rooms.get(roomKey);
+    if (!membership) return notIn(roomName, '; /join it first');
+    const { acks, ids, clock, poster } = this.context;
+    const draft = {
+      id: ids.next(),
+      roomKey,
+      room: membership.room.name,
+      from: user.name,
+      text,
+      ts: clock.now(),
+      action,
+    };
+    acks.post(poster, user, draft, acks.origin(user, ref));
+    return undefined;
+  }
+
+  /** Answers `who` with the room's `names`. */
+  async who(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
+    const membership = user.rooms.get(foldRoom(roomName));
+    if (!membership) return notIn(roomName);
+    await this.sendNames(user, membership.room);
+    return undefined;
+  }
+
+  /** Answers `history`: a page of messages before `before` (or the newest). */
+  async history(
+    user: ChatUser,
+    roomName: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<FrameError | undefined> {
+    const membership = user.rooms.get(foldRoom(roomName));
+    if (!membership) return notIn(roomName);
+    await replayPage(this.context.replay, user, membership.room, before, limit, () =>
+      this.isMember(membership),
+    );
+    return undefined;
+  }
+
+  /**
+   * A connection left the chat: it leaves its rooms here; when it was the
+   * person's last one in a room (on every node), the room hears `left`
+   * with `reason` (unless not `announce`d).
+   */
+  async leaveAll(user: ChatUser, reason: LeaveReason, announce: boolean): Promise<void> {
+    const person = user.person;
+    const memberships = [...user.rooms.values()];
+    for (const membership of memberships) this.removeMembership(membership);
+    for (const { room } of memberships) {
+      if (inRoom(person, room.key)) continue;
+      const gone = await this.context.directory.removeMember(room.key, person.key);
+      if (gone && announce)
+        this.context.bus.publish({
+          kind: 'room',
+          roomKey: room.key,
+          frame: leftFrame(room, person, reason, this.context.clock),
+        });
+    }
+  }
+
+  /** Takes a connection out of its rooms here without a word to anyone (a replaced connection). */
+  dropMemberships(user: ChatUser): void {
+    for (const membership of [...user.rooms.values()]) this.removeMembership(membership);
+  }
+
+  /** An account remembers the rooms its person is in (those of this connection). */
+  async rememberRooms(user: ChatUser): Promise<void> {
+    const id = user.person.accountId;
+    const accounts = this.context.accounts;
+    if (id === undefined || !accounts) return;
+    const rooms = [...user.rooms.values()].map((m) => m.room.name);
+    await accounts.setRooms(id, rooms).catch(() => undefined);
+  }
+
+  // --- What the bus brings ----------------------------------------------------
+
+  /** A frame for a room: to each of its members here, in `seq` order, none twice. */
+  deliverToRoom(
+    roomKey: string,
+    out: Outgoing,
+    seq: number | undefined,
+    except: string | undefined,
+  ): void {
+    const room = this.rooms.get(roomKey);
+    if (!room) return;
+    for (const membership of room.members.values()) {
+      if (except !== undefined && membership.user.key === except) continue;
+      if (membership.held) {
+        membership.held.hold(out, seq);
+        continue;
+      }
+      if (seq !== undefined) {
+        if (seq <= membership.lastSeq) continue;
+        membership.lastSeq = seq;
+      }
+      membership.user.recipient.deliver(out);
+    }
+  }
+
+  /** A name change: to the person's connections here and to everyone sharing a room with them. */
+  deliverNick(event: Extract<BusEvent, { kind: 'nick' }>): void {
+    const out = new Outgoing({ type: 'nick', old: event.old, name: event.name });
+    const sent = new Set<number>();
+    for (const device of this.context.connections.person(foldName(event.name))?.devices ?? []) {
+      sent.add(device.recipient.sessionId);
+      device.recipient.deliver(out);
+    }
+    for (const roomKey of event.roomKeys) {
+      const room = this.rooms.get(roomKey);
+      if (!room) continue;
+      for (const membership of room.members.values()) {
+        const id = membership.user.recipient.sessionId;
+        if (sent.has(id)) continue;
+        sent.add(id);
+        if (membership.held) membership.held.hold(out, undefined);
+        else membership.user.recipient.deliver(out);
+      }
+    }
+  }
+
+  /** A person joined or left a room from another node: their connections here do the same. */
+  async followPerson(event: Extract<BusEvent, { kind: 'person' }>): Promise<void> {
+    const devices = [...this.context.connections.devicesOf(event.owner)];
+    const person = devices[0]?.person;
+    if (!person) return;
+    const roomKey = foldRoom(event.room);
+    try {
+      if (event.change === 'part') await this.partHere(person, roomKey);
+      else
+        for (const device of devices)
+          if (this.context.connections.isRegistered(device) && !device.rooms.has(roomKey))
+            await this.joinDevice(device, event.room);
+    } catch {
+      // The cluster is out of reach: the connection keeps the rooms it has.
+    }
+  }
+
+  /**
+   * After a break in the bus: every room's live members hold new events (as
+   * on a join) while the messages after the oldest one they have are read
+   * from the store and sent to whoever lacks them; then they go live.
+   */
+  async catchUp(): Promise<void> {
+    for (const room of [...this.rooms.values()]) {
+      const live = [...room.members.values()].filter((membership) => !membership.held);
+      if (live.length === 0) continue;
+      for (const membership of live) membership.held = new HeldEvents();
+      try {
+        let after = Math.min(...live.map((membership) => membership.lastSeq));
+        for (;;) {
+          const stored = await this.context.store.page(room.key, { after, limit: RESUME_PAGE });
+          for (const message of stored) this.deliverCaughtUp(live, message);
+          after = stored.at(-1)?.seq ?? after;
+          if (stored.length < RESUME_PAGE) break;
+        }
+      } catch {
+        // The store is out of reach too: what is stored comes with the next resync or resume.
+      } finally {
+        await Promise.all(live.map((membership) => this.goLive(membership)));
+      }
+    }
+  }
+
+  // --- Inside -------------------------------------------------------------------
+
+  /** Takes a person's connections on this node out of a room; the room hears it when no node has them in it. */
+  private async partHere(person: Person, roomKey: string): Promise<void> {
+    let room: LocalRoom | undefined;
+    const clock = this.context.clock;
+    for (const device of person.devices) {
+      const membership = device.rooms.get(roomKey);
+      if (!membership) continue;
+      room = membership.room;
+      send(device, leftFrame(room, device, 'part', clock));
+      this.removeMembership(membership);
+    }
+    if (!room) return;
+    if (await this.context.directory.removeMember(roomKey, person.key))
+      this.context.bus.publish({
+        kind: 'room',
+        roomKey,
+        frame: leftFrame(room, person, 'part', clock),
+      });
+  }
+
+  private deliverCaughtUp(members: Membership[], message: StoredMessage): void {
+    const frame = messageFrame(message);
+    const out = new Outgoing(frame);
+    for (const membership of members) {
+      if (message.seq <= membership.lastSeq) continue;
+      membership.lastSeq = message.seq;
+      membership.user.recipient.deliver(out);
+    }
+    this.context.acks.echoed(frame);
+  }
+
+  private removeMembership(membership: Membership): void {
+    const { room, user } = membership;
+    user.rooms.delete(room.key);
+    const id = user.recipient.sessionId;
+    if (room.members.get(id) === membership) room.members.delete(id);
+    if (room.members.size === 0) this.rooms.delete(room.key);
+  }
+
+  /** Whether the membership is still the connection's place in its room (a replay stops when it is not). */
+  private isMember(membership: Membership): boolean {
+    return (
+      this.context.connections.isRegistered(membership.user) &&
+      membership.room.members.get(membership.user.recipient.sessionId) === membership
+    );
+  }
+
+  /**
+   * After a replay: what went by meanwhile is read from the store and sent,
+   * then the room's events go to the connection live; the events held
+   * meanwhile follow (or, when too many went by, the member list anew).
+   */
+  private async goLive(membership: Membership): Promise<void> {
+    const held = await catchUp({
+      user: membership.user,
+      held: membership.held!,
+      last: () => membership.lastSeq,
+      setLast: (seq) => (membership.lastSeq = seq),
+      read: (query) => this.context.store.page(membership.room.key, query),
+      frameOf: messageFrame,
+      numberOf: (stored) => stored.seq,
+      still: () => this.isMember(membership),
+      goLive: () => (membership.held = undefined),
+    });
+    if (!held) {
+      membership.held = undefined;
+      return;
+    }
+    if (held.overflowed) await this.sendNames(membership.user, membership.room);
+    else for (const out of held.events) membership.user.recipient.deliver(out);
+  }
+
+  /** The room's member list, in as many `names` frames as it takes to fit the frame limit. */
+  private async sendNames(user: ChatUser, room: LocalRoom): Promise<void> {
+    if (!(await user.recipient.ready())) return;
+    const names = await this.context.directory.members(room.key);
+    for (const frame of namesFrames(room.name, names, this.context.replay.maxFrameBytes)) {
+      const out = new Outgoing(frame);
+      user.recipient.deliver(out);
+      user.recipient.spent(out.line.length);
+    }
+  }
+}
+
+function send(user: ChatUser, frame: ServerFrame): void {
+  user.recipient.deliver(new Outgoing(frame));
+}
+
+function leftFrame(
+  room: LocalRoom,
+  who: { name: string },
+  reason: LeaveReason,
+  clock: Clock,
+): LeftFrame {
+  return { type: 'left', room: room.name, name: who.name, ts: clock.now(), reason };
+}
