@@ -15,6 +15,8 @@ const PROTOCOL_TESTS = [
   'test/attack-floods.test.ts',
   'test/guest-return.test.ts',
   'test/attack-frames.test.ts',
+  'test/rooms.test.ts',
+  'test/rooms-security.test.ts',
 ];
 
 export default defineConfig({

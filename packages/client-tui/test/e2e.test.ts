@@ -47,10 +47,16 @@ function rawSay(name: string, text: string): Promise<void> {
   });
 }
 
-/** Display column of the member list's left border: the second-to-last `│` of a line (wide characters count two). */
+/**
+ * Display column of the member list's left border on a line (wide
+ * characters count two): the last left edge (`│`, or `┌`/`└` on the pane's
+ * top and bottom rows) before the pane's right edge, the line's last character.
+ */
 function memberBorder(line: string): number {
-  const last = line.lastIndexOf('│');
-  return stringWidth(line.slice(0, line.lastIndexOf('│', last - 1)));
+  const trimmed = line.trimEnd();
+  const before = trimmed.slice(0, -1);
+  const edge = Math.max(...['│', '┌', '└'].map((glyph) => before.lastIndexOf(glyph)));
+  return stringWidth(trimmed.slice(0, edge));
 }
 
 beforeAll(async () => {
@@ -71,8 +77,8 @@ describe('confab in a terminal', () => {
   it('welcomes, shows the member list, and both see each other’s messages with names', async () => {
     const screen = await tmux.waitFor('ada', /2 here/);
     expect(screen).toContain('Welcome ada: if you want to leave the chat, write <quit>');
-    expect(screen).toMatch(/│ada\s+│/);
-    expect(screen).toMatch(/│bob\s+│/);
+    expect(screen).toMatch(/│ ada\s+│/);
+    expect(screen).toMatch(/│ bob\s+│/);
     expect(screen).toMatch(/confab\s+127\.0\.0\.1:\d+\s+│\s+#general\s+│\s+● connected\s+│\s+ada/);
     tmux.type('ada', 'hello bob');
     await tmux.waitFor('bob', /\d\d:\d\d <ada> hello bob/);

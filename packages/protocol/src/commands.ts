@@ -1,4 +1,4 @@
-import type { ClientFrame, DmFrame, SayFrame } from './frames.js';
+import type { ClientFrame, DmFrame, RoomModes, RoomRole, SayFrame } from './frames.js';
 import { DEFAULT_ROOM, LIMITS, QUIT_WORD } from './limits.js';
 import { checkName, checkRoom } from './names.js';
 import { checkText } from './text.js';
@@ -35,10 +35,20 @@ export type InputAction =
   /** Nothing to do (an empty line). */
   | { kind: 'none' };
 
+/** Which part of `/help` a command is listed in. */
+export type CommandGroup = 'chat' | 'account' | 'moderation' | 'operators';
+
 interface CommandSpec {
   usage: string;
   summary: string;
+  group: CommandGroup;
   run(args: string, context: InputContext): InputAction;
+}
+
+type Sendable = Extract<InputAction, { kind: 'send' }>['frame'];
+
+function send(frame: Sendable): InputAction {
+  return { kind: 'send', frame };
 }
 
 function error(message: string): InputAction {
@@ -89,10 +99,130 @@ function sayHere(text: string, context: InputContext, action: boolean): InputAct
   return textAction({ type: 'say', room: context.room ?? DEFAULT_ROOM, ...extra }, text, context);
 }
 
+/** The room a moderation command acts on: `#room` as its first word, or the room in view. */
+function roomFirst(
+  args: string,
+  context: InputContext,
+  usage: string,
+): { room: string; rest: string } | { problem: string } {
+  const [word, rest] = splitFirstWord(args.trim());
+  if (word.startsWith('#')) {
+    const parsed = roomArgument(word);
+    return 'room' in parsed
+      ? { room: parsed.room, rest }
+      : { problem: `No room ${word}: ${parsed.problem}.` };
+  }
+  if (context.peer !== undefined || context.room === undefined)
+    return { problem: `Name the room: ${usage}` };
+  return { room: context.room, rest: args.trim() };
+}
+
+/** A person's name as a command's argument. */
+function personArgument(word: string): { name: string } | { problem: string } {
+  const check = checkName(word);
+  return check.ok
+    ? { name: check.value }
+    : { problem: `No one is called ${word}: ${check.reason}.` };
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** `30s`, `10m`, `2h`, `7d`, `1w` in seconds; undefined when `word` is not a duration. */
+export function parseDuration(word: string): number | undefined {
+  const match = /^(\d{1,9})([smhdw])$/i.exec(word);
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]!;
+  return seconds >= 1 && seconds <= LIMITS.maxBanSeconds ? seconds : undefined;
+}
+
+/** `name [duration] [reason]`, as `/ban` and `/mute` take it. */
+function nameDurationReason(
+  rest: string,
+  usage: string,
+): { name: string; duration?: number; reason?: string } | { problem: string } {
+  const [who, after] = splitFirstWord(rest);
+  if (!who) return { problem: `Usage: ${usage}` };
+  const person = personArgument(who);
+  if ('problem' in person) return person;
+  const [first, more] = splitFirstWord(after);
+  const duration = first ? parseDuration(first) : undefined;
+  const reason = (duration === undefined ? after : more).trim().slice(0, LIMITS.maxReasonChars);
+  return {
+    name: person.name,
+    ...(duration === undefined ? {} : { duration }),
+    ...(reason ? { reason } : {}),
+  };
+}
+
+/** A command on one person in a room: `/NAME [#room] name`. */
+function personInRoom(
+  usage: string,
+  make: (room: string, name: string) => Sendable,
+): (args: string, context: InputContext) => InputAction {
+  return (args, context) => {
+    const where = roomFirst(args, context, usage);
+    if ('problem' in where) return error(where.problem);
+    const [who, rest] = splitFirstWord(where.rest);
+    if (!who || rest) return error(`Usage: ${usage}`);
+    const person = personArgument(who);
+    return 'problem' in person ? error(person.problem) : send(make(where.room, person.name));
+  };
+}
+
+/** A command on a room alone: `/NAME [#room]`. */
+function roomOnly(
+  usage: string,
+  make: (room: string) => Sendable,
+): (args: string, context: InputContext) => InputAction {
+  return (args, context) => {
+    const where = roomFirst(args, context, usage);
+    if ('problem' in where) return error(where.problem);
+    return where.rest ? error(`Usage: ${usage}`) : send(make(where.room));
+  };
+}
+
+function roleCommand(role: RoomRole, usage: string) {
+  return personInRoom(usage, (room, name) => ({ type: 'role', room, name, role }));
+}
+
+const MODE_NAMES: Record<string, keyof RoomModes> = {
+  i: 'invite_only',
+  invite: 'invite_only',
+  'invite-only': 'invite_only',
+  s: 'secret',
+  secret: 'secret',
+  m: 'moderated',
+  moderated: 'moderated',
+  t: 'topic_locked',
+  topic: 'topic_locked',
+};
+
+/** `+i -s`, `+is-m`, `+invite -secret`: the modes to turn on and off. */
+function parseModes(words: string): Partial<RoomModes> | { problem: string } {
+  const modes: Partial<RoomModes> = {};
+  for (const word of words.split(/\s+/).filter(Boolean)) {
+    if (/^([+-][imst]+)+$/i.test(word)) {
+      let on = true;
+      for (const char of word) {
+        if (char === '+' || char === '-') on = char === '+';
+        else modes[MODE_NAMES[char.toLowerCase()]!] = on;
+      }
+      continue;
+    }
+    const named = /^([+-])([a-z-]{2,})$/i.exec(word);
+    const mode = named ? MODE_NAMES[named[2]!.toLowerCase()] : undefined;
+    if (!named || !mode)
+      return { problem: `Cannot read ${word}: write +i or -s (i, s, m, t), or +invite, -secret.` };
+    modes[mode] = named[1] === '+';
+  }
+  return modes;
+}
+
 const COMMANDS: Record<string, CommandSpec> = {
   join: {
     usage: '/join #room',
     summary: 'enter a room (it is made if it does not exist)',
+    group: 'chat',
     run(args) {
       const [word, rest] = splitFirstWord(args);
       if (!word || rest) return error('Usage: /join #room');
@@ -105,6 +235,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   part: {
     usage: '/part [#room]',
     summary: 'leave a room (the current one if none is named)',
+    group: 'chat',
     run(args, context) {
       const [word, rest] = splitFirstWord(args);
       if (rest) return error('Usage: /part [#room]');
@@ -121,6 +252,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   msg: {
     usage: '/msg name text',
     summary: 'send a direct message to one person',
+    group: 'chat',
     run(args, context) {
       const [to, text] = splitFirstWord(args);
       if (!to || !text) return error('Usage: /msg name text');
@@ -132,6 +264,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   me: {
     usage: '/me text',
     summary: 'say what you are doing (shown as "* you text")',
+    group: 'chat',
     run(args, context) {
       if (!args.trim()) return error('Usage: /me text');
       return sayHere(args, context, true);
@@ -140,6 +273,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   nick: {
     usage: '/nick name',
     summary: 'change your name',
+    group: 'chat',
     run(args) {
       const [word, rest] = splitFirstWord(args);
       if (!word || rest) return error('Usage: /nick name (no spaces)');
@@ -152,6 +286,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   who: {
     usage: '/who [#room]',
     summary: 'list who is in a room (the current one if none is named)',
+    group: 'chat',
     run(args, context) {
       const [word, rest] = splitFirstWord(args);
       if (rest) return error('Usage: /who [#room]');
@@ -166,6 +301,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   register: {
     usage: '/register password',
     summary: 'make your name an account, kept for you with this password (spaces allowed)',
+    group: 'account',
     run(args) {
       const password = args.trim();
       if (!password) return error('Usage: /register password');
@@ -177,6 +313,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   password: {
     usage: '/password current new',
     summary: 'change your password ("quote" one with spaces); your other sessions are logged out',
+    group: 'account',
     run(args) {
       const words = quotedWords(args);
       if (!words || words.length !== 2 || !words[0] || !words[1])
@@ -189,12 +326,14 @@ const COMMANDS: Record<string, CommandSpec> = {
   sessions: {
     usage: '/sessions',
     summary: 'list where your account is logged in',
+    group: 'account',
     run: (args) =>
       args.trim() ? error('Usage: /sessions') : { kind: 'send', frame: { type: 'sessions' } },
   },
   revoke: {
     usage: '/revoke id',
     summary: 'log out one of your sessions (ids from /sessions)',
+    group: 'account',
     run(args) {
       const [id, rest] = splitFirstWord(args);
       if (!id || rest) return error('Usage: /revoke id');
@@ -204,17 +343,265 @@ const COMMANDS: Record<string, CommandSpec> = {
   logout: {
     usage: '/logout',
     summary: 'log out here (this session’s login is forgotten) and leave',
+    group: 'account',
     run: (args) =>
       args.trim() ? error('Usage: /logout') : { kind: 'send', frame: { type: 'logout' } },
+  },
+  list: {
+    usage: '/list [filter]',
+    summary: 'list the rooms (those whose name or topic holds the filter)',
+    group: 'chat',
+    run(args) {
+      const filter = args.trim().slice(0, LIMITS.maxFilterChars);
+      return send(filter ? { type: 'list', filter } : { type: 'list' });
+    },
+  },
+  topic: {
+    usage: '/topic [#room] text',
+    summary: 'set the room’s topic (/topic - clears it)',
+    group: 'moderation',
+    run(args, context) {
+      const usage = '/topic [#room] text';
+      const where = roomFirst(args, context, usage);
+      if ('problem' in where) return error(where.problem);
+      if (!where.rest) return error(`Usage: ${usage} (or /topic - to clear it)`);
+      const text = where.rest === '-' ? '' : where.rest.replace(/\s+/g, ' ');
+      if (text.length > LIMITS.maxTopicChars)
+        return error(`A topic is at most ${LIMITS.maxTopicChars} characters.`);
+      return send({ type: 'topic', room: where.room, text });
+    },
+  },
+  mode: {
+    usage: '/mode [#room] +i|-i +s +m +t',
+    summary: 'set room modes: i invite-only, s secret, m moderated, t topic locked',
+    group: 'moderation',
+    run(args, context) {
+      const usage = '/mode [#room] +i -s (i invite-only, s secret, m moderated, t topic locked)';
+      const where = roomFirst(args, context, usage);
+      if ('problem' in where) return error(where.problem);
+      if (!where.rest) return error(`Usage: ${usage}`);
+      const modes = parseModes(where.rest);
+      if ('problem' in modes) return error(modes.problem as string);
+      return send({ type: 'mode', room: where.room, ...modes });
+    },
+  },
+  claim: {
+    usage: '/claim [#room]',
+    summary: 'become the owner of a room that has none',
+    group: 'moderation',
+    run: roomOnly('/claim [#room]', (room) => ({ type: 'claim', room })),
+  },
+  op: {
+    usage: '/op [#room] name',
+    summary: 'make someone a moderator (owners)',
+    group: 'moderation',
+    run: roleCommand('moderator', '/op [#room] name'),
+  },
+  deop: {
+    usage: '/deop [#room] name',
+    summary: 'take a moderator’s role away (owners)',
+    group: 'moderation',
+    run: roleCommand('member', '/deop [#room] name'),
+  },
+  voice: {
+    usage: '/voice [#room] name',
+    summary: 'let someone speak in a moderated room',
+    group: 'moderation',
+    run: roleCommand('voice', '/voice [#room] name'),
+  },
+  devoice: {
+    usage: '/devoice [#room] name',
+    summary: 'take someone’s voice away',
+    group: 'moderation',
+    run: roleCommand('member', '/devoice [#room] name'),
+  },
+  owner: {
+    usage: '/owner [#room] name',
+    summary: 'hand the room on to someone (you stay a moderator)',
+    group: 'moderation',
+    run: roleCommand('owner', '/owner [#room] name'),
+  },
+  kick: {
+    usage: '/kick [#room] name [reason]',
+    summary: 'remove someone from the room (every device of theirs)',
+    group: 'moderation',
+    run(args, context) {
+      const usage = '/kick [#room] name [reason]';
+      const where = roomFirst(args, context, usage);
+      if ('problem' in where) return error(where.problem);
+      const [who, reason] = splitFirstWord(where.rest);
+      if (!who) return error(`Usage: ${usage}`);
+      const person = personArgument(who);
+      if ('problem' in person) return error(person.problem);
+      const text = reason.trim().slice(0, LIMITS.maxReasonChars);
+      return send({
+        type: 'kick',
+        room: where.room,
+        name: person.name,
+        ...(text ? { reason: text } : {}),
+      });
+    },
+  },
+  ban: {
+    usage: '/ban [#room] name [10m|2h|7d] [reason]',
+    summary: 'ban someone from the room, for a while or until unbanned',
+    group: 'moderation',
+    run(args, context) {
+      const usage = '/ban [#room] name [10m|2h|7d] [reason]';
+      const where = roomFirst(args, context, usage);
+      if ('problem' in where) return error(where.problem);
+      const parsed = nameDurationReason(where.rest, usage);
+      return 'problem' in parsed
+        ? error(parsed.problem)
+        : send({ type: 'ban', room: where.room, ...parsed });
+    },
+  },
+  unban: {
+    usage: '/unban [#room] name',
+    summary: 'lift a ban',
+    group: 'moderation',
+    run: personInRoom('/unban [#room] name', (room, name) => ({ type: 'unban', room, name })),
+  },
+  bans: {
+    usage: '/bans [#room]',
+    summary: 'list the room’s bans',
+    group: 'moderation',
+    run: roomOnly('/bans [#room]', (room) => ({ type: 'bans', room })),
+  },
+  mute: {
+    usage: '/mute [#room] name [10m|2h|7d] [reason]',
+    summary: 'keep someone from speaking in the room',
+    group: 'moderation',
+    run(args, context) {
+      const usage = '/mute [#room] name [10m|2h|7d] [reason]';
+      const where = roomFirst(args, context, usage);
+      if ('problem' in where) return error(where.problem);
+      const parsed = nameDurationReason(where.rest, usage);
+      return 'problem' in parsed
+        ? error(parsed.problem)
+        : send({ type: 'mute', room: where.room, ...parsed });
+    },
+  },
+  unmute: {
+    usage: '/unmute [#room] name',
+    summary: 'let someone speak again',
+    group: 'moderation',
+    run: personInRoom('/unmute [#room] name', (room, name) => ({ type: 'unmute', room, name })),
+  },
+  invite: {
+    usage: '/invite name [#room]',
+    summary: 'let someone into an invite-only room',
+    group: 'moderation',
+    run(args, context) {
+      // `/invite name #room`, as IRC has it, or `/invite #room name`.
+      const words = args.trim().split(/\s+/).filter(Boolean);
+      const swapped =
+        words.length === 2 && words[1]!.startsWith('#') ? `${words[1]} ${words[0]}` : args;
+      return personInRoom('/invite name [#room]', (room, name) => ({ type: 'invite', room, name }))(
+        swapped,
+        context,
+      );
+    },
+  },
+  uninvite: {
+    usage: '/uninvite [#room] name',
+    summary: 'withdraw an invitation',
+    group: 'moderation',
+    run: personInRoom('/uninvite [#room] name', (room, name) => ({ type: 'uninvite', room, name })),
+  },
+  modlog: {
+    usage: '/modlog [#room|server]',
+    summary: 'read the moderation log of a room you own (operators: any, or the server’s)',
+    group: 'moderation',
+    run(args, context) {
+      if (args.trim().toLowerCase() === 'server') return send({ type: 'modlog' });
+      return roomOnly('/modlog [#room|server]', (room) => ({ type: 'modlog', room }))(
+        args,
+        context,
+      );
+    },
+  },
+  close: {
+    usage: '/close [#room] [reason]',
+    summary: 'close a room: everyone leaves and no one may join (operators)',
+    group: 'operators',
+    run(args, context) {
+      const where = roomFirst(args, context, '/close [#room] [reason]');
+      if ('problem' in where) return error(where.problem);
+      const reason = where.rest.slice(0, LIMITS.maxReasonChars);
+      return send({ type: 'close', room: where.room, ...(reason ? { reason } : {}) });
+    },
+  },
+  reopen: {
+    usage: '/reopen #room',
+    summary: 'open a closed room again (operators)',
+    group: 'operators',
+    run: roomOnly('/reopen #room', (room) => ({ type: 'reopen', room })),
+  },
+  serverban: {
+    usage: '/serverban name|address [10m|2h|7d] [reason]',
+    summary: 'ban an account, a guest’s address or an address from the server (operators)',
+    group: 'operators',
+    run(args) {
+      const usage = '/serverban name|address [10m|2h|7d] [reason]';
+      const [who, after] = splitFirstWord(args.trim());
+      if (!who) return error(`Usage: ${usage}`);
+      if (isAddress(who)) {
+        const [first, more] = splitFirstWord(after);
+        const duration = first ? parseDuration(first) : undefined;
+        const reason = (duration === undefined ? after : more)
+          .trim()
+          .slice(0, LIMITS.maxReasonChars);
+        return send({
+          type: 'ban',
+          address: who,
+          ...(duration === undefined ? {} : { duration }),
+          ...(reason ? { reason } : {}),
+        });
+      }
+      const parsed = nameDurationReason(args.trim(), usage);
+      return 'problem' in parsed ? error(parsed.problem) : send({ type: 'ban', ...parsed });
+    },
+  },
+  serverunban: {
+    usage: '/serverunban name|address',
+    summary: 'lift a server ban (operators)',
+    group: 'operators',
+    run(args) {
+      const [who, rest] = splitFirstWord(args.trim());
+      if (!who || rest) return error('Usage: /serverunban name|address');
+      if (isAddress(who)) return send({ type: 'unban', address: who });
+      const person = personArgument(who);
+      return 'problem' in person
+        ? error(person.problem)
+        : send({ type: 'unban', name: person.name });
+    },
+  },
+  serverbans: {
+    usage: '/serverbans',
+    summary: 'list the server’s bans (operators)',
+    group: 'operators',
+    run: (args) => (args.trim() ? error('Usage: /serverbans') : send({ type: 'bans' })),
+  },
+  users: {
+    usage: '/users [filter]',
+    summary: 'list who is connected, with their addresses (operators)',
+    group: 'operators',
+    run(args) {
+      const filter = args.trim().slice(0, LIMITS.maxFilterChars);
+      return send(filter ? { type: 'users', filter } : { type: 'users' });
+    },
   },
   help: {
     usage: '/help',
     summary: 'show this list',
+    group: 'chat',
     run: () => ({ kind: 'help', text: helpText() }),
   },
   quit: {
     usage: '/quit [reason]',
     summary: `leave the chat (or type ${QUIT_WORD} alone)`,
+    group: 'chat',
     run: (args) =>
       args.trim()
         ? { kind: 'quit', reason: args.trim().slice(0, LIMITS.maxReasonChars) }
@@ -222,20 +609,43 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
 };
 
-/** The commands, for help screens and completion: `[name, usage, summary]`. */
-export const INPUT_COMMANDS: ReadonlyArray<{ name: string; usage: string; summary: string }> =
-  Object.entries(COMMANDS).map(([name, spec]) => ({
-    name,
-    usage: spec.usage,
-    summary: spec.summary,
-  }));
+/** An IPv4 or IPv6 address as typed (a name never holds `.` and digits only, or `:`). */
+function isAddress(word: string): boolean {
+  return (
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(word) || (word.includes(':') && /^[0-9a-f:.]+$/i.test(word))
+  );
+}
 
-/** The help text listing every command, one per line. */
+/** The commands, for help screens and completion. */
+export const INPUT_COMMANDS: ReadonlyArray<{
+  name: string;
+  usage: string;
+  summary: string;
+  group: CommandGroup;
+}> = Object.entries(COMMANDS).map(([name, spec]) => ({
+  name,
+  usage: spec.usage,
+  summary: spec.summary,
+  group: spec.group,
+}));
+
+const GROUP_TITLES: Record<CommandGroup, string> = {
+  chat: 'Commands:',
+  account: 'Accounts:',
+  moderation: 'Rooms you own or moderate ([#room]: the current one if not named):',
+  operators: 'Server operators:',
+};
+
+/** The help text listing every command, one per line, by group. */
 export function helpText(): string {
-  const width = Math.max(...INPUT_COMMANDS.map((c) => c.usage.length));
-  const lines = INPUT_COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  const lines: string[] = [];
+  for (const group of Object.keys(GROUP_TITLES) as CommandGroup[]) {
+    const commands = INPUT_COMMANDS.filter((c) => c.group === group);
+    const width = Math.max(...commands.map((c) => c.usage.length));
+    lines.push(GROUP_TITLES[group]);
+    for (const c of commands) lines.push(`  ${c.usage.padEnd(width)}  ${c.summary}`);
+  }
   return [
-    'Commands:',
     ...lines,
     `Anything else is said in the current room; start with // to say a line that begins with /.`,
   ].join('\n');

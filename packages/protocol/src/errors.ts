@@ -73,6 +73,26 @@ export const ERROR_CODES = {
     closes: false,
     doc: 'Extension: this server has no accounts (`--accounts off`).',
   },
+  not_allowed: {
+    closes: false,
+    doc: 'Extension: you may not do this here: it takes a role you do not have (owner, moderator, operator), or it cannot be done to that person (a role for a guest, a ban of the owner).',
+  },
+  banned: {
+    closes: false,
+    doc: 'Extension: you are banned from this room; or, from the server, and the connection closes after it.',
+  },
+  invite_only: {
+    closes: false,
+    doc: 'Extension: the room is invite-only and you have no invitation.',
+  },
+  muted: {
+    closes: false,
+    doc: 'Extension: you may not speak in this room: you are muted, or the room is moderated and you have no voice.',
+  },
+  room_closed: {
+    closes: false,
+    doc: 'Extension: an operator closed this room: no one may join it.',
+  },
   internal: {
     closes: false,
     doc: 'Something went wrong in the server; the frame may not have been handled.',

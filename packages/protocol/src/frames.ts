@@ -31,6 +31,12 @@ export interface HelloFrame {
   token?: string;
   /** Extension: make the account `name` with `password`, and log in to it. */
   register?: boolean;
+  /**
+   * Extension: what the client understands beyond protocol 1.0 that the
+   * server only sends when asked: `rooms` (the `room` and `mod` frames of
+   * section 6.3). Unknown entries are ignored.
+   */
+  features?: string[];
 }
 /** Extension: make the current name an account with this password (the user is a guest holding it). */
 export interface RegisterFrame {
@@ -109,6 +115,141 @@ export interface QuitFrame {
   reason?: string;
 }
 
+/** A role in a room (section 6.3); `member` is having none. Stable. */
+export type RoomRole = 'owner' | 'moderator' | 'voice' | 'member';
+
+/** A room's modes (section 6.3). */
+export interface RoomModes {
+  /** Only people invited (and the room's owner and moderators) may join. */
+  invite_only: boolean;
+  /** Absent from the room list; nothing about it is told to anyone not in it. */
+  secret: boolean;
+  /** Only the owner, moderators and people with voice may speak. */
+  moderated: boolean;
+  /** Only the owner and moderators may set the topic. */
+  topic_locked: boolean;
+}
+
+/** Extension: set (or with an empty text, clear) a room's topic. */
+export interface TopicFrame {
+  type: 'topic';
+  room: string;
+  text: string;
+  ref?: string;
+}
+/** Extension: turn modes of a room on or off (those not named stay as they are). */
+export interface ModeFrame extends Partial<RoomModes> {
+  type: 'mode';
+  room: string;
+  ref?: string;
+}
+/** Extension: give someone a role in a room (`owner` hands the room on). */
+export interface RoleFrame {
+  type: 'role';
+  room: string;
+  name: string;
+  role: RoomRole;
+  ref?: string;
+}
+/** Extension: become the owner of a room that has none. */
+export interface ClaimFrame {
+  type: 'claim';
+  room: string;
+  ref?: string;
+}
+/** Extension: remove someone (every device of theirs) from a room. */
+export interface KickFrame {
+  type: 'kick';
+  room: string;
+  name: string;
+  reason?: string;
+  ref?: string;
+}
+/**
+ * Extension: ban someone from a room (`room`), or from the whole server (no
+ * `room`: operators only), for `duration` seconds or until unbanned. A
+ * server ban may name an `address` instead of a person.
+ */
+export interface BanFrame {
+  type: 'ban';
+  room?: string;
+  name?: string;
+  address?: string;
+  duration?: number;
+  reason?: string;
+  ref?: string;
+}
+/** Extension: lift a ban (of a room, or with no `room` of the server). */
+export interface UnbanFrame {
+  type: 'unban';
+  room?: string;
+  name?: string;
+  address?: string;
+  ref?: string;
+}
+/** Extension: ask for a room's bans (or with no `room`, the server's). */
+export interface BansRequestFrame {
+  type: 'bans';
+  room?: string;
+}
+/** Extension: keep someone in a room from speaking, for `duration` seconds or until unmuted. */
+export interface MuteFrame {
+  type: 'mute';
+  room: string;
+  name: string;
+  duration?: number;
+  reason?: string;
+  ref?: string;
+}
+export interface UnmuteFrame {
+  type: 'unmute';
+  room: string;
+  name: string;
+  ref?: string;
+}
+/** Extension: let someone into an invite-only room (an account's invitation is kept until used). */
+export interface InviteFrame {
+  type: 'invite';
+  room: string;
+  name: string;
+  ref?: string;
+}
+export interface UninviteFrame {
+  type: 'uninvite';
+  room: string;
+  name: string;
+  ref?: string;
+}
+/** Extension: ask for the room list (rooms that are not secret), those whose name or topic holds `filter`. */
+export interface ListFrame {
+  type: 'list';
+  filter?: string;
+}
+/** Extension, operators: close a room (everyone leaves; no one may join) or open it again. */
+export interface CloseFrame {
+  type: 'close';
+  room: string;
+  reason?: string;
+  ref?: string;
+}
+export interface ReopenFrame {
+  type: 'reopen';
+  room: string;
+  ref?: string;
+}
+/** Extension, operators: ask who is connected (those whose name holds `filter`). */
+export interface UsersRequestFrame {
+  type: 'users';
+  filter?: string;
+}
+/** Extension: ask for the moderation log of a room (its owner) or, with no `room`, of the server (operators). */
+export interface ModlogRequestFrame {
+  type: 'modlog';
+  room?: string;
+  before?: number;
+  limit?: number;
+}
+
 /** Any frame a client sends. */
 export type ClientFrame =
   | HelloFrame
@@ -126,7 +267,24 @@ export type ClientFrame =
   | PasswordFrame
   | LogoutFrame
   | SessionsRequestFrame
-  | RevokeFrame;
+  | RevokeFrame
+  | TopicFrame
+  | ModeFrame
+  | RoleFrame
+  | ClaimFrame
+  | KickFrame
+  | BanFrame
+  | UnbanFrame
+  | BansRequestFrame
+  | MuteFrame
+  | UnmuteFrame
+  | InviteFrame
+  | UninviteFrame
+  | ListFrame
+  | CloseFrame
+  | ReopenFrame
+  | UsersRequestFrame
+  | ModlogRequestFrame;
 
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame['type'];
@@ -181,6 +339,12 @@ export interface LeftFrame {
   name: string;
   ts: number;
   reason: LeaveReason;
+  /** Extension, when `kicked`: who removed them, and why. */
+  by?: string;
+  text?: string;
+  /** Extension, when `kicked`: they were banned too (until `until`, or for good). */
+  banned?: boolean;
+  until?: number;
 }
 /** A room message (has `room` and `seq`) or a direct message (has `to`). */
 export interface MessageFrame {
@@ -215,6 +379,8 @@ export interface NamesFrame {
    * room too large for one frame); the last frame of a list has no `more`.
    */
   more?: boolean;
+  /** Extension: the role of each listed member who has one (owner, moderator, voice). */
+  roles?: Record<string, Exclude<RoomRole, 'member'>>;
 }
 export interface HistoryFrame {
   type: 'history';
@@ -247,6 +413,132 @@ export interface ErrorFrame {
   account?: boolean;
 }
 
+/**
+ * Extension (feature `rooms`): a room's state, to its members after their
+ * `joined` and whenever it changes.
+ */
+export interface RoomFrame extends RoomModes {
+  type: 'room';
+  room: string;
+  /** The owner's name; absent when the room has none (`/claim`), or belongs to the server's operators (`operators`). */
+  owner?: string;
+  operators?: boolean;
+  topic?: string;
+  topic_by?: string;
+  topic_ts?: number;
+  /** Closed by an operator: no one may join. */
+  closed?: boolean;
+}
+
+/** What a moderation event did. Stable. */
+export type ModAction =
+  | 'claim'
+  | 'role'
+  | 'topic'
+  | 'mode'
+  | 'kick'
+  | 'ban'
+  | 'unban'
+  | 'mute'
+  | 'unmute'
+  | 'invite'
+  | 'uninvite'
+  | 'close'
+  | 'reopen';
+
+/**
+ * Extension (feature `rooms`): a moderation event, to the room's members
+ * (and an `invite` to the one invited too), as a line to show.
+ */
+export interface ModFrame {
+  type: 'mod';
+  /** Absent for the server's own events (a server ban). */
+  room?: string;
+  action: ModAction;
+  /** Who did it. */
+  by: string;
+  /** Whom it was done to. */
+  name?: string;
+  /** `role`: the role given; `mode`: the modes as they are now. */
+  role?: RoomRole;
+  modes?: RoomModes;
+  /** The topic, or the reason given. */
+  text?: string;
+  /** A ban or mute ends then (ms since the epoch); absent: until lifted. */
+  until?: number;
+  ts: number;
+}
+
+/** One room in the room list. */
+export interface RoomListing {
+  room: string;
+  /** People in it now. */
+  members: number;
+  topic?: string;
+}
+/** Extension: the answer to `list`, the fullest rooms first. */
+export interface RoomsFrame {
+  type: 'rooms';
+  rooms: RoomListing[];
+  more?: boolean;
+}
+
+/** One ban in a list. */
+export interface BanInfo {
+  /** The name banned (as it was then); absent for an address. */
+  name?: string;
+  /** An account's ban: it holds whatever name. */
+  account?: boolean;
+  /** A server ban's address (operators only see addresses). */
+  address?: string;
+  by: string;
+  reason?: string;
+  ts: number;
+  until?: number;
+}
+/** Extension: the answer to `bans`. */
+export interface BansFrame {
+  type: 'bans';
+  room?: string;
+  bans: BanInfo[];
+  more?: boolean;
+}
+
+/** One connected person, for operators. */
+export interface UserInfo {
+  name: string;
+  account: boolean;
+  address?: string;
+}
+/** Extension, operators: the answer to `users`. */
+export interface UsersFrame {
+  type: 'users';
+  users: UserInfo[];
+  more?: boolean;
+}
+
+/** One entry of a moderation log. */
+export interface ModlogEntry {
+  /** Its place in the log: ask `before` it for older ones. */
+  id: number;
+  ts: number;
+  room?: string;
+  action: ModAction;
+  by: string;
+  name?: string;
+  role?: RoomRole;
+  text?: string;
+  until?: number;
+  address?: string;
+}
+/** Extension: a page of a moderation log, oldest first; `more`: older entries exist. */
+export interface ModlogFrame {
+  type: 'modlog';
+  room?: string;
+  entries: ModlogEntry[];
+  more: boolean;
+}
+
 /** Any frame a server sends. `ping`, `pong` and `quit` go both ways. */
 export type ServerFrame =
   | WelcomeFrame
@@ -261,6 +553,12 @@ export type ServerFrame =
   | ErrorFrame
   | AccountFrame
   | SessionsFrame
+  | RoomFrame
+  | ModFrame
+  | RoomsFrame
+  | BansFrame
+  | UsersFrame
+  | ModlogFrame
   | PingFrame
   | PongFrame
   | QuitFrame;
@@ -276,3 +574,9 @@ export const LOGGED_OUT_REASON = 'logged_out';
 export const SESSION_REVOKED_REASON = 'session_revoked';
 /** The `quit` reason when the same guest (its key) connected again: the newer connection takes over. Stable. */
 export const SESSION_REPLACED_REASON = 'session_replaced';
+/** The `quit` reason when an operator banned the account or address from the server. Stable. */
+export const SERVER_BANNED_REASON = 'banned';
+
+/** The features a client may ask for in `hello.features`. */
+export const FEATURES = ['rooms'] as const;
+export type Feature = (typeof FEATURES)[number];

@@ -6,7 +6,9 @@ export * from './limits.js';
 export * from './errors.js';
 export type * from './frames.js';
 export {
+  FEATURES,
   LOGGED_OUT_REASON,
+  SERVER_BANNED_REASON,
   SERVER_SHUTDOWN_REASON,
   SESSION_REPLACED_REASON,
   SESSION_REVOKED_REASON,
@@ -24,3 +26,4 @@ export * from './client/emitter.js';
 export * from './client/model.js';
 export * from './client/days.js';
 export * from './client/chat-client.js';
+export * from './client/room-texts.js';

@@ -39,6 +39,18 @@ export const LIMITS = {
   defaultHistoryLimit: 50,
   /** Messages replayed on join. */
   joinReplay: 50,
+  /** Longest room topic (UTF-16 units). */
+  maxTopicChars: 300,
+  /** Most entries in `hello.features`, and the longest. */
+  maxFeatures: 16,
+  maxFeatureChars: 32,
+  /** Longest filter of `list` and `users`. */
+  maxFilterChars: 64,
+  /** Longest ban or mute, in seconds (ten years); none given: until lifted. */
+  maxBanSeconds: 315_360_000,
+  /** `modlog.limit` bounds and default. */
+  maxModlogLimit: 200,
+  defaultModlogLimit: 50,
   /** Milliseconds a server waits for `hello`. @default 10000 */
   handshakeTimeoutMs: 10_000,
   /** Milliseconds a client waits for the server's `quit` before closing anyway. @default 2000 */

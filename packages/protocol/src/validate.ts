@@ -1,14 +1,23 @@
 import type { ErrorCode } from './errors.js';
 import { isErrorCode } from './errors.js';
 import type {
+  BanInfo,
   ClientFrame,
   ClientFrameType,
   HelloFrame,
   LeaveReason,
+  LeftFrame,
   MessageFrame,
+  ModAction,
+  ModFrame,
+  ModlogEntry,
+  RoomListing,
+  RoomModes,
+  RoomRole,
   ServerFrame,
   ServerFrameType,
   SessionInfo,
+  UserInfo,
 } from './frames.js';
 import { LIMITS, PROTOCOL_VERSION } from './limits.js';
 import { checkName, checkRoom } from './names.js';
@@ -149,6 +158,83 @@ function guestKey(value: unknown): string | undefined {
   return value;
 }
 
+/** `hello.features`: an array of short strings; unknown ones are kept (the server ignores them). */
+function features(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (
+    !Array.isArray(value) ||
+    value.length > LIMITS.maxFeatures ||
+    !value.every((f) => typeof f === 'string' && f.length > 0 && f.length <= LIMITS.maxFeatureChars)
+  )
+    refuse(
+      'invalid_field',
+      `features must be an array of at most ${LIMITS.maxFeatures} strings of 1 to ${LIMITS.maxFeatureChars} characters`,
+    );
+  return [...(value as string[])];
+}
+
+/** A person a moderation frame acts on: a bad name can be no one's (`no_such_user`). */
+function target(raw: RawFrame): string {
+  const value = raw.name;
+  if (typeof value !== 'string') refuse('invalid_field', 'name must be a string');
+  const check = checkName(value);
+  if (!check.ok) refuse('no_such_user', `no one is called that: ${check.reason}`);
+  return check.value;
+}
+
+/** An optional room, for frames that act on the server when it is absent. */
+function optionalRoom(raw: RawFrame): { room?: string } {
+  return raw.room === undefined ? {} : { room: room(raw) };
+}
+
+const ROLES: ReadonlySet<string> = new Set<RoomRole>(['owner', 'moderator', 'voice', 'member']);
+const MODES: ReadonlyArray<keyof RoomModes> = [
+  'invite_only',
+  'secret',
+  'moderated',
+  'topic_locked',
+];
+
+/** An IP address as text (IPv4 dotted or IPv6 hex); the server checks it further. */
+const ADDRESS = /^[0-9A-Fa-f:.]{2,45}$/;
+
+function address(raw: RawFrame): { address?: string } {
+  if (raw.address === undefined) return {};
+  if (typeof raw.address !== 'string' || !ADDRESS.test(raw.address))
+    refuse('invalid_field', 'address must be an IPv4 or IPv6 address');
+  return { address: raw.address };
+}
+
+/** A ban or mute's length in seconds, if given. */
+function duration(raw: RawFrame): { duration?: number } {
+  const seconds = positiveInteger(raw, 'duration', LIMITS.maxBanSeconds);
+  return seconds === undefined ? {} : { duration: seconds };
+}
+
+function reason(raw: RawFrame): { reason?: string } {
+  const value = optionalString(raw, 'reason', LIMITS.maxReasonChars);
+  return value === undefined ? {} : { reason: value };
+}
+
+function filter(raw: RawFrame): { filter?: string } {
+  const value = optionalString(raw, 'filter', LIMITS.maxFilterChars);
+  return value === undefined ? {} : { filter: value };
+}
+
+function topicText(raw: RawFrame): string {
+  const value = raw.text;
+  if (typeof value !== 'string' || value.length > LIMITS.maxTopicChars || !value.isWellFormed())
+    refuse('invalid_field', `a topic is a string of at most ${LIMITS.maxTopicChars} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value))
+    refuse('invalid_field', 'a topic is one line, with no control characters');
+  return value;
+}
+
+function ref(raw: RawFrame): string | undefined {
+  return optionalString(raw, 'ref', LIMITS.maxRefChars);
+}
+
 type ClientValidator = (raw: RawFrame, options: Required<ValidateOptions>) => ClientFrame;
 
 const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
@@ -183,6 +269,8 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
     }
     if (frame.token !== undefined && frame.password !== undefined)
       refuse('invalid_field', 'send a password or a token, not both');
+    const wanted = features(raw.features);
+    if (wanted !== undefined) frame.features = wanted;
     return frame;
   },
   say: (raw, o) =>
@@ -235,6 +323,74 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
     const id = optionalString(raw, 'id', LIMITS.maxTokenChars);
     if (id === undefined) refuse('invalid_field', 'id must name a session');
     return withRef({ type: 'revoke', id }, optionalString(raw, 'ref', LIMITS.maxRefChars));
+  },
+  topic: (raw) => withRef({ type: 'topic', room: room(raw), text: topicText(raw) }, ref(raw)),
+  mode(raw) {
+    const modes: Partial<RoomModes> = {};
+    for (const mode of MODES) {
+      const value = raw[mode];
+      if (value === undefined) continue;
+      if (typeof value !== 'boolean') refuse('invalid_field', `${mode} must be a boolean`);
+      modes[mode] = value;
+    }
+    if (Object.keys(modes).length === 0)
+      refuse('invalid_field', `name a mode to set: ${MODES.join(', ')}`);
+    return withRef({ type: 'mode', room: room(raw), ...modes }, ref(raw));
+  },
+  role(raw) {
+    if (typeof raw.role !== 'string' || !ROLES.has(raw.role))
+      refuse('invalid_field', 'role must be owner, moderator, voice or member');
+    return withRef(
+      { type: 'role', room: room(raw), name: target(raw), role: raw.role as RoomRole },
+      ref(raw),
+    );
+  },
+  claim: (raw) => withRef({ type: 'claim', room: room(raw) }, ref(raw)),
+  kick: (raw) =>
+    withRef({ type: 'kick', room: room(raw), name: target(raw), ...reason(raw) }, ref(raw)),
+  ban(raw) {
+    const where = optionalRoom(raw);
+    const who = raw.name === undefined ? {} : { name: target(raw) };
+    const at = address(raw);
+    if (where.room !== undefined && at.address !== undefined)
+      refuse('invalid_field', 'a room ban names a person, not an address');
+    if ((who.name === undefined) === (at.address === undefined))
+      refuse('invalid_field', 'name a person or an address');
+    return withRef(
+      { type: 'ban', ...where, ...who, ...at, ...duration(raw), ...reason(raw) },
+      ref(raw),
+    );
+  },
+  unban(raw) {
+    const where = optionalRoom(raw);
+    const who = raw.name === undefined ? {} : { name: target(raw) };
+    const at = address(raw);
+    if ((who.name === undefined) === (at.address === undefined))
+      refuse('invalid_field', 'name a person or an address');
+    return withRef({ type: 'unban', ...where, ...who, ...at }, ref(raw));
+  },
+  bans: (raw) => ({ type: 'bans', ...optionalRoom(raw) }),
+  mute: (raw) =>
+    withRef(
+      { type: 'mute', room: room(raw), name: target(raw), ...duration(raw), ...reason(raw) },
+      ref(raw),
+    ),
+  unmute: (raw) => withRef({ type: 'unmute', room: room(raw), name: target(raw) }, ref(raw)),
+  invite: (raw) => withRef({ type: 'invite', room: room(raw), name: target(raw) }, ref(raw)),
+  uninvite: (raw) => withRef({ type: 'uninvite', room: room(raw), name: target(raw) }, ref(raw)),
+  list: (raw) => ({ type: 'list', ...filter(raw) }),
+  close: (raw) => withRef({ type: 'close', room: room(raw), ...reason(raw) }, ref(raw)),
+  reopen: (raw) => withRef({ type: 'reopen', room: room(raw) }, ref(raw)),
+  users: (raw) => ({ type: 'users', ...filter(raw) }),
+  modlog(raw) {
+    const before = positiveInteger(raw, 'before', Number.MAX_SAFE_INTEGER);
+    const limit = positiveInteger(raw, 'limit', LIMITS.maxModlogLimit);
+    return {
+      type: 'modlog',
+      ...optionalRoom(raw),
+      ...(before === undefined ? {} : { before }),
+      ...(limit === undefined ? {} : { limit }),
+    };
   },
 };
 
@@ -337,6 +493,69 @@ function checkMessages(items: unknown): MessageFrame[] | undefined {
   return messages;
 }
 
+const MOD_ACTIONS: ReadonlySet<string> = new Set<ModAction>([
+  'claim',
+  'role',
+  'topic',
+  'mode',
+  'kick',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'invite',
+  'uninvite',
+  'close',
+  'reopen',
+]);
+
+function isRole(value: unknown): value is RoomRole {
+  return typeof value === 'string' && ROLES.has(value);
+}
+
+/** The optional string fields of `raw` that are strings, copied. */
+function strings<K extends string>(raw: Record<string, unknown>, keys: readonly K[]) {
+  const out: Partial<Record<K, string>> = {};
+  for (const key of keys) if (isString(raw[key])) out[key] = raw[key];
+  return out;
+}
+
+/** The optional time fields of `raw` that are times, copied. */
+function times<K extends string>(raw: Record<string, unknown>, keys: readonly K[]) {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) if (isTime(raw[key])) out[key] = raw[key];
+  return out;
+}
+
+function modesOf(raw: Record<string, unknown>): RoomModes {
+  return {
+    invite_only: raw.invite_only === true,
+    secret: raw.secret === true,
+    moderated: raw.moderated === true,
+    topic_locked: raw.topic_locked === true,
+  };
+}
+
+/** The items of a list, each checked by `check`; undefined when one is malformed. */
+function listOf<T>(items: unknown, check: (item: Record<string, unknown>) => T | undefined) {
+  if (!Array.isArray(items)) return undefined;
+  const out: T[] = [];
+  for (const item of items) {
+    const checked = typeof item === 'object' && item !== null ? check(item) : undefined;
+    if (checked === undefined) return undefined;
+    out.push(checked);
+  }
+  return out;
+}
+
+function checkRoles(value: unknown): Record<string, Exclude<RoomRole, 'member'>> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const roles: Record<string, Exclude<RoomRole, 'member'>> = Object.create(null);
+  for (const [name, role] of Object.entries(value))
+    if (isRole(role) && role !== 'member') roles[name] = role;
+  return roles;
+}
+
 type ServerCheck = (raw: RawFrame) => ServerFrame | undefined;
 
 const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
@@ -384,28 +603,123 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
     isString(r.room) && isString(r.name) && isTime(r.ts)
       ? { type: 'joined', room: r.room, name: r.name, ts: r.ts }
       : undefined,
-  left: (r) =>
-    isString(r.room) && isString(r.name) && isTime(r.ts)
-      ? {
-          type: 'left',
-          room: r.room,
-          name: r.name,
-          ts: r.ts,
-          reason:
-            isString(r.reason) && LEAVE_REASONS.has(r.reason)
-              ? (r.reason as LeaveReason)
-              : 'disconnected',
-        }
-      : undefined,
+  left(r) {
+    if (!isString(r.room) || !isString(r.name) || !isTime(r.ts)) return undefined;
+    const frame: LeftFrame = {
+      type: 'left',
+      room: r.room,
+      name: r.name,
+      ts: r.ts,
+      reason:
+        isString(r.reason) && LEAVE_REASONS.has(r.reason)
+          ? (r.reason as LeaveReason)
+          : 'disconnected',
+      ...strings(r, ['by', 'text']),
+      ...times(r, ['until']),
+    };
+    if (r.banned === true) frame.banned = true;
+    return frame;
+  },
   message: (r) => checkMessage(r),
   ack: (r) =>
     isString(r.ref) && isString(r.id) && isTime(r.ts)
       ? { type: 'ack', ref: r.ref, id: r.id, ts: r.ts, ...(isSeq(r.seq) ? { seq: r.seq } : {}) }
       : undefined,
-  names: (r) =>
-    isString(r.room) && isStringArray(r.names)
-      ? { type: 'names', room: r.room, names: r.names, ...(r.more === true ? { more: true } : {}) }
+  names(r) {
+    if (!isString(r.room) || !isStringArray(r.names)) return undefined;
+    const roles = checkRoles(r.roles);
+    return {
+      type: 'names',
+      room: r.room,
+      names: r.names,
+      ...(r.more === true ? { more: true } : {}),
+      ...(roles ? { roles } : {}),
+    };
+  },
+  room: (r) =>
+    isString(r.room)
+      ? {
+          type: 'room',
+          room: r.room,
+          ...modesOf(r),
+          ...strings(r, ['owner', 'topic', 'topic_by']),
+          ...times(r, ['topic_ts']),
+          ...(r.operators === true ? { operators: true } : {}),
+          ...(r.closed === true ? { closed: true } : {}),
+        }
       : undefined,
+  mod(r) {
+    if (!isString(r.action) || !MOD_ACTIONS.has(r.action) || !isString(r.by) || !isTime(r.ts))
+      return undefined;
+    const frame: ModFrame = {
+      type: 'mod',
+      action: r.action as ModAction,
+      by: r.by,
+      ts: r.ts,
+      ...strings(r, ['room', 'name', 'text']),
+      ...times(r, ['until']),
+    };
+    if (isRole(r.role)) frame.role = r.role;
+    if (typeof r.modes === 'object' && r.modes !== null)
+      frame.modes = modesOf(r.modes as Record<string, unknown>);
+    return frame;
+  },
+  rooms(r) {
+    const rooms = listOf<RoomListing>(r.rooms, (item) =>
+      isString(item.room) && Number.isSafeInteger(item.members)
+        ? { room: item.room, members: item.members as number, ...strings(item, ['topic']) }
+        : undefined,
+    );
+    return rooms ? { type: 'rooms', rooms, ...(r.more === true ? { more: true } : {}) } : undefined;
+  },
+  bans(r) {
+    const bans = listOf<BanInfo>(r.bans, (item) =>
+      isString(item.by) && isTime(item.ts)
+        ? {
+            by: item.by,
+            ts: item.ts,
+            ...strings(item, ['name', 'address', 'reason']),
+            ...times(item, ['until']),
+            ...(item.account === true ? { account: true } : {}),
+          }
+        : undefined,
+    );
+    return bans
+      ? {
+          type: 'bans',
+          bans,
+          ...strings(r, ['room']),
+          ...(r.more === true ? { more: true } : {}),
+        }
+      : undefined;
+  },
+  users(r) {
+    const users = listOf<UserInfo>(r.users, (item) =>
+      isString(item.name)
+        ? { name: item.name, account: item.account === true, ...strings(item, ['address']) }
+        : undefined,
+    );
+    return users ? { type: 'users', users, ...(r.more === true ? { more: true } : {}) } : undefined;
+  },
+  modlog(r) {
+    const entries = listOf<ModlogEntry>(r.entries, (item) => {
+      if (!Number.isSafeInteger(item.id) || !isTime(item.ts) || !isString(item.by))
+        return undefined;
+      if (!isString(item.action) || !MOD_ACTIONS.has(item.action)) return undefined;
+      return {
+        id: item.id as number,
+        ts: item.ts,
+        by: item.by,
+        action: item.action as ModAction,
+        ...strings(item, ['room', 'name', 'text', 'address']),
+        ...times(item, ['until']),
+        ...(isRole(item.role) ? { role: item.role } : {}),
+      };
+    });
+    return entries
+      ? { type: 'modlog', entries, more: r.more === true, ...strings(r, ['room']) }
+      : undefined;
+  },
   history(r) {
     const messages = checkMessages(r.messages);
     if (!isString(r.room) || !messages) return undefined;

@@ -93,6 +93,12 @@ export interface ServerConfig {
   passwordCost: number;
   /** Password attempts per second from one address (a burst of three times as many; 0: no limit). @default 10 */
   loginRate: number;
+  /** Comma-separated account names of the server's operators. @default '' */
+  operators: string;
+  /** A file naming more operators, one account name a line (`#` starts a comment). */
+  operatorsFile: string | undefined;
+  /** Rooms an account may own; past it, a room it makes has no owner (0: accounts own none). @default 100 */
+  maxOwnedRooms: number;
 }
 
 /** One setting: its flag, environment variable, default and help. */
@@ -478,6 +484,32 @@ export const SETTINGS: readonly AnySetting[] = [
     kind: 'integer',
     default: 10,
     help: 'password attempts per second from one address, in bursts of 3x (0: no limit); each name has 10, then 1 per 6 s',
+  },
+  {
+    key: 'operators',
+    flag: 'operators',
+    env: 'CONFAB_OPERATORS',
+    kind: 'string',
+    default: '',
+    placeholder: 'NAMES',
+    help: "comma-separated account names of the server's operators: every room action anywhere, closing rooms, server bans, /users",
+  },
+  {
+    key: 'operatorsFile',
+    flag: 'operators-file',
+    env: 'CONFAB_OPERATORS_FILE',
+    kind: 'string',
+    default: undefined,
+    placeholder: 'FILE',
+    help: 'a file naming operators, one account name a line (# starts a comment), with --operators',
+  },
+  {
+    key: 'maxOwnedRooms',
+    flag: 'max-owned-rooms',
+    env: 'CONFAB_MAX_OWNED_ROOMS',
+    kind: 'integer',
+    default: 100,
+    help: 'rooms an account may own; a room it makes past this has no owner (0: none)',
   },
 ];
 

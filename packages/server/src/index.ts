@@ -25,17 +25,46 @@ export type {
   MemberEntry,
   MessageDraft,
   MessagePoster,
+  ModlogRecord,
   NameHolder,
   Origin,
   PageQuery,
+  RoomCount,
+  RoomStore,
+  ServerBan,
+  ServerRecord,
   StoredDirect,
   StoredMessage,
 } from './core/ports.js';
+export type {
+  Actor,
+  RoleGrant,
+  RoomBan,
+  RoomChange,
+  RoomInvite,
+  RoomMute,
+  RoomRecord,
+} from './core/room-policy.js';
+export {
+  RoomRules,
+  applyChange,
+  checkJoin,
+  checkSay,
+  emptyRecord,
+  ownedRecord,
+} from './core/room-policy.js';
+export { ServerRules, applyServerChange } from './core/server-policy.js';
 export { MemoryStore } from './store/memory-store.js';
+export { MemoryRooms } from './store/memory-rooms.js';
 export { MemoryAccounts } from './store/memory-accounts.js';
 export { DEFAULT_PASSWORD_COST, hashPassword, verifyPassword } from './accounts/passwords.js';
 export type { PasswordCost } from './accounts/passwords.js';
-export { DEFAULT_MAILBOX_LIMITS, MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from './core/ports.js';
+export {
+  DEFAULT_MAILBOX_LIMITS,
+  MAX_SESSIONS_PER_ACCOUNT,
+  MODLOG_KEEP,
+  SESSION_TTL_MS,
+} from './core/ports.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export { CONFUSABLES_VERSION, lookalikeKey } from './names/lookalikes.js';
 export { LocalBus } from './bus/local-bus.js';

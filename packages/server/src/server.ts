@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import type { ErrorFrame } from '@confab/protocol';
-import { encodeFrame, encodeFrameText } from '@confab/protocol';
+import { encodeFrame, encodeFrameText, foldName } from '@confab/protocol';
+import { addressKey } from './net/address-group.js';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { LocalBus } from './bus/local-bus.js';
@@ -23,6 +25,7 @@ import type {
   HistoryStore,
   IdSource,
   MessagePoster,
+  RoomStore,
 } from './core/ports.js';
 import { MemoryDirectory } from './directory/memory-directory.js';
 import { ServerError } from './errors.js';
@@ -45,6 +48,7 @@ import { MemoryThrottle, loginRates, registrationRates } from './accounts/thrott
 import type { Throttle, ThrottleRate } from './accounts/throttle.js';
 import { CountingPoster } from './store/counting-poster.js';
 import { MemoryAccounts } from './store/memory-accounts.js';
+import { MemoryRooms } from './store/memory-rooms.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Connection, TransportKind } from './transport/connection.js';
@@ -52,7 +56,12 @@ import { FlushScheduler } from './transport/flush-scheduler.js';
 import { JsonStreamConnection } from './transport/json-stream.js';
 import { endOrDestroy } from './transport/socket-connection.js';
 import type { StreamTransportContext } from './transport/socket-connection.js';
-import { NAME_TIMEOUT_BYTES, SERVER_FULL_BYTES, greetingBytes } from './transport/plain-notices.js';
+import {
+  NAME_TIMEOUT_BYTES,
+  SERVER_FULL_BYTES,
+  greetingBytes,
+  terminalBytes,
+} from './transport/plain-notices.js';
 import { PlainTextConnection } from './transport/plain-text.js';
 import { newTransportStats } from './transport/stats.js';
 import { WebSocketConnection } from './transport/websocket.js';
@@ -73,6 +82,7 @@ export interface ServerOptions extends Partial<ServerConfig> {
     directory?: Directory;
     poster?: MessagePoster;
     accounts?: AccountStore;
+    rooms?: RoomStore;
   };
   /** This node's id in a cluster. @default random */
   node?: string;
@@ -91,6 +101,11 @@ const SERVER_FULL: ErrorFrame = {
   message: 'the server is full; try again later',
 };
 const FULL_LINE = encodeFrame(SERVER_FULL);
+
+/** A message as a sentence: a capital first, a full stop last. */
+function sentenceOf(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
 
 /** Unique ids: a per-start prefix (time and randomness) and a counter. */
 function idSource(): IdSource {
@@ -123,6 +138,8 @@ export class ConfabServer {
   private bus: Bus | undefined;
   private directory: Directory | undefined;
   private accounts: AccountStore | undefined;
+  /** Rooms' records, the server's bans and the moderation log. */
+  private rooms: RoomStore | undefined;
   /** Password attempts and new accounts per name, address and network: shared by a cluster's nodes, in Redis. */
   private throttles: AuthThrottles | undefined;
   private poster: CountingPoster | undefined;
@@ -152,6 +169,11 @@ export class ConfabServer {
     await this.openPorts(node);
     this.core = new ChatCore({
       node,
+      rooms: this.rooms!,
+      operators: this.operatorNames(),
+      maxOwnedRooms: config.maxOwnedRooms,
+      onBanned: (sessionId) => this.sessions.get(sessionId)?.banned(),
+      addressKey: (address) => (isIP(address) === 0 ? undefined : addressKey(address)),
       serverName: `confab/${SERVER_VERSION}`,
       store: this.store!,
       bus: this.bus!,
@@ -165,6 +187,7 @@ export class ConfabServer {
       onReplaced: (sessionId) => this.sessions.get(sessionId)?.replaced(),
       ...(config.accounts === 'off' ? {} : { accounts: this.accounts! }),
     });
+    await this.core.start();
     const pacing: PacingLimits = {
       perSecond: config.rateLimit,
       burst: config.rateBurst,
@@ -260,6 +283,10 @@ export class ConfabServer {
         fullBytes: SERVER_FULL_BYTES,
         timeoutMs: config.nameTimeout,
         timeoutBytes: NAME_TIMEOUT_BYTES,
+        refusal: (address) => {
+          const banned = this.core!.addressBanned(addressKey(address));
+          return banned === undefined ? undefined : terminalBytes([`! ${sentenceOf(banned)}`]);
+        },
       },
       maxConnections: config.maxConnections,
       maxConnectionsPerIp: config.maxConnectionsPerIp,
@@ -333,6 +360,7 @@ export class ConfabServer {
       this.bus = this.cluster.bus;
       this.directory = this.cluster.directory;
       this.accounts = this.cluster.accounts;
+      this.rooms = this.cluster.rooms;
       this.throttles = this.makeThrottles((rate) => this.cluster!.throttle(rate));
       this.poster = new CountingPoster(this.cluster.bus);
       this.directPoster = this.cluster.bus;
@@ -344,10 +372,36 @@ export class ConfabServer {
         : undefined;
     this.store = given.store ?? sqlite ?? new MemoryStore({ mailbox: mailboxLimits(config) });
     this.accounts = given.accounts ?? sqlite?.accounts ?? new MemoryAccounts();
+    this.rooms = given.rooms ?? sqlite?.rooms ?? new MemoryRooms();
     this.throttles = this.makeThrottles((rate) => new MemoryThrottle(rate));
     this.bus = given.bus ?? new LocalBus();
     this.directory = given.directory ?? new MemoryDirectory(node);
     this.poster = new CountingPoster(given.poster ?? appendThenPublish(this.store, this.bus));
+  }
+
+  /** Folded names of the operators: `--operators` and the names in `--operators-file`. */
+  private operatorNames(): Set<string> {
+    const { operators, operatorsFile } = this.config;
+    const names = operators.split(',');
+    if (operatorsFile !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(operatorsFile, 'utf8');
+      } catch (error) {
+        throw new ServerError(
+          'config_invalid',
+          `cannot read --operators-file ${operatorsFile}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      for (const line of text.split('\n')) names.push(line.replace(/#.*/, ''));
+    }
+    return new Set(
+      names
+        .map((name) => name.trim())
+        .filter((name) => name !== '')
+        .map(foldName),
+    );
   }
 
   /** The throttles of logins and new accounts, at the configured rates. */

@@ -5,17 +5,17 @@ import type {
   LogEntry,
   RoomConversation,
 } from '@confab/protocol';
-import { dayChanges, dayLabel, escapeControls, maskSecrets } from '@confab/protocol';
+import { INPUT_COMMANDS, dayChanges, dayLabel, maskSecrets, roomsText } from '@confab/protocol';
 import type { Widgets } from 'blessed';
-import { nameColour } from '../view/colors.js';
 import { formatDay, formatEntry } from '../view/format.js';
 import { renderInput } from '../view/input-line.js';
 import type { KeyAction, KeyEvent } from '../view/keys.js';
 import { keyAction } from '../view/keys.js';
 import { LineEditor } from '../view/line-editor.js';
 import { paneWidths } from '../view/panes.js';
+import { headerLine, memberLines } from '../view/room-view.js';
 import { escapeTags, safeText } from '../view/safe-text.js';
-import { conversationLines, fitColumns, statusLine } from '../view/status.js';
+import { conversationLines, statusLine } from '../view/status.js';
 import type { Layout } from './layout.js';
 import { createLayout } from './layout.js';
 
@@ -114,8 +114,19 @@ export class TerminalApp {
         this.invalidate('side', 'status', 'log');
         break;
       case 'members':
+      case 'room':
         this.invalidate('side');
         break;
+      case 'room_list': {
+        // The room list, as lines in the conversation in view: /join one of them.
+        const rooms = this.client?.model.roomList ?? [];
+        this.client?.model.notice(
+          roomsText({ type: 'rooms', rooms }).join('\n'),
+          'info',
+          Date.now(),
+        );
+        break;
+      }
       case 'mention':
         // The terminal bell, for a mention or a direct message.
         this.screen.program.bell();
@@ -201,7 +212,7 @@ export class TerminalApp {
         });
         return;
       case 'tab':
-        this.editor.complete(this.completionNames());
+        this.complete();
         return;
       case 'page-up':
         this.scroll(-pageOf(this.layout.log));
@@ -275,6 +286,33 @@ export class TerminalApp {
     if (this.client?.submit(line).kind === 'error') this.editor.restore(line);
     this.followNewest();
     this.invalidate('input');
+  }
+
+  /** Tab: a command at the start of the line, a room after `#`, else a name. */
+  private complete(): void {
+    const { word, first } = this.editor.wordBeforeCursor();
+    if (first && word.startsWith('/')) {
+      this.editor.complete(
+        INPUT_COMMANDS.map((command) => `/${command.name}`),
+        ' ',
+      );
+      return;
+    }
+    if (word.startsWith('#')) {
+      this.editor.complete(this.completionRooms(), ' ');
+      return;
+    }
+    this.editor.complete(this.completionNames());
+  }
+
+  /** Rooms the user is in, and those of the last room list. */
+  private completionRooms(): string[] {
+    const model = this.client?.model;
+    if (!model) return [];
+    return [
+      ...model.rooms().map((room) => room.title),
+      ...(model.roomList ?? []).map((r) => r.room),
+    ];
   }
 
   private completionNames(): string[] {
@@ -398,15 +436,20 @@ export class TerminalApp {
     const members =
       current?.target.kind === 'room' ? (current as RoomConversation).members : undefined;
     const logWidth = this.layout.log.width;
+    const logHeight = this.layout.log.height;
+    const header = headerLine(current, this.screen.width as number);
+    this.layout.header.setContent(header);
     this.layout.arrange(
       paneWidths(this.screen.width as number, {
         rooms: conversations.length > 1,
         members: this.membersShown !== 'hidden' && members !== undefined && this.mode === 'chat',
         membersAsked: this.membersShown === 'asked',
       }),
+      header !== '',
     );
-    // The log's width changed: its lines wrap anew.
-    if (this.layout.log.width !== logWidth) this.dirty.log = true;
+    // The log's size changed: its lines wrap anew.
+    if (this.layout.log.width !== logWidth || this.layout.log.height !== logHeight)
+      this.dirty.log = true;
     // The list's inner width: its box less the two border columns.
     const listWidth = (this.layout.rooms.width as number) - 2;
     this.layout.rooms.setContent(
@@ -416,13 +459,7 @@ export class TerminalApp {
       this.layout.members.setLabel(` ${members.length} here `);
       const nameWidth = (this.layout.members.width as number) - 2;
       this.layout.members.setContent(
-        members
-          .map((name) => {
-            const colour = nameColour(name);
-            const shown = fitColumns(escapeControls(name, { singleLine: true }), nameWidth);
-            return `{${colour}-fg}${escapeTags(shown)}{/${colour}-fg}`;
-          })
-          .join('\n'),
+        memberLines(current as RoomConversation, nameWidth).join('\n'),
       );
     }
   }

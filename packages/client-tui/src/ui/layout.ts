@@ -5,20 +5,23 @@ import { SIDE_WIDTH } from '../view/panes.js';
 /** The widgets of the chat screen. */
 export interface Layout {
   status: Widgets.BoxElement;
+  /** The line under the status line: the current room's topic, owner and modes. */
+  header: Widgets.BoxElement;
   rooms: Widgets.BoxElement;
   log: Widgets.BoxElement;
   members: Widgets.BoxElement;
   input: Widgets.BoxElement;
   /** A centred box for the connect form and name prompts. */
   dialog: Widgets.BoxElement;
-  /** Places the side columns at these widths (0: hidden). */
-  arrange(widths: { rooms: number; members: number }): void;
+  /** Places the side columns at these widths (0: hidden), under the header line when it shows. */
+  arrange(widths: { rooms: number; members: number }, header: boolean): void;
 }
 
 /**
- * Status line on top, message log in the middle (room list to its left,
- * member list to its right), input line at the bottom. Every box has tags
- * on: remote text reaches them only through `safeText`.
+ * Status line on top, the room's header line under it, message log in the
+ * middle (room list to its left, member list to its right), input line at
+ * the bottom. Every box has tags on: remote text reaches them only through
+ * `safeText`.
  */
 export function createLayout(screen: Widgets.Screen): Layout {
   const status = blessed.box({
@@ -29,6 +32,15 @@ export function createLayout(screen: Widgets.Screen): Layout {
     height: 1,
     tags: true,
     style: { bg: 'blue', fg: 'white' },
+  });
+  const header = blessed.box({
+    parent: screen,
+    top: 1,
+    left: 0,
+    width: '100%',
+    height: 1,
+    tags: true,
+    hidden: true,
   });
   const rooms = blessed.box({
     parent: screen,
@@ -93,12 +105,18 @@ export function createLayout(screen: Widgets.Screen): Layout {
   });
   return {
     status,
+    header,
     rooms,
     log,
     members,
     input,
     dialog,
-    arrange(widths) {
+    arrange(widths, withHeader) {
+      header.hidden = !withHeader;
+      const top = withHeader ? 2 : 1;
+      rooms.top = top;
+      log.top = top;
+      members.top = top;
       rooms.hidden = widths.rooms === 0;
       members.hidden = widths.members === 0;
       if (widths.rooms > 0) rooms.width = widths.rooms;

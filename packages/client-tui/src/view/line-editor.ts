@@ -24,7 +24,9 @@ export class LineEditor {
   /** Position in history while recalling; history.length means the line being typed. */
   private recall = 0;
   private draft = '';
-  private completion: { matches: string[]; index: number; start: number; end: number } | undefined;
+  private completion:
+    | { matches: string[]; index: number; start: number; end: number; startSuffix: string }
+    | undefined;
 
   insert(input: string): void {
     const room = MAX_INPUT_CHARS - this.text.length;
@@ -114,12 +116,19 @@ export class LineEditor {
     this.setText(line);
   }
 
+  /** The word before the cursor, and whether it starts the line: what Tab completes. */
+  wordBeforeCursor(): { word: string; first: boolean } {
+    const before = this.text.slice(0, this.cursor);
+    const word = /[^\s]*$/u.exec(before)![0];
+    return { word, first: before.length === word.length };
+  }
+
   /**
    * Tab: completes the word before the cursor from `names` (ignoring case);
    * Tab again cycles through the matches. At the start of the line a name
-   * gets `: ` after it, elsewhere a space.
+   * gets `: ` after it (`startSuffix`: a command takes a space), elsewhere a space.
    */
-  complete(names: readonly string[]): void {
+  complete(names: readonly string[], startSuffix = ': '): void {
     if (this.completion && this.completion.matches.length > 0) {
       const c = this.completion;
       c.index = (c.index + 1) % c.matches.length;
@@ -136,7 +145,13 @@ export class LineEditor {
       .filter((n) => foldName(n).startsWith(folded))
       .sort((a, b) => foldName(a).localeCompare(foldName(b)));
     if (matches.length === 0) return;
-    this.completion = { matches, index: 0, start: start + prefix, end: this.cursor };
+    this.completion = {
+      matches,
+      index: 0,
+      start: start + prefix,
+      end: this.cursor,
+      startSuffix,
+    };
     this.replaceCompletion(this.completion);
   }
 
@@ -145,8 +160,9 @@ export class LineEditor {
     index: number;
     start: number;
     end: number;
+    startSuffix: string;
   }): void {
-    const suffix = c.start === 0 ? ': ' : ' ';
+    const suffix = c.start === 0 ? c.startSuffix : ' ';
     const insert = c.matches[c.index]! + suffix;
     this.text = this.text.slice(0, c.start) + insert + this.text.slice(c.end);
     this.cursor = c.start + insert.length;

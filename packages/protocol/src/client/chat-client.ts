@@ -1,7 +1,15 @@
 import { parseInput } from '../commands.js';
 import type { InputAction } from '../commands.js';
 import type { ErrorCode } from '../errors.js';
-import type { ClientFrame, ErrorFrame, ServerFrame, SessionInfo } from '../frames.js';
+import type {
+  BanInfo,
+  ClientFrame,
+  ErrorFrame,
+  RoomListing,
+  ServerFrame,
+  SessionInfo,
+  UserInfo,
+} from '../frames.js';
 import { LOGGED_OUT_REASON, SERVER_SHUTDOWN_REASON, SESSION_REVOKED_REASON } from '../frames.js';
 import { DEFAULT_ROOM, LIMITS, PROTOCOL_VERSION } from '../limits.js';
 import { foldName, foldRoom } from '../names.js';
@@ -15,6 +23,8 @@ import { Link } from './link.js';
 import type { ModelEvent, ModelOptions, Target } from './model.js';
 import { ChatModel, targetKey } from './model.js';
 import { Outbox } from './outbox.js';
+import type { TimeWords } from './room-texts.js';
+import { bansText, modlogText, usersText } from './room-texts.js';
 import { excerpt, sessionsText } from './texts.js';
 import type { ClientClock, Connect } from './transport.js';
 import { systemClock } from './transport.js';
@@ -103,6 +113,12 @@ export class ChatClient {
   private resumingDms = false;
   /** Sessions of a `sessions` list still coming (`more`). */
   private readonly sessionPages: SessionInfo[] = [];
+  /** Lists still coming in several frames (`more`). */
+  private readonly lists = {
+    rooms: [] as RoomListing[],
+    bans: [] as BanInfo[],
+    users: [] as UserInfo[],
+  };
   /** Rooms (folded) whose member list the user asked for with `/who`: shown when `names` answers. */
   private readonly pendingWho = new Set<string>();
   /** Room the user asked to join: the view switches to it once joined. */
@@ -284,6 +300,7 @@ export class ChatClient {
       ...(token !== undefined ? { token } : password !== undefined ? { password } : {}),
       ...(token === undefined && password !== undefined && register ? { register: true } : {}),
       ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
+      features: ['rooms'],
     };
   }
 
@@ -404,7 +421,7 @@ export class ChatClient {
         }
         break;
       case 'left':
-        this.model.applyLeft(frame.room, frame.name, frame.ts, frame.reason);
+        this.model.applyLeft(frame);
         break;
       case 'nick':
         // After a reconnect, the user comes back under the name they have now.
@@ -450,6 +467,32 @@ export class ChatClient {
         this.sessionPages.push(...frame.sessions);
         if (frame.more) break;
         this.model.notice(sessionsText(this.sessionPages.splice(0), now), 'info', now);
+        break;
+      case 'room':
+        this.model.applyRoom(frame);
+        break;
+      case 'mod':
+        this.model.applyMod(frame);
+        break;
+      case 'rooms':
+        // A long list comes in several frames: shown once it is whole.
+        this.lists.rooms.push(...frame.rooms);
+        if (!frame.more) this.model.setRoomList(this.lists.rooms.splice(0));
+        break;
+      case 'bans':
+        this.lists.bans.push(...frame.bans);
+        if (!frame.more)
+          this.listNotice(bansText({ ...frame, bans: this.lists.bans.splice(0) }, this.times));
+        break;
+      case 'users':
+        this.lists.users.push(...frame.users);
+        if (!frame.more) this.listNotice(usersText(this.lists.users.splice(0)));
+        break;
+      case 'modlog':
+        this.listNotice([
+          ...modlogText(frame.room, frame.entries, this.times),
+          ...(frame.more ? ['(older entries exist)'] : []),
+        ]);
         break;
       case 'quit':
         if (frame.reason === LOGGED_OUT_REASON || frame.reason === SESSION_REVOKED_REASON)
@@ -567,6 +610,16 @@ export class ChatClient {
       this.clock.now(),
       this.model.current()?.target.kind === 'dm' ? this.model.currentKey : room.key,
     );
+  }
+
+  /** A list (bans, who is connected, a moderation log) as one block of lines where the user is. */
+  private listNotice(lines: string[]): void {
+    this.model.notice(lines.join('\n'), 'info', this.clock.now());
+  }
+
+  /** How this client writes times in lines: the model's words. */
+  private get times(): TimeWords {
+    return this.model.timeWords;
   }
 
   /** The first room the user is in (where a DM view's commands act). */

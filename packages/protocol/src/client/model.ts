@@ -1,12 +1,18 @@
 import type {
   DmHistoryFrame,
   HistoryFrame,
-  LeaveReason,
+  LeftFrame,
   MessageFrame,
+  ModFrame,
   NamesFrame,
+  RoomFrame,
+  RoomListing,
+  RoomRole,
 } from '../frames.js';
 import { foldName, foldRoom } from '../names.js';
 import { Listeners } from './emitter.js';
+import type { TimeWords } from './room-texts.js';
+import { modText, removedText } from './room-texts.js';
 
 /** What a view shows: a room, or a direct conversation with one person. */
 export type Target = { kind: 'room'; room: string } | { kind: 'dm'; peer: string };
@@ -63,6 +69,10 @@ export interface RoomConversation extends Conversation {
   /** Older messages exist on the server. */
   hasMore: boolean;
   loadingHistory: boolean;
+  /** The room's state (owner, topic, modes), when the server tells it (protocol 1.4). */
+  state: RoomFrame | undefined;
+  /** Members' roles, by folded name (a member with none is not listed). */
+  roles: Map<string, Exclude<RoomRole, 'member'>>;
 }
 
 /** What changed in the model. */
@@ -71,7 +81,11 @@ export type ModelEvent =
   | { type: 'conversations' }
   | { type: 'members'; key: string }
   | { type: 'mention'; key: string; entry: MessageEntry }
-  | { type: 'name'; name: string };
+  | { type: 'name'; name: string }
+  /** A room's state (topic, owner, modes) changed. */
+  | { type: 'room'; key: string }
+  /** The room list came (see `ChatModel.roomList`). */
+  | { type: 'room_list' };
 
 /** Options of the model. */
 export interface ModelOptions {
@@ -79,6 +93,8 @@ export interface ModelOptions {
   maxEntries?: number;
   /** Direct conversations kept; the least recent is dropped. @default 100 */
   maxConversations?: number;
+  /** How times read in lines about bans and mutes. @default local time, to the minute */
+  timeWords?: TimeWords;
 }
 
 /** The key of a target in the model. */
@@ -92,7 +108,7 @@ function compareNames(a: string, b: string): number {
   return fa < fb ? -1 : fa > fb ? 1 : 0;
 }
 
-const LEAVE_WORDS: Record<LeaveReason, string> = {
+const LEAVE_WORDS: Record<LeftFrame['reason'], string> = {
   quit: 'left the chat',
   part: 'left',
   disconnected: 'was disconnected',
@@ -118,12 +134,20 @@ export class ChatModel {
   account: string | undefined;
   private readonly maxEntries: number;
   private readonly maxConversations: number;
-  /** Member lists still coming, frame by frame, by room key. */
-  private readonly partialNames = new Map<string, string[]>();
+  /** The room list as last asked for (`/list`), fullest rooms first. */
+  roomList: RoomListing[] | undefined;
+  /** How times read in lines (bans, mutes, logs). */
+  readonly timeWords: TimeWords;
+  /** Member lists still coming, frame by frame, by room key, with their roles. */
+  private readonly partialNames = new Map<
+    string,
+    { names: string[]; roles: Map<string, Exclude<RoomRole, 'member'>> }
+  >();
 
   constructor(options: ModelOptions = {}) {
     this.maxEntries = options.maxEntries ?? 2000;
     this.maxConversations = options.maxConversations ?? 100;
+    this.timeWords = options.timeWords ?? localWords;
   }
 
   /** The rooms the user is in, in join order. */
@@ -182,6 +206,8 @@ export class ChatModel {
       firstSeq: 0,
       hasMore: false,
       loadingHistory: false,
+      state: undefined,
+      roles: new Map(),
     };
     this.conversations.set(conversation.key, conversation);
     this.currentKey ??= conversation.key;
@@ -243,16 +269,60 @@ export class ChatModel {
   applyNames(frame: NamesFrame): boolean {
     const room = this.room(frame.room);
     if (!room) return false;
-    const partial = this.partialNames.get(room.key);
-    const names = partial ? [...partial, ...frame.names] : frame.names;
+    const partial = this.partialNames.get(room.key) ?? {
+      names: [] as string[],
+      roles: new Map<string, Exclude<RoomRole, 'member'>>(),
+    };
+    partial.names.push(...frame.names);
+    for (const [name, role] of Object.entries(frame.roles ?? {}))
+      partial.roles.set(foldName(name), role);
     if (frame.more) {
-      this.partialNames.set(room.key, names);
+      this.partialNames.set(room.key, partial);
       return false;
     }
     this.partialNames.delete(room.key);
-    room.members = [...names].sort(compareNames);
+    room.members = partial.names.sort(compareNames);
+    room.roles = partial.roles;
     this.events.emit({ type: 'members', key: room.key });
     return true;
+  }
+
+  /** A room's state (protocol 1.4): its topic, owner and modes, shown with the room. */
+  applyRoom(frame: RoomFrame): void {
+    const room = this.room(frame.room);
+    if (!room) return;
+    room.state = frame;
+    this.events.emit({ type: 'room', key: room.key });
+  }
+
+  /**
+   * A moderation event: a line in its room (or, for a room the user is not
+   * in, such as an invitation, where the user is), and a role given or
+   * taken shown in the member list.
+   */
+  applyMod(frame: ModFrame): void {
+    const room = frame.room === undefined ? undefined : this.room(frame.room);
+    if (room && frame.action === 'role' && frame.name !== undefined) {
+      const key = foldName(frame.name);
+      if (frame.role === 'member' || frame.role === undefined) room.roles.delete(key);
+      else room.roles.set(key, frame.role);
+      if (frame.role === 'owner' && room.state?.owner !== undefined)
+        room.roles.set(foldName(room.state.owner), 'moderator');
+      this.events.emit({ type: 'members', key: room.key });
+    }
+    const text = modText(frame, (name) => this.isSelf(name), this.timeWords);
+    this.notice(text, 'info', frame.ts, room?.key ?? this.currentKey);
+  }
+
+  /** The room list (`/list`), browsed and joined from by the views. */
+  setRoomList(rooms: RoomListing[]): void {
+    this.roomList = rooms;
+    this.events.emit({ type: 'room_list' });
+  }
+
+  /** A member's role in a room, if they have one. */
+  roleIn(room: RoomConversation, name: string): Exclude<RoomRole, 'member'> | undefined {
+    return room.roles.get(foldName(name));
   }
 
   /**
@@ -276,21 +346,25 @@ export class ChatModel {
     );
   }
 
-  applyLeft(room: string, name: string, ts: number, reason: LeaveReason): void {
+  applyLeft(frame: LeftFrame): void {
+    const { room, name, ts, reason } = frame;
     const conversation = this.room(room);
     if (!conversation) return;
+    const removed = reason === 'kicked' && frame.by !== undefined;
+    const text = removed
+      ? removedText(frame, (who) => this.isSelf(who), this.timeWords)
+      : `${name} ${LEAVE_WORDS[reason]}`;
     if (this.isSelf(name)) {
       this.dropRoom(room);
+      // Removed: the line goes where the user is now, and the room is not joined again.
+      if (removed) this.notice(text, 'error', ts);
       return;
     }
     const folded = foldName(name);
     conversation.members = conversation.members.filter((m) => foldName(m) !== folded);
+    conversation.roles.delete(folded);
     this.events.emit({ type: 'members', key: conversation.key });
-    this.append(
-      conversation,
-      { kind: 'system', text: `${name} ${LEAVE_WORDS[reason]}`, ts, tone: 'leave' },
-      false,
-    );
+    this.append(conversation, { kind: 'system', text, ts, tone: 'leave' }, false);
   }
 
   applyNick(old: string, name: string, ts: number): void {
@@ -483,6 +557,16 @@ export class ChatModel {
     return room.hasMore && !room.loadingHistory && room.entries.length < this.maxEntries;
   }
 }
+
+/** A time as the user's clock reads it: `14:05` today, else `6 Dec 14:05`. */
+const localWords: TimeWords = (ts) => {
+  const date = new Date(ts);
+  const time = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+  const today = new Date();
+  return date.toDateString() === today.toDateString()
+    ? time
+    : `${date.getDate()} ${date.toLocaleString('en', { month: 'short' })} ${time}`;
+};
 
 /**
  * Whether `text` mentions `name`: the name as a whole word, ignoring case

@@ -75,4 +75,39 @@ export class ClusterKeys {
   get memberNodesPrefix(): string {
     return `${this.prefix}member-nodes:`;
   }
+
+  /** Rooms with people in them (a hash: room key to the room as spelled). */
+  get activeRooms(): string {
+    return `${this.prefix}active-rooms`;
+  }
+
+  /** A room's record (a hash: `v`, its version; `rec`, its JSON; `owner`, its owner's identity). */
+  room(roomKey: string): string {
+    return `${this.prefix}room:${roomKey}`;
+  }
+
+  /** How many rooms each identity owns (a hash: identity to count). */
+  get ownedCounts(): string {
+    return `${this.prefix}owned-counts`;
+  }
+
+  /** Keys of the rooms that have an owner (a set). */
+  get ownedRooms(): string {
+    return `${this.prefix}owned-rooms`;
+  }
+
+  /** The server's record (a hash like a room's). */
+  get serverRecord(): string {
+    return `${this.prefix}server-record`;
+  }
+
+  /** A moderation log (a sorted set of JSON entries scored by id); scope '' is the server's. */
+  modlog(scope: string): string {
+    return `${this.prefix}modlog:${scope}`;
+  }
+
+  /** The last moderation log id given. */
+  get modlogId(): string {
+    return `${this.prefix}modlog-id`;
+  }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { MailboxLimits } from '../core/ports.js';
 import type { Throttle, ThrottleRate } from '../accounts/throttle.js';
 import { RedisAccounts } from '../store/redis-accounts.js';
+import { RedisRooms } from '../store/redis-rooms.js';
 import { RedisStore, storeKey } from '../store/redis-store.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { NodePresence } from './node-presence.js';
@@ -54,6 +55,7 @@ export interface Cluster {
   bus: RedisBus;
   directory: RedisDirectory;
   accounts: RedisAccounts;
+  rooms: RedisRooms;
   /** A throttle (of login attempts, of new accounts) that every node shares. */
   throttle(rate: ThrottleRate): Throttle;
   status(): ClusterStatus;
@@ -141,6 +143,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     bus,
     directory,
     accounts,
+    rooms: new RedisRooms(link.commands, keys),
     throttle: (rate) => new RedisThrottle(link.commands, `${options.prefix}throttle:`, rate),
     status: () => ({
       redis: link.stats.up ? 'up' : 'down',

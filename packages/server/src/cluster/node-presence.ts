@@ -47,7 +47,7 @@ return result
 /**
  * KEYS: the dead node's key, nodes, its node-names, its node-members, its
  * numbering guard. ARGV: its id, name prefix, members prefix, member-nodes
- * prefix, look-alike prefix. Once, by
+ * prefix, look-alike prefix, rooms index. Once, by
  * whichever node gets there first: lets go of the dead node's names and
  * takes its people out of their rooms. Returns nothing when the node lives
  * or was reaped already; else `reaped`, then pairs of room key and
@@ -66,7 +66,7 @@ for i = 1, #entries, 2 do
   local cut = string.find(field, '\\n', 1, true)
   local roomKey = string.sub(field, 1, cut - 1)
   local nameKey = string.sub(field, cut + 1)
-  if drop_node_from_room(ARGV[3] .. roomKey, ARGV[4] .. roomKey, nameKey) == 1 then
+  if drop_node_from_room(ARGV[3] .. roomKey, ARGV[4] .. roomKey, nameKey, ARGV[6], roomKey) == 1 then
     left[#left + 1] = roomKey
     left[#left + 1] = entries[i + 1]
   end
@@ -233,6 +233,7 @@ export class NodePresence {
       keys.membersPrefix,
       keys.memberNodesPrefix,
       keys.lookalikePrefix,
+      keys.activeRooms,
     );
     return reaped === undefined ? undefined : left;
   }

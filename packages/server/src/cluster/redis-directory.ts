@@ -1,7 +1,7 @@
 import { ConfabError } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ClaimResult, Directory, MemberEntry, NameHolder } from '../core/ports.js';
+import type { ClaimResult, Directory, MemberEntry, NameHolder, RoomCount } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import type { RedisLink } from './redis-link.js';
 import { defineScripts } from './scripts.js';
@@ -34,12 +34,17 @@ local function drop_node_from_name(key, node, nameKey, lookPrefix)
 end
 `;
 
-/** Lua shared by the scripts that take a node's person out of a room. Returns 1 when no node has them in it now. */
+/**
+ * Lua shared by the scripts that take a node's person out of a room.
+ * Returns 1 when no node has them in it now; the room leaves the index of
+ * rooms with people when it has none.
+ */
 export const DROP_NODE_FROM_ROOM = `
-local function drop_node_from_room(members, counts, nameKey)
+local function drop_node_from_room(members, counts, nameKey, index, roomKey)
   if redis.call('HINCRBY', counts, nameKey, -1) > 0 then return 0 end
   redis.call('HDEL', counts, nameKey)
   redis.call('HDEL', members, nameKey)
+  if redis.call('HLEN', members) == 0 then redis.call('HDEL', index, roomKey) end
   return 1
 end
 `;
@@ -47,8 +52,8 @@ end
 /**
  * KEYS: name, node-names, look-alike key (of the name; unused without one).
  * ARGV: owner, name, node, ttl ms, nameKey, look-alike key or '', name
- * prefix. Returns 1 (claimed), 0 (another identity holds the name) or 2
- * (someone else holds a name that looks like it).
+ * prefix, address or ''. Returns 1 (claimed), 0 (another identity holds
+ * the name) or 2 (someone else holds a name that looks like it).
  */
 const CLAIM = `
 local owner = redis.call('HGET', KEYS[1], 'owner')
@@ -60,6 +65,7 @@ if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[1], 'look', ARGV[6])
 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'name', ARGV[2], 'n:' .. ARGV[3], '1')
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'addr', ARGV[8]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SADD', KEYS[2], ARGV[5])
 return 1
@@ -72,18 +78,22 @@ redis.call('SREM', KEYS[2], ARGV[2])
 return 1
 `;
 
-/** KEYS: members, member-nodes, node-members. ARGV: nameKey, name, node field, node value. */
+/**
+ * KEYS: members, member-nodes, node-members, rooms index. ARGV: nameKey,
+ * name, node field, node value, roomKey, room.
+ */
 const ADD_MEMBER = `
 if redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[4]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSETNX', KEYS[4], ARGV[5], ARGV[6])
 if redis.call('HINCRBY', KEYS[2], ARGV[1], 1) == 1 then return 1 end
 return 0
 `;
 
-/** KEYS: members, member-nodes, node-members. ARGV: nameKey, node field. */
+/** KEYS: members, member-nodes, node-members, rooms index. ARGV: nameKey, node field, roomKey. */
 const REMOVE_MEMBER = `${DROP_NODE_FROM_ROOM}
 if redis.call('HDEL', KEYS[3], ARGV[2]) == 0 then return 0 end
-return drop_node_from_room(KEYS[1], KEYS[2], ARGV[1])
+return drop_node_from_room(KEYS[1], KEYS[2], ARGV[1], KEYS[4], ARGV[3])
 `;
 
 type ScriptedRedis = Redis & {
@@ -138,8 +148,8 @@ export class RedisDirectory implements Directory {
     this.client = defineScripts<ScriptedRedis>(options.link.commands, {
       confabClaim: { keys: 3, lua: CLAIM },
       confabRelease: { keys: 2, lua: RELEASE },
-      confabAddMember: { keys: 3, lua: ADD_MEMBER },
-      confabRemoveMember: { keys: 3, lua: REMOVE_MEMBER },
+      confabAddMember: { keys: 4, lua: ADD_MEMBER },
+      confabRemoveMember: { keys: 4, lua: REMOVE_MEMBER },
     });
   }
 
@@ -148,6 +158,7 @@ export class RedisDirectory implements Directory {
     name: string,
     owner: string,
     lookalike?: string,
+    address?: string,
   ): Promise<ClaimResult> {
     const { keys, node, ttlMs } = this.options;
     let claimed: number;
@@ -163,6 +174,7 @@ export class RedisDirectory implements Directory {
         nameKey,
         lookalike ?? '',
         keys.namePrefix,
+        address ?? '',
       );
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
@@ -206,11 +218,7 @@ export class RedisDirectory implements Directory {
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
-    if (held.owner === undefined || held.name === undefined) return undefined;
-    const node = Object.keys(held).find((field) => field.startsWith('n:'));
-    return node === undefined
-      ? undefined
-      : { name: held.name, owner: held.owner, node: node.slice('n:'.length) };
+    return holderOf(held);
   }
 
   async addMember(entry: MemberEntry): Promise<boolean> {
@@ -233,8 +241,10 @@ export class RedisDirectory implements Directory {
           keys.members(roomKey),
           keys.memberNodes(roomKey),
           keys.nodeMembers(node),
+          keys.activeRooms,
           nameKey,
           field,
+          roomKey,
         )) === 1
       );
     } catch (error) {
@@ -247,6 +257,61 @@ export class RedisDirectory implements Directory {
   async members(roomKey: string): Promise<string[]> {
     try {
       return await this.client.hvals(this.options.keys.members(roomKey));
+    } catch (error) {
+      throw unavailable(this.options.link.failed(error));
+    }
+  }
+
+  async isMember(roomKey: string, nameKey: string): Promise<boolean> {
+    try {
+      return (await this.client.hexists(this.options.keys.members(roomKey), nameKey)) === 1;
+    } catch (error) {
+      throw unavailable(this.options.link.failed(error));
+    }
+  }
+
+  async memberCount(roomKey: string): Promise<number> {
+    try {
+      return await this.client.hlen(this.options.keys.members(roomKey));
+    } catch (error) {
+      throw unavailable(this.options.link.failed(error));
+    }
+  }
+
+  async roomCounts(limit: number): Promise<RoomCount[]> {
+    const { keys } = this.options;
+    try {
+      const rooms = await scanHash(this.client, keys.activeRooms, limit);
+      const pipeline = this.client.pipeline();
+      for (const [roomKey] of rooms) pipeline.hlen(keys.members(roomKey));
+      const counts = (await pipeline.exec()) ?? [];
+      return rooms.map(([roomKey, room], i) => ({
+        roomKey,
+        room,
+        members: Number(counts[i]?.[1] ?? 0),
+      }));
+    } catch (error) {
+      throw unavailable(this.options.link.failed(error));
+    }
+  }
+
+  async people(limit: number): Promise<NameHolder[]> {
+    const { keys } = this.options;
+    try {
+      const nameKeys = new Set<string>();
+      for (const node of await this.client.smembers(keys.nodes)) {
+        for (const nameKey of await this.client.smembers(keys.nodeNames(node))) {
+          nameKeys.add(nameKey);
+          if (nameKeys.size >= limit) break;
+        }
+        if (nameKeys.size >= limit) break;
+      }
+      const pipeline = this.client.pipeline();
+      for (const nameKey of nameKeys) pipeline.hgetall(keys.name(nameKey));
+      const held = (await pipeline.exec()) ?? [];
+      return held
+        .map(([, value]) => holderOf((value ?? {}) as Record<string, string>))
+        .filter((holder): holder is NameHolder => holder !== undefined);
     } catch (error) {
       throw unavailable(this.options.link.failed(error));
     }
@@ -277,8 +342,10 @@ export class RedisDirectory implements Directory {
             keys.members(roomKey),
             keys.memberNodes(roomKey),
             keys.nodeMembers(node),
+            keys.activeRooms,
             nameKey,
             field,
+            roomKey,
           ),
         );
       }
@@ -306,10 +373,13 @@ export class RedisDirectory implements Directory {
       keys.members(entry.roomKey),
       keys.memberNodes(entry.roomKey),
       keys.nodeMembers(node),
+      keys.activeRooms,
       entry.nameKey,
       entry.name,
       memberField(entry.roomKey, entry.nameKey),
       `${entry.room}\n${entry.name}`,
+      entry.roomKey,
+      entry.room,
     );
   }
 
@@ -322,4 +392,34 @@ export class RedisDirectory implements Directory {
 
 function memberField(roomKey: string, nameKey: string): string {
   return `${roomKey}\n${nameKey}`;
+}
+
+/** A name's hash as its holder: undefined when no node holds it. */
+function holderOf(held: Record<string, string>): NameHolder | undefined {
+  if (held.owner === undefined || held.name === undefined) return undefined;
+  const node = Object.keys(held).find((field) => field.startsWith('n:'));
+  if (node === undefined) return undefined;
+  return {
+    name: held.name,
+    owner: held.owner,
+    node: node.slice('n:'.length),
+    ...(held.addr === undefined ? {} : { address: held.addr }),
+  };
+}
+
+/** Up to `limit` field-value pairs of a hash, read a slice at a time (HSCAN), never the whole of a large one. */
+async function scanHash(
+  client: Redis,
+  key: string,
+  limit: number,
+): Promise<Array<[string, string]>> {
+  const pairs: Array<[string, string]> = [];
+  let cursor = '0';
+  do {
+    const [next, flat] = await client.hscan(key, cursor, 'COUNT', 200);
+    for (let i = 0; i + 1 < flat.length && pairs.length < limit; i += 2)
+      pairs.push([flat[i]!, flat[i + 1]!]);
+    cursor = next;
+  } while (cursor !== '0' && pairs.length < limit);
+  return pairs;
 }

@@ -12,6 +12,8 @@ import { appendThenPublish, appendThenPublishDirect } from './append-then-publis
 import { Connections } from './connections.js';
 import { DirectMessages, copyMailbox } from './direct-messages.js';
 import { HeldEvents } from './held-events.js';
+import { Moderation } from './moderation.js';
+import type { RoomRequest, ServerRequest } from './moderation.js';
 import { Names } from './names.js';
 import { Outgoing } from './outgoing.js';
 import type { Recipient } from './outgoing.js';
@@ -28,7 +30,9 @@ import type {
   HistoryStore,
   IdSource,
   MessagePoster,
+  RoomStore,
 } from './ports.js';
+import { RoomRecords } from './room-records.js';
 import { Rooms } from './rooms.js';
 
 export type { ChatUser } from './people.js';
@@ -60,6 +64,19 @@ export interface ChatCoreOptions {
   onRevoked?: (sessionId: number) => void;
   /** Called for a guest's connection when the same guest connected again: the session must end. */
   onReplaced?: (sessionId: number) => void;
+  /**
+   * Rooms' records (owners, roles, topics, modes, bans), the server's bans
+   * and the moderation log; none: every room is anyone's, as in protocol 1.0.
+   */
+  rooms?: RoomStore;
+  /** Folded names of the accounts that are the server's operators. */
+  operators?: ReadonlySet<string>;
+  /** Rooms an account may own; past it, a room it makes has no owner. @default 100 */
+  maxOwnedRooms?: number;
+  /** Called for a connection the server's bans now refuse (its account or address): the session must end. */
+  onBanned?: (sessionId: number) => void;
+  /** An address as per-address limits count it, or undefined when the text is none (for server bans). */
+  addressKey?: (address: string) => string | undefined;
 }
 
 /** What identifies a registering user beyond the name. */
@@ -74,6 +91,10 @@ export interface Identity {
   login?: string;
   /** A new session token, to hand over in `welcome`. */
   token?: string;
+  /** Where the connection comes from, as per-address limits count it. */
+  address?: string;
+  /** The connection asked for rooms' state and moderation events (`hello.features`: `rooms`). */
+  roomEvents?: boolean;
 }
 
 /**
@@ -92,14 +113,35 @@ export class ChatCore {
   private readonly rooms: Rooms;
   private readonly directs: DirectMessages;
   private readonly acks: Acks;
+  private readonly moderation: Moderation;
 
   constructor(private readonly options: ChatCoreOptions) {
     const { node, store, bus, directory, accounts, clock, ids } = options;
-    const replay = { store, maxFrameBytes: options.maxFrameBytes ?? LIMITS.maxFrameBytes };
+    const maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
+    const replay = { store, maxFrameBytes };
+    const records = new RoomRecords(options.rooms, bus);
     this.acks = new Acks(node, bus, this.connections, (user, frame, origin) =>
       this.directs.handedOver(user, frame, origin),
     );
-    this.names = new Names(node, directory, bus, this.connections, accounts);
+    this.names = new Names(
+      node,
+      directory,
+      bus,
+      this.connections,
+      accounts,
+      options.operators ?? new Set(),
+    );
+    this.moderation = new Moderation({
+      bus,
+      directory,
+      accounts,
+      store: options.rooms,
+      records,
+      names: this.names,
+      clock,
+      maxFrameBytes,
+    });
+    if (options.addressKey) this.moderation.normalAddress = options.addressKey;
     this.rooms = new Rooms({
       node,
       store,
@@ -112,6 +154,8 @@ export class ChatCore {
       replay,
       connections: this.connections,
       acks: this.acks,
+      records,
+      maxOwnedRooms: options.maxOwnedRooms ?? 100,
     });
     this.directs = new DirectMessages({
       node,
@@ -129,6 +173,23 @@ export class ChatCore {
       answerError: (origin, error, what) => this.acks.answerError(origin, error, what),
     });
     bus.subscribe((event) => this.onBusEvent(event));
+  }
+
+  /** Reads what must be known before the first connection: the server's bans. */
+  async start(): Promise<void> {
+    await this.moderation.loadServer();
+  }
+
+  /** Why connections from this address (its per-address key) are refused now, if they are. */
+  addressBanned(address: string): string | undefined {
+    const ban = this.moderation.server.addressBan(address, this.options.clock.now());
+    return ban && `this address is banned from the server${ban.reason ? `: ${ban.reason}` : ''}`;
+  }
+
+  /** Why this account may not log in now, if it may not. */
+  accountBanned(accountId: string): string | undefined {
+    const ban = this.moderation.server.accountBan(accountId, this.options.clock.now());
+    return ban && `this account is banned from the server${ban.reason ? `: ${ban.reason}` : ''}`;
   }
 
   /** People with a connection to this node. */
@@ -160,7 +221,13 @@ export class ChatCore {
     const owner = account
       ? accountOwner(account.id)
       : (identity.owner ?? sessionOwner(this.options.node, recipient.sessionId));
-    const person = await this.names.personFor(key, account?.name ?? name, owner, account);
+    const person = await this.names.personFor(
+      key,
+      account?.name ?? name,
+      owner,
+      account,
+      identity.address,
+    );
     if ('code' in person) return person;
     const user: ChatUser = {
       person,
@@ -168,6 +235,8 @@ export class ChatCore {
       name: person.name,
       recipient,
       login: identity.login,
+      address: identity.address,
+      roomEvents: identity.roomEvents === true,
       rooms: new Map(),
       lastDseq: 0,
       // Direct messages wait until the mailbox has been replayed (after the rooms).
@@ -207,10 +276,18 @@ export class ChatCore {
       }),
     );
     recipient.welcomed();
+    const remembered = new Set(account?.rooms.map(foldRoom));
     for (const room of roomNames) {
       const resumeAfter = resume ? findResume(resume, room) : undefined;
       try {
-        await this.rooms.joinDevice(user, room, resumeAfter);
+        const refused = await this.rooms.enter(
+          user,
+          room,
+          resumeAfter,
+          remembered.has(foldRoom(room)),
+        );
+        // A room whose rules keep them out now (a ban, an invitation gone) is left out, and they are told.
+        if (refused) recipient.deliver(new Outgoing({ type: 'error', ...refused }));
       } catch (error) {
         // Welcomed, so registered: a room the cluster cannot record now is
         // left out and the user told, rather than the session half made.
@@ -225,7 +302,8 @@ export class ChatCore {
         );
       }
     }
-    if (account && roomNames.some((room) => !account.rooms.includes(room)))
+    const joined = new Set(user.rooms.keys());
+    if (account && (joined.size !== remembered.size || [...joined].some((r) => !remembered.has(r))))
       await this.rooms.rememberRooms(user);
     if (user.directHeld) await this.directs.replayMailbox(user, identity.dseq);
     return user;
@@ -241,9 +319,48 @@ export class ChatCore {
     return this.connections.isRegistered(user);
   }
 
-  /** Joins a room, for the person (see `Rooms.join`). */
-  join(user: ChatUser, roomName: string): Promise<void> {
+  /** Joins a room, for the person, if its rules let them in (see `Rooms.join`). */
+  join(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
     return this.rooms.join(user, roomName);
+  }
+
+  /** A moderation request on a room (see `Moderation.room`). */
+  moderate(
+    user: ChatUser,
+    roomName: string,
+    request: RoomRequest,
+  ): Promise<FrameError | undefined> {
+    return this.moderation.room(user, roomName, request);
+  }
+
+  /** A ban or unban of the whole server, by an operator. */
+  moderateServer(user: ChatUser, request: ServerRequest): Promise<FrameError | undefined> {
+    return this.moderation.serverChange(user, request);
+  }
+
+  /** Answers `list` with the room list. */
+  list(user: ChatUser, filter: string | undefined): Promise<void> {
+    return this.moderation.list(user, filter);
+  }
+
+  /** Answers `bans`: a room's, or (no room) the server's. */
+  bans(user: ChatUser, roomName: string | undefined): Promise<FrameError | undefined> {
+    return this.moderation.bans(user, roomName);
+  }
+
+  /** Answers `users` (operators). */
+  users(user: ChatUser, filter: string | undefined): Promise<FrameError | undefined> {
+    return this.moderation.users(user, filter);
+  }
+
+  /** Answers `modlog`: a page of a room's or the server's moderation log. */
+  modlog(
+    user: ChatUser,
+    roomName: string | undefined,
+    before: number | undefined,
+    limit: number,
+  ): Promise<FrameError | undefined> {
+    return this.moderation.modlog(user, roomName, before, limit);
   }
 
   /** Leaves a room, for the person (see `Rooms.part`). */
@@ -310,6 +427,7 @@ export class ChatCore {
     if (keepsDirects(person.owner)) await copyMailbox(this.options.store, person.owner, owner);
     this.connections.reindex(person, owner);
     person.accountId = account.id;
+    person.operator = this.names.isOperator(account.nameKey);
     user.login = login;
     // The name is now held by the account's identity, for messages sent from other nodes.
     await this.names.holdForAccount(person, owner);
@@ -346,9 +464,30 @@ export class ChatCore {
   private onBusEvent(event: BusEvent): void {
     switch (event.kind) {
       case 'room':
-        this.rooms.deliverToRoom(event.roomKey, new Outgoing(event.frame), event.seq, event.except);
+        this.rooms.deliverToRoom(
+          event.roomKey,
+          new Outgoing(event.frame),
+          event.seq,
+          event.except,
+          event.feature,
+        );
         if (event.frame.type === 'message') this.acks.echoed(event.frame);
         break;
+      case 'room-changed':
+        void this.rooms.roomChanged(event).catch(() => undefined);
+        break;
+      case 'evict':
+        void this.rooms.evict(event);
+        break;
+      case 'server-changed':
+        void this.serverChanged();
+        break;
+      case 'to-person': {
+        const out = new Outgoing(event.frame);
+        for (const device of this.connections.devicesOf(event.owner))
+          if (device.roomEvents) device.recipient.deliver(out);
+        break;
+      }
       case 'direct':
         this.directs.deliverToOwner(event.owner, event.frame, event.ack);
         break;
@@ -376,6 +515,20 @@ export class ChatCore {
       case 'resync':
         void this.rooms.catchUp();
         break;
+    }
+  }
+
+  /** The server's bans changed: they are read again, and the connections they now refuse end. */
+  private async serverChanged(): Promise<void> {
+    await this.moderation.loadServer().catch(() => undefined);
+    const now = this.options.clock.now();
+    const rules = this.moderation.server;
+    for (const user of [...this.connections.users()]) {
+      const id = user.person.accountId;
+      const banned =
+        (id !== undefined && rules.accountBan(id, now)) ||
+        (user.address !== undefined && rules.addressBan(user.address, now));
+      if (banned) this.options.onBanned?.(user.recipient.sessionId);
     }
   }
 

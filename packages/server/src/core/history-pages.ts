@@ -1,4 +1,4 @@
-import type { MessageFrame, NamesFrame } from '@confab/protocol';
+import type { MessageFrame, NamesFrame, RoomRole } from '@confab/protocol';
 import { utf8ByteLength } from '@confab/protocol';
 import { Outgoing } from './outgoing.js';
 import type { StoredDirect, StoredMessage } from './ports.js';
@@ -140,14 +140,18 @@ export function listFrames<T, F>(
   items: readonly T[],
   maxFrameBytes: number,
   make: (page: T[], more: boolean) => F,
+  /** An item's bytes in a frame, when it is not its JSON; `reserve`: bytes a page may add besides its items. */
+  sizing: { sizeOf?: (item: T) => number; reserve?: number } = {},
 ): F[] {
-  const capacity = maxFrameBytes - (utf8ByteLength(JSON.stringify(make([], true))) + 1);
+  const capacity =
+    maxFrameBytes - (utf8ByteLength(JSON.stringify(make([], true))) + 1) - (sizing.reserve ?? 0);
+  const sizeOf = sizing.sizeOf ?? ((item: T) => utf8ByteLength(JSON.stringify(item)));
   const frames: F[] = [];
   let page: T[] = [];
   let budget = capacity;
   for (const item of items) {
     // A comma between items.
-    const size = utf8ByteLength(JSON.stringify(item)) + 1;
+    const size = sizeOf(item) + 1;
     if (size > budget && page.length > 0) {
       frames.push(make(page, true));
       page = [];
@@ -160,9 +164,43 @@ export function listFrames<T, F>(
   return frames;
 }
 
-/** A room's member list as `names` frames that each fit `maxFrameBytes` (see `listFrames`). */
-export function namesFrames(room: string, names: string[], maxFrameBytes: number): NamesFrame[] {
-  return listFrames(names, maxFrameBytes, (page, more) =>
-    more ? { type: 'names', room, names: page, more } : { type: 'names', room, names: page },
+/**
+ * A room's member list as `names` frames that each fit `maxFrameBytes` (see
+ * `listFrames`), with the role of each member who has one (`roleOf`).
+ */
+export function namesFrames(
+  room: string,
+  names: string[],
+  maxFrameBytes: number,
+  roleOf: (name: string) => Exclude<RoomRole, 'member'> | undefined = () => undefined,
+): NamesFrame[] {
+  const members = names.map((name) => ({ name, role: roleOf(name) }));
+  return listFrames(
+    members,
+    maxFrameBytes,
+    (page, more) => {
+      const roles: Record<string, Exclude<RoomRole, 'member'>> = Object.create(null);
+      let anyRole = false;
+      for (const { name, role } of page)
+        if (role !== undefined) {
+          roles[name] = role;
+          anyRole = true;
+        }
+      return {
+        type: 'names' as const,
+        room,
+        names: page.map((member) => member.name),
+        ...(more ? { more } : {}),
+        ...(anyRole ? { roles } : {}),
+      };
+    },
+    {
+      // In `names` as a string, and again as a key of `roles` when it has one.
+      sizeOf: ({ name, role }) => {
+        const quoted = utf8ByteLength(JSON.stringify(name));
+        return role === undefined ? quoted : 2 * quoted + role.length + 4;
+      },
+      reserve: ',"roles":{}'.length,
+    },
   );
 }

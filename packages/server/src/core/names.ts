@@ -39,7 +39,14 @@ export class Names {
     private readonly bus: Bus,
     private readonly connections: Connections,
     private readonly accounts: AccountStore | undefined,
+    /** Folded names of the accounts that are the server's operators. */
+    private readonly operators: ReadonlySet<string>,
   ) {}
+
+  /** Whether an account of this (folded) name is one of the server's operators. */
+  isOperator(nameKey: string): boolean {
+    return this.operators.has(nameKey);
+  }
 
   /** The person a new connection belongs to: the one holding the name with the same identity, or a new one. */
   async personFor(
@@ -47,6 +54,7 @@ export class Names {
     name: string,
     owner: string,
     account: Account | undefined,
+    address: string | undefined,
   ): Promise<Person | FrameError> {
     const existing = this.connections.person(key);
     if (existing)
@@ -57,7 +65,7 @@ export class Names {
       const refused = await this.refuseNewName(key, name, lookalike);
       if (refused) return refused;
     }
-    const claimed = await this.claim(key, name, owner, lookalike);
+    const claimed = await this.claim(key, name, owner, lookalike, address);
     if (claimed) return claimed;
     // Another connection of the same person may have come while the claim was made.
     const person = this.connections.person(key) ?? {
@@ -65,6 +73,7 @@ export class Names {
       name,
       owner,
       accountId: account?.id,
+      operator: account !== undefined && this.isOperator(account.nameKey),
       devices: new Set<ChatUser>(),
     };
     this.connections.setPerson(person);
@@ -80,7 +89,15 @@ export class Names {
   /** Who holds a name: a person of this node, whoever the directory knows, or the account it is (away). */
   async holder(nameKey: string): Promise<NameHolder | undefined> {
     const local = this.connections.person(nameKey);
-    if (local) return { name: local.name, node: this.node, owner: local.owner };
+    if (local) {
+      const address = addressOf(local);
+      return {
+        name: local.name,
+        node: this.node,
+        owner: local.owner,
+        ...(address === undefined ? {} : { address }),
+      };
+    }
     const online = await this.directory.holder(nameKey);
     if (online) return online;
     const account = await this.accounts?.byName(nameKey);
@@ -109,7 +126,7 @@ export class Names {
     const lookalike = lookalikeKey(name);
     const refused =
       (await this.refuseNewName(newKey, name, lookalike)) ??
-      (await this.claim(newKey, name, person.owner, lookalike));
+      (await this.claim(newKey, name, person.owner, lookalike, addressOf(person)));
     if (refused) return refused;
     if (
       newKey !== oldKey &&
@@ -159,8 +176,9 @@ export class Names {
     name: string,
     owner: string,
     lookalike: string | undefined,
+    address: string | undefined,
   ): Promise<FrameError | undefined> {
-    const claimed = await this.directory.claim(key, name, owner, lookalike);
+    const claimed = await this.directory.claim(key, name, owner, lookalike, address);
     if (claimed === 'claimed') return undefined;
     if (claimed === 'lookalike') return looksLikeSomeoneHere(name);
     const holder = await this.directory.holder(key);
@@ -185,4 +203,10 @@ export class Names {
     const alike = await this.accounts.byLookalike(lookalike);
     return alike && alike.nameKey !== key ? looksLikeAnAccount(name) : undefined;
   }
+}
+
+/** Where a person connects from: a guest's one connection's address. */
+function addressOf(person: Person): string | undefined {
+  for (const device of person.devices) if (device.address !== undefined) return device.address;
+  return undefined;
 }

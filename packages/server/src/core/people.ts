@@ -1,5 +1,6 @@
 import type { HeldEvents } from './held-events.js';
 import type { Recipient } from './outgoing.js';
+import type { Actor, RoomRules } from './room-policy.js';
 
 /**
  * Someone in the chat on this node: a name, the identity behind it, and
@@ -16,6 +17,8 @@ export interface Person {
   owner: string;
   /** The account they are logged in to; undefined for a guest. */
   accountId: string | undefined;
+  /** Logged in to an account the server's configuration names an operator. */
+  operator: boolean;
   /** Their connections on this node. */
   readonly devices: Set<ChatUser>;
 }
@@ -29,6 +32,10 @@ export interface ChatUser {
   readonly recipient: Recipient;
   /** The login this connection came with (a session record's id); undefined for a guest. */
   login: string | undefined;
+  /** Where it connected from, as per-address limits count it (an IPv6 /64 is one). */
+  readonly address: string | undefined;
+  /** It asked for the room frames of protocol 1.4 (`hello.features` has `rooms`). */
+  readonly roomEvents: boolean;
   /** Rooms by folded name: the person's rooms, each with this connection's place in it. */
   readonly rooms: Map<string, Membership>;
   /** Highest `dseq` this connection was sent: a kept direct message at or below it is a duplicate. */
@@ -58,6 +65,24 @@ export interface LocalRoom {
   readonly name: string;
   /** By session id: each connection of each member here. */
   readonly members: Map<number, Membership>;
+  /** Its rules as last read: kept current by `room-changed` events. */
+  rules: RoomRules;
+  /** The version of the rules its members were last sent (a `room` frame), or joined with. */
+  toldVersion: number;
+  /** The newest version another node said it wrote: rules older than it are read again before a join. */
+  heardVersion: number;
+}
+
+/** A connection's person as the rules of a room see them. */
+export function actorOf(user: ChatUser): Actor {
+  const person = user.person;
+  return {
+    identity: person.owner,
+    name: person.name,
+    account: person.accountId !== undefined,
+    operator: person.operator,
+    ...(user.address === undefined ? {} : { address: user.address }),
+  };
 }
 
 /** Whether any connection of the person on this node is in the room. */

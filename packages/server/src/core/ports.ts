@@ -1,4 +1,5 @@
-import type { MessageFrame, ServerFrame } from '@confab/protocol';
+import type { MessageFrame, ModAction, RoomRole, ServerFrame } from '@confab/protocol';
+import type { RoomRecord } from './room-policy.js';
 
 /*
  * The ports the chat core reaches the world through. The core imports no
@@ -190,6 +191,75 @@ export interface AccountStore {
   revokeAllBut(accountId: string, keep: string | undefined): Promise<string[]>;
 }
 
+/** A ban from the whole server: of an account (it cannot log in) or an address (it cannot connect). */
+export interface ServerBan {
+  account?: { id: string; name: string };
+  /** The address as per-address limits count it (an IPv6 /64 is one). */
+  address?: string;
+  /** The name it was made against (a guest's, for an address ban). */
+  name?: string;
+  by: string;
+  reason?: string;
+  ts: number;
+  /** Ends then; absent: until lifted. */
+  until?: number;
+}
+
+/** The server's own rules, kept like a room's: `version` grows with every write. */
+export interface ServerRecord {
+  version: number;
+  bans: ServerBan[];
+}
+
+/** One moderation action, as the log keeps it. */
+export interface ModlogRecord {
+  /** Grows with every entry of the whole log. */
+  id: number;
+  /** The room's key, or '' for the server's own actions. */
+  scope: string;
+  ts: number;
+  room?: string;
+  action: ModAction;
+  by: string;
+  name?: string;
+  role?: RoomRole;
+  text?: string;
+  until?: number;
+  address?: string;
+}
+
+/** Entries a moderation log keeps per room (and for the server); the oldest go. */
+export const MODLOG_KEEP = 1_000;
+
+/**
+ * What is kept of rooms beyond their messages (owners, roles, topics,
+ * modes, bans, mutes, invitations), the server's bans, and the moderation
+ * log, in SQLite, memory or Redis. Every implementation passes
+ * `test/rooms-contract.ts`.
+ *
+ * - `putRoom` and `putServer` MUST write only over the version given (0:
+ *   nothing stored yet), atomically across the nodes of a cluster, and
+ *   resolve false when the stored version is another: the caller reads
+ *   again and retries, so two changes made at once both hold, in order.
+ * - `log` MUST number entries in the order written, and keep the newest
+ *   `MODLOG_KEEP` of each scope.
+ */
+export interface RoomStore {
+  room(key: string): Promise<RoomRecord | undefined>;
+  /** The records of these rooms (those that have one), in any order. */
+  rooms(keys: readonly string[]): Promise<RoomRecord[]>;
+  putRoom(next: RoomRecord, expected: number): Promise<boolean>;
+  /** How many rooms an identity owns. */
+  ownedCount(identity: string): Promise<number>;
+  /** Keys of rooms that have an owner, at most `limit` of them. */
+  ownedRooms(limit: number): Promise<string[]>;
+  server(): Promise<ServerRecord>;
+  putServer(next: ServerRecord, expected: number): Promise<boolean>;
+  log(entry: Omit<ModlogRecord, 'id'>): Promise<ModlogRecord>;
+  /** The newest `limit` entries of a scope before the id `before` (or the newest), oldest first. */
+  readLog(scope: string, before: number | undefined, limit: number): Promise<ModlogRecord[]>;
+}
+
 /** Where a frame came from, so the node that holds the sender can answer it. */
 export interface Origin {
   node: string;
@@ -199,14 +269,43 @@ export interface Origin {
 
 /** What travels between nodes (or within one). */
 export type BusEvent =
-  /** A frame for every member of a room (but `except`, a folded name); `seq` for room messages. */
+  /**
+   * A frame for every member of a room (but `except`, a folded name); `seq`
+   * for room messages; `feature`: only for connections that asked for it.
+   */
   | {
       kind: 'room';
       roomKey: string;
       frame: ServerFrame;
       seq?: number;
       except?: string;
+      feature?: 'rooms';
     }
+  /**
+   * A room's record was written (`version`): nodes take it (`record`, when
+   * it is small enough to travel) or read it again, and tell its members.
+   */
+  | { kind: 'room-changed'; roomKey: string; version: number; record?: RoomRecord }
+  /**
+   * People leave a room because a moderator said so: those of identity
+   * `identity`, guests from `address`, or (`all`) everyone. They and the
+   * room get `left` with reason `kicked`, by whom and why.
+   */
+  | {
+      kind: 'evict';
+      roomKey: string;
+      identity?: string;
+      address?: string;
+      all?: boolean;
+      by: string;
+      text?: string;
+      banned?: boolean;
+      until?: number;
+    }
+  /** The server's bans changed: nodes read them again and end the sessions they now refuse. */
+  | { kind: 'server-changed'; version: number }
+  /** A frame for every connection of an identity (an invitation to them). */
+  | { kind: 'to-person'; owner: string; frame: ServerFrame }
   /**
    * A direct message for every session of one identity (`owner`), on every
    * node: a kept copy (with its `dseq`), or the sender's own. `ack`: the
@@ -295,6 +394,15 @@ export interface NameHolder {
   node: string;
   /** Their identity: where their direct messages go (see `Owner`). */
   owner: string;
+  /** Where they connected from (the per-address key), when the claim said. */
+  address?: string;
+}
+
+/** A room with people in it, as the directory counts it. */
+export interface RoomCount {
+  roomKey: string;
+  room: string;
+  members: number;
 }
 
 /** A room's membership entry, as the directory keeps it. */
@@ -322,7 +430,13 @@ export interface Directory {
    * may hold a name on several nodes at once (an account on several
    * devices).
    */
-  claim(nameKey: string, name: string, owner: string, lookalike?: string): Promise<ClaimResult>;
+  claim(
+    nameKey: string,
+    name: string,
+    owner: string,
+    lookalike?: string,
+    address?: string,
+  ): Promise<ClaimResult>;
   /** This node no longer holds the name; it comes free when no node does. */
   release(nameKey: string): Promise<void>;
   /** The folded name of whoever holds a name with this look-alike key now, if anyone does. */
@@ -335,5 +449,13 @@ export interface Directory {
   removeMember(roomKey: string, nameKey: string): Promise<boolean>;
   /** The display names of a room's members, each person once. */
   members(roomKey: string): Promise<string[]>;
+  /** How many people are in a room. */
+  memberCount(roomKey: string): Promise<number>;
+  /** Whether a person (folded name) is in a room. */
+  isMember(roomKey: string, nameKey: string): Promise<boolean>;
+  /** Rooms with people in them, at most `limit`, with their counts. */
+  roomCounts(limit: number): Promise<RoomCount[]>;
+  /** People online, at most `limit` (for operators). */
+  people(limit: number): Promise<NameHolder[]>;
   close(): Promise<void>;
 }

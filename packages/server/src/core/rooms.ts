@@ -13,7 +13,9 @@ import { catchUp, HeldEvents } from './held-events.js';
 import { messageFrame, namesFrames } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import type { ChatUser, LocalRoom, Membership, Person } from './people.js';
-import { inRoom } from './people.js';
+import { actorOf, inRoom } from './people.js';
+import type { RoomRecords } from './room-records.js';
+import { RoomRules, checkJoin, checkSay, isOperatorsRoom } from './room-policy.js';
 import type {
   Account,
   AccountStore,
@@ -42,6 +44,18 @@ export interface RoomsContext {
   replay: ReplayContext;
   connections: Connections;
   acks: Acks;
+  records: RoomRecords;
+  /** Rooms an account may own at most: past it, a room it makes has no owner. */
+  maxOwnedRooms: number;
+}
+
+/** How someone is made to leave a room (`left` with its fields). */
+export interface Removal {
+  reason: LeaveReason;
+  by?: string;
+  text?: string;
+  banned?: boolean;
+  until?: number;
 }
 
 function notIn(room: string, hint = ''): FrameError {
@@ -57,11 +71,24 @@ function notIn(room: string, hint = ''): FrameError {
 export class Rooms {
   private readonly rooms = new Map<string, LocalRoom>();
 
-  constructor(private readonly context: RoomsContext) {}
+  constructor(private readonly context: RoomsContext) {
+    context.records.onWritten = (record) => this.adopt(new RoomRules(record));
+  }
+
+  /** Rules this node just wrote: its room here has them at once (the others read them on the event). */
+  private adopt(rules: RoomRules): void {
+    const room = this.rooms.get(rules.key);
+    if (room && rules.version > room.rules.version) room.rules = rules;
+  }
 
   /** Rooms with members on this node. */
   get count(): number {
     return this.rooms.size;
+  }
+
+  /** A room's rules: as held here for a room with members here, else as stored. */
+  async rulesOf(roomKey: string, roomName: string): Promise<RoomRules> {
+    return this.rooms.get(roomKey)?.rules ?? (await this.context.records.rules(roomKey, roomName));
   }
 
   /**
@@ -90,23 +117,31 @@ export class Rooms {
   }
 
   /**
-   * Joins a room, for the person: each of their connections joins it, on
-   * this node and (through the bus) on the others; an account remembers it.
-   * Joining a room one is in is answered with `names` and the replay.
+   * Joins a room, for the person, if its rules let them in: each of their
+   * connections joins it, on this node and (through the bus) on the others;
+   * an account remembers it. A room no one made yet becomes its maker's
+   * when they are logged in. Joining a room one is in is answered with
+   * `names` and the replay.
    */
-  async join(user: ChatUser, roomName: string): Promise<void> {
-    const existing = user.rooms.get(foldRoom(roomName));
+  async join(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
+    const roomKey = foldRoom(roomName);
+    const existing = user.rooms.get(roomKey);
     if (existing) {
+      if (user.roomEvents) send(user, existing.room.rules.frame());
       await this.sendNames(user, existing.room);
       await replayPage(this.context.replay, user, existing.room, undefined, LIMITS.joinReplay, () =>
         this.isMember(existing),
       );
-      return;
+      return undefined;
     }
-    await this.joinDevice(user, roomName);
+    const admitted = await this.admit(user, roomKey, roomName, false);
+    if ('code' in admitted) return admitted;
+    // No await between the check and the join: a ban whose event comes after finds them in, and removes them.
+    await this.joinDevice(user, roomName, admitted);
+    await this.useInvitation(user, admitted);
     for (const device of [...user.person.devices])
-      if (device !== user && !device.rooms.has(foldRoom(roomName)))
-        await this.joinDevice(device, roomName).catch(() => undefined);
+      if (device !== user && !device.rooms.has(roomKey))
+        await this.joinDevice(device, roomName, admitted).catch(() => undefined);
     this.context.bus.publish({
       kind: 'person',
       owner: user.person.owner,
@@ -115,6 +150,86 @@ export class Rooms {
       room: roomName,
     });
     await this.rememberRooms(user);
+    return undefined;
+  }
+
+  /**
+   * Joins a connection that is registering to one of its rooms (its
+   * account's, one it resumes or inherits), if the room's rules let it in;
+   * else the refusal, for the connection to be told. `remembered`: the
+   * account is in the room already, so it needs no new invitation.
+   */
+  async enter(
+    user: ChatUser,
+    roomName: string,
+    resumeAfter: number | undefined,
+    remembered: boolean,
+  ): Promise<FrameError | undefined> {
+    const admitted = await this.admit(user, foldRoom(roomName), roomName, remembered);
+    if ('code' in admitted) return admitted;
+    await this.joinDevice(user, roomName, admitted, resumeAfter);
+    return undefined;
+  }
+
+  /**
+   * The rules a joiner is let in by, or why not. A room that has no record,
+   * no one in it and no history is new: it becomes its maker's when they
+   * are logged in (and own fewer rooms than the bound).
+   */
+  private async admit(
+    user: ChatUser,
+    roomKey: string,
+    roomName: string,
+    remembered: boolean,
+  ): Promise<RoomRules | FrameError> {
+    const { records, clock } = this.context;
+    let rules = (await this.currentRules(roomKey)) ?? (await records.rules(roomKey, roomName));
+    const actor = actorOf(user);
+    if (rules.version === 0 && actor.account && records.kept && (await this.isNewRoom(roomKey))) {
+      const made = await records.makeOwned(roomKey, roomName, actor, this.context.maxOwnedRooms);
+      rules = made ? new RoomRules(made) : await records.rules(roomKey, roomName);
+    }
+    // What was read may be older than the room here, if its record changed meanwhile.
+    const local = this.rooms.get(roomKey)?.rules;
+    if (local && local.version > rules.version) rules = local;
+    return checkJoin(rules, actor, clock.now(), remembered) ?? rules;
+  }
+
+  /**
+   * An account that came into an invite-only room by its invitation is in
+   * it now, and remembered there: the invitation is used up.
+   */
+  private async useInvitation(user: ChatUser, rules: RoomRules): Promise<void> {
+    const actor = actorOf(user);
+    if (!actor.account || !rules.record.modes.invite_only || !rules.isInvited(actor)) return;
+    const { records, clock } = this.context;
+    await records
+      .write(
+        rules.key,
+        rules.record.name,
+        actor,
+        { kind: 'use_invite', target: actor },
+        clock.now(),
+      )
+      .catch(() => undefined);
+  }
+
+  /** The rules of a room here, read again first if another node wrote a newer version (undefined: not here). */
+  private async currentRules(roomKey: string): Promise<RoomRules | undefined> {
+    const room = this.rooms.get(roomKey);
+    if (!room) return undefined;
+    if (room.rules.version < room.heardVersion) {
+      const rules = await this.context.records.rules(roomKey, room.name);
+      if (rules.version > room.rules.version) room.rules = rules;
+    }
+    return room.rules;
+  }
+
+  /** No record, no one in it, no history: a room no one made yet. */
+  private async isNewRoom(roomKey: string): Promise<boolean> {
+    if (this.rooms.has(roomKey) || isOperatorsRoom(roomKey)) return false;
+    if ((await this.context.directory.memberCount(roomKey)) > 0) return false;
+    return (await this.context.store.page(roomKey, { limit: 1 })).length === 0;
   }
 
   /**
@@ -124,13 +239,25 @@ export class Rooms {
    * room hears meanwhile is read back after the replay, so nothing is lost
    * or doubled.
    */
-  async joinDevice(user: ChatUser, roomName: string, resumeAfter?: number): Promise<void> {
+  async joinDevice(
+    user: ChatUser,
+    roomName: string,
+    rules: RoomRules,
+    resumeAfter?: number,
+  ): Promise<void> {
     const roomKey = foldRoom(roomName);
     let room = this.rooms.get(roomKey);
     if (!room) {
-      room = { key: roomKey, name: roomName, members: new Map() };
+      room = {
+        key: roomKey,
+        name: roomName,
+        members: new Map(),
+        rules,
+        toldVersion: rules.version,
+        heardVersion: rules.version,
+      };
       this.rooms.set(roomKey, room);
-    }
+    } else if (rules.version > room.rules.version) room.rules = rules;
     const firstHere = !inRoom(user.person, roomKey);
     const membership: Membership = { user, room, lastSeq: 0, held: new HeldEvents() };
     room.members.set(user.recipient.sessionId, membership);
@@ -150,6 +277,12 @@ export class Rooms {
         this.removeMembership(membership);
         throw error;
       }
+      if (!this.isMember(membership)) {
+        // Removed while the directory was written (a ban came): undone, and no one told.
+        if (announce && !inRoom(user.person, roomKey))
+          await this.context.directory.removeMember(roomKey, user.key);
+        return;
+      }
     }
     const joined: JoinedFrame = {
       type: 'joined',
@@ -158,6 +291,7 @@ export class Rooms {
       ts: this.context.clock.now(),
     };
     send(user, joined);
+    if (user.roomEvents) send(user, room.rules.frame());
     if (announce)
       this.context.bus.publish({ kind: 'room', roomKey, frame: joined, except: user.key });
     const still = () => this.isMember(membership);
@@ -176,7 +310,7 @@ export class Rooms {
   async part(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
     const roomKey = foldRoom(roomName);
     if (!user.rooms.has(roomKey)) return notIn(roomName);
-    await this.partHere(user.person, roomKey);
+    await this.partHere(user.person, roomKey, { reason: 'part' });
     this.context.bus.publish({
       kind: 'person',
       owner: user.person.owner,
@@ -204,6 +338,12 @@ export class Rooms {
     const membership = user.rooms.get(roomKey);
     if (!membership) return notIn(roomName, '; /join it first');
     const { acks, ids, clock, poster } = this.context;
+    // Most rooms let everyone in them speak: then this is one check.
+    const rules = membership.room.rules;
+    if (rules.restrictsSpeech) {
+      const refused = checkSay(rules, actorOf(user), clock.now());
+      if (refused) return refused;
+    }
     const draft = {
       id: ids.next(),
       roomKey,
@@ -256,7 +396,7 @@ export class Rooms {
         this.context.bus.publish({
           kind: 'room',
           roomKey: room.key,
-          frame: leftFrame(room, person, reason, this.context.clock),
+          frame: leftFrame(room, person, { reason }, this.context.clock),
         });
     }
   }
@@ -283,11 +423,13 @@ export class Rooms {
     out: Outgoing,
     seq: number | undefined,
     except: string | undefined,
+    feature?: 'rooms',
   ): void {
     const room = this.rooms.get(roomKey);
     if (!room) return;
     for (const membership of room.members.values()) {
       if (except !== undefined && membership.user.key === except) continue;
+      if (feature !== undefined && !membership.user.roomEvents) continue;
       if (membership.held) {
         membership.held.hold(out, seq);
         continue;
@@ -328,13 +470,73 @@ export class Rooms {
     if (!person) return;
     const roomKey = foldRoom(event.room);
     try {
-      if (event.change === 'part') await this.partHere(person, roomKey);
-      else
+      if (event.change === 'part') await this.partHere(person, roomKey, { reason: 'part' });
+      else {
+        const rules =
+          this.rooms.get(roomKey)?.rules ?? (await this.context.records.rules(roomKey, event.room));
         for (const device of devices)
           if (this.context.connections.isRegistered(device) && !device.rooms.has(roomKey))
-            await this.joinDevice(device, event.room);
+            await this.joinDevice(device, event.room, rules);
+      }
     } catch {
       // The cluster is out of reach: the connection keeps the rooms it has.
+    }
+  }
+
+  /**
+   * A room's record was written: it is read again, and its members here
+   * who follow rooms' state are sent it.
+   */
+  async roomChanged(event: Extract<BusEvent, { kind: 'room-changed' }>): Promise<void> {
+    const { roomKey, version } = event;
+    this.context.records.noteChange();
+    let room = this.rooms.get(roomKey);
+    if (!room) return;
+    room.heardVersion = Math.max(room.heardVersion, version);
+    // Carried: taken at once, before any later event of the room (a kick, a message) is handled.
+    if (event.record && event.record.version > room.rules.version)
+      room.rules = new RoomRules(event.record);
+    if (room.rules.version < version) {
+      const rules = await this.context.records.rules(roomKey, room.name);
+      room = this.rooms.get(roomKey);
+      if (!room) return;
+      if (rules.version > room.rules.version) room.rules = rules;
+    }
+    if (room.toldVersion >= room.rules.version) return;
+    room.toldVersion = room.rules.version;
+    this.deliverToRoom(roomKey, new Outgoing(room.rules.frame()), undefined, undefined, 'rooms');
+  }
+
+  /**
+   * A moderator removed people from a room: those here of the identity, or
+   * guests from the address, or everyone; each leaves with reason `kicked`,
+   * and an account forgets the room.
+   */
+  async evict(event: Extract<BusEvent, { kind: 'evict' }>): Promise<void> {
+    const room = this.rooms.get(event.roomKey);
+    if (!room) return;
+    const people = new Set<Person>();
+    for (const { user } of room.members.values()) {
+      const person = user.person;
+      const matches =
+        event.all === true ||
+        person.owner === event.identity ||
+        (event.address !== undefined &&
+          person.accountId === undefined &&
+          user.address === event.address);
+      if (matches) people.add(person);
+    }
+    const removal: Removal = {
+      reason: 'kicked',
+      by: event.by,
+      ...(event.text === undefined ? {} : { text: event.text }),
+      ...(event.banned ? { banned: true } : {}),
+      ...(event.until === undefined ? {} : { until: event.until }),
+    };
+    for (const person of people) {
+      const device = [...person.devices][0];
+      await this.partHere(person, event.roomKey, removal).catch(() => undefined);
+      if (device) await this.rememberRooms(device);
     }
   }
 
@@ -366,15 +568,18 @@ export class Rooms {
 
   // --- Inside -------------------------------------------------------------------
 
-  /** Takes a person's connections on this node out of a room; the room hears it when no node has them in it. */
-  private async partHere(person: Person, roomKey: string): Promise<void> {
+  /**
+   * Takes a person's connections on this node out of a room (each is sent
+   * `left`); the room hears it when no node has them in it.
+   */
+  private async partHere(person: Person, roomKey: string, removal: Removal): Promise<void> {
     let room: LocalRoom | undefined;
     const clock = this.context.clock;
-    for (const device of person.devices) {
+    for (const device of [...person.devices]) {
       const membership = device.rooms.get(roomKey);
       if (!membership) continue;
       room = membership.room;
-      send(device, leftFrame(room, device, 'part', clock));
+      send(device, leftFrame(room, device, removal, clock));
       this.removeMembership(membership);
     }
     if (!room) return;
@@ -382,7 +587,7 @@ export class Rooms {
       this.context.bus.publish({
         kind: 'room',
         roomKey,
-        frame: leftFrame(room, person, 'part', clock),
+        frame: leftFrame(room, person, removal, clock),
       });
   }
 
@@ -442,7 +647,10 @@ export class Rooms {
   private async sendNames(user: ChatUser, room: LocalRoom): Promise<void> {
     if (!(await user.recipient.ready())) return;
     const names = await this.context.directory.members(room.key);
-    for (const frame of namesFrames(room.name, names, this.context.replay.maxFrameBytes)) {
+    const rules = room.rules;
+    for (const frame of namesFrames(room.name, names, this.context.replay.maxFrameBytes, (name) =>
+      rules.roleByName(foldName(name)),
+    )) {
       const out = new Outgoing(frame);
       user.recipient.deliver(out);
       user.recipient.spent(out.line.length);
@@ -457,8 +665,19 @@ function send(user: ChatUser, frame: ServerFrame): void {
 function leftFrame(
   room: LocalRoom,
   who: { name: string },
-  reason: LeaveReason,
+  removal: Removal,
   clock: Clock,
 ): LeftFrame {
-  return { type: 'left', room: room.name, name: who.name, ts: clock.now(), reason };
+  const { reason, by, text, banned, until } = removal;
+  return {
+    type: 'left',
+    room: room.name,
+    name: who.name,
+    ts: clock.now(),
+    reason,
+    ...(by === undefined ? {} : { by }),
+    ...(text === undefined ? {} : { text }),
+    ...(banned ? { banned } : {}),
+    ...(until === undefined ? {} : { until }),
+  };
 }

@@ -1,4 +1,4 @@
-import type { ClaimResult, Directory, MemberEntry, NameHolder } from '../core/ports.js';
+import type { ClaimResult, Directory, MemberEntry, NameHolder, RoomCount } from '../core/ports.js';
 
 /**
  * Names and membership of a single process, in memory. There is one node,
@@ -13,12 +13,15 @@ export class MemoryDirectory implements Directory {
   /** Look-alike keys of the names held with one: to the folded name holding each. */
   private readonly lookalikes = new Map<string, string>();
   private readonly rooms = new Map<string, Map<string, string>>();
+  /** Each room with members, as first spelled. */
+  private readonly roomNames = new Map<string, string>();
 
   async claim(
     nameKey: string,
     name: string,
     owner: string,
     lookalike?: string,
+    address?: string,
   ): Promise<ClaimResult> {
     const held = this.names.get(nameKey);
     if (held && held.owner !== owner) return 'taken';
@@ -34,6 +37,7 @@ export class MemoryDirectory implements Directory {
       node: this.node,
       owner,
       ...(lookalike === undefined ? {} : { lookalike }),
+      ...(address === undefined ? {} : { address }),
     });
     return 'claimed';
   }
@@ -51,12 +55,15 @@ export class MemoryDirectory implements Directory {
 
   async holder(nameKey: string): Promise<NameHolder | undefined> {
     const held = this.names.get(nameKey);
-    return held && { name: held.name, node: held.node, owner: held.owner };
+    return held && holderOf(held);
   }
 
-  async addMember({ roomKey, nameKey, name }: MemberEntry): Promise<boolean> {
+  async addMember({ roomKey, room, nameKey, name }: MemberEntry): Promise<boolean> {
     let members = this.rooms.get(roomKey);
-    if (!members) this.rooms.set(roomKey, (members = new Map()));
+    if (!members) {
+      this.rooms.set(roomKey, (members = new Map()));
+      this.roomNames.set(roomKey, room);
+    }
     const first = !members.has(nameKey);
     members.set(nameKey, name);
     return first;
@@ -65,7 +72,10 @@ export class MemoryDirectory implements Directory {
   async removeMember(roomKey: string, nameKey: string): Promise<boolean> {
     const members = this.rooms.get(roomKey);
     if (!members?.delete(nameKey)) return false;
-    if (members.size === 0) this.rooms.delete(roomKey);
+    if (members.size === 0) {
+      this.rooms.delete(roomKey);
+      this.roomNames.delete(roomKey);
+    }
     return true;
   }
 
@@ -73,9 +83,45 @@ export class MemoryDirectory implements Directory {
     return [...(this.rooms.get(roomKey)?.values() ?? [])];
   }
 
+  async isMember(roomKey: string, nameKey: string): Promise<boolean> {
+    return this.rooms.get(roomKey)?.has(nameKey) ?? false;
+  }
+
+  async memberCount(roomKey: string): Promise<number> {
+    return this.rooms.get(roomKey)?.size ?? 0;
+  }
+
+  async roomCounts(limit: number): Promise<RoomCount[]> {
+    const counts: RoomCount[] = [];
+    for (const [roomKey, members] of this.rooms) {
+      if (counts.length >= limit) break;
+      counts.push({ roomKey, room: this.roomNames.get(roomKey) ?? roomKey, members: members.size });
+    }
+    return counts;
+  }
+
+  async people(limit: number): Promise<NameHolder[]> {
+    const people: NameHolder[] = [];
+    for (const held of this.names.values()) {
+      if (people.length >= limit) break;
+      people.push(holderOf(held));
+    }
+    return people;
+  }
+
   async close(): Promise<void> {
     this.names.clear();
     this.lookalikes.clear();
     this.rooms.clear();
+    this.roomNames.clear();
   }
+}
+
+function holderOf(held: NameHolder): NameHolder {
+  return {
+    name: held.name,
+    node: held.node,
+    owner: held.owner,
+    ...(held.address === undefined ? {} : { address: held.address }),
+  };
 }

@@ -36,8 +36,9 @@ export interface ListenerOptions {
    * WebSocket, TLS), people on `nc` wait to be spoken to. After `afterMs`
    * of silence (0: never) the connection is taken for a person and sent
    * `bytes`, a prompt for their name (or `fullBytes` and closed, when over
-   * the limits); from then on it has `timeoutMs` to say something, and is
-   * told `timeoutBytes` if it does not.
+   * the limits, or what `refusal` says and closed, when it says anything:
+   * an address banned from the server); from then on it has `timeoutMs` to
+   * say something, and is told `timeoutBytes` if it does not.
    */
   greeting?: {
     afterMs: number;
@@ -45,6 +46,7 @@ export interface ListenerOptions {
     fullBytes: Uint8Array;
     timeoutMs: number;
     timeoutBytes: Uint8Array;
+    refusal?: (address: string) => Uint8Array | undefined;
   };
   /** Connections in total (0: no limit). */
   maxConnections: number;
@@ -165,9 +167,12 @@ export class Listener {
     let decided = false;
     const greetPerson = () => {
       if (decided || !greeting) return;
-      if (full) {
+      const refusal = full
+        ? greeting.fullBytes
+        : greeting.refusal?.(socket.remoteAddress ?? 'unknown');
+      if (refusal) {
         done();
-        endOrDestroy(socket, greeting.fullBytes);
+        endOrDestroy(socket, refusal);
         return;
       }
       socket.write(greeting.bytes);

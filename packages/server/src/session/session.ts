@@ -11,6 +11,7 @@ import {
   ConfabError,
   LOGGED_OUT_REASON,
   SERVER_SHUTDOWN_REASON,
+  SERVER_BANNED_REASON,
   SESSION_REPLACED_REASON,
   SESSION_REVOKED_REASON,
   errorCloses,
@@ -156,6 +157,8 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
     };
     this.log('debug', undefined, 'connected');
     connection.attach(this);
+    const banned = context.core.addressBanned(this.addressKey);
+    if (banned) this.refuseAndClose({ code: 'banned', message: banned });
   }
 
   /** The largest frame this connection may be sent. */
@@ -302,7 +305,23 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
       if (frame.client !== undefined) this.caller = { ...this.caller, client: frame.client };
       const identified = await identityFor(frame, this.caller, this.accounts);
       if ('code' in identified) return identified;
-      const { identity, login } = identified;
+      const { login } = identified;
+      const banned =
+        identified.identity.account && this.core.accountBanned(identified.identity.account.id);
+      if (banned) {
+        if (login?.token !== undefined)
+          await this.accounts.store
+            .revoke(login.session.accountId, login.session.id)
+            .catch(() => false);
+        this.refuseAndClose({ code: 'banned', message: banned });
+        return undefined;
+      }
+      const identity = {
+        ...identified.identity,
+        address: this.addressKey,
+        // Plain text shows rooms' state and moderation as lines.
+        roomEvents: this.connection.kind === 'plain' || frame.features?.includes('rooms') === true,
+      };
       const result = await this.core.register(this, frame.name, frame.resume, identity);
       const made = login?.token !== undefined ? login.session : undefined;
       if (!('key' in result)) {
@@ -411,6 +430,11 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
     void this.endFromServer(SESSION_REVOKED_REASON, 'disconnected');
   }
 
+  /** An operator banned this connection's account or address from the server: it ends, and says why. */
+  banned(): void {
+    void this.endFromServer(SERVER_BANNED_REASON, 'disconnected');
+  }
+
   /**
    * The same guest connected again: this connection ends, and says why. The
    * person stays (the new connection is theirs), so no room hears a leave.
@@ -509,6 +533,15 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
       this.internalError(error, item);
       return undefined;
     }
+  }
+
+  /** Sends an error, then ends the connection whatever its code (a server ban). */
+  refuseAndClose(error: FrameError): void {
+    this.context.stats.errorsSent++;
+    this.reply({ type: 'error', ...error });
+    this.state = serverHandshakeStep(this.state, 'fatal_error');
+    this.inbox = undefined;
+    this.connection.end();
   }
 
   /** Sends an error; a closing one ends the connection after it. */

@@ -13,6 +13,7 @@ import type {
 import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { ServerError } from '../errors.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
+import { SqliteRooms } from './sqlite-rooms.js';
 import type { Waiting } from './waiting.js';
 import { checkWaiting } from './waiting.js';
 
@@ -170,6 +171,8 @@ export class SqliteStore implements HistoryStore {
   private readonly lastDseqs = new Map<string, number>();
   /** Accounts and sessions, in the same file. */
   readonly accounts: SqliteAccounts;
+  /** Rooms' records, the server's bans and the moderation log, in the same file. */
+  readonly rooms: SqliteRooms;
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
@@ -188,6 +191,7 @@ export class SqliteStore implements HistoryStore {
     db.exec(SCHEMA);
     this.accounts = new SqliteAccounts(db);
     this.accounts.pruneExpired(Date.now());
+    this.rooms = new SqliteRooms(db);
     this.insert = db.prepare(
       'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -1,5 +1,17 @@
 import type { ErrorCode, ErrorFrame, MessageFrame, ServerFrame } from '@confab/protocol';
-import { SERVER_SHUTDOWN_REASON, escapeControls, foldName, foldRoom } from '@confab/protocol';
+import {
+  SERVER_SHUTDOWN_REASON,
+  bansText,
+  escapeControls,
+  foldName,
+  foldRoom,
+  modText,
+  modlogText,
+  removedText,
+  roomText,
+  roomsText,
+  usersText,
+} from '@confab/protocol';
 
 /** What the renderer needs to know of the person reading. */
 export interface PlainView {
@@ -16,6 +28,9 @@ const LEAVE_NOTES: Record<string, string> = {
   timeout: ' (timed out)',
   kicked: ' (removed)',
 };
+
+/** How a member list marks roles, as IRC users expect: `@` owner and moderators, `+` voice. */
+const ROLE_MARKS: Record<string, string> = { owner: '@', moderator: '@', voice: '+' };
 
 /** Remote text made inert for a terminal, on one line. */
 function inert(text: string): string {
@@ -92,6 +107,8 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
     case 'joined':
       return [`* ${isSelf(view, frame.name) ? 'You' : inert(frame.name)} joined ${frame.room}`];
     case 'left':
+      if (frame.reason === 'kicked' && frame.by !== undefined)
+        return [`* ${inert(removedText(frame, (name) => isSelf(view, name)))}`];
       return [
         `* ${isSelf(view, frame.name) ? 'You' : inert(frame.name)} left ${frame.room}${LEAVE_NOTES[frame.reason] ?? ''}`,
       ];
@@ -101,7 +118,21 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
     case 'dm_history':
       return frame.messages.map((m) => renderMessage(m, view));
     case 'names':
-      return [`* In ${frame.room}: ${frame.names.map(inert).join(', ')}`];
+      return [
+        `* In ${frame.room}: ${frame.names.map((name) => inert(`${ROLE_MARKS[frame.roles?.[name] ?? ''] ?? ''}${name}`)).join(', ')}`,
+      ];
+    case 'room':
+      return roomText(frame).map((line) => `* ${inert(line)}`);
+    case 'mod':
+      return [`* ${inert(modText(frame, (name) => isSelf(view, name)))}`];
+    case 'rooms':
+      return roomsText(frame).map((line) => `* ${inert(line)}`);
+    case 'bans':
+      return bansText(frame).map((line) => `* ${inert(line)}`);
+    case 'users':
+      return usersText(frame.users).map((line) => `* ${inert(line)}`);
+    case 'modlog':
+      return modlogText(frame.room, frame.entries).map((line) => `* ${inert(line)}`);
     case 'nick':
       return [
         isSelf(view, frame.name)

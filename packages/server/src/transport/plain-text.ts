@@ -40,6 +40,8 @@ export class PlainTextConnection extends SocketConnection implements Connection,
   private readonly view: PlainView = { name: undefined, room: DEFAULT_ROOM };
   /** Rooms the user is in, most recently joined last: `/part` of the current room falls back on the one before. */
   private rooms: string[] = [];
+  /** Rooms (folded) whose state was shown since the user joined them: later changes are told by their own lines. */
+  private readonly roomsShown = new Set<string>();
   /** The name (and password) before the person is in; later lines are chat, handled after it. */
   private readonly login = new PlainLogin();
 
@@ -78,6 +80,11 @@ export class PlainTextConnection extends SocketConnection implements Connection,
       return;
     }
     this.track(frame);
+    if (frame.type === 'room') {
+      const key = foldRoom(frame.room);
+      if (this.roomsShown.has(key)) return;
+      this.roomsShown.add(key);
+    }
     const lines = renderPlain(frame, this.view);
     // A refused hello: the talk before the person is in goes on.
     if (frame.type === 'error' && this.view.name === undefined && !this.login.expectsLine)
@@ -108,6 +115,7 @@ export class PlainTextConnection extends SocketConnection implements Connection,
         break;
       case 'left':
         if (this.isSelf(frame.name)) {
+          this.roomsShown.delete(foldRoom(frame.room));
           this.rooms = this.rooms.filter((r) => foldRoom(r) !== foldRoom(frame.room));
           if (foldRoom(frame.room) === foldRoom(this.view.room))
             this.view.room = this.rooms.at(-1) ?? DEFAULT_ROOM;
