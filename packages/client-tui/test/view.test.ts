@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEntry } from '@confab/protocol';
-import { maskSecrets } from '@confab/protocol';
+import type { LogEntry, RoomConversation } from '@confab/protocol';
+import { ChatModel, maskSecrets } from '@confab/protocol';
 import { parseTuiArgs } from '../src/args.js';
 import { nameColour } from '../src/view/colors.js';
 import { formatEntry } from '../src/view/format.js';
@@ -9,6 +9,7 @@ import { keyAction } from '../src/view/keys.js';
 import { LineEditor } from '../src/view/line-editor.js';
 import { safeText } from '../src/view/safe-text.js';
 import { paneWidths } from '../src/view/panes.js';
+import { headerLine, memberLines } from '../src/view/room-view.js';
 import { conversationLines, statusLine } from '../src/view/status.js';
 import { wrapText } from '../src/view/wrap.js';
 import stringWidth from 'string-width';
@@ -284,5 +285,54 @@ describe('command line', () => {
     expect(parseTuiArgs(['--port', 'x'], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--bogus'], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--help'], {})).toEqual({ kind: 'help' });
+  });
+});
+
+describe('a room’s header and member list', () => {
+  const room = (): RoomConversation => {
+    const model = new ChatModel();
+    const den = model.ensureRoom('#den');
+    model.applyNames({
+      type: 'names',
+      room: '#den',
+      names: ['zed', '{red-fg}eve', 'amy', 'bob'],
+      roles: { zed: 'owner', bob: 'moderator', amy: 'voice' },
+    });
+    model.applyRoom({
+      type: 'room',
+      room: '#den',
+      owner: 'zed',
+      topic: '{bold}loud{/bold} \u202e topic',
+      invite_only: true,
+      secret: false,
+      moderated: false,
+      topic_locked: true,
+    });
+    return den;
+  };
+
+  it('lists the owner and moderators first with @, voice with +, names inert', () => {
+    const lines = memberLines(room(), 12);
+    expect(lines.map((l) => l.replace(/\{\/?(?:bold|[a-z-]+-fg)\}/g, ''))).toEqual([
+      '@zed',
+      '@bob',
+      '+amy',
+      ' {open}red-fg{close}eve',
+    ]);
+    for (const line of lines)
+      expect(line.replace(/\{\/?(?:bold|[a-z-]+-fg)\}/g, '')).not.toMatch(bareBrace);
+  });
+
+  it('shows the topic first, then the owner and modes, inert and within the width', () => {
+    const line = headerLine(room(), 100);
+    const shown = line.replace(/\{\/?(?:bold|[a-z-]+-fg)\}/g, '');
+    expect(shown).toContain('{open}bold{close}loud');
+    expect(shown).toContain('\\u202e');
+    expect(shown).toContain('owned by zed · invite-only, topic locked');
+    expect(
+      stringWidth(shown.replace(/\{open\}/g, '{').replace(/\{close\}/g, '}')),
+    ).toBeLessThanOrEqual(100);
+    // Narrow: the topic is cut first, the room's state stays.
+    expect(headerLine(room(), 50)).toContain('owned by zed');
   });
 });

@@ -14,7 +14,8 @@ function usage(): string {
   const rows = SETTINGS.map((s) => {
     const value = s.placeholder ?? (s.kind === 'integer' ? 'N' : (s.choices?.join('|') ?? 'VALUE'));
     const flag = `--${s.flag} ${value}`;
-    const fallback = s.default === undefined ? '' : ` (default ${String(s.default)})`;
+    const fallback =
+      s.default === undefined || s.default === '' ? '' : ` (default ${String(s.default)})`;
     return `  ${flag.padEnd(40)} ${s.help}${fallback}\n  ${''.padEnd(40)} env ${s.env}`;
   });
   return [

@@ -2,7 +2,10 @@ import type { ChatClient, Conversation, RoomConversation } from '@confab/protoco
 import { useEffect, useState } from 'preact/hooks';
 import { askForNotificationsOnce } from '../settings.js';
 import { Composer } from './composer.js';
+import { MemberList } from './members.js';
 import { MessageList, Name } from './messages.js';
+import { RoomInfo } from './room-info.js';
+import { RoomList } from './room-list.js';
 import { You } from './you.js';
 import { useClientUpdates, useTicker } from './use-client.js';
 
@@ -85,12 +88,17 @@ function ConversationList(props: {
 export function ChatScreen({ client, server }: Props) {
   useClientUpdates(client);
   const [drawer, setDrawer] = useState(false);
+  const [browsing, setBrowsing] = useState(false);
   const model = client.model;
   const status = client.status;
   const current = model.current();
   const conversations = [...model.conversations.values()];
-  const members =
-    current?.target.kind === 'room' ? (current as RoomConversation).members : undefined;
+  const room = current?.target.kind === 'room' ? (current as RoomConversation) : undefined;
+  // The room list opens wherever it was asked for: the button, or `/list` typed.
+  useEffect(
+    () => client.subscribe((event) => event.type === 'room_list' && setBrowsing(true)),
+    [client],
+  );
   useTicker(status === 'reconnecting', 250);
   const unread = conversations.reduce((sum, c) => sum + c.unread, 0);
   useEffect(() => {
@@ -146,6 +154,17 @@ export function ChatScreen({ client, server }: Props) {
           currentKey={current?.key}
           onSelect={select}
         />
+        <button
+          type="button"
+          class="small browse"
+          onClick={() => {
+            client.submit('/list');
+            setBrowsing(true);
+            setDrawer(false);
+          }}
+        >
+          Browse rooms
+        </button>
         <p class="hint">
           <kbd>Enter</kbd> sends, <kbd>Shift+Enter</kbd> starts a new line. <kbd>/join #room</kbd>{' '}
           joins a room, <kbd>/msg name text</kbd> writes to one person, <kbd>/help</kbd> lists the
@@ -153,6 +172,7 @@ export function ChatScreen({ client, server }: Props) {
         </p>
       </nav>
       <main class="main">
+        {room && <RoomInfo room={room} />}
         {current ? (
           <MessageList
             conversation={current}
@@ -171,25 +191,8 @@ export function ChatScreen({ client, server }: Props) {
           }}
         />
       </main>
-      {members && (
-        <aside class="members" aria-label={`Members of ${current!.title}`}>
-          <h2>{members.length} here</h2>
-          <ul>
-            {members.map((name) => (
-              <li key={name}>
-                <button
-                  type="button"
-                  class="member"
-                  title={`Write to ${name}`}
-                  onClick={() => client.show({ kind: 'dm', peer: name })}
-                >
-                  <Name name={name} self={client.isSelf(name)} />
-                </button>
-              </li>
-            ))}
-          </ul>
-        </aside>
-      )}
+      {room && <MemberList client={client} room={room} />}
+      {browsing && <RoomList client={client} onClose={() => setBrowsing(false)} />}
     </div>
   );
 }
