@@ -275,6 +275,10 @@ describe('moderation', () => {
     // Someone else, elsewhere, gets in.
     const fine = await guest(port, 'fine', {}, { localAddress: '127.0.0.4' });
     await join(fine, '#den');
+    // Lifted by the name it was made against, though no one holds that name now.
+    ada.send({ type: 'unban', room: '#den', name: 'troll' });
+    await ada.next('mod', (f) => f.action === 'unban');
+    await join(other, '#den');
   });
 
   it('mutes: the person stays in but cannot speak until unmuted, and the room hears it', async () => {

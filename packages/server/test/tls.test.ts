@@ -109,4 +109,40 @@ describe('TLS on the same port', () => {
     await nc.line('Welcome tess');
     await nc.quit();
   });
+
+  it('runs a room over TLS: an owner on wss:// kicks someone on the JSON stream, plain text reads it', async () => {
+    const owner = await WsClient.connect(port, { tls: true });
+    owner.send({
+      type: 'hello',
+      version: 1,
+      name: 'olga',
+      password: 'correct horse',
+      register: true,
+      features: ['rooms'],
+    });
+    await owner.next('welcome');
+    owner.send({ type: 'join', room: '#vault' });
+    expect(await owner.next('room', (f) => f.room === '#vault')).toMatchObject({ owner: 'olga' });
+    const guest = await JsonClient.connect(port, { tls: true });
+    await guest.register('gil', { features: ['rooms'] });
+    guest.send({ type: 'join', room: '#vault' });
+    await guest.next('history', (f) => f.room === '#vault');
+    const nc = await PlainClient.connect(port, { tls: true });
+    nc.type('nell');
+    await nc.line('Welcome nell');
+    nc.type('/join #vault');
+    await nc.line('belongs to olga');
+    owner.send({ type: 'kick', room: '#vault', name: 'gil', reason: 'encrypted goodbye' });
+    expect(await guest.next('left', (f) => f.room === '#vault')).toMatchObject({
+      reason: 'kicked',
+      by: 'olga',
+      text: 'encrypted goodbye',
+    });
+    expect(await nc.line('removed')).toBe(
+      '* gil was removed from #vault by olga: encrypted goodbye',
+    );
+    await nc.quit();
+    guest.end();
+    owner.end();
+  });
 });

@@ -121,8 +121,10 @@ export class Moderation {
       // Refused before anything is looked up, so that the answer says nothing of the room or the person.
       return error('not_allowed', `only ${roomName}'s owner and moderators may do that`);
     }
-    const target = 'name' in request ? await this.target(request.name) : undefined;
-    if (target && 'code' in target) return target;
+    const found = 'name' in request ? await this.target(request.name) : undefined;
+    // A ban is lifted by the name it was made against, even when no one holds that name now.
+    if (found && 'code' in found && request.kind !== 'unban') return found;
+    const target = found && !('code' in found) ? found : undefined;
     const change = this.changeOf(request, target, user);
     if ('code' in change) return change;
     const needsMember = request.kind === 'kick' || request.kind === 'mute';

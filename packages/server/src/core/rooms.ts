@@ -138,7 +138,6 @@ export class Rooms {
     if ('code' in admitted) return admitted;
     // No await between the check and the join: a ban whose event comes after finds them in, and removes them.
     await this.joinDevice(user, roomName, admitted);
-    await this.useInvitation(user, admitted);
     for (const device of [...user.person.devices])
       if (device !== user && !device.rooms.has(roomKey))
         await this.joinDevice(device, roomName, admitted).catch(() => undefined);
@@ -150,6 +149,7 @@ export class Rooms {
       room: roomName,
     });
     await this.rememberRooms(user);
+    await this.useInvitation(user, admitted);
     return undefined;
   }
 
@@ -192,7 +192,15 @@ export class Rooms {
     // What was read may be older than the room here, if its record changed meanwhile.
     const local = this.rooms.get(roomKey)?.rules;
     if (local && local.version > rules.version) rules = local;
-    return checkJoin(rules, actor, clock.now(), remembered) ?? rules;
+    const refused = checkJoin(rules, actor, clock.now(), remembered);
+    // Another device of theirs is in the room (here or on another node): they are in it already.
+    if (refused?.code === 'invite_only' && (await this.personIsIn(user, roomKey))) return rules;
+    return refused ?? rules;
+  }
+
+  /** Whether the person of `user` is in the room through any of their connections, on any node. */
+  private async personIsIn(user: ChatUser, roomKey: string): Promise<boolean> {
+    return inRoom(user.person, roomKey) || this.context.directory.isMember(roomKey, user.key);
   }
 
   /**
