@@ -1,8 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ServerFrame } from '@confab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
 import type { ConnectOptions, FrameClient } from './helpers.js';
-import { JsonClient, PlainClient, WsClient, startServer } from './helpers.js';
+import { JsonClient, PlainClient, WsClient, startServer, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -486,6 +488,23 @@ describe('server operators', () => {
     cleanups.push(() => ws.end());
     const bob = await guest(port, 'near');
     expect(bob).toBeDefined();
+  });
+});
+
+describe('operators named in a file', () => {
+  it('are operators beside those of --operators, comments and blank lines skipped', async () => {
+    const dir = tempDir('confab-operators-');
+    cleanups.push(() => dir.remove());
+    const file = join(dir.path, 'operators');
+    writeFileSync(file, '# who keeps order here\nmods # the moderators account\n\n  Sam  \n');
+    const port = await serve({ operators: 'root', operatorsFile: file });
+    for (const name of ['mods', 'sam', 'root']) {
+      const operator = await account(port, name);
+      operator.send({ type: 'users' });
+      expect((await operator.next('users')).users.map((u) => u.name)).toContain(name);
+    }
+    const plain = await account(port, 'plain');
+    expect(await refused(plain, { type: 'users' })).toMatchObject({ code: 'not_allowed' });
   });
 });
 
