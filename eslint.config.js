@@ -73,4 +73,9 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [nodeBuiltins] }],
     },
   },
+  {
+    // The native window's script runs in gjs (GNOME's JavaScript), not Node.
+    files: ['packages/client-gui/native/**/*.js'],
+    languageOptions: { globals: { print: 'readonly', printerr: 'readonly', imports: 'readonly' } },
+  },
 );

@@ -96,6 +96,8 @@ describe('packed tarballs', () => {
     for (const file of ['package/README.md', 'package/LICENSE', 'package/CHANGELOG.md'])
       expect(files).toContain(file);
     expect(files.filter((f) => /^package\/(src|test)\//.test(f))).toEqual([]);
+    // The native window's gjs script is committed, not built: it must ship all the same.
+    if (dir === 'client-gui') expect(files).toContain('package/native/webkit-window.js');
   });
 
   it.each(PACKAGES)('%s: passes publint (strict) and arethetypeswrong (ESM only)', async (dir) => {

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { userShell } from './user-shell.js';
@@ -20,10 +23,10 @@ interface Started {
  * own, as a terminal runs a command in the foreground, and waits until the
  * server listens.
  */
-function pnpmStart(): Promise<Started> {
+function pnpmStart(flags: string[] = ['--store', 'memory']): Promise<Started> {
   const wrapper = spawn(
     'pnpm',
-    ['--filter', 'server', 'start', '--port', '0', '--store', 'memory', '--log-level', 'info'],
+    ['--filter', 'server', 'start', '--port', '0', '--log-level', 'info', ...flags],
     { cwd: root, env: userShell(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   started.push(wrapper);
@@ -47,6 +50,86 @@ function pnpmStart(): Promise<Started> {
   });
 }
 
+/** Someone chatting over the JSON stream: what they heard, and whether the server closed on them. */
+interface Chatter {
+  say(text: string, ref: string): void;
+  heard(): Array<Record<string, unknown>>;
+  closed: Promise<void>;
+}
+
+async function chatter(port: number, name: string): Promise<Chatter> {
+  const socket = net.connect(port, '127.0.0.1');
+  const frames: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  socket.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (line) frames.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', () => undefined);
+  socket.write(`${JSON.stringify({ type: 'hello', version: 1, name })}\n`);
+  await until(() => frames.some((f) => f.type === 'joined' && f.name === name), `${name} to join`);
+  return {
+    say: (text, ref) =>
+      socket.write(`${JSON.stringify({ type: 'say', room: '#general', text, ref })}\n`),
+    heard: () => frames,
+    closed,
+  };
+}
+
+async function until(test: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real redis-server on a free port, its data in a temporary folder, gone when the test ends. */
+async function redis(): Promise<string> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'confab-start-redis-'));
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+    ],
+    { stdio: 'ignore' },
+  );
+  cleanups.push(() => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const end = Date.now() + 10_000;
+  while (!(await listening(port))) {
+    if (Date.now() > end) throw new Error('redis-server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return `redis://127.0.0.1:${port}`;
+}
+
 /** Whether something accepts connections on the port. */
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -68,7 +151,10 @@ async function stopsListening(port: number, ms = 8_000): Promise<boolean> {
   return false;
 }
 
+const cleanups: Array<() => void> = [];
+
 afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
   // Whatever a failed test left: the whole group, server included.
   for (const child of started.splice(0)) {
     try {
@@ -80,7 +166,43 @@ afterEach(() => {
 });
 
 describe('pnpm --filter server start', () => {
-  it('stops cleanly and quietly on Ctrl-C (SIGINT to the foreground group)', async () => {
+  it.each([
+    ['SQLite, one process', 'sqlite'],
+    ['Redis, one process', 'redis'],
+    ['Redis, --workers 2', 'workers'],
+  ])('stops cleanly and quietly on one Ctrl-C with clients connected (%s)', async (_, setup) => {
+    const flags =
+      setup === 'sqlite'
+        ? ['--data-dir', mkdtempSync(join(tmpdir(), 'confab-start-data-'))]
+        : ['--redis', await redis(), ...(setup === 'workers' ? ['--workers', '2'] : [])];
+    const run = await pnpmStart(flags);
+    const ada = await chatter(run.port, 'ada');
+    const bob = await chatter(run.port, 'bob');
+    ada.say('stored before the stop', 'r1');
+    await until(() => ada.heard().some((f) => f.type === 'ack' && f.ref === 'r1'), 'the ack');
+    // Ctrl-C in a terminal: SIGINT to the whole foreground group, pnpm and the server.
+    process.kill(-run.wrapper.pid!, 'SIGINT');
+    const { code } = await run.exited;
+    await Promise.all([ada.closed, bob.closed]);
+    for (const person of [ada, bob])
+      expect(person.heard().at(-1)).toMatchObject({ type: 'quit', reason: 'server_shutdown' });
+    expect(run.output()).toContain('"msg":"stopped"');
+    expect(run.output()).not.toMatch(/again: exiting now|ERR_PNPM|Command failed/);
+    expect(code).toBe(0);
+    expect(await listening(run.port)).toBe(false);
+    // What was acked is there after the restart.
+    const again = await pnpmStart(flags);
+    const cy = await chatter(again.port, 'cy');
+    await until(() => cy.heard().some((f) => f.type === 'history'), 'the history on joining');
+    const history = cy.heard().find((f) => f.type === 'history') as {
+      messages: Array<{ text: string }>;
+    };
+    expect(history.messages.map((m) => m.text)).toContain('stored before the stop');
+    process.kill(-again.wrapper.pid!, 'SIGINT');
+    expect((await again.exited).code).toBe(0);
+  });
+
+  it('stops cleanly on Ctrl-C with no one connected', async () => {
     const run = await pnpmStart();
     process.kill(-run.wrapper.pid!, 'SIGINT');
     const { code } = await run.exited;

@@ -5,7 +5,24 @@ import { Worker } from 'node:worker_threads';
 import { USAGE, pageAddress, parseGuiArgs } from './args.js';
 import { findChromium, openAppWindow, openDefaultBrowser, profileDir } from './launcher/browser.js';
 import { WEBVIEW_MODULE, tryWebview } from './launcher/webview.js';
+import { openWebKitWindow, probeWebKitGtk } from './launcher/webkit-gtk.js';
 import { VERSION } from './version.js';
+
+/** How long a window may take over its <quit> handshake when asked to close. */
+const WINDOW_CLOSE_MS = 5_000;
+/** The window's icon: the page's own. */
+const ICON = fileURLToPath(new URL('./page/favicon.svg', import.meta.url));
+
+/** Resolves when `child` has exited, or after `ms` at the latest. */
+function exited(child: ChildProcess, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -54,38 +71,71 @@ async function main(): Promise<void> {
   }
   const url = pageAddress(page.url, args);
   let window: ChildProcess | undefined;
-  const stop = () => {
-    // Closing the app window runs the page's <quit> handshake before it goes.
-    if (window && window.exitCode === null) window.kill('SIGTERM');
-    void page.worker.terminate();
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // Closing the window runs the page's <quit> handshake before it goes.
+    if (window && window.exitCode === null && window.signalCode === null) {
+      window.kill('SIGTERM');
+      await exited(window, WINDOW_CLOSE_MS);
+    }
+    await page.worker.terminate();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   say(`Confab is at ${url}`);
 
   if (!args.open) return say('Open it in a browser; Ctrl-C stops serving it.');
   if (!hasDisplay())
     return say('No display here: open the address in a browser; Ctrl-C stops serving it.');
 
+  const shown = (opened: ChildProcess) => {
+    window = opened;
+    opened.once('exit', () => void stop());
+  };
+  const reasons: string[] = [];
+  const webkit = probeWebKitGtk();
+  if (webkit.ok) {
+    const opened = openWebKitWindow(webkit.gjs, url, ICON);
+    let errors = '';
+    opened.stderr?.on('data', (chunk: Buffer) => {
+      if (errors.length < 4_000) errors += chunk;
+    });
+    opened.once('error', (error) => notice(`the WebKitGTK window did not start: ${error.message}`));
+    opened.once('exit', (code) => {
+      if (code !== 0 && !stopping && errors.trim())
+        notice(`the window ended: ${errors.trim().split('\n')[0]}`);
+    });
+    return shown(opened);
+  }
+  if (process.platform === 'linux' || process.platform === 'freebsd') reasons.push(webkit.reason);
+
   const webview = await tryWebview(url, process.env.CONFAB_WEBVIEW_MODULE || WEBVIEW_MODULE);
   if (webview.ok) {
     webview.run();
     return stop();
   }
+  reasons.push(webview.reason);
   const chromium = findChromium();
-  if (chromium) {
-    notice(`no native webview (${webview.reason}); opening a Chromium app window`);
-    window = openAppWindow(chromium, url, profileDir());
-    window.once('error', (error) => {
+  let profile: string | undefined;
+  try {
+    profile = chromium && profileDir();
+  } catch (error) {
+    reasons.push((error as Error).message);
+  }
+  if (chromium && profile) {
+    notice(`no native window (${reasons.join('; ')}); opening a Chromium app window`);
+    const opened = openAppWindow(chromium, url, profile);
+    opened.once('error', (error) => {
       window = undefined;
       notice(`Chromium did not start (${error.message}); opening the default browser`);
       openDefaultBrowser(url);
     });
-    window.once('exit', stop);
-    return;
+    return shown(opened);
   }
-  notice(`no native webview (${webview.reason}) and no Chromium; opening the default browser`);
+  notice(`no native window (${reasons.join('; ')}) and no Chromium; opening the default browser`);
   if (!openDefaultBrowser(url)) say('Open the address in a browser; Ctrl-C stops serving it.');
 }
 

@@ -6,6 +6,13 @@
 export { CONTENT_SECURITY_POLICY, createPageServer, servePage } from './launcher/page-server.js';
 export { tryWebview, WEBVIEW_MODULE } from './launcher/webview.js';
 export type { WebviewAttempt } from './launcher/webview.js';
+export {
+  findGjs,
+  openWebKitWindow,
+  probeWebKitGtk,
+  WEBKIT_GTK_INSTALL,
+} from './launcher/webkit-gtk.js';
+export type { WebKitGtk } from './launcher/webkit-gtk.js';
 export { findChromium, openAppWindow, openDefaultBrowser } from './launcher/browser.js';
 export { parseGuiArgs, pageAddress } from './args.js';
 export { VERSION } from './version.js';

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
 import { CHROMIUM_PATH, screenshotDir } from './chromium.js';
+import { X11 } from './x11.js';
 import { colourCount, firstRow, readXwd, toPng } from './xwd.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -41,12 +42,14 @@ async function startXvfb(): Promise<void> {
 function launch(
   args: string[],
   env: Record<string, string>,
+  detached = false,
 ): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
   let out = '';
   let err = '';
   const child = spawn(process.execPath, [cli, ...args], {
     env: { ...process.env, DISPLAY: display, XDG_CONFIG_HOME: join(work, 'config'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
   });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
@@ -62,6 +65,14 @@ async function watcher(name: string): Promise<{ socket: net.Socket; heard: () =>
   await new Promise((resolve) => socket.once('connect', resolve));
   socket.write(`${JSON.stringify({ type: 'hello', version: 1, name })}\n`);
   return { socket, heard: () => heard };
+}
+
+async function untilAsync(test: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function until(test: () => boolean, ms: number, what: string): Promise<void> {
@@ -85,10 +96,11 @@ afterAll(async () => {
 });
 
 describe('confab-gui, the launcher', () => {
-  it('on this Debian falls back from the webview to a Chromium app window, and the real screen shows the chat', async () => {
+  it('without WebKitGTK falls back past the webview binding to a Chromium app window, and the real screen shows the chat', async () => {
     const watch = await watcher('watcher');
     const gui = launch(['--server', `127.0.0.1:${port}`, '--name', 'vic'], {
       CONFAB_CHROMIUM: CHROMIUM_PATH,
+      CONFAB_GJS: '',
     });
     await until(
       () => gui.out().includes('Confab is at http://127.0.0.1:'),
@@ -104,7 +116,7 @@ describe('confab-gui, the launcher', () => {
     // terms (not the binding's advice about npm), and nothing else is printed.
     expect(gui.err().trim().split('\n')).toEqual([
       expect.stringMatching(
-        /^confab-gui: no native webview \(@webviewjs\/webview cannot load: it needs (glibc [\d.]+ or newer, and this system has [\d.]+|the system library \S+, which is not installed)\); opening a Chromium app window$/,
+        /^confab-gui: no native window \(WebKitGTK: gjs is not installed \(sudo apt-get install gjs gir1\.2-webkit2-4\.1\); @webviewjs\/webview cannot load: it needs (glibc [\d.]+ or newer, and this system has [\d.]+|the system library \S+, which is not installed)\); opening a Chromium app window$/,
       ),
     ]);
     watch.socket.write(
@@ -138,6 +150,109 @@ describe('confab-gui, the launcher', () => {
     watch.socket.end();
   });
 
+  it('on Linux opens the page in a native WebKitGTK window, titled with the room and unread count, that says <quit> when closed', async () => {
+    const watch = await watcher('wren');
+    const gui = launch(['--server', `127.0.0.1:${port}`, '--name', 'nia'], {
+      CONFAB_CHROMIUM: '/bin/false',
+    });
+    await until(
+      () => /"type":"joined","room":"#general","name":"nia"/.test(watch.heard()),
+      30_000,
+      'nia to join from the native window',
+    );
+    // The native window comes first: nothing about falling back.
+    expect(gui.err()).toBe('');
+    const x = await X11.open(display);
+    try {
+      await untilAsync(
+        async () => (await x.windowsNamed('#general — Confab')).length === 1,
+        10_000,
+        'a window titled with the room',
+      );
+      // A direct message is unread while #general is shown, and the title says so.
+      watch.socket.write(
+        `${JSON.stringify({ type: 'say', room: '#general', text: 'Welcome to the native window, nia' })}\n`,
+      );
+      watch.socket.write(
+        `${JSON.stringify({ type: 'dm', to: 'nia', text: 'a word in private' })}\n`,
+      );
+      await untilAsync(
+        async () => (await x.windowsNamed('(1) #general — Confab')).length === 1,
+        10_000,
+        'the unread count in the title',
+      );
+      // The page paints a moment after its script sets the title.
+      let screen = readXwd(join(work, 'Xvfb_screen0'));
+      await untilAsync(
+        async () => colourCount((screen = readXwd(join(work, 'Xvfb_screen0')))) > 50,
+        10_000,
+        'the page to be painted',
+      );
+      writeFileSync(join(shots, 'xvfb-webkitgtk-window.png'), toPng(screen));
+      // The close button: the window manager's WM_DELETE_WINDOW.
+      const [window] = await x.windowsNamed('Confab');
+      await x.askToClose(window!);
+    } finally {
+      x.close();
+    }
+    expect(await gui.exited).toBe(0);
+    expect(
+      /"type":"left","room":"#general","name":"nia"[^}]*"reason":"quit"/.test(watch.heard()),
+    ).toBe(true);
+    watch.socket.end();
+  });
+
+  it('closes the native window with the <quit> handshake on Ctrl-C and on SIGTERM', async () => {
+    for (const [signal, name] of [
+      ['SIGINT', 'ike'],
+      ['SIGTERM', 'tom'],
+    ] as const) {
+      const watch = await watcher(`${name}-watcher`);
+      // Its own process group, as in a terminal, where Ctrl-C reaches every process of the group.
+      const gui = launch(['--server', `127.0.0.1:${port}`, '--name', name], {}, true);
+      await until(
+        () => new RegExp(`"type":"joined","room":"#general","name":"${name}"`).test(watch.heard()),
+        30_000,
+        `${name} to join`,
+      );
+      if (signal === 'SIGINT') process.kill(-gui.child.pid!, signal);
+      else gui.child.kill(signal);
+      expect(await gui.exited).toBe(0);
+      await until(
+        () =>
+          new RegExp(`"type":"left","room":"#general","name":"${name}"[^}]*"reason":"quit"`).test(
+            watch.heard(),
+          ),
+        10_000,
+        `${name} to leave with <quit> on ${signal}`,
+      );
+      watch.socket.end();
+    }
+  });
+
+  it('gives each of two launches side by side its own live Chromium window', async () => {
+    const watch = await watcher('side-watcher');
+    const launches = ['ada', 'bea'].map((name) =>
+      launch(['--server', `127.0.0.1:${port}`, '--name', name], {
+        CONFAB_CHROMIUM: CHROMIUM_PATH,
+        CONFAB_GJS: '',
+        CONFAB_WEBVIEW_MODULE: 'confab-no-such-webview',
+      }),
+    );
+    for (const name of ['ada', 'bea'])
+      await until(
+        () => new RegExp(`"type":"joined","room":"#general","name":"${name}"`).test(watch.heard()),
+        30_000,
+        `${name} to join from a window of their own`,
+      );
+    for (const gui of launches) {
+      expect(gui.child.exitCode).toBeNull();
+      gui.child.kill('SIGTERM');
+      expect(await gui.exited).toBe(0);
+    }
+    watch.socket.end();
+  });
+
   it('gives a one-line notice, not a crash, when the webview binding is missing or broken', async () => {
     const broken = join(work, 'broken-webview.mjs');
     writeFileSync(
@@ -162,6 +277,7 @@ describe('confab-gui, the launcher', () => {
       const gui = launch(['--server', `127.0.0.1:${port}`], {
         CONFAB_WEBVIEW_MODULE: module,
         CONFAB_CHROMIUM: '/bin/true',
+        CONFAB_GJS: '',
       });
       expect(await gui.exited).toBe(0);
       const lines = gui.err().trim().split('\n');

@@ -8,6 +8,7 @@ import { ServerError } from './errors.js';
 import { createServer } from './server.js';
 import { SERVER_VERSION } from './version.js';
 import { watchParent } from './parent-watch.js';
+import { onStopSignals } from './stop-signals.js';
 import { runPrimary, workerCount } from './workers.js';
 
 function usage(): string {
@@ -119,15 +120,11 @@ async function main(): Promise<void> {
     process.exit(error instanceof ServerError && error.code === 'config_invalid' ? 2 : 1);
   }
   if (cluster.isPrimary) announce(server.address().host, server.address().port);
-  let stopping = false;
-  const stop = (signal: string) => {
-    // A worker hears Ctrl-C from the terminal and SIGTERM from its primary: one stop.
-    if (stopping && cluster.isWorker) return;
-    if (stopping) {
-      process.stderr.write(`confab-server: ${signal} again: exiting now\n`);
-      process.exit(1);
-    }
-    stopping = true;
+  const stopNow = (signal: NodeJS.Signals) => {
+    process.stderr.write(`confab-server: ${signal} again: exiting now\n`);
+    process.exit(1);
+  };
+  const stop = (signal: NodeJS.Signals) => {
     server.logger.info({ signal }, 'signal received');
     server.close().then(
       () => process.exit(0),
@@ -137,8 +134,9 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // A worker hears Ctrl-C from the terminal and SIGTERM from its primary:
+  // one stop, and only the primary may be asked to hurry.
+  onStopSignals(stop, cluster.isWorker ? () => undefined : stopNow);
 }
 
 void main();

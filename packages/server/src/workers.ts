@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { onStopSignals } from './stop-signals.js';
 
 /** Server processes for a `--workers` setting (`auto`: one per core). */
 export function workerCount(setting: string): number {
@@ -54,16 +55,14 @@ export function runPrimary(count: number, announce: (host: string, port: number)
     if (startedAt.size === 0) process.exit(exitCode);
     for (const worker of startedAt.keys()) worker.process.kill(signal);
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+  onStopSignals(
+    () => stopAll('SIGTERM', 0),
+    (signal) => {
       process.stderr.write(`confab-server: ${signal} again: exiting now\n`);
       for (const worker of startedAt.keys()) worker.process.kill('SIGKILL');
       process.exit(1);
-    }
-    stopAll('SIGTERM', 0);
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+    },
+  );
 
   for (let i = 0; i < count; i++) fork();
 }

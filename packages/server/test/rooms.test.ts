@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join as joinPath } from 'node:path';
 import type { ServerFrame } from '@confab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
@@ -495,7 +495,7 @@ describe('operators named in a file', () => {
   it('are operators beside those of --operators, comments and blank lines skipped', async () => {
     const dir = tempDir('confab-operators-');
     cleanups.push(() => dir.remove());
-    const file = join(dir.path, 'operators');
+    const file = joinPath(dir.path, 'operators');
     writeFileSync(file, '# who keeps order here\nmods # the moderators account\n\n  Sam  \n');
     const port = await serve({ operators: 'root', operatorsFile: file });
     for (const name of ['mods', 'sam', 'root']) {

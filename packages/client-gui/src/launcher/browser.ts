@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -29,12 +29,58 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   return MAC_APPS.find((path) => existsSync(path));
 }
 
-/** Where the app window keeps its own profile (so it is its own window, not a tab of the user's browser). */
-export function profileDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME ?? join(homedir(), '.config');
-  const dir = join(base, 'confab-gui', 'chromium-profile');
+/** At most this many app windows side by side, each with its own profile. */
+const MAX_PROFILES = 20;
+/** The file by which a confab-gui holds a profile while its window is open. */
+const HOLDER_FILE = 'confab-gui.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process is there, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes a profile for this process unless a live confab-gui holds it: the
+ * holder file is created exclusively, so two launches at the same moment
+ * cannot both take it. A holder that died leaves a file that is taken over.
+ */
+function holdProfile(dir: string): boolean {
   mkdirSync(dir, { recursive: true });
-  return dir;
+  const holder = join(dir, HOLDER_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(holder, String(process.pid), { flag: 'wx' });
+      process.once('exit', () => rmSync(holder, { force: true }));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const pid = Number(readFileSync(holder, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) return false;
+    rmSync(holder, { force: true });
+  }
+  return false;
+}
+
+/**
+ * Where the app window keeps its own profile (so it is its own window, not a
+ * tab of the user's browser), held for this launch. Two Chromiums given one
+ * profile make one window: the second hands its page to the first and exits,
+ * which would leave the second confab-gui with a dead window. So each launch
+ * takes the first profile no other running confab-gui holds.
+ */
+export function profileDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'confab-gui');
+  for (let n = 1; n <= MAX_PROFILES; n++) {
+    const dir = join(base, n === 1 ? 'chromium-profile' : `chromium-profile-${n}`);
+    if (holdProfile(dir)) return dir;
+  }
+  throw new Error(`${MAX_PROFILES} Confab windows are open already`);
 }
 
 /** Opens `url` as a Chromium app window (no tabs, no address bar). The process ends when the window closes. */
