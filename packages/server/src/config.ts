@@ -41,6 +41,8 @@ export interface ServerConfig {
   headTimeout: number;
   /** Comma-separated origins whose pages may open a WebSocket, besides the server's own and this machine's (`*`: any). @default '' */
   allowedOrigins: string;
+  /** The chat page at `/`: `auto` (the installed `@confab/client-gui`, when there is one), `off`, or the folder of a built page. @default 'auto' */
+  webPage: string;
   /** Milliseconds to send `hello` after connecting. @default 10000 */
   handshakeTimeout: number;
   /** Milliseconds a new connection may stay silent before it is taken for a person on `nc` and greeted (0: never). @default 500 */
@@ -275,6 +277,15 @@ export const SETTINGS: readonly AnySetting[] = [
     default: '',
     placeholder: 'ORIGINS',
     help: "comma-separated origins (https://chat.example.org) whose web pages may open a WebSocket here, besides the server's own and this machine's (* for any)",
+  },
+  {
+    key: 'webPage',
+    flag: 'web-page',
+    env: 'CONFAB_WEB_PAGE',
+    kind: 'string',
+    default: 'auto',
+    placeholder: 'auto|off|DIR',
+    help: 'the chat page at http://HOST:PORT/: auto (from @confab/client-gui when installed), off, or the folder of a built page',
   },
   {
     key: 'greetAfter',

@@ -30,6 +30,8 @@ import type {
 import { MemoryDirectory } from './directory/memory-directory.js';
 import { ServerError } from './errors.js';
 import { HttpRoutes } from './http/http-routes.js';
+import { findWebPage } from './http/web-page.js';
+import type { WebPage } from './http/web-page.js';
 import { MetricsServer } from './http/metrics-server.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -130,6 +132,8 @@ export class ConfabServer {
   private nextSessionId = 1;
   private listener: Listener | undefined;
   private http: HttpRoutes | undefined;
+  /** The chat page served at `/`, when there is one. */
+  private page: WebPage | undefined;
   private metricsServer: MetricsServer | undefined;
   private sweeper: Sweeper | undefined;
   private trimmer: MemoryTrimmer | undefined;
@@ -263,6 +267,12 @@ export class ConfabServer {
       contentType: registry.contentType,
       body: await registry.metrics(),
     });
+    this.page = findWebPage(config.webPage);
+    if (!this.page && config.webPage !== 'auto' && config.webPage !== 'off')
+      throw new ServerError(
+        'config_invalid',
+        `--web-page: no built page (index.html) in ${config.webPage}`,
+      );
     this.http = new HttpRoutes({
       health: () => this.health(),
       metrics,
@@ -271,6 +281,7 @@ export class ConfabServer {
       maxPayload: 4 * config.maxFrameBytes,
       headTimeoutMs: config.headTimeout,
       allowedOrigins: allowedOrigins(config),
+      page: this.page,
     });
     this.listener = new Listener({
       sweeper: this.sweeper,
@@ -329,7 +340,7 @@ export class ConfabServer {
     if (config.memoryTrim === 'on') this.trimmer = this.startMemoryTrim();
     const address = this.address();
     this.logger.info(
-      { ...address, store: config.store, tls: secureContext !== undefined },
+      { ...address, store: config.store, tls: secureContext !== undefined, page: this.page?.dir },
       'listening',
     );
     return address;

@@ -42,15 +42,16 @@ describe('confab-server', () => {
   });
 
   it('explains bad flags and values in one line, exit code 2', async () => {
-    // Six servers that refuse to start, started at once: one after another
+    // Seven servers that refuse to start, started at once: one after another
     // they take longer than a test may on a busy machine.
-    const [unknown, bad, store, tls, workers, redis] = await Promise.all([
+    const [unknown, bad, store, tls, workers, redis, page] = await Promise.all([
       fails(['--prot', '7420']),
       fails(['--port', 'seven']),
       fails([], { CONFAB_STORE: 'floppy' }),
       fails(['--tls-cert', '/nonexistent']),
       fails(['--workers', '2']),
       fails(['--redis', 'localhost:6379']),
+      fails(['--web-page', '/nonexistent', '--store', 'memory', '--port', '0']),
     ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
@@ -66,6 +67,10 @@ describe('confab-server', () => {
       stderr: expect.stringContaining('--workers needs --redis'),
     });
     expect(redis.stderr).toContain('--redis must be a URL like redis://');
+    expect(page).toMatchObject({
+      code: 2,
+      stderr: 'confab-server: --web-page: no built page (index.html) in /nonexistent\n',
+    });
   });
 
   it('says so in one line when the port is taken, exit code 1', async () => {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { originAllowed } from './origins.js';
+import type { WebPage } from './web-page.js';
 
 /** What the HTTP side of the port serves. */
 export interface HttpRoutesOptions {
@@ -26,6 +27,8 @@ export interface HttpRoutesOptions {
   headTimeoutMs: number;
   /** Origins whose pages may open a WebSocket besides the server's own and this machine's (`*`: any). */
   allowedOrigins: readonly string[];
+  /** The chat page, served at `/`; without it `/` says what this is in plain text. */
+  page?: WebPage;
 }
 
 const INDEX = `This is a Confab chat server.
@@ -63,7 +66,8 @@ type Timed = Duplex & { [HEAD_DEADLINE]?: NodeJS.Timeout };
 
 /**
  * The HTTP side of the one port: `/ws` upgrades to WebSocket (the `ws`
- * library), `/healthz` and `/metrics` answer, `/` says what this is.
+ * library), `/healthz` and `/metrics` answer, `/` is the chat page (or, with
+ * none installed, says what this is).
  *
  * Every request head must come whole within `headTimeoutMs` (a client
  * sending one slowly holds a connection for nothing: 408), and within 16
@@ -199,14 +203,25 @@ export class HttpRoutes {
         response.end(JSON.stringify(health));
       } else if (path === '/metrics') {
         await this.metrics(request, response);
-      } else if (path === '/') {
-        response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(INDEX);
       } else {
-        response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+        this.pageFile(path ?? '/', request, response);
       }
     } catch {
       if (!response.headersSent) response.writeHead(500);
       response.end();
+    }
+  }
+
+  /** A file of the chat page; without the page, `/` says what this server is. */
+  private pageFile(path: string, request: IncomingMessage, response: ServerResponse): void {
+    const answer = this.options.page?.answer(path, request.headers['if-none-match']);
+    if (answer) {
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.status === 200 && request.method === 'GET' ? answer.body : undefined);
+    } else if (path === '/') {
+      response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(INDEX);
+    } else {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
     }
   }
 
