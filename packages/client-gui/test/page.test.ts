@@ -241,6 +241,22 @@ describe('the chat page', () => {
     pat.socket.end('<quit>\n');
   });
 
+  it('shows controls and bidi overrides escaped, as the terminal client does, and isolates names and texts', async () => {
+    const reader = await openChat('reader2');
+    const pat = await PlainPerson.join('דנה');
+    // U+202E would show `txt.exe` as `exe.txt`; BEL and a zero-width space show as nothing.
+    pat.type('open invoice\u202Etxt.exe now, ring\u0007bell, zero\u200Bwidth');
+    const line = reader.locator('.log .message', { hasText: 'open invoice' });
+    await line.waitFor();
+    const shown = (await line.locator('.text').last().textContent())!;
+    expect(shown).toBe('open invoice\\u202etxt.exe now, ring^Gbell, zero\\u200bwidth');
+    expect(shown).not.toMatch(/[\u202e\u0007\u200b]/);
+    // The name is isolated (<bdi>), the text takes its own direction without reordering the rest.
+    expect(await line.locator('bdi.name').textContent()).toBe('דנה');
+    expect(await line.locator('.text').last().getAttribute('dir')).toBe('auto');
+    pat.socket.end('<quit>\n');
+  });
+
   it('loads older history at the top, and shows a new-message indicator when scrolled up', async () => {
     const poster = await PlainPerson.join('poster');
     for (let i = 1; i <= 120; i++) poster.type(`old message ${String(i).padStart(3, '0')}`);

@@ -1,3 +1,4 @@
+import { escapeControls } from '@confab/protocol';
 /** What the connect screen remembers for next time. */
 export interface Remembered {
   server: string;
@@ -48,7 +49,10 @@ export function notifyMention(title: string, body: string): void {
     !document.hidden
   )
     return;
-  const notification = new Notification(title, { body: body.slice(0, 200), tag: 'confab-mention' });
+  const notification = new Notification(escapeControls(title, { singleLine: true }), {
+    body: escapeControls(body.slice(0, 200)),
+    tag: 'confab-mention',
+  });
   notification.onclick = () => window.focus();
 }
 

@@ -1,4 +1,5 @@
 import type { ChatClient, Conversation, RoomConversation } from '@confab/protocol';
+import { escapeControls } from '@confab/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { askForNotificationsOnce } from '../settings.js';
 import { Composer } from './composer.js';
@@ -46,9 +47,10 @@ function ConversationButton({
         aria-label={label}
         onClick={onSelect}
       >
-        <span class="title">
-          {conversation.target.kind === 'dm' ? `@ ${conversation.title}` : conversation.title}
-        </span>
+        <bdi class="title">
+          {conversation.target.kind === 'dm' ? '@ ' : ''}
+          {escapeControls(conversation.title, { singleLine: true })}
+        </bdi>
         {conversation.unread > 0 && (
           <span class={conversation.mentions > 0 ? 'badge mention' : 'badge'} aria-hidden="true">
             {conversation.unread}
@@ -102,7 +104,8 @@ export function ChatScreen({ client, server }: Props) {
   useTicker(status === 'reconnecting', 250);
   const unread = conversations.reduce((sum, c) => sum + c.unread, 0);
   useEffect(() => {
-    document.title = `${unread > 0 ? `(${unread}) ` : ''}${current ? `${current.title} — ` : ''}Confab`;
+    const title = current ? `${escapeControls(current.title, { singleLine: true })} — ` : '';
+    document.title = `${unread > 0 ? `(${unread}) ` : ''}${title}Confab`;
   }, [unread, current?.title]);
 
   const select = (conversation: Conversation) => {
@@ -123,7 +126,9 @@ export function ChatScreen({ client, server }: Props) {
         >
           ☰
         </button>
-        <h1 class="room-title">{current ? current.title : 'Confab'}</h1>
+        <h1 class="room-title">
+          <bdi>{current ? escapeControls(current.title, { singleLine: true }) : 'Confab'}</bdi>
+        </h1>
         <span class={`status ${status}`} role="status">
           {STATUS_TEXT[status]}
         </span>

@@ -1,5 +1,5 @@
 import type { ChatClient, RoomConversation, RoomRole } from '@confab/protocol';
-import { foldName } from '@confab/protocol';
+import { escapeControls, foldName } from '@confab/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Name } from './messages.js';
 
@@ -42,7 +42,7 @@ export function actionsOn(
     {
       label: 'Ban until lifted',
       line: `/ban ${at}`,
-      confirm: `Ban ${name} from ${room.title} until the ban is lifted?`,
+      confirm: `Ban ${shown(name)} from ${room.title} until the ban is lifted?`,
     },
     { label: 'Mute for 10 minutes', line: `/mute ${at} 10m` },
     { label: 'Let speak again', line: `/unmute ${at}` },
@@ -58,11 +58,16 @@ export function actionsOn(
       {
         label: 'Hand the room on',
         line: `/owner ${at}`,
-        confirm: `Hand ${room.title} on to ${name}? You will stay a moderator.`,
+        confirm: `Hand ${room.title} on to ${shown(name)}? You will stay a moderator.`,
       },
     );
   }
   return actions;
+}
+
+/** A name as it may be shown in a label: its controls escaped. */
+function shown(name: string): string {
+  return escapeControls(name, { singleLine: true });
 }
 
 /** A member's name: a button that opens a menu of what the user may do to them. */
@@ -90,7 +95,7 @@ function Member({
     setOpen(false);
     client.submit(line);
   };
-  const title = ROLE_WORDS[role] ? `${name}, ${ROLE_WORDS[role]}` : name;
+  const title = ROLE_WORDS[role] ? `${shown(name)}, ${ROLE_WORDS[role]}` : shown(name);
   return (
     <li class="member-item">
       <button
@@ -112,7 +117,7 @@ function Member({
           ref={menu}
           class="member-menu"
           role="menu"
-          aria-label={`${name} in ${room.title}`}
+          aria-label={`${shown(name)} in ${room.title}`}
           onKeyDown={(event) => {
             if (event.key === 'Escape') setOpen(false);
           }}
@@ -127,7 +132,7 @@ function Member({
                   client.show({ kind: 'dm', peer: name });
                 }}
               >
-                Write to {name}
+                Write to <Name name={name} />
               </button>
             </li>
           )}

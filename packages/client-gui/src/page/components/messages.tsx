@@ -1,5 +1,5 @@
 import type { Conversation, LogEntry } from '@confab/protocol';
-import { dayChanges, dayLabel } from '@confab/protocol';
+import { dayChanges, dayLabel, escapeControls } from '@confab/protocol';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { nameHue } from '../colors.js';
 import { linkify } from '../linkify.js';
@@ -23,20 +23,29 @@ function clock(ts: number): string {
   return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-/** A name in its colour. Text only: a name is data. */
+/**
+ * A name in its colour. Text only: a name is data. Its controls are shown
+ * escaped, as the terminal client shows them, and it is isolated (`<bdi>`),
+ * so a right-to-left name cannot reorder what is around it.
+ */
 export function Name({ name, self }: { name: string; self?: boolean }) {
   return (
-    <span class={self ? 'name self' : 'name'} style={{ '--hue': String(nameHue(name)) }}>
-      {name}
-    </span>
+    <bdi class={self ? 'name self' : 'name'} style={{ '--hue': String(nameHue(name)) }}>
+      {escapeControls(name, { singleLine: true })}
+    </bdi>
   );
 }
 
-/** Message text as text nodes and safe links; never HTML. */
+/**
+ * Message text as text nodes and safe links; never HTML. Controls and
+ * invisible characters are shown escaped (a right-to-left override would
+ * turn `txt.exe` into `exe.txt`), and the text takes its direction from
+ * itself without reordering the name before it.
+ */
 function Text({ text }: { text: string }) {
   return (
-    <span class="text">
-      {linkify(text).map((part, i) =>
+    <span class="text" dir="auto">
+      {linkify(escapeControls(text)).map((part, i) =>
         part.kind === 'text' ? (
           part.text
         ) : (
@@ -59,7 +68,9 @@ function Entry({ entry }: { entry: LogEntry }) {
     return (
       <li class={`system ${entry.tone}`}>
         {time}
-        <span class="body text">{entry.text}</span>
+        <span class="body text" dir="auto">
+          {escapeControls(entry.text)}
+        </span>
       </li>
     );
   }

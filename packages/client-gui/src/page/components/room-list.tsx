@@ -1,4 +1,5 @@
 import type { ChatClient } from '@confab/protocol';
+import { escapeControls } from '@confab/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 /**
@@ -60,7 +61,11 @@ export function RoomList({ client, onClose }: { client: ChatClient; onClose: () 
                 <span class="people">
                   {room.members} {room.members === 1 ? 'person' : 'people'}
                 </span>
-                {room.topic !== undefined && <span class="topic">{room.topic}</span>}
+                {room.topic !== undefined && (
+                  <span class="topic" dir="auto">
+                    {escapeControls(room.topic, { singleLine: true })}
+                  </span>
+                )}
                 <button
                   type="button"
                   class="small"
