@@ -72,3 +72,17 @@ describe('package manifests', () => {
     },
   );
 });
+
+describe('the working tree', () => {
+  it('ignores the folders the README has a reader make (server data, the cluster recipe’s Redis data)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain('mkdir -p redis-data');
+    for (const path of ['redis-data/appendonly.aof', 'confab-data/confab.db']) {
+      // git check-ignore exits 0 when the path is ignored, 1 when it is not.
+      expect(
+        () => execFileSync('git', ['check-ignore', '-q', path], { cwd: root }),
+        path,
+      ).not.toThrow();
+    }
+  });
+});

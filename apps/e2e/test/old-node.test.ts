@@ -45,16 +45,19 @@ describe('on a Node older than 22.13', () => {
     expect(run.stderr).toContain('npm install --prefix ~/.local/node24 node@24');
   });
 
-  it('pnpm install refuses to start, rather than installing what cannot run', () => {
+  it('pnpm install refuses to start, rather than installing what cannot run, and says what to do', () => {
     // The repository's root manifest and settings, in a folder of their own.
     const project = join(work, 'project');
     execFileSync('mkdir', ['-p', project]);
-    for (const file of ['package.json', '.npmrc'])
+    for (const file of ['package.json', '.npmrc', '.pnpmfile.cjs'])
       copyFileSync(join(root, file), join(project, file));
     const pnpm = execFileSync('which', ['pnpm'], { encoding: 'utf8' }).trim();
     const run = underNode20(pnpm, ['install', '--offline'], project);
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toContain('ERR_PNPM_UNSUPPORTED_ENGINE');
+    expect(run.stderr).toContain('Confab needs Node.js 22.13 or later');
+    expect(run.stderr).toContain('this is Node 20.20.2');
+    expect(run.stderr).toContain('npm install --prefix ~/.local/node24 node@24');
     expect(readFileSync(join(project, 'package.json'), 'utf8')).toContain('"node": ">=22.13"');
   });
 });

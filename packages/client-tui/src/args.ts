@@ -22,13 +22,14 @@ Usage: confab [--host HOST] [--port PORT] [--name NAME] [--tls]
   --host HOST    server address (env CONFAB_HOST; default 127.0.0.1)
   --port PORT    server port (env CONFAB_PORT; default 7420)
   --name NAME    your name (env CONFAB_NAME; asked for when missing)
-
-With none of these, the server, port and name are asked for, the defaults
-ready to accept; with any of them, only a missing name is asked for.
   --tls          connect with TLS (env CONFAB_TLS=1)
   --insecure     with --tls, accept a certificate that does not verify
   --help         show this help
   --version      show the version
+
+With none of --host, --port and --name, the server, port and name are asked
+for, the defaults ready to accept; with any of them, only a missing name is
+asked for.
 
 In the chat: type and press Enter to talk. /help lists the commands.
 <quit> alone, /quit, Ctrl-C or Ctrl-D leave. PageUp/PageDown scroll,

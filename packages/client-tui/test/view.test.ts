@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, RoomConversation } from '@confab/protocol';
 import { ChatModel, maskSecrets } from '@confab/protocol';
-import { parseTuiArgs } from '../src/args.js';
+import { USAGE, parseTuiArgs } from '../src/args.js';
 import { nameColour } from '../src/view/colors.js';
 import { formatEntry } from '../src/view/format.js';
 import { renderInput } from '../src/view/input-line.js';
@@ -285,6 +285,15 @@ describe('command line', () => {
     expect(parseTuiArgs(['--port', 'x'], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--bogus'], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--help'], {})).toEqual({ kind: 'help' });
+  });
+
+  it('lists every option in --help before the paragraphs that explain them', () => {
+    const lines = USAGE.split('\n');
+    const options = lines.flatMap((line, i) => (/^ {2}--/.test(line) ? [i] : []));
+    const firstProse = lines.findIndex((line, i) => i > options[0]! && /^[A-Z<]/.test(line));
+    for (const flag of ['--host', '--port', '--name', '--tls', '--insecure', '--help', '--version'])
+      expect(lines.some((line) => line.startsWith(`  ${flag} `))).toBe(true);
+    expect(Math.max(...options)).toBeLessThan(firstProse);
   });
 });
 
