@@ -87,6 +87,25 @@ describe('accounts on the page', () => {
     await page.getByRole('region', { name: 'You' }).getByText('account').waitFor();
   });
 
+  it('after Leave offers the account it was logged in as, and Connect logs in to it again', async () => {
+    const page = await device();
+    await connect(page, 'gus');
+    const you = page.getByRole('region', { name: 'You' });
+    await you.getByText('guest').waitFor();
+    await page.locator('.composer textarea').fill('/nick gustav');
+    await page.locator('.composer textarea').press('Enter');
+    await you.getByText('gustav').waitFor();
+    await you.getByRole('button', { name: 'Register this name' }).click();
+    await you.getByLabel('A password to keep gustav yours').fill('a long horse');
+    await you.getByRole('button', { name: 'Register' }).click();
+    await you.getByText('account').waitFor();
+    await page.getByRole('button', { name: 'Leave' }).click();
+    await page.locator('#name').waitFor();
+    expect(await page.locator('#name').inputValue()).toBe('gustav');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('region', { name: 'You' }).getByText('account').waitFor();
+  });
+
   it('logs out: back at the connect screen, said quietly, the kept login forgotten', async () => {
     const page = await device();
     await connect(page, 'lena', 'correct horse');

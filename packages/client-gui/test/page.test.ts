@@ -31,9 +31,10 @@ async function startServer(atPort = 0): Promise<void> {
 /** Opens the page as `name` (connecting at once), in the given colour scheme and size. */
 async function openChat(
   name: string,
-  options: { dark?: boolean; width?: number; height?: number } = {},
+  options: { dark?: boolean; width?: number; height?: number; locale?: string } = {},
 ): Promise<Page> {
   const context = await browser.newContext({
+    ...(options.locale ? { locale: options.locale } : {}),
     viewport: { width: options.width ?? 1200, height: options.height ?? 760 },
     colorScheme: options.dark ? 'dark' : 'light',
   });
@@ -250,11 +251,76 @@ describe('the chat page', () => {
     await line.waitFor();
     const shown = (await line.locator('.text').last().textContent())!;
     expect(shown).toBe('open invoice\\u202etxt.exe now, ring^Gbell, zero\\u200bwidth');
+    // eslint-disable-next-line no-control-regex
     expect(shown).not.toMatch(/[\u202e\u0007\u200b]/);
     // The name is isolated (<bdi>), the text takes its own direction without reordering the rest.
     expect(await line.locator('bdi.name').textContent()).toBe('דנה');
     expect(await line.locator('.text').last().getAttribute('dir')).toBe('auto');
     pat.socket.end('<quit>\n');
+  });
+
+  it('at phone width opens one drawer: the rooms above the members, neither over the other', async () => {
+    const phone = await openChat('phil', { width: 390, height: 760 });
+    await phone.getByRole('button', { name: 'Rooms and members' }).click();
+    const side = await phone.locator('.sidebar').boundingBox();
+    const members = await phone.locator('.members').boundingBox();
+    expect(side && members).toBeTruthy();
+    // Stacked in one column, the members starting below where the rooms end.
+    expect(members!.x).toBe(side!.x);
+    expect(members!.y).toBeGreaterThanOrEqual(side!.y + side!.height);
+    for (const panel of ['.sidebar', '.members']) {
+      const background = await phone
+        .locator(panel)
+        .evaluate((element) => getComputedStyle(element).backgroundColor);
+      // Opaque: no chat text shows through.
+      expect(background, panel).toMatch(/^rgb\(/);
+    }
+    await phone.screenshot({ path: join(shots, 'phone-drawer.png') });
+    await phone.keyboard.press('Escape');
+    await expect.poll(() => phone.locator('.members').isVisible()).toBe(false);
+  });
+
+  it('writes times as the person’s locale does, the terminal client’s rule too', async () => {
+    const british = await openChat('gb-reader', { locale: 'en-GB' });
+    const american = await openChat('us-reader', { locale: 'en-US' });
+    expect(await british.locator('.log time').first().textContent()).toMatch(/^\d\d:\d\d$/);
+    expect(await american.locator('.log time').first().textContent()).toMatch(/^\d\d:\d\d\s[AP]M$/);
+  });
+
+  it('has the terminal client’s keys: Up recalls, Alt+digit switches, Esc closes; /help lists them', async () => {
+    const kim = await openChat('kim');
+    const box = kim.locator('.composer textarea');
+    // The greeting speaks of the page's own way out, not of typing <quit>.
+    await kim.locator('.log .system', { hasText: 'press Leave at the top right' }).waitFor();
+    // A mistyped command is answered in the log and leaves the input empty, so the
+    // next line is not typed onto its end; Up brings it back.
+    await say(kim, '/nickk kimberly');
+    await kim.locator('.log .system.error', { hasText: 'nickk' }).waitFor();
+    expect(await box.inputValue()).toBe('');
+    await say(kim, '/join #keys');
+    await kim.locator('.room-title', { hasText: '#keys' }).waitFor();
+    await box.press('ArrowUp');
+    expect(await box.inputValue()).toBe('/join #keys');
+    await box.press('ArrowUp');
+    expect(await box.inputValue()).toBe('/nickk kimberly');
+    await box.press('ArrowDown');
+    await box.press('ArrowDown');
+    expect(await box.inputValue()).toBe('');
+    // Alt+1 goes to the first conversation listed, Alt+2 to the second.
+    await box.press('Alt+1');
+    await kim.locator('.room-title', { hasText: '#general' }).waitFor();
+    await box.press('Alt+2');
+    await kim.locator('.room-title', { hasText: '#keys' }).waitFor();
+    // Esc closes the room list.
+    await kim.getByRole('button', { name: 'Browse rooms' }).click();
+    const list = kim.getByRole('dialog', { name: 'Rooms' });
+    await list.waitFor();
+    await kim.keyboard.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    await say(kim, '/help');
+    const help = kim.locator('.log .system', { hasText: 'Keys:' });
+    await help.waitFor();
+    expect(await help.textContent()).toContain('Alt+1..9');
   });
 
   it('loads older history at the top, and shows a new-message indicator when scrolled up', async () => {

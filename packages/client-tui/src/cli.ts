@@ -9,6 +9,7 @@ import {
   SESSION_REVOKED_REASON,
   askAfterRejection,
   checkName,
+  environmentLocale,
   foldName,
 } from '@confab/protocol';
 import type { EndReason } from '@confab/protocol';
@@ -19,6 +20,7 @@ import { tcpConnect } from './tcp-transport.js';
 import { TerminalApp } from './ui/app.js';
 import { localeIsUtf8, patchBlessedWidths, preferUtf8LineDrawing } from './ui/unicode-width.js';
 import { VERSION } from './version.js';
+import { TUI_KEYS } from './view/keys.js';
 
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 7420;
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     warnings: false,
   });
   if (utf8) preferUtf8LineDrawing(screen);
-  const app = new TerminalApp(screen);
+  const app = new TerminalApp(screen, environmentLocale(process.env));
   let finished = false;
   const finish = (code: number, line?: string, toError = false) => {
     if (finished) return;
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
       randomBytes(32).toString('base64url'),
     ),
     clientName: `confab-tui/${VERSION}`,
+    keys: TUI_KEYS,
   });
   app.attach(client, endpointLabel(), args.tls);
   let trying = name;

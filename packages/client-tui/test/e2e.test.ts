@@ -275,6 +275,26 @@ describe('confab in a terminal', () => {
     await tmux.waitFor('ada', (s) => s.trimEnd().split('\n').at(-1) === '>');
   });
 
+  it('answers a mistyped command in the log and leaves the input empty, the line kept for Up', async () => {
+    tmux.type('ada', '/nickk ada2');
+    await tmux.waitFor('ada', 'Unknown command /nickk');
+    // The input is empty: the next command is not typed onto the end of the mistake.
+    await tmux.waitFor('ada', (s) => s.trimEnd().split('\n').at(-1) === '>');
+    tmux.type('ada', 'typed after the typo');
+    await tmux.waitFor('ada', /<ada> typed after the typo\s/);
+    tmux.keys('ada', 'Up');
+    tmux.keys('ada', 'Up');
+    await tmux.waitFor('ada', (s) => s.trimEnd().split('\n').at(-1) === '> /nickk ada2');
+    tmux.keys('ada', 'C-u');
+    await tmux.waitFor('ada', (s) => s.trimEnd().split('\n').at(-1) === '>');
+  });
+
+  it('lists its keys in /help after the commands', async () => {
+    tmux.type('ada', '/help');
+    await tmux.waitFor('ada', 'F2');
+    expect(tmux.screen('ada')).toMatch(/Alt\+1\.\.9\s+go to the first nine conversations/);
+  });
+
   it('reconnects after a server restart and shows the missed messages once', async () => {
     const atPort = port;
     await server.close();
@@ -309,7 +329,10 @@ describe('confab in a terminal', () => {
       .then(() => tmux.waitFor('ada', 'Reconnected'));
     const lines = after.split('\n');
     const tail = lines.slice(lines.findIndex((l) => l.includes('The server is restarting')));
-    expect(tail.filter((l) => l.includes('--'))).toEqual([
+    expect(
+      tail.filter((l) => l.includes('--')),
+      tail.join('\n'),
+    ).toEqual([
       expect.stringContaining('The server is restarting or shutting down;'),
       expect.stringContaining('Reconnected'),
     ]);

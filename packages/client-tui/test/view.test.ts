@@ -46,6 +46,14 @@ describe('safe rendering of remote text', () => {
     expect(line!.replace(/\{\/?[a-z-]+\}/g, '')).not.toMatch(bareBrace);
   });
 
+  it('writes the time as the environment’s locale does, and indents under the text all the same', () => {
+    const [first, second] = formatEntry(message('one\ntwo'), Number.POSITIVE_INFINITY, 'en-US');
+    expect(first).toMatch(/^\{gray-fg\}09:05\sAM\{\/gray-fg\} /);
+    // `09:05 AM <bob> `: the text starts at column 15.
+    expect(second).toMatch(/^ {15}two$/);
+    expect(formatEntry(message('x'), 80, 'en-GB')[0]).toMatch(/^\{gray-fg\}09:05\{\/gray-fg\} /);
+  });
+
   it('indents the lines of a multi-line text under the text, and marks actions and mentions', () => {
     // `09:05 <bob> `: the text starts at column 12.
     expect(formatEntry(message('one\ntwo'))).toHaveLength(2);

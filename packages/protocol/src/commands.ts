@@ -30,8 +30,13 @@ export type InputAction =
   | { kind: 'quit'; reason?: string }
   /** Show this help text to the user. */
   | { kind: 'help'; text: string }
-  /** Tell the user what was wrong with the line; nothing is sent. */
-  | { kind: 'error'; message: string }
+  /**
+   * Tell the user what was wrong with the line; nothing is sent. `mend`: the
+   * line is what the user meant but cannot go as it is (a message too long),
+   * so it belongs back in the input to be mended. Without it (an unknown
+   * command, a wrong use of one) the line is for recall, not the input.
+   */
+  | { kind: 'error'; message: string; mend?: true }
   /** Nothing to do (an empty line). */
   | { kind: 'none' };
 
@@ -83,12 +88,9 @@ function textAction(
   context: InputContext,
 ): InputAction {
   const problem = checkText(text, context.maxTextBytes ?? LIMITS.maxTextBytes);
-  if (problem)
-    return error(
-      problem.code === 'text_too_long'
-        ? `Message too long: ${problem.message}.`
-        : 'Nothing to send.',
-    );
+  if (problem?.code === 'text_too_long')
+    return { kind: 'error', message: `Message too long: ${problem.message}.`, mend: true };
+  if (problem) return error('Nothing to send.');
   return { kind: 'send', frame: { ...frame, text } as SayFrame | DmFrame };
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INPUT_COMMANDS, parseInput } from '../src/index.js';
+import { INPUT_COMMANDS, LIMITS, parseInput } from '../src/index.js';
 
 const here = { room: '#general' };
 
@@ -122,5 +122,18 @@ describe('parseInput', () => {
         },
       ),
     );
+  });
+});
+
+describe('what a mistake leaves in the input', () => {
+  it('marks a message too long as one to mend, and a mistyped command as one for recall', () => {
+    expect(parseInput('x'.repeat(LIMITS.maxTextBytes + 1), { room: '#general' })).toMatchObject({
+      kind: 'error',
+      mend: true,
+    });
+    const typo = parseInput('/nickk ada');
+    expect(typo).toMatchObject({ kind: 'error', message: expect.stringContaining('/nickk') });
+    expect(typo).not.toHaveProperty('mend');
+    expect(parseInput('/join')).not.toHaveProperty('mend');
   });
 });

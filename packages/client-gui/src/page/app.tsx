@@ -11,6 +11,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ChatScreen } from './components/chat.js';
 import type { ConnectRequest } from './components/connect.js';
 import { ConnectScreen } from './components/connect.js';
+import { PAGE_KEYS } from './keys.js';
 import { guestKey, keepLogin, keptLogin, notifyMention, remember } from './settings.js';
 import { VERSION } from '../version.js';
 import { webSocketConnect, webSocketUrl } from './ws-transport.js';
@@ -138,6 +139,10 @@ export function App({ defaults }: { defaults: Defaults }) {
       guestKey: guestKey(),
       ...(credentials ? { credentials } : {}),
       clientName: `confab-gui/${VERSION}`,
+      keys: PAGE_KEYS,
+      // The server's greeting tells a plain-text user to write <quit>; here there is a button.
+      greeting: (name) =>
+        `Welcome ${name}: to leave the chat, press Leave at the top right (or type <quit>).`,
     });
     next.subscribe((event) => {
       if (event.type === 'status' && event.status === 'registered') {
@@ -160,6 +165,11 @@ export function App({ defaults }: { defaults: Defaults }) {
           event.entry.text,
         );
       } else if (event.type === 'ended') {
+        // The connect screen offers the name this session ended with: after a
+        // /nick or a registration, that is the account to log in to again.
+        const name = next.model.name || request.name;
+        setForm({ server: request.server, name });
+        remember({ server: request.server, name });
         setRegistered(false);
         setClient(undefined);
         setProblem(endedProblem(event));

@@ -66,7 +66,11 @@ export class TerminalApp {
     | undefined;
   private readonly formatted = new WeakMap<LogEntry, { width: number; lines: string[] }>();
 
-  constructor(private readonly screen: Widgets.Screen) {
+  constructor(
+    private readonly screen: Widgets.Screen,
+    /** The locale times are written in (the environment's; undefined: 24-hour). */
+    private readonly locale?: string,
+  ) {
     this.layout = createLayout(screen);
     screen.on('keypress', (ch: string | undefined, key: KeyEvent) => this.onKey(ch, key ?? {}));
     screen.on('resize', () => this.invalidate('log', 'side', 'status', 'input'));
@@ -282,8 +286,11 @@ export class TerminalApp {
 
   private send(): void {
     const line = this.editor.take();
-    // A line that could not go (too long, a mistake, no link) stays to be mended.
-    if (this.client?.submit(line).kind === 'error') this.editor.restore(line);
+    // A line that could not go as it is (too long, no link) stays to be
+    // mended; a mistyped command is answered in the log and left to recall
+    // (Up), so the next line is not typed onto its end.
+    const submitted = this.client?.submit(line);
+    if (submitted?.kind === 'error' && submitted.mend) this.editor.restore(line);
     this.followNewest();
     this.invalidate('input');
   }
@@ -423,7 +430,7 @@ export class TerminalApp {
   private linesOf(entry: LogEntry, width: number): string[] {
     let formatted = this.formatted.get(entry);
     if (formatted?.width !== width) {
-      formatted = { width, lines: formatEntry(entry, width) };
+      formatted = { width, lines: formatEntry(entry, width, this.locale) };
       this.formatted.set(entry, formatted);
     }
     return formatted.lines;

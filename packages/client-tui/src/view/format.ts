@@ -1,15 +1,9 @@
 import type { LogEntry } from '@confab/protocol';
 import { nameColour } from './colors.js';
-import { escapeControls } from '@confab/protocol';
+import { clockTime, escapeControls } from '@confab/protocol';
 import stringWidth from 'string-width';
 import { escapeTags, safeText } from './safe-text.js';
 import { wrapText } from './wrap.js';
-
-/** `HH:MM` in local time. */
-export function clock(ts: number): string {
-  const date = new Date(ts);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
 
 /** A name in its colour (bold for oneself), made safe. */
 export function coloredName(name: string, self: boolean): string {
@@ -52,12 +46,18 @@ function layOut(
  * (`safeText`, `escapeControls`, `escapeTags`), so only our own tags are
  * ever tags.
  */
-export function formatEntry(entry: LogEntry, width = Number.POSITIVE_INFINITY): string[] {
-  const time = `{gray-fg}${clock(entry.ts)}{/gray-fg}`;
+export function formatEntry(
+  entry: LogEntry,
+  width = Number.POSITIVE_INFINITY,
+  locale?: string,
+): string[] {
+  const clock = clockTime(entry.ts, locale);
+  const clockWidth = stringWidth(clock);
+  const time = `{gray-fg}${clock}{/gray-fg}`;
   if (entry.kind === 'system') {
     const colour = entry.tone === 'error' ? 'red' : 'gray';
-    // `HH:MM -- `: nine columns.
-    const { lines, indent } = layOut(entry.text, 9, width);
+    // The time, then ` -- `.
+    const { lines, indent } = layOut(entry.text, clockWidth + 4, width);
     return lines.map((line, i) =>
       i === 0
         ? `${time} {${colour}-fg}-- ${line}{/${colour}-fg}`
@@ -66,9 +66,9 @@ export function formatEntry(entry: LogEntry, width = Number.POSITIVE_INFINITY): 
   }
   const who = coloredName(entry.from, entry.self);
   const head = entry.action ? `{magenta-fg}*{/magenta-fg} ${who} ` : `<${who}> `;
-  // `HH:MM ` then `<name> ` or `* name `.
+  // The time and a space, then `<name> ` or `* name `.
   const nameWidth = stringWidth(escapeControls(entry.from, { singleLine: true }));
-  const { lines, indent } = layOut(entry.text, 6 + nameWidth + 3, width);
+  const { lines, indent } = layOut(entry.text, clockWidth + 1 + nameWidth + 3, width);
   const body = lines.map((line, i) =>
     i === 0 ? `${time} ${head}${line}` : `${' '.repeat(indent)}${line}`,
   );

@@ -83,3 +83,14 @@ export function keyAction(ch: string | undefined, key: KeyEvent): KeyAction {
     return { type: 'insert', text: ch };
   return { type: 'none' };
 }
+
+/** The keys, as `/help` lists them after the commands. */
+export const TUI_KEYS: readonly string[] = [
+  '  Alt+1..9            go to the first nine conversations, as listed',
+  '  Ctrl+N, Ctrl+P      next, previous conversation (Alt+Right, Alt+Left too)',
+  '  Up, Down            recall what you typed',
+  '  Tab                 complete a command, a #room or a name',
+  '  PageUp, PageDown    scroll; Esc goes back to the newest',
+  '  F2                  show or hide the member list',
+  '  Ctrl+C, Ctrl+D      leave',
+];

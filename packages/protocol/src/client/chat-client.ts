@@ -59,6 +59,14 @@ export interface ChatClientOptions extends ModelOptions {
   name: string;
   /** Sent in `hello.client`, e.g. `confab-tui/0.1.0`. */
   clientName?: string;
+  /**
+   * The greeting shown once welcomed, from the server's (which tells a
+   * plain-text user to write `<quit>` to leave): a view with a way of its
+   * own to leave says that instead. Default: the server's text.
+   */
+  greeting?: (name: string, serverText: string) => string;
+  /** The view's keys, listed by `/help` after the commands (a line each, e.g. `  Alt+1..9  go to a conversation`). */
+  keys?: readonly string[];
   /** Reconnect after a lost link (once registered); `false` to stop instead. @default {} (on, with backoff defaults) */
   reconnect?: BackoffOptions | false;
   /** Silence after which the client pings the server; twice this and the link counts as lost. @default 30000 */
@@ -186,9 +194,10 @@ export class ChatClient {
 
   /**
    * Handles one line the user typed: a message to the current room or peer,
-   * a `/command`, or `<quit>`. Returns what the line meant (`error` also
-   * when it could not be sent: the view should keep it to be mended); help
-   * and mistakes are also shown as system lines in the current conversation.
+   * a `/command`, or `<quit>`. Returns what the line meant: `error` with
+   * `mend` when it could not go as it is (too long, no link), which the view
+   * keeps in its input to be mended; help and mistakes are also shown as
+   * system lines in the current conversation.
    */
   submit(line: string): InputAction {
     const current = this.model.current();
@@ -202,15 +211,17 @@ export class ChatClient {
     switch (action.kind) {
       case 'send': {
         const problem = this.sendAction(action.frame);
-        if (problem !== undefined) return { kind: 'error', message: problem };
+        if (problem !== undefined) return { kind: 'error', message: problem, mend: true };
         break;
       }
       case 'quit':
         this.quit(action.reason);
         break;
-      case 'help':
-        this.model.notice(action.text, 'info', this.clock.now());
+      case 'help': {
+        const keys = this.options.keys?.length ? `\nKeys:\n${this.options.keys.join('\n')}` : '';
+        this.model.notice(`${action.text}${keys}`, 'info', this.clock.now());
         break;
+      }
       case 'error':
         this.model.notice(action.message, 'error', this.clock.now());
         break;
@@ -401,7 +412,10 @@ export class ChatClient {
         if (this.link.wasRegistered) {
           this.model.noticeAll('Reconnected', 'info', now);
           this.returningUntil = now + RETURN_WINDOW_MS;
-        } else if (frame.text) this.model.notice(frame.text, 'info', now);
+        } else if (frame.text) {
+          const text = this.options.greeting?.(frame.name, frame.text) ?? frame.text;
+          this.model.notice(text, 'info', now);
+        }
         this.link.welcome();
         break;
       case 'names':

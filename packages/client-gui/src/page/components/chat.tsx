@@ -2,6 +2,7 @@ import type { ChatClient, Conversation, RoomConversation } from '@confab/protoco
 import { escapeControls } from '@confab/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { askForNotificationsOnce } from '../settings.js';
+import { screenKey } from '../keys.js';
 import { Composer } from './composer.js';
 import { MemberList } from './members.js';
 import { MessageList, Name } from './messages.js';
@@ -112,6 +113,36 @@ export function ChatScreen({ client, server }: Props) {
     client.show(conversation.target);
     setDrawer(false);
   };
+  // As the side panel lists them: rooms, then direct messages.
+  const listed = [
+    ...conversations.filter((c) => c.target.kind === 'room'),
+    ...conversations.filter((c) => c.target.kind === 'dm'),
+  ];
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const key = screenKey(event);
+      if (!key) return;
+      if (key.kind === 'close') {
+        // A menu handles its own Esc first; then the room list, then the side panel.
+        if (event.defaultPrevented) return;
+        if (browsing) setBrowsing(false);
+        else if (drawer) setDrawer(false);
+        else return;
+      } else if (key.kind === 'conversation') {
+        const target = listed[key.index];
+        if (!target) return;
+        select(target);
+      } else {
+        const at = listed.findIndex((c) => c.key === current?.key);
+        const target = listed[(at + key.by + listed.length) % listed.length];
+        if (!target) return;
+        select(target);
+      }
+      event.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  });
   const reconnectIn = Math.max(0, Math.ceil((client.reconnectAt - Date.now()) / 1000));
   return (
     <div class={drawer ? 'chat drawer-open' : 'chat'}>
@@ -172,8 +203,8 @@ export function ChatScreen({ client, server }: Props) {
         </button>
         <p class="hint">
           <kbd>Enter</kbd> sends, <kbd>Shift+Enter</kbd> starts a new line. <kbd>/join #room</kbd>{' '}
-          joins a room, <kbd>/msg name text</kbd> writes to one person, <kbd>/help</kbd> lists the
-          rest.
+          joins a room, <kbd>/msg name text</kbd> writes to one person, <kbd>Alt+1</kbd>…
+          <kbd>Alt+9</kbd> go to a conversation, <kbd>/help</kbd> lists the rest.
         </p>
       </nav>
       <main class="main">
@@ -192,7 +223,10 @@ export function ChatScreen({ client, server }: Props) {
           onSend={(text) => {
             // Asked once, on a person's own action, never as the page opens.
             askForNotificationsOnce();
-            return client.submit(text).kind !== 'error';
+            // Too long, or no link: it stays to be mended. A mistyped command is
+            // answered in the log, and Up brings it back.
+            const submitted = client.submit(text);
+            return !(submitted.kind === 'error' && submitted.mend);
           }}
         />
       </main>

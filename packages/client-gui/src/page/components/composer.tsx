@@ -4,7 +4,7 @@ import { useRef, useState } from 'preact/hooks';
 interface Props {
   label: string;
   disabled: boolean;
-  /** Sends the text; false when it could not go (too long, a mistake, no link): it stays to be mended. */
+  /** Sends the text; false when it could not go as it is (too long, no link): it stays to be mended. */
   onSend: (text: string) => boolean;
 }
 
@@ -16,18 +16,42 @@ function suggestionsFor(text: string): typeof INPUT_COMMANDS {
   return INPUT_COMMANDS.filter((command) => command.name.startsWith(typed)).slice(0, 8);
 }
 
+/** Lines kept for Up/Down recall, as in the terminal client. */
+const RECALL_LIMIT = 100;
+/** A line that carries a password is never kept for recall. */
+const SECRET_COMMAND = /^\/(register|login|password)\b/i;
+
 /**
  * The message input: Enter sends, Shift+Enter starts a new line; `/commands`
  * and `<quit>` work here. Typing `/` lists the commands that match (Tab
- * takes the first).
+ * takes the first). Up and Down recall what was typed, as in the terminal
+ * client, from the input's first or last line (so they still move between
+ * the lines of a longer text).
  */
 export function Composer({ label, disabled, onSend }: Props) {
   const [text, setText] = useState('');
   const field = useRef<HTMLTextAreaElement>(null);
+  const recall = useRef({ lines: [] as string[], at: 0, draft: '' });
   const send = () => {
     if (text.trim() === '') return;
+    const kept = recall.current;
+    if (!SECRET_COMMAND.test(text) && kept.lines.at(-1) !== text) {
+      kept.lines.push(text);
+      if (kept.lines.length > RECALL_LIMIT) kept.lines.shift();
+    }
+    kept.at = kept.lines.length;
     if (onSend(text)) setText('');
     field.current?.focus();
+  };
+  /** Up (-1) or Down (1) through what was typed; false when there is nothing that way. */
+  const step = (by: -1 | 1): boolean => {
+    const kept = recall.current;
+    const to = kept.at + by;
+    if (to < 0 || to > kept.lines.length) return false;
+    if (kept.at === kept.lines.length) kept.draft = text;
+    kept.at = to;
+    setText(to === kept.lines.length ? kept.draft : kept.lines[to]!);
+    return true;
   };
   const suggestions = suggestionsFor(text);
   const take = (name: string) => {
@@ -59,7 +83,7 @@ export function Composer({ label, disabled, onSend }: Props) {
         aria-label={label}
         aria-describedby={suggestions.length > 0 ? 'command-suggestions' : undefined}
         placeholder={label}
-        title="Enter sends; Shift+Enter starts a new line; /help lists the commands"
+        title="Enter sends; Shift+Enter starts a new line; Up recalls; /help lists the commands and keys"
         rows={rows}
         value={text}
         disabled={disabled}
@@ -73,7 +97,14 @@ export function Composer({ label, disabled, onSend }: Props) {
           if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
             event.preventDefault();
             send();
+            return;
           }
+          const area = event.currentTarget;
+          const plain = !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+          const onFirstLine = !area.value.slice(0, area.selectionStart).includes('\n');
+          const onLastLine = !area.value.slice(area.selectionEnd).includes('\n');
+          if (plain && event.key === 'ArrowUp' && onFirstLine && step(-1)) event.preventDefault();
+          if (plain && event.key === 'ArrowDown' && onLastLine && step(1)) event.preventDefault();
         }}
       />
       <button type="submit" disabled={disabled || text.trim() === ''}>

@@ -119,7 +119,10 @@ function Member({
           role="menu"
           aria-label={`${shown(name)} in ${room.title}`}
           onKeyDown={(event) => {
-            if (event.key === 'Escape') setOpen(false);
+            if (event.key !== 'Escape') return;
+            // The menu's own: the screen's Esc must not close the side panel too.
+            event.preventDefault();
+            setOpen(false);
           }}
         >
           {!self && (

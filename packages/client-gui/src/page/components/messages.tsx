@@ -1,5 +1,5 @@
 import type { Conversation, LogEntry } from '@confab/protocol';
-import { dayChanges, dayLabel, escapeControls } from '@confab/protocol';
+import { clockTime, dayChanges, dayLabel, escapeControls } from '@confab/protocol';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { nameHue } from '../colors.js';
 import { linkify } from '../linkify.js';
@@ -19,8 +19,9 @@ function keyOf(entry: LogEntry): number {
   return key;
 }
 
+/** The time as the person's language writes it: the rule the terminal client follows too. */
 function clock(ts: number): string {
-  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return clockTime(ts, navigator.language);
 }
 
 /**
