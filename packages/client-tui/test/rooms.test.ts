@@ -121,9 +121,10 @@ describe('rooms in the terminal client', () => {
     tmux.keys('uma', 'Tab');
     await tmux.waitFor('uma', (s) => s.trimEnd().split('\n').at(-1) === '> /join #den');
     tmux.keys('uma', 'C-u');
-    // The help, by group: the room commands, then the operators' (its end is on the screen).
+    // The help, by group: the room commands, then the operators', then the keys (its end is on the screen).
     tmux.type('uma', '/help');
-    await tmux.waitFor('uma', '/ban [#room] name [10m|2h|7d] [reason]');
+    await tmux.waitFor('uma', '/mute [#room] name [10m|2h|7d] [reason]');
     await tmux.waitFor('uma', 'Server operators:');
+    await tmux.waitFor('uma', 'F2                  show or hide the member list');
   });
 });

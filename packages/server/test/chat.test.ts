@@ -1,7 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BusEvent, ConfabServer } from '../src/index.js';
 import { LocalBus } from '../src/index.js';
-import { JsonClient, PlainClient, WsClient, pause, startServer, scrapeMetrics } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import {
+  JsonClient,
+  PlainClient,
+  WsClient,
+  pause,
+  startServer,
+  scrapeMetrics,
+  tempDir,
+} from './helpers.js';
 
 let server: ConfabServer;
 let port: number;
@@ -187,7 +197,43 @@ describe('transports on one port', () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('Confab chat server');
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
   });
+
+  it('serves a built chat page at / from --web-page, from memory, with its CSP and ETags', async () => {
+    const dir = tempDir('confab-page-');
+    writeFileSync(joinPath(dir.path, 'index.html'), '<!doctype html><title>Confab</title>');
+    writeFileSync(joinPath(dir.path, 'app.js'), 'console.log(1);');
+    writeFileSync(joinPath(dir.path, 'notes.txt'), 'not a page file');
+    const { server: pageServer, port: pagePort } = await startServer({ webPage: dir.path });
+    try {
+      await checkPage(`http://127.0.0.1:${pagePort}`, dir.path);
+    } finally {
+      await pageServer.close();
+      dir.remove();
+    }
+  });
 });
+
+/** What the server at `base` serves of the page it read from `dir` at start. */
+async function checkPage(base: string, dir: string): Promise<void> {
+  const index = await fetch(`${base}/`);
+  expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  expect(index.headers.get('content-security-policy')).toContain("connect-src 'self' ws: wss:");
+  expect(index.headers.get('cache-control')).toBe('no-cache');
+  expect(await index.text()).toBe('<!doctype html><title>Confab</title>');
+  // Read once at start: a file changed or added later is not served.
+  writeFileSync(joinPath(dir, 'app.js'), 'console.log(2);');
+  writeFileSync(joinPath(dir, 'late.js'), 'late');
+  const script = await fetch(`${base}/app.js`);
+  expect(await script.text()).toBe('console.log(1);');
+  const etag = script.headers.get('etag')!;
+  expect((await fetch(`${base}/app.js`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+  const head = await fetch(`${base}/app.js`, { method: 'HEAD' });
+  expect(head.status).toBe(200);
+  expect(await head.text()).toBe('');
+  for (const path of ['/late.js', '/notes.txt', '/../package.json', '/%2e%2e/package.json'])
+    expect((await fetch(`${base}${path}`)).status, path).toBe(404);
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+}
 
 describe('names', () => {
   it('are unique ignoring case with full case folding, and a refused name can retry on the same connection', async () => {

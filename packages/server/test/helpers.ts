@@ -60,6 +60,8 @@ export async function startServer(
     maxHandshakesPerIp: 0,
     addressRate: 0,
     metricsToken: METRICS_TOKEN,
+    // Whether the workspace's page is built yet must not change what `/` answers.
+    webPage: 'off',
     ...options,
   };
   if (!clustered) {
