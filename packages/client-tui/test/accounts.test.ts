@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,5 +136,55 @@ describe('accounts in the terminal client', () => {
     tmux.type('kim2', 'still here');
     await tmux.waitFor('kim2', '<kim> still here');
     expect(tmux.screen('kim2')).not.toContain('kim left');
+  });
+});
+
+/** A JSON-stream connection that collects what it hears. */
+async function raw(hello: Record<string, unknown>): Promise<{
+  send: (frame: Record<string, unknown>) => void;
+  heard: () => string;
+  socket: net.Socket;
+}> {
+  const socket = net.connect(port, '127.0.0.1');
+  let heard = '';
+  socket.on('data', (chunk) => (heard += chunk));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const send = (frame: Record<string, unknown>) => socket.write(`${JSON.stringify(frame)}\n`);
+  send({ type: 'hello', version: 1, ...hello });
+  await until(() => heard.includes('"type":"welcome"'), 'the welcome');
+  return { send, heard: () => heard, socket };
+}
+
+async function until(test: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('a device that comes after the other person’s /nick', () => {
+  it('follows the direct conversation to the new name: one conversation, and Tab offers the new name', async () => {
+    const lou = await raw({ name: 'lou', password: 'correct horse', register: true });
+    const bo = await raw({ name: 'bo' });
+    bo.send({ type: 'dm', to: 'lou', text: 'a word for lou', ref: 'b1' });
+    await until(() => lou.heard().includes('a word for lou'), 'lou to get the message');
+    bo.send({ type: 'nick', name: 'bo2' });
+    await until(() => lou.heard().includes('"type":"nick"'), 'lou to hear the nick');
+    confab('lou', 'lou', join(home, 'phone'));
+    await tmux.waitFor('lou', 'the name lou belongs to an account');
+    tmux.type('lou', 'correct horse');
+    await tmux.waitFor('lou', /● connected\s+│\s+lou \(account\)/);
+    // One conversation, under the name bo goes by now.
+    await tmux.waitFor('lou', /│\d bo2\b/);
+    expect(tmux.screen('lou')).not.toMatch(/│\d bo\b(?!2)/);
+    tmux.keys('lou', 'C-n');
+    await tmux.waitFor('lou', /│\s+bo2\s+│\s+● connected/);
+    await tmux.waitFor('lou', 'a word for lou');
+    tmux.type('lou', 'b', false);
+    tmux.keys('lou', 'Tab');
+    // At the start of the line a name completes as an address: `bo2: `.
+    await tmux.waitFor('lou', (s) => s.trimEnd().split('\n').at(-1) === '> bo2:');
+    for (const person of [lou, bo]) person.socket.destroy();
   });
 });

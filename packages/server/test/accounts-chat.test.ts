@@ -179,6 +179,32 @@ describe('accounts', () => {
     expect(replay.messages.map((m) => [m.from, m.text])).toEqual([['bob', 'while you were away']]);
   });
 
+  it('tells a device that comes after a guest took another name where the conversation went', async () => {
+    const port = await serve();
+    const amy = await loggedIn(port, 'amy', { password: 'correct horse', register: true });
+    const bob = await json(port);
+    await bob.register('bob');
+    bob.send({ type: 'dm', to: 'amy', text: 'hello from bob', ref: 'b1' });
+    expect(await bob.next('ack')).toMatchObject({ ref: 'b1' });
+    amy.client.send({ type: 'dm', to: 'bob', text: 'hello bob', ref: 'a1' });
+    expect(await amy.client.next('ack')).toMatchObject({ ref: 'a1' });
+    // bob takes another name, then another: a device that was connected heard each.
+    for (const name of ['bobby', 'rob']) {
+      bob.send({ type: 'nick', name });
+      expect(await amy.client.next('nick')).toMatchObject({ name });
+    }
+    // A device that comes now replays the conversation under the old name, then
+    // hears where it went, as the first device did.
+    const later = await json(port);
+    await hello(later, 'amy', { password: 'correct horse' });
+    const replay = await later.next('dm_history');
+    expect(replay.messages.map((m) => [m.from, m.to])).toEqual([
+      ['bob', 'amy'],
+      ['amy', 'bob'],
+    ]);
+    expect(await later.next('nick')).toEqual({ type: 'nick', old: 'bob', name: 'rob' });
+  });
+
   it('keeps a guest’s direct messages when the guest registers, numbered as they were', async () => {
     const port = await serve();
     const bob = await json(port);

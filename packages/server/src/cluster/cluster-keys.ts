@@ -45,6 +45,11 @@ export class ClusterKeys {
     return `${this.namePrefix}${nameKey}`;
   }
 
+  /** Where a guest's old name went (a JSON string, expiring after a week): `name` and `owner`. */
+  renamed(nameKey: string): string {
+    return `${this.prefix}renamed:${nameKey}`;
+  }
+
   get namePrefix(): string {
     return `${this.prefix}name:`;
   }

@@ -1,7 +1,15 @@
 import { ConfabError } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ClaimResult, Directory, MemberEntry, NameHolder, RoomCount } from '../core/ports.js';
+import type {
+  ClaimResult,
+  Directory,
+  MemberEntry,
+  NameHolder,
+  Rename,
+  RoomCount,
+} from '../core/ports.js';
+import { RENAME_MEMORY_MS } from '../core/ports.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import type { RedisLink } from './redis-link.js';
 import { defineScripts } from './scripts.js';
@@ -360,6 +368,35 @@ export class RedisDirectory implements Directory {
   /** Whether a reconcile is due (a release or removal failed). */
   get needsReconcile(): boolean {
     return this.stale;
+  }
+
+  async noteRename(oldKey: string, rename: Rename): Promise<void> {
+    try {
+      await this.client.set(
+        this.options.keys.renamed(oldKey),
+        JSON.stringify(rename),
+        'PX',
+        RENAME_MEMORY_MS,
+      );
+    } catch (error) {
+      throw unavailable(this.options.link.failed(error));
+    }
+  }
+
+  async renamedTo(oldKey: string): Promise<Rename | undefined> {
+    let text: string | null;
+    try {
+      text = await this.client.get(this.options.keys.renamed(oldKey));
+    } catch (error) {
+      throw unavailable(this.options.link.failed(error));
+    }
+    if (text === null) return undefined;
+    try {
+      const { name, owner } = JSON.parse(text) as Partial<Rename>;
+      return typeof name === 'string' && typeof owner === 'string' ? { name, owner } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async close(): Promise<void> {

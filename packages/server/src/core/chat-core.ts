@@ -166,6 +166,7 @@ export class ChatCore {
       replay,
       poster: options.directPoster ?? appendThenPublishDirect(store, bus),
       holder: (nameKey) => this.names.holder(nameKey),
+      renamedTo: (nameKey) => directory.renamedTo(nameKey),
       devicesOf: (owner) => this.connections.devicesOf(owner),
       isRegistered: (user) => this.connections.isRegistered(user),
       acknowledge: (origin, frame) => this.acks.acknowledge(origin, frame),

@@ -14,9 +14,16 @@ import type {
   IdSource,
   NameHolder,
   Origin,
+  Rename,
 } from './ports.js';
 import type { ReplayContext } from './replays.js';
 import { replayDirectsAfter, replayLatestDirects } from './replays.js';
+
+/** How many of a mailbox's newest messages are looked through for peers who took another name. */
+const RENAME_LOOKBACK = 100;
+/** Peers looked up at most, and renames followed at most for each: a bounded cost per login. */
+const MAX_PEERS = 20;
+const MAX_HOPS = 3;
 
 /** What direct messages need of the chat core. */
 export interface DirectsHost {
@@ -31,6 +38,8 @@ export interface DirectsHost {
   isRegistered(user: ChatUser): boolean;
   /** Who holds a name, or the account it belongs to (whose mailbox keeps messages while they are away). */
   holder(nameKey: string): Promise<NameHolder | undefined>;
+  /** Where the holder of a name went lately, if they took another. */
+  renamedTo(nameKey: string): Promise<Rename | undefined>;
   /** This node's connections of an identity. */
   devicesOf(owner: string): Iterable<ChatUser>;
   /** The ack to the sender of `frame` (if it is on this node). */
@@ -124,6 +133,48 @@ export class DirectMessages {
       for (const out of held?.events ?? []) user.recipient.deliver(out);
       if (held) await store.clearWaiting(user.person.owner).catch(() => undefined);
     }
+    await this.followRenames(user).catch(() => undefined);
+  }
+
+  /**
+   * The conversations of a replay with someone who has since taken another
+   * name: a `nick` for each, after the replay, so this device follows them
+   * to it as a device that was connected at the time did (else it would hold
+   * two conversations with one person, the old name first).
+   */
+  private async followRenames(user: ChatUser): Promise<void> {
+    const me = user.person;
+    const recent = await this.host.store.pageDirect(me.owner, { limit: RENAME_LOOKBACK });
+    const peers = new Map<string, string>();
+    for (const message of recent)
+      for (const name of [message.from, message.to])
+        if (foldName(name) !== me.key && peers.size < MAX_PEERS) peers.set(foldName(name), name);
+    for (const peer of peers.values()) {
+      const now = await this.nameNow(peer, me.owner);
+      if (now !== undefined && this.host.isRegistered(user))
+        user.recipient.deliver(new Outgoing({ type: 'nick', old: peer, name: now }));
+    }
+  }
+
+  /**
+   * The name someone called `name` goes by now, when they have taken
+   * another since and still hold it; undefined when they have not, or when
+   * it cannot be told for sure (someone else holds the old name now).
+   */
+  private async nameNow(name: string, me: string): Promise<string | undefined> {
+    const { host } = this;
+    let key = foldName(name);
+    let owner: string | undefined;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const rename = await host.renamedTo(key);
+      if (!rename || rename.owner === me || (owner !== undefined && rename.owner !== owner)) break;
+      owner = rename.owner;
+      key = foldName(rename.name);
+    }
+    if (owner === undefined || key === foldName(name)) return undefined;
+    const [now, old] = await Promise.all([host.holder(key), host.holder(foldName(name))]);
+    if (old !== undefined && old.owner !== owner) return undefined;
+    return now?.owner === owner ? now.name : undefined;
   }
 
   /** The node that holds the recipient handed the message over: now the sender's copy, and the ack. */

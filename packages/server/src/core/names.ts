@@ -153,6 +153,8 @@ export class Names {
       await this.directory.addMember({ roomKey: room.key, room: room.name, nameKey: newKey, name });
     }
     this.bus.publish({ kind: 'nick', oldKey, old, name, roomKeys });
+    // A device of someone they wrote to that comes later follows them here (see DirectMessages).
+    if (newKey !== oldKey) await this.directory.noteRename(oldKey, { name, owner: person.owner });
     return undefined;
   }
 

@@ -457,5 +457,21 @@ export interface Directory {
   roomCounts(limit: number): Promise<RoomCount[]>;
   /** People online, at most `limit` (for operators). */
   people(limit: number): Promise<NameHolder[]>;
+  /**
+   * A guest took a new name: kept for a while (a week), so a device that
+   * comes later and replays a conversation with the old name can follow it.
+   */
+  noteRename(oldKey: string, rename: Rename): Promise<void>;
+  /** Where the holder of a name went lately, if they took another. */
+  renamedTo(oldKey: string): Promise<Rename | undefined>;
   close(): Promise<void>;
 }
+
+/** A name its holder left for another: the new one and whose it is. */
+export interface Rename {
+  name: string;
+  owner: string;
+}
+
+/** How long a rename is remembered for devices that come later. */
+export const RENAME_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;

@@ -1,4 +1,15 @@
-import type { ClaimResult, Directory, MemberEntry, NameHolder, RoomCount } from '../core/ports.js';
+import type {
+  ClaimResult,
+  Directory,
+  MemberEntry,
+  NameHolder,
+  Rename,
+  RoomCount,
+} from '../core/ports.js';
+import { RENAME_MEMORY_MS } from '../core/ports.js';
+
+/** Renames remembered at most. */
+const MAX_RENAMES = 10_000;
 
 /**
  * Names and membership of a single process, in memory. There is one node,
@@ -15,6 +26,8 @@ export class MemoryDirectory implements Directory {
   private readonly rooms = new Map<string, Map<string, string>>();
   /** Each room with members, as first spelled. */
   private readonly roomNames = new Map<string, string>();
+  /** Renames, oldest first, with when each was made: bounded in count and time. */
+  private readonly renames = new Map<string, Rename & { at: number }>();
 
   async claim(
     nameKey: string,
@@ -107,6 +120,22 @@ export class MemoryDirectory implements Directory {
       people.push(holderOf(held));
     }
     return people;
+  }
+
+  async noteRename(oldKey: string, rename: Rename): Promise<void> {
+    this.renames.delete(oldKey);
+    this.renames.set(oldKey, { ...rename, at: Date.now() });
+    // The oldest go first once there are many: a guest renaming in a loop cannot grow this.
+    for (const key of this.renames.keys()) {
+      if (this.renames.size <= MAX_RENAMES) break;
+      this.renames.delete(key);
+    }
+  }
+
+  async renamedTo(oldKey: string): Promise<Rename | undefined> {
+    const rename = this.renames.get(oldKey);
+    if (!rename || Date.now() - rename.at > RENAME_MEMORY_MS) return undefined;
+    return { name: rename.name, owner: rename.owner };
   }
 
   async close(): Promise<void> {
