@@ -1,8 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@confab/protocol';
-import type { ServerOptions } from '../src/index.js';
+import type { PageQuery, ServerOptions, StoredMessage } from '../src/index.js';
+import { MemoryStore } from '../src/index.js';
 import type { ConnectOptions } from './helpers.js';
-import { JsonClient, PlainClient, startServer, waitFor } from './helpers.js';
+import { JsonClient, PlainClient, pause, startServer, waitFor } from './helpers.js';
+
+/** A store that takes its time over reads, as a busy cluster's does: a join's replay is slow. */
+class SlowStore extends MemoryStore {
+  override async page(roomKey: string, query: PageQuery): Promise<StoredMessage[]> {
+    await pause(400);
+    return super.page(roomKey, query);
+  }
+}
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -124,6 +133,34 @@ describe('floods from one address', () => {
     // What was said is in the order pasted.
     const numbers = said().map((text) => Number(text.slice('line '.length)));
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  });
+
+  it('refuses no line pasted within the rate while the join before it is still busy: only those over it, past the queue', async () => {
+    const port = await serve({
+      rateLimit: 50,
+      rateBurst: 40,
+      rateQueue: 20,
+      ports: { store: new SlowStore() },
+    });
+    const reader = await client(port, 'reader');
+    const nc = await PlainClient.connect(port);
+    cleanups.push(() => void nc.socket.destroy());
+    nc.type('paster');
+    await nc.line('* In #general');
+    nc.socket.write(Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n') + '\n');
+    const refusals = () =>
+      nc.lines.all.filter((line) => line.startsWith('! You are sending too fast')).length;
+    const said = () =>
+      reader.inbox.all.flatMap((f) =>
+        f.type === 'message' && f.from === 'paster' ? [f.text] : [],
+      );
+    await waitFor(() => refusals() + said().length >= 100, 'every line said or refused', 20_000);
+    // The lines wait behind the join's slow replay, yet the 40 within the burst
+    // and the 20 of the queue are said: what is refused is only what is over
+    // the rate and past the queue.
+    expect(said().length).toBeGreaterThanOrEqual(55);
+    expect(refusals()).toBeGreaterThanOrEqual(20);
+    expect(refusals() + said().length).toBe(100);
   });
 
   it('bounds what others may leave for an account that is away, and the owner gets in and reads all of it', async () => {

@@ -65,6 +65,17 @@ export class Pacer {
     return this.limits.queue;
   }
 
+  /**
+   * How many frames may wait in all: those over the rate (`queue`), and
+   * those within it that wait only because a command before them awaits
+   * (a store write in a busy cluster): a line pasted within the rate is
+   * not refused for the store being slow. The tokens there now bound the
+   * second kind, so the whole stays within `queue` + `burst`.
+   */
+  room(now: number): number {
+    return this.limits.queue + Math.min(this.own.available(now), this.limits.burst);
+  }
+
   /** Milliseconds until a frame of `type` may be handled; 0 when it may now (and its turns are taken). */
   wait(type: ClientFrameType, now: number): number {
     if (UNLIMITED.has(type)) return 0;

@@ -219,7 +219,8 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
       return;
     }
     const inbox = (this.inbox ??= []);
-    if (inbox.length >= (this.pacer.queue || MIN_INBOX) && !isQuit(item)) {
+    const room = this.pacer.queue === 0 ? MIN_INBOX : this.pacer.room(this.lastHeardAt);
+    if (inbox.length >= room && !isQuit(item)) {
       // Past the bound, what comes is refused at once, not held.
       this.context.stats.rateLimited++;
       this.refuse(withRef(RATE_LIMITED, refOfIntake(item)));

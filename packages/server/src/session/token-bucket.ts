@@ -22,6 +22,13 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whole tokens there now (Infinity with no limit); takes none. */
+  available(now: number): number {
+    if (this.perSecond <= 0) return Number.POSITIVE_INFINITY;
+    this.delay(now);
+    return Math.floor(this.tokens);
+  }
+
   /** Milliseconds until a token is there (0: one is there now); takes none. */
   delay(now: number): number {
     if (this.perSecond <= 0) return 0;
