@@ -290,6 +290,26 @@ describe('accounts', () => {
     await hello(c, 'ada');
     c.send({ type: 'register', password: 'short' });
     expect(await c.next('error')).toMatchObject({ code: 'invalid_field' });
+    c.send({ type: 'register', password: 'correct horse', ref: 'reg' });
+    await c.next('account');
+    // A name takes 10 attempts in a row (the registration was one); then one
+    // is refused before its password is checked.
+    const guesser = await json(port);
+    for (let attempt = 1; attempt <= 9; attempt++)
+      expect(
+        await hello(guesser, 'ada', { password: `wrong ${attempt}` }),
+        `attempt ${attempt}`,
+      ).toMatchObject({
+        code: 'auth_failed',
+      });
+    expect(await hello(guesser, 'ada', { password: 'wrong 10' })).toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringContaining('too many login attempts'),
+    });
+    // Even the right password waits its turn now.
+    expect(await hello(guesser, 'ada', { password: 'correct horse' })).toMatchObject({
+      code: 'rate_limited',
+    });
   });
 
   it('takes no guests with --accounts required, and has no accounts with --accounts off', async () => {
