@@ -202,8 +202,12 @@ describe('pnpm --filter server start', () => {
     expect((await again.exited).code).toBe(0);
   });
 
-  it('stops cleanly on Ctrl-C with no one connected', async () => {
+  it('serves the chat page at /, and stops cleanly on Ctrl-C with no one connected', async () => {
     const run = await pnpmStart();
+    // The README's quick start: a browser at http://127.0.0.1:PORT/ gets the page.
+    const page = await fetch(`http://127.0.0.1:${run.port}/`);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<script type="module" src="app.js"></script>');
     process.kill(-run.wrapper.pid!, 'SIGINT');
     const { code } = await run.exited;
     expect(run.output()).toContain('"msg":"stopped"');
