@@ -66,8 +66,13 @@ describe('accounts on the page', () => {
     expect(kept).toContain('"name":"lena"');
     expect(kept).not.toContain('correct horse');
     await page.reload();
-    await connect(page, 'lena');
+    // The connect screen is filled in: the name from last time, no password to type.
+    await page.locator('#name').waitFor();
+    expect(await page.locator('#name').inputValue()).toBe('lena');
+    expect(await page.locator('#password').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Connect' }).click();
     await page.getByRole('region', { name: 'You' }).getByText('account').waitFor();
+    expect(await page.locator('#connect-error').count()).toBe(0);
   });
 
   it('asks another device for the password of a registered name, and logs in with it', async () => {

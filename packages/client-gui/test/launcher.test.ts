@@ -96,7 +96,7 @@ afterAll(async () => {
 });
 
 describe('confab-gui, the launcher', () => {
-  it('without WebKitGTK falls back past the webview binding to a Chromium app window, and the real screen shows the chat', async () => {
+  it('without WebKitGTK falls back past the webview binding to a Chromium app window showing the chat, drawn from the top of the real screen', async () => {
     const watch = await watcher('watcher');
     const gui = launch(['--server', `127.0.0.1:${port}`, '--name', 'vic'], {
       CONFAB_CHROMIUM: CHROMIUM_PATH,
@@ -122,8 +122,23 @@ describe('confab-gui, the launcher', () => {
     watch.socket.write(
       `${JSON.stringify({ type: 'say', room: '#general', text: 'Hello vic, this is the real X screen' })}\n`,
     );
-    await new Promise((r) => setTimeout(r, 2_000));
-    const screen = readXwd(join(work, 'Xvfb_screen0'));
+    // The chat, not the connect screen, is in the real window: it is titled with the room.
+    const x = await X11.open(display);
+    try {
+      await untilAsync(
+        async () => (await x.windowsNamed('#general — Confab')).length === 1,
+        10_000,
+        'the app window titled with the room',
+      );
+    } finally {
+      x.close();
+    }
+    let screen = readXwd(join(work, 'Xvfb_screen0'));
+    await untilAsync(
+      async () => colourCount((screen = readXwd(join(work, 'Xvfb_screen0')))) > 50,
+      10_000,
+      'the page to be painted',
+    );
     writeFileSync(join(shots, 'xvfb-app-window.png'), toPng(screen));
     expect(colourCount(screen)).toBeGreaterThan(50);
     // The chat begins at the top of the window: no bar about --no-sandbox above it.

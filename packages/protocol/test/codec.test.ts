@@ -115,7 +115,14 @@ describe('NdjsonDecoder', () => {
   it('never throws on random bytes, and holds less than the limit (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }), (chunks) => {
-        decodeChunks(chunks, 512);
+        // decodeChunks checks after every chunk that less than the limit is held.
+        const events = decodeChunks(chunks, 512);
+        // At most one outcome a line (the last may be cut short), each a frame or a known error.
+        const lines = chunks.reduce((n, c) => n + c.filter((b) => b === 0x0a).length, 0);
+        expect(events.length).toBeLessThanOrEqual(lines + 1);
+        for (const event of events)
+          if ('error' in event) expect(['bad_frame', 'frame_too_large']).toContain(event.error);
+          else expect(typeof event.frame).toBe('object');
       }),
     );
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INPUT_COMMANDS, LIMITS, parseInput } from '../src/index.js';
+import { INPUT_COMMANDS, LIMITS, parseInput, validateClientFrame } from '../src/index.js';
 
 const here = { room: '#general' };
 
@@ -119,6 +119,11 @@ describe('parseInput', () => {
         (line) => {
           const action = parseInput(line, here);
           expect(['send', 'quit', 'help', 'error', 'none']).toContain(action.kind);
+          // What it would send, the server's own validation takes.
+          if (action.kind === 'send') {
+            const checked = validateClientFrame({ ...action.frame });
+            expect(checked.ok, JSON.stringify({ line, checked })).toBe(true);
+          }
         },
       ),
     );

@@ -26,8 +26,15 @@ describe('client handshake', () => {
   });
 
   it('closes anyway when the server does not answer quit in time', () => {
-    expect(run([{ type: 'user_quit' }, { type: 'quit_timeout' }], 'registered').effects).toContain(
-      'ended_by_user',
+    const timedOut = run([{ type: 'user_quit' }, { type: 'quit_timeout' }], 'registered');
+    expect(timedOut.state).toBe('closed');
+    expect(timedOut.effects).toEqual(
+      expect.arrayContaining(['send_quit', 'start_quit_timer', 'close_transport', 'ended_by_user']),
+    );
+    // The link is closed once, after the quit was sent.
+    expect(timedOut.effects.filter((e) => e === 'close_transport')).toHaveLength(1);
+    expect(timedOut.effects.indexOf('close_transport')).toBeGreaterThan(
+      timedOut.effects.indexOf('send_quit'),
     );
   });
 

@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { SETTINGS } from '../src/config.js';
 import { CLI as cli, JsonClient, spawnServer } from './helpers.js';
 const run = promisify(execFile);
 
@@ -20,21 +21,17 @@ async function fails(
 describe('confab-server', () => {
   it('prints help with every option and its environment variable', async () => {
     const { stdout } = await run(process.execPath, [cli, '--help']);
-    for (const word of [
-      '--port',
-      '--host',
-      '--tls-cert',
-      '--store',
-      '--data-dir',
-      '--rate-limit',
-      '--max-connections-per-ip',
-      '--handshake-timeout',
-      '--ping-interval',
-      '--log-level',
-      'CONFAB_PORT',
-    ]) {
-      expect(stdout).toContain(word);
+    const lines = stdout.split('\n');
+    // Each setting of the table: its flag at the start of a line, its variable on the line after.
+    for (const setting of SETTINGS) {
+      const at = lines.findIndex(
+        (line) =>
+          line.trimStart().startsWith(`--${setting.flag} `) || line.trim() === `--${setting.flag}`,
+      );
+      expect(at, `--${setting.flag}`).toBeGreaterThanOrEqual(0);
+      expect(lines[at + 1], setting.env).toContain(`env ${setting.env}`);
     }
+    for (const flag of ['--help', '--version']) expect(stdout).toContain(flag);
   });
 
   it('prints its version', async () => {
@@ -53,8 +50,19 @@ describe('confab-server', () => {
       fails(['--redis', 'localhost:6379']),
       fails(['--web-page', '/nonexistent', '--store', 'memory', '--port', '0']),
     ]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    // Each refusal is one line, with exit code 2.
+    for (const [what, refused] of Object.entries({
+      unknown,
+      bad,
+      store,
+      tls,
+      workers,
+      redis,
+      page,
+    })) {
+      expect(refused.code, what).toBe(2);
+      expect(refused.stderr.trim().split('\n'), what).toHaveLength(1);
+    }
     expect(unknown.stderr).toContain("'--prot'");
     expect(bad).toMatchObject({
       code: 2,
