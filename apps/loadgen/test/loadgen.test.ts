@@ -46,7 +46,7 @@ describe('load generator', () => {
     expect(result.deliveries).toBe(result.messages * 20);
   });
 
-  it('offers a fixed load in an open loop and drops a slow reader without loss to the rest', async () => {
+  it('offers a fixed load in an open loop, and a reader that stops reading costs the rest nothing', async () => {
     const result = await runFanout({
       label: 't',
       server: 'confab',
@@ -60,23 +60,39 @@ describe('load generator', () => {
       slowReader: true,
       pin: false,
     });
+    // About 4,000 deliveries a second for a second: every one reached the 20 who read.
     expect(result.messages).toBeGreaterThan(100);
+    expect(result.deliveries).toBe(result.messages * 20);
     expect(result.lost).toBe(0);
+    // The run says what became of the reader that stopped. At this load its share
+    // (some 24 KB) fits in the kernel's socket buffers, so the server need not drop
+    // it; limits.test.ts drops one for real and sees its slow_consumer error.
+    expect(result.notes).toContain('slow reader NOT dropped');
   });
 
   it('runs a login storm: every login in, the room loses nothing meanwhile', async () => {
     const result = await runLoginStorm(40, false);
     expect(result.logins).toBe(40);
     expect(result.refused).toBe(0);
-    expect(result.loginsPerSecond).toBeGreaterThan(0);
+    // The figures make sense: 40 logins in well under a minute, a chat that kept
+    // going meanwhile, and an event-loop lag that is a lag (not negative, not minutes).
+    expect(result.loginsPerSecond).toBeGreaterThan(40 / 60);
     expect(result.chatDelivered).toBeGreaterThan(0);
     expect(result.chatLost).toBe(0);
-    expect(Number.isFinite(result.eventLoopP99Ms)).toBe(true);
+    expect(result.eventLoopP99Ms).toBeGreaterThanOrEqual(0);
+    expect(result.eventLoopP99Ms).toBeLessThan(10_000);
   });
 
   it('measures memory per idle connection', async () => {
     const result = await runIdle(100, false);
-    expect(result.rssAfterMB).toBeGreaterThan(0);
-    expect(Number.isFinite(result.bytesPerConnection)).toBe(true);
+    // A Node server holds tens of MB; an idle registered connection some KB, not
+    // nothing and not megabytes (the full run measures 5 to 25 KB).
+    expect(result.rssAfterMB).toBeGreaterThan(20);
+    expect(result.rssAfterMB).toBeLessThan(2_000);
+    // Just after the connections came the server holds more; once it has trimmed,
+    // what is left may be within the noise of 100 connections, but not megabytes.
+    expect(result.bytesPerConnectionJustAfter).toBeGreaterThan(0);
+    expect(result.bytesPerConnectionJustAfter).toBeLessThan(1024 * 1024);
+    expect(result.bytesPerConnection).toBeLessThan(1024 * 1024);
   });
 });

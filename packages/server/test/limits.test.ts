@@ -192,6 +192,14 @@ describe('limits', () => {
       received += reader.inbox.drain().filter((f) => f.type === 'message').length;
     });
     sender.socket.on('data', () => sender.inbox.drain());
+    // The moment the server counts the stalled reader as too slow, it reads
+    // again: the slow_consumer error waits behind what it did not read, and
+    // the server gives it 2 s to be read before the link is cut.
+    const resumed = (async () => {
+      while (!(await scrapeMetrics(port)).includes('confab_slow_consumers_total 1'))
+        await pause(20);
+      stalled.socket.resume();
+    })();
     // The sender reads its own echoes as it goes, as a real client does.
     for (let i = 0; i < total; i++) {
       sender.send({ type: 'say', room: '#general', text, ref: String(i) });
@@ -204,10 +212,10 @@ describe('limits', () => {
     const left = () => sender.inbox.all.find((f) => f.type === 'left' && f.name === 'stalled');
     for (let i = 0; i < 100 && !left(); i++) await pause(20);
     expect(left()).toMatchObject({ reason: 'disconnected' });
-    // Its link is closed; the slow_consumer error is queued behind everything
-    // it did not read, so it arrives only if the reader catches up in time.
-    stalled.socket.resume();
+    // Its link is closed, the slow_consumer error the last thing on it.
+    await resumed;
     await stalled.closed;
+    expect(stalled.inbox.all.at(-1)).toMatchObject({ type: 'error', code: 'slow_consumer' });
     const metrics = await scrapeMetrics(port);
     expect(metrics).toContain('confab_slow_consumers_total 1');
     // 28 MB through the server (and Redis, in a cluster): room on a busy machine.
