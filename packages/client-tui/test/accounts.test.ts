@@ -123,6 +123,8 @@ describe('accounts in the terminal client', () => {
   });
 
   it('logs out with /logout: the kept login is forgotten, and the other device stays', async () => {
+    // Someone else in the room watches: kim must not leave for them.
+    const watcher = await raw({ name: 'watcher' });
     tmux.type('desk', '/logout');
     await tmux.waitFor('desk', /Logged out\. Bye\.\n\[exited 0\]/);
     const kept = JSON.parse(readFileSync(join(desk, 'confab', 'sessions.json'), 'utf8')) as Record<
@@ -135,7 +137,12 @@ describe('accounts in the terminal client', () => {
     );
     tmux.type('kim2', 'still here');
     await tmux.waitFor('kim2', '<kim> still here');
+    // The message, sent after the logout, is the marker: nothing of kim leaving came before it.
+    await until(() => watcher.heard().includes('still here'), 'the watcher to hear kim');
+    const before = watcher.heard().slice(0, watcher.heard().indexOf('still here'));
+    expect(before).not.toMatch(/"type":"left"[^}]*"name":"kim"/);
     expect(tmux.screen('kim2')).not.toContain('kim left');
+    watcher.socket.destroy();
   });
 });
 

@@ -119,6 +119,9 @@ export function spawnServer(
   });
 }
 
+/** Numbers the ping markers of `beforePong`. */
+let markers = 0;
+
 /** Frames waiting to be taken by a test, with waiters for the next match. */
 class Inbox<T> {
   readonly all: T[] = [];
@@ -132,6 +135,16 @@ class Inbox<T> {
       const [waiter] = this.waiters.splice(index, 1);
       waiter!.resolve(item);
     } else this.unread.push(item);
+  }
+
+  /** The unread items before the first that matches (waiting for it); they and it are taken. */
+  async takeUntil(match: (item: T) => boolean, what: string, ms = WAIT_MS): Promise<T[]> {
+    const marker = await this.take(match, what, ms);
+    // take() left the items before the marker unread, in order; later ones came after it.
+    const at = this.all.indexOf(marker);
+    const before = this.unread.filter((item) => this.all.indexOf(item) < at);
+    for (const item of before) this.unread.splice(this.unread.indexOf(item), 1);
+    return before;
   }
 
   /** The first unread item that matches (waiting for it); items before it stay unread. */
@@ -224,10 +237,31 @@ export abstract class FrameClient {
     await this.closed;
   }
 
-  /** Waits until nothing arrives for `ms`, then returns what is unread. */
-  async quiet(ms = 150): Promise<ServerFrame[]> {
-    await new Promise((r) => setTimeout(r, ms));
-    return this.inbox.drain();
+  /**
+   * What came before a marker: waits for the first unread frame that
+   * `marker` matches and returns the unread frames that came before it
+   * (all of them taken, the marker too). A negative check sends the marker
+   * after the thing that must not happen, through the same path (a message
+   * after a message, a ping after a command), so that had it happened it
+   * would have come first: sound however slow the machine.
+   */
+  async before<K extends ServerFrame['type']>(
+    type: K,
+    marker: (frame: Extract<ServerFrame, { type: K }>) => boolean,
+    ms = WAIT_MS,
+  ): Promise<ServerFrame[]> {
+    return this.inbox.takeUntil(
+      (f) => f.type === type && marker(f as Extract<ServerFrame, { type: K }>),
+      `a ${type} marker`,
+      ms,
+    );
+  }
+
+  /** What came before the answer to a ping sent now: what this connection was sent before it handled the ping. */
+  async beforePong(): Promise<ServerFrame[]> {
+    const ref = `marker-${++markers}`;
+    this.send({ type: 'ping', ref });
+    return this.before('pong', (p) => p.ref === ref);
   }
 }
 
