@@ -182,7 +182,8 @@ describe('where the day changes', () => {
     const posts: Array<[string, number]> = [
       ['three days back', earlier.getTime()],
       ['yesterday at noon', earlier.getTime() + 2 * day],
-      ['this morning', Date.now() - 60_000],
+      // Earlier today, even a minute after midnight.
+      ['this morning', Math.max(Date.now() - 60_000, new Date().setHours(0, 0, 0, 0))],
     ];
     for (const [text, ts] of posts)
       await store.append({

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageFrame } from '@confab/protocol';
 import type { ConfabServer } from '../src/index.js';
-import { JsonClient, pause, spawnServer, startServer, tempDir } from './helpers.js';
+import { JsonClient, pause, spawnServer, startServer, tempDir, waitFor } from './helpers.js';
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -125,15 +125,19 @@ describe('history', () => {
     for (let i = 1; i <= 200; i++) ada.send({ type: 'say', room: '#general', text: `t${i}` });
     const bob = await client(port);
     bob.send({ type: 'hello', version: 1, name: 'bob' });
-    await pause(300);
-    const seqs = bob.inbox
-      .drain()
-      .flatMap((f) =>
+    // Once bob is in, ada's next message is the marker: it comes after all of hers.
+    await bob.next('joined', (j) => j.name === 'bob');
+    ada.send({ type: 'say', room: '#general', text: 't201' });
+    // It comes live, or in the join's page when that was read after it was stored.
+    const seqs = () =>
+      bob.inbox.all.flatMap((f) =>
         f.type === 'history' ? f.messages.map((m) => m.seq!) : f.type === 'message' ? [f.seq!] : [],
       );
-    expect(seqs.at(-1)).toBe(200);
+    await waitFor(() => seqs().includes(201), 'the marker');
+    const got = seqs();
+    expect(got.at(-1)).toBe(201);
     // Contiguous and without repeats from the first one bob got.
-    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => got[0]! + i));
   });
 
   it('survives a restart: acked messages are there, numbering goes on', async () => {
