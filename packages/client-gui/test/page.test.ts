@@ -366,8 +366,9 @@ describe('the chat page', () => {
     await phone.screenshot({ path: join(shots, 'chat-phone.png') });
   });
 
-  it('has an icon, and says quietly (not as an error) that the user left', async () => {
+  it('has an icon, says quietly (not as an error) that the user left, and the others see a quit', async () => {
     const page = await openChat('leaver');
+    const pat = await PlainPerson.join('leave-watcher');
     const icon = await page
       .locator('link[rel="icon"]')
       .evaluate((l) => (l as HTMLLinkElement).href);
@@ -375,6 +376,9 @@ describe('the chat page', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/svg+xml');
     await page.getByRole('button', { name: 'Leave', exact: true }).click();
+    // The Leave button ran the <quit> handshake: plain text says "(quit)", not a lost link.
+    await pat.waitFor('* leaver left #general (quit)');
+    pat.socket.end('<quit>\n');
     const notice = page.locator('#connect-notice');
     await expect.poll(() => notice.textContent()).toContain('You left the chat');
     expect(await page.locator('#connect-error').count()).toBe(0);

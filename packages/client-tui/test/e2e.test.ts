@@ -361,6 +361,22 @@ describe('confab in a terminal', () => {
     await tmux.waitFor('ada', /bob left the chat/);
   });
 
+  it('leaves with the <quit> handshake on Ctrl-C, Ctrl-D and /quit with a reason: the others see a quit', async () => {
+    for (const [name, leave] of [
+      ['quitc', () => tmux.keys('quitc', 'C-c')],
+      ['quitd', () => tmux.keys('quitd', 'C-d')],
+      ['quitr', () => tmux.type('quitr', '/quit gone fishing')],
+    ] as const) {
+      confab(name, name);
+      await tmux.waitFor(name, '● connected');
+      await tmux.waitFor('ada', `${name} joined`);
+      leave();
+      await tmux.waitFor(name, /Bye\.\n\[exited 0\]/);
+      // "left the chat" is a quit; a link that died would read "was disconnected".
+      await tmux.waitFor('ada', `${name} left the chat`);
+    }
+  });
+
   it('says in one line that a server cannot be reached, and exits non-zero', async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -140,6 +140,23 @@ describe('history', () => {
     expect(got).toEqual(Array.from({ length: got.length }, (_, i) => got[0]! + i));
   });
 
+  it('sends the empty last page of a resume that missed nothing, so the client knows it is whole', async () => {
+    const { port } = await serve({ rateLimit: 0 });
+    const ada = await client(port, 'ada');
+    await sayMany(ada, 3, 'm');
+    ada.end();
+    await ada.closed;
+    const back = await client(port);
+    back.send({ type: 'hello', version: 1, name: 'ada', resume: { '#general': 3 } });
+    await back.next('welcome');
+    expect(await back.next('history', (h) => h.room === '#general')).toEqual({
+      type: 'history',
+      room: '#general',
+      messages: [],
+      more: false,
+    });
+  });
+
   it('survives a restart: acked messages are there, numbering goes on', async () => {
     const dir = tempDir();
     cleanups.push(() => dir.remove());

@@ -111,6 +111,25 @@ describe('limits', () => {
     expect(await c.next('ack')).toMatchObject({ ref: 'later' });
   });
 
+  it('answers rate_limited over WebSocket too, each refusal with its ref, and the link stays', async () => {
+    const port = await serve({ rateLimit: 5, rateBurst: 5, rateQueue: 0 });
+    const web = await WsClient.connect(port);
+    cleanups.push(() => web.end());
+    await web.register('wendy');
+    for (let i = 0; i < 12; i++)
+      web.send({ type: 'say', room: '#general', text: `m${i}`, ref: `w${i}` });
+    const answers = [];
+    for (let i = 0; i < 12; i++)
+      answers.push(await web.inbox.take((f) => f.type === 'ack' || f.type === 'error', 'answer'));
+    const refused = answers.filter((a) => a.type === 'error');
+    expect(refused.length).toBeGreaterThanOrEqual(6);
+    for (const error of refused)
+      expect(error).toMatchObject({ code: 'rate_limited', ref: expect.stringMatching(/^w\d+$/) });
+    await pause(400);
+    web.send({ type: 'say', room: '#general', text: 'later', ref: 'later' });
+    expect(await web.next('ack')).toMatchObject({ ref: 'later' });
+  });
+
   it('answers server_full over the total and the per-address limits, in the client’s transport', async () => {
     const port = await serve({ maxConnections: 2 });
     await client(port, 'a');

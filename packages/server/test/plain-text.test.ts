@@ -41,6 +41,32 @@ describe('a person on nc reads no text that lies', () => {
     expect(line).not.toMatch(/[\u200b\u200e\u200f\u061c\u2028]|\u{e0041}/u);
   });
 
+  it('reads lines ended by \\r\\n as by \\n, is told of a line that is not UTF-8, and sees direct messages and /me escaped', async () => {
+    const port = await serve();
+    const nc = await person(port);
+    nc.socket.write('pat\r\n');
+    await nc.line('* In #general');
+    const eve = await JsonClient.connect(port);
+    cleanups.push(() => eve.end());
+    await eve.register('eve');
+    // A line from Windows' nc (\r\n) is the same line; the \r is not part of the text.
+    nc.socket.write('hello from windows\r\n');
+    expect(await eve.next('message', (m) => m.from === 'pat')).toMatchObject({
+      text: 'hello from windows',
+    });
+    // Bytes that are not UTF-8: the line is dropped, and the person told so.
+    nc.socket.write(Buffer.from([0x68, 0x69, 0xff, 0xfe, 0x0a]));
+    await nc.line('! That line was not UTF-8; it was dropped.');
+    // A direct message and an action carry their controls escaped, like any text.
+    eve.send({ type: 'dm', to: 'pat', text: 'bell\u0007 and \u202eright', ref: 'd' });
+    const dm = await nc.line('bell');
+    expect(dm).toContain('bell^G and \\u202eright');
+    eve.send({ type: 'say', room: '#general', text: 'waves\u001b[2J', action: true, ref: 'a' });
+    const action = await nc.line('waves');
+    expect(action).toMatch(/^\[\d\d:\d\d\] \* eve waves\^\[\[2J$/);
+    expectNoJson(nc);
+  });
+
   it('cannot be shown a line that another wrote to look like the server’s: rows are wrapped at 80 columns, the rest indented', async () => {
     const port = await serve();
     const nc = await person(port);
