@@ -1,27 +1,36 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userShell } from './user-shell.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'confab-old-node-'));
 
-/** A module that makes the Node it is loaded into say it is Node 20. */
-const pretendNode20 = join(work, 'node20.mjs');
-writeFileSync(
-  pretendNode20,
-  [
-    "Object.defineProperty(process, 'version', { value: 'v20.20.2' });",
-    "Object.defineProperty(process.versions, 'node', { value: '20.20.2' });",
-  ].join('\n'),
-);
+/**
+ * A real Node 20, from the npm registry's `node` package (as the README's
+ * recipe gets Node 24), kept between runs: a bin that could not even be
+ * parsed or loaded by Node 20 before its version check would fail here, as
+ * it would for a user.
+ */
+const node20Home = join(tmpdir(), 'confab-test-node20');
+const node20 = join(node20Home, 'node_modules', 'node', 'bin', 'node');
 
-/** Runs a script under this Node, as if it were Node 20. */
+beforeAll(() => {
+  if (!existsSync(node20))
+    execFileSync('npm', ['install', '--prefix', node20Home, 'node@20', '--no-audit', '--no-fund'], {
+      env: userShell(),
+      stdio: 'ignore',
+      timeout: 170_000,
+    });
+  expect(execFileSync(node20, ['--version'], { encoding: 'utf8' })).toMatch(/^v20\./);
+}, 180_000);
+
+/** Runs a script under the real Node 20. */
 function underNode20(script: string, args: string[], cwd = root) {
-  return spawnSync(process.execPath, ['--import', pretendNode20, script, ...args], {
+  return spawnSync(node20, [script, ...args], {
     cwd,
     env: userShell(),
     encoding: 'utf8',
@@ -41,7 +50,7 @@ describe('on a Node older than 22.13', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(`${name}: Confab needs Node.js 22.13 or later`);
-    expect(run.stderr).toContain('this is Node 20.20.2');
+    expect(run.stderr).toMatch(/this is Node 20\.\d+\.\d+/);
     expect(run.stderr).toContain('npm install --prefix ~/.local/node24 node@24');
   });
 
@@ -56,7 +65,7 @@ describe('on a Node older than 22.13', () => {
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toContain('ERR_PNPM_UNSUPPORTED_ENGINE');
     expect(run.stderr).toContain('Confab needs Node.js 22.13 or later');
-    expect(run.stderr).toContain('this is Node 20.20.2');
+    expect(run.stderr).toMatch(/this is Node 20\.\d+\.\d+/);
     expect(run.stderr).toContain('npm install --prefix ~/.local/node24 node@24');
     expect(readFileSync(join(project, 'package.json'), 'utf8')).toContain('"node": ">=22.13"');
   });
