@@ -157,6 +157,26 @@ describe('history', () => {
     });
   });
 
+  it('counts a room in resume that the user was never in as a join, with its history after the seq given', async () => {
+    const { port } = await serve({ rateLimit: 0 });
+    const bob = await client(port, 'bob');
+    bob.send({ type: 'join', room: '#side' });
+    await bob.next('history', (h) => h.room === '#side');
+    await sayMany(bob, 3, 's', '#side');
+    const ada = await client(port);
+    ada.send({ type: 'hello', version: 1, name: 'ada', resume: { '#side': 1 } });
+    expect(await ada.next('welcome')).toMatchObject({ rooms: ['#general', '#side'] });
+    expect(await ada.next('history', (h) => h.room === '#side')).toMatchObject({
+      more: false,
+      messages: [
+        { seq: 2, text: 's2' },
+        { seq: 3, text: 's3' },
+      ],
+    });
+    // The room heard ada join, as for any join (waiting for it is the check).
+    await bob.next('joined', (j) => j.room === '#side' && j.name === 'ada');
+  });
+
   it('survives a restart: acked messages are there, numbering goes on', async () => {
     const dir = tempDir();
     cleanups.push(() => dir.remove());
