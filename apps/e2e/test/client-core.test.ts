@@ -11,6 +11,7 @@ import { createServer } from '@confab/server';
 import type { ConfabServer, ServerOptions } from '@confab/server';
 import { tcpConnect } from '@confab/client-tui';
 import { LinkProxy } from './link-proxy.js';
+import { startRedis } from './redis.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -160,6 +161,36 @@ describe('the client core against the real server', () => {
     expect(after.some((f) => (f.type === 'joined' || f.type === 'left') && f.name === 'ada')).toBe(
       false,
     );
+  });
+
+  it('sends hello again after a backoff while the cluster is unavailable, on the same link', async () => {
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const { proxy } = await serve({ redis: redis.url });
+    await redis.crash();
+    const events: ClientEvent[] = [];
+    const ada = new ChatClient({
+      connect: tcpConnect({ host: '127.0.0.1', port: proxy.port, tls: false }),
+      name: 'ada',
+      reconnect: { initialMs: 50, maxMs: 200, jitter: 0 },
+    });
+    ada.subscribe((event) => events.push(event));
+    ada.start();
+    cleanups.push(() => ada.quit());
+    // Refused as unavailable, it waits and asks again; it does not give up.
+    const count = (text: string, what: string) => text.split(what).length - 1;
+    await until(
+      () =>
+        count(proxy.seen['to-client'], '"code":"unavailable"') >= 2 &&
+        count(proxy.seen['to-server'], '"type":"hello"') >= 3,
+      'hellos refused as unavailable and sent again',
+    );
+    expect(ada.status).toBe('awaiting_welcome');
+    await redis.restart();
+    await until(() => ada.status === 'registered', 'ada in once the cluster is back', 20_000);
+    // All of it on the one link: unavailable is not a reason to hang up.
+    expect(proxy.connections).toBe(1);
+    expect(events.some((e) => e.type === 'ended')).toBe(false);
   });
 
   it('closes by itself when the server does not answer quit, on a link gone silent', async () => {

@@ -15,6 +15,10 @@ export class LinkProxy {
   private readonly server: net.Server;
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private readonly losing = new Set<Direction>();
+  /** Connections made through the proxy since it started. */
+  connections = 0;
+  /** The first 64 KiB that went each way, as text: what a test may look for. */
+  readonly seen: Record<Direction, string> = { 'to-server': '', 'to-client': '' };
   /** Bytes lost each way since the proxy started. */
   readonly lost: Record<Direction, number> = { 'to-server': 0, 'to-client': 0 };
 
@@ -57,13 +61,17 @@ export class LinkProxy {
   }
 
   private pipe(client: net.Socket, target: number): void {
+    this.connections++;
     const upstream = net.connect(target, '127.0.0.1');
     const pair: [net.Socket, net.Socket] = [client, upstream];
     this.pairs.add(pair);
     const forward = (from: net.Socket, to: net.Socket, direction: Direction) => {
       from.on('data', (chunk: Buffer) => {
         if (this.losing.has(direction)) this.lost[direction] += chunk.length;
-        else if (!to.destroyed) to.write(chunk);
+        else if (!to.destroyed) {
+          to.write(chunk);
+          if (this.seen[direction].length < 65_536) this.seen[direction] += chunk.toString('utf8');
+        }
       });
       from.on('close', () => {
         this.pairs.delete(pair);
