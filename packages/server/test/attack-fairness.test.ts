@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
 import type { ConnectOptions } from './helpers.js';
-import { JsonClient, startServer } from './helpers.js';
+import { JsonClient, sameNode, startServer } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -58,6 +58,8 @@ describe('one address cannot stall the server', () => {
   it('slows one address asking for history as fast as it can, across its connections, and not another', async () => {
     // 128 KB a second, 512 KB at once: 8 pages of 64 KB, then 2 a second.
     const port = await serve({ rateLimit: 0, replayRate: 128 * 1024 });
+    // An address's budget is counted by each node for itself.
+    sameNode(port);
     await fill(port, 200);
     const attackers = [
       await client(port, 'attacker1', ATTACKER),

@@ -74,9 +74,33 @@ export async function startServer(
   await peer.listen();
   const server = createServer(cluster);
   const { port } = await server.listen();
+  peers.set(port, { peer: peer.address().port, next: 0 });
   const close = server.close.bind(server);
   server.close = () => close().then(() => peer.close());
   return { server, port };
+}
+
+/** In the cluster project: each node's port, the other node's, and whose turn it is. */
+const peers = new Map<number, { peer: number; next: number }>();
+
+/**
+ * Where a test client that asks for `port` connects: in the cluster project,
+ * every other one to the cluster's other node, so that what the test checks
+ * between its clients (delivery, names, acks, history) crosses nodes.
+ */
+function crossNode(port: number): number {
+  const pair = peers.get(port);
+  if (!pair) return port;
+  return pair.next++ % 2 === 0 ? port : pair.peer;
+}
+
+/**
+ * Keeps every client of the server at `port` on that node, for a test of
+ * what a node counts for itself (its connection limits, per-address rates
+ * and budgets), or of what does not yet cross nodes.
+ */
+export function sameNode(port: number): void {
+  peers.delete(port);
 }
 
 /** The built `confab-server`. */
@@ -274,7 +298,11 @@ export interface ConnectOptions {
 
 /** A connected socket to 127.0.0.1:`port`, over TLS or plain TCP. */
 function connectSocket(port: number, options: ConnectOptions = {}): Promise<net.Socket> {
-  const target = { port, host: '127.0.0.1', localAddress: options.localAddress ?? '127.0.0.1' };
+  const target = {
+    port: crossNode(port),
+    host: '127.0.0.1',
+    localAddress: options.localAddress ?? '127.0.0.1',
+  };
   return new Promise((resolve, reject) => {
     const socket = options.tls
       ? tls.connect({ ...target, rejectUnauthorized: false }, () => resolve(socket))

@@ -6,9 +6,10 @@ import {
   PlainClient,
   WsClient,
   pause,
+  sameNode,
+  scrapeMetrics,
   sendThenStall,
   startServer,
-  scrapeMetrics,
 } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -132,6 +133,8 @@ describe('limits', () => {
 
   it('answers server_full over the total and the per-address limits, in the client’s transport', async () => {
     const port = await serve({ maxConnections: 2 });
+    // Connection limits are each node's own.
+    sameNode(port);
     await client(port, 'a');
     await client(port, 'b');
     const third = await client(port);

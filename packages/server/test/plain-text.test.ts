@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
-import { JsonClient, PlainClient, pause, sendThenStall, startServer } from './helpers.js';
+import { JsonClient, PlainClient, pause, sameNode, sendThenStall, startServer } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -159,6 +159,8 @@ describe('a person on nc', () => {
 
   it('is told in words that the server is full, without typing anything', async () => {
     const port = await serve({ maxConnections: 1, greetAfter: 50 });
+    // Connection limits are each node's own.
+    sameNode(port);
     const first = await person(port);
     await first.line('Type your name');
     const second = await person(port);

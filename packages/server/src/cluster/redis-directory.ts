@@ -370,6 +370,14 @@ export class RedisDirectory implements Directory {
     return this.stale;
   }
 
+  async roomName(roomKey: string): Promise<string | undefined> {
+    try {
+      return (await this.client.hget(this.options.keys.activeRooms, roomKey)) ?? undefined;
+    } catch (error) {
+      throw unavailable(this.options.link.failed(error));
+    }
+  }
+
   async noteRename(oldKey: string, rename: Rename): Promise<void> {
     try {
       await this.client.set(

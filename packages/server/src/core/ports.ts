@@ -453,6 +453,8 @@ export interface Directory {
   memberCount(roomKey: string): Promise<number>;
   /** Whether a person (folded name) is in a room. */
   isMember(roomKey: string, nameKey: string): Promise<boolean>;
+  /** How a room with people in it is spelled: as its first member, on any node, spelled it. */
+  roomName(roomKey: string): Promise<string | undefined>;
   /** Rooms with people in them, at most `limit`, with their counts. */
   roomCounts(limit: number): Promise<RoomCount[]>;
   /** People online, at most `limit` (for operators). */

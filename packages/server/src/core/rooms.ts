@@ -254,11 +254,16 @@ export class Rooms {
     resumeAfter?: number,
   ): Promise<void> {
     const roomKey = foldRoom(roomName);
+    // A room keeps the spelling of its first join, made on whichever node:
+    // the directory knows it while anyone is in the room.
+    const spelled = this.rooms.has(roomKey)
+      ? roomName
+      : ((await this.context.directory.roomName(roomKey)) ?? roomName);
     let room = this.rooms.get(roomKey);
     if (!room) {
       room = {
         key: roomKey,
-        name: roomName,
+        name: spelled,
         members: new Map(),
         rules,
         toldVersion: rules.version,

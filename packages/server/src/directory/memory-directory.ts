@@ -122,6 +122,10 @@ export class MemoryDirectory implements Directory {
     return people;
   }
 
+  async roomName(roomKey: string): Promise<string | undefined> {
+    return this.roomNames.get(roomKey);
+  }
+
   async noteRename(oldKey: string, rename: Rename): Promise<void> {
     this.renames.delete(oldKey);
     this.renames.set(oldKey, { ...rename, at: Date.now() });
