@@ -304,6 +304,24 @@ describe('confab-gui, the launcher', () => {
     }
   });
 
+  it('says in its one line what to install when gjs is there without WebKitGTK', async () => {
+    const gjs = join(work, 'gjs-without-webkit');
+    writeFileSync(
+      gjs,
+      "#!/bin/sh\necho \"JS ERROR: Error: Requiring WebKit2, version 4.1: Typelib file for namespace 'WebKit2', version '4.1' not found\" >&2\nexit 1\n",
+      { mode: 0o755 },
+    );
+    const gui = launch(['--server', `127.0.0.1:${port}`], {
+      CONFAB_GJS: gjs,
+      CONFAB_WEBVIEW_MODULE: 'confab-no-such-webview',
+      CONFAB_CHROMIUM: '/bin/true',
+    });
+    expect(await gui.exited).toBe(0);
+    expect(gui.err().trim().split('\n')).toEqual([
+      'confab-gui: no native window (WebKitGTK: gjs has no WebKit2 4.1 (sudo apt-get install gjs gir1.2-webkit2-4.1); confab-no-such-webview is not installed); opening a Chromium app window',
+    ]);
+  });
+
   it('only prints the address with --no-open, and serves the page with its CSP', async () => {
     const gui = launch(['--no-open', '--server', `127.0.0.1:${port}`], {});
     await until(() => gui.out().includes('Open it in a browser'), 10_000, 'the address');

@@ -45,11 +45,11 @@ export function probeWebKitGtk(env: NodeJS.ProcessEnv = process.env): WebKitGtk 
     { stdio: ['ignore', 'ignore', 'pipe'], timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' },
   );
   if (probe.status === 0) return { ok: true, gjs };
-  const why = /Requiring (\w+), version [\d.]+/.exec(probe.stderr ?? '');
+  const why = /Requiring (\w+), version ([\d.]+)/.exec(probe.stderr ?? '');
   return {
     ok: false,
     reason: why
-      ? `WebKitGTK: gjs has no ${why[1]} 4.1 (${WEBKIT_GTK_INSTALL})`
+      ? `WebKitGTK: gjs has no ${why[1]} ${why[2]} (${WEBKIT_GTK_INSTALL})`
       : `WebKitGTK: gjs cannot load it (${probe.error?.message ?? (probe.stderr ?? '').split('\n')[0]!.trim()})`,
   };
 }
