@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { ServerFrame } from '@confab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
 import {
@@ -126,9 +127,18 @@ describe('limits', () => {
     expect(refused.length).toBeGreaterThanOrEqual(6);
     for (const error of refused)
       expect(error).toMatchObject({ code: 'rate_limited', ref: expect.stringMatching(/^w\d+$/) });
-    await pause(400);
-    web.send({ type: 'say', room: '#general', text: 'later', ref: 'later' });
-    expect(await web.next('ack')).toMatchObject({ ref: 'later' });
+    // The bucket refills: asked again until it is, one is acked.
+    let acked: ServerFrame | undefined;
+    for (let i = 0; i < 200 && !acked; i++) {
+      web.send({ type: 'say', room: '#general', text: 'later', ref: `later${i}` });
+      const answer = await web.inbox.take(
+        (f) => (f.type === 'ack' || f.type === 'error') && f.ref === `later${i}`,
+        'an answer',
+      );
+      if (answer.type === 'ack') acked = answer;
+      else await pause(20);
+    }
+    expect(acked).toMatchObject({ type: 'ack', ref: expect.stringMatching(/^later\d+$/) });
   });
 
   it('answers server_full over the total and the per-address limits, in the client’s transport', async () => {
