@@ -293,6 +293,25 @@ function refuse(code: FrameError['code'], message: string): ChangeResult {
   return { refused: refusal(code, message) };
 }
 
+/** A room's list with `entry` in place of any for the same identity; undefined past the list's bound. */
+function replacing<T extends { identity: string }>(
+  list: readonly T[],
+  entry: T,
+  bound: number,
+): T[] | undefined {
+  const others = list.filter((item) => item.identity !== entry.identity);
+  return others.length >= bound ? undefined : [...others, entry];
+}
+
+/** A room's list without the entry for `identity`; undefined when it had none. */
+function without<T extends { identity: string }>(
+  list: readonly T[],
+  identity: string,
+): T[] | undefined {
+  const others = list.filter((item) => item.identity !== identity);
+  return others.length === list.length ? undefined : others;
+}
+
 /**
  * Applies a change to a room's record, if `actor` may make it: the new
  * record (its version one more), or the refusal. Expired bans and mutes are
@@ -364,9 +383,6 @@ export function applyChange(
       const refused = moderator() ?? above(change.target);
       if (refused) return refused;
       const target = change.target;
-      const bans = next.bans.filter((ban) => ban.identity !== target.identity);
-      if (bans.length >= ROOM_LIST_BOUNDS.bans)
-        return refuse('not_allowed', `${room} has as many bans as it may keep; lift some first`);
       const ban: RoomBan = {
         identity: target.identity,
         name: target.name,
@@ -377,10 +393,13 @@ export function applyChange(
         ts: now,
         ...(change.until === undefined ? {} : { until: change.until }),
       };
+      const bans = replacing(next.bans, ban, ROOM_LIST_BOUNDS.bans);
+      if (!bans)
+        return refuse('not_allowed', `${room} has as many bans as it may keep; lift some first`);
       return {
         record: {
           ...next,
-          bans: [...bans, ban],
+          bans,
           invites: next.invites.filter((invite) => invite.identity !== target.identity),
           roles: next.roles.filter((grant) => grant.identity !== target.identity),
         },
@@ -401,9 +420,6 @@ export function applyChange(
       const refused = moderator() ?? above(change.target);
       if (refused) return refused;
       const target = change.target;
-      const mutes = next.mutes.filter((mute) => mute.identity !== target.identity);
-      if (mutes.length >= ROOM_LIST_BOUNDS.mutes)
-        return refuse('not_allowed', `${room} has as many mutes as it may keep; lift some first`);
       const mute: RoomMute = {
         identity: target.identity,
         name: target.name,
@@ -412,36 +428,37 @@ export function applyChange(
         ts: now,
         ...(change.until === undefined ? {} : { until: change.until }),
       };
-      return { record: { ...next, mutes: [...mutes, mute] } };
+      const mutes = replacing(next.mutes, mute, ROOM_LIST_BOUNDS.mutes);
+      if (!mutes)
+        return refuse('not_allowed', `${room} has as many mutes as it may keep; lift some first`);
+      return { record: { ...next, mutes } };
     }
     case 'unmute': {
       const refused = moderator();
       if (refused) return refused;
-      const mutes = next.mutes.filter((mute) => mute.identity !== change.target.identity);
-      if (mutes.length === next.mutes.length)
-        return refuse('no_such_user', `${change.target.name} is not muted in ${room}`);
+      const mutes = without(next.mutes, change.target.identity);
+      if (!mutes) return refuse('no_such_user', `${change.target.name} is not muted in ${room}`);
       return { record: { ...next, mutes } };
     }
     case 'invite': {
       const refused = moderator();
       if (refused) return refused;
       const target = change.target;
-      const invites = next.invites.filter((invite) => invite.identity !== target.identity);
-      if (invites.length >= ROOM_LIST_BOUNDS.invites)
-        return refuse('not_allowed', `${room} has as many invitations as it may keep`);
       const invite: RoomInvite = {
         identity: target.identity,
         name: target.name,
         by: actor.name,
         ts: now,
       };
-      return { record: { ...next, invites: [...invites, invite] } };
+      const invites = replacing(next.invites, invite, ROOM_LIST_BOUNDS.invites);
+      if (!invites) return refuse('not_allowed', `${room} has as many invitations as it may keep`);
+      return { record: { ...next, invites } };
     }
     case 'uninvite': {
       const refused = moderator();
       if (refused) return refused;
-      const invites = next.invites.filter((invite) => invite.identity !== change.target.identity);
-      if (invites.length === next.invites.length)
+      const invites = without(next.invites, change.target.identity);
+      if (!invites)
         return refuse('no_such_user', `${change.target.name} has no invitation to ${room}`);
       return { record: { ...next, invites } };
     }
