@@ -1,4 +1,4 @@
-import type { MessageFrame, ModAction, RoomRole, ServerFrame } from '@confab/protocol';
+import type { MessageFrame, ModlogEntry, ServerFrame } from '@confab/protocol';
 import type { RoomRecord } from './room-policy.js';
 
 /*
@@ -212,20 +212,11 @@ export interface ServerRecord {
 }
 
 /** One moderation action, as the log keeps it. */
-export interface ModlogRecord {
+export interface ModlogRecord extends ModlogEntry {
   /** Grows with every entry of the whole log. */
   id: number;
   /** The room's key, or '' for the server's own actions. */
   scope: string;
-  ts: number;
-  room?: string;
-  action: ModAction;
-  by: string;
-  name?: string;
-  role?: RoomRole;
-  text?: string;
-  until?: number;
-  address?: string;
 }
 
 /** Entries a moderation log keeps per room (and for the server); the oldest go. */
