@@ -3,7 +3,8 @@
  * launcher's parts are exported for embedding: the page server with its
  * Content-Security-Policy, and the window openers.
  */
-export { CONTENT_SECURITY_POLICY, createPageServer, servePage } from './launcher/page-server.js';
+export { PAGE_CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY } from '@confab/protocol';
+export { createPageServer, servePage } from './launcher/page-server.js';
 export { tryWebview, WEBVIEW_MODULE } from './launcher/webview.js';
 export type { WebviewAttempt } from './launcher/webview.js';
 export {

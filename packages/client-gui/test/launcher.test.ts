@@ -329,7 +329,7 @@ describe('confab-gui, the launcher', () => {
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-security-policy')).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
     expect(await response.text()).toContain('<script type="module" src="app.js"></script>');
     expect((await fetch(new URL('/../../etc/passwd', url))).status).toBe(404);

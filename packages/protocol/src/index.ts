@@ -25,5 +25,6 @@ export * from './client/backoff.js';
 export * from './client/emitter.js';
 export * from './client/model.js';
 export * from './client/days.js';
+export * from './page-headers.js';
 export * from './client/chat-client.js';
 export * from './client/room-texts.js';

@@ -1,32 +1,9 @@
 import { createHash } from 'node:crypto';
+import { PAGE_FILE_TYPES, pageHeaders } from '@confab/protocol';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/**
- * The page's Content-Security-Policy: its own script and styles only, no
- * inline code, no frames, and network access to WebSocket servers alone
- * (this one, or another the person types).
- */
-export const PAGE_CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-};
 
 /** The built page is some 100 KB; a folder far larger is not it. */
 const MAX_PAGE_BYTES = 8 * 1024 * 1024;
@@ -64,7 +41,7 @@ export class WebPage {
     const files = new Map<string, PageFile>();
     let total = 0;
     for (const name of readdirSync(dir)) {
-      const type = TYPES[extname(name)];
+      const type = PAGE_FILE_TYPES[extname(name)];
       const path = join(dir, name);
       if (!type || !statSync(path).isFile()) continue;
       const body = readFileSync(path);
@@ -80,14 +57,7 @@ export class WebPage {
   answer(path: string, ifNoneMatch: string | undefined): PageAnswer | undefined {
     const file = this.files.get(path === '/' ? '/index.html' : path);
     if (!file) return undefined;
-    const headers = {
-      'Content-Type': file.type,
-      'Content-Security-Policy': PAGE_CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-cache',
-      ETag: file.etag,
-    };
+    const headers = { ...pageHeaders(file.type), ETag: file.etag };
     if (ifNoneMatch !== undefined && ifNoneMatch.split(/\s*,\s*/).includes(file.etag))
       return { status: 304, headers };
     return { status: 200, headers, body: file.body };
