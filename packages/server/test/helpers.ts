@@ -103,6 +103,21 @@ export function sameNode(port: number): void {
   peers.delete(port);
 }
 
+/** What a hello asks for to follow rooms' state and moderation (protocol 1.4). */
+export const ROOMS = { features: ['rooms'] };
+
+/** Joins a room and waits until its replay came; returns the room's state frame. */
+export async function joinRoom(
+  client: FrameClient,
+  room: string,
+): Promise<Extract<ServerFrame, { type: 'room' }>> {
+  client.send({ type: 'join', room });
+  const state = await client.next('room', (f) => f.room === room);
+  await client.next('history', (f) => f.room === room);
+  client.inbox.drain();
+  return state;
+}
+
 /** The built `confab-server`. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 

@@ -3,7 +3,7 @@ import type { ServerFrame } from '@confab/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer } from '../src/index.js';
 import type { FrameClient } from './helpers.js';
-import { JsonClient, startServer } from './helpers.js';
+import { ROOMS, JsonClient, joinRoom as join, startServer } from './helpers.js';
 import type { TestRedis } from './redis-server.js';
 import { startRedis } from './redis-server.js';
 
@@ -14,7 +14,6 @@ import { startRedis } from './redis-server.js';
  */
 
 const PASSWORD = 'correct horse';
-const ROOMS = { features: ['rooms'] };
 
 let redis: TestRedis;
 const servers: ConfabServer[] = [];
@@ -58,17 +57,6 @@ async function account(port: number, name: string, register = true): Promise<Jso
   const client = await connect(port);
   await client.register(name, { password: PASSWORD, ...(register ? { register } : {}), ...ROOMS });
   return client;
-}
-
-async function join(
-  client: FrameClient,
-  room: string,
-): Promise<Extract<ServerFrame, { type: 'room' }>> {
-  client.send({ type: 'join', room });
-  const state = await client.next('room', (f) => f.room === room);
-  await client.next('history', (f) => f.room === room);
-  client.inbox.drain();
-  return state;
 }
 
 /** The roles in a room as the node of `client` tells them. */

@@ -1,7 +1,5 @@
-import type { ServerFrame } from '@confab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FrameClient } from './helpers.js';
-import { JsonClient, startServer } from './helpers.js';
+import { ROOMS, JsonClient, joinRoom as join, startServer } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -9,7 +7,6 @@ afterEach(async () => {
 });
 
 const PASSWORD = 'correct horse';
-const ROOMS = { features: ['rooms'] };
 
 async function serve(): Promise<number> {
   const { server, port } = await startServer({ passwordCost: 10, operators: 'root' });
@@ -33,17 +30,6 @@ async function guest(port: number, name: string, localAddress: string): Promise<
   const client = await connect(port, localAddress);
   await client.register(name, ROOMS);
   return client;
-}
-
-async function join(
-  client: FrameClient,
-  room: string,
-): Promise<Extract<ServerFrame, { type: 'room' }>> {
-  client.send({ type: 'join', room });
-  const state = await client.next('room', (f) => f.room === room);
-  await client.next('history', (f) => f.room === room);
-  client.inbox.drain();
-  return state;
 }
 
 /** Every privileged request on #den (and the server), as a member would send it. */

@@ -4,7 +4,15 @@ import type { ServerFrame } from '@confab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../src/index.js';
 import type { ConnectOptions, FrameClient } from './helpers.js';
-import { JsonClient, PlainClient, WsClient, startServer, tempDir } from './helpers.js';
+import {
+  ROOMS,
+  JsonClient,
+  PlainClient,
+  WsClient,
+  joinRoom as join,
+  startServer,
+  tempDir,
+} from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -14,7 +22,6 @@ afterEach(async () => {
 /** A quick hash (the server's floor): these tests are about rooms, not password cost. */
 const FAST = { passwordCost: 10 };
 const PASSWORD = 'correct horse';
-const ROOMS = { features: ['rooms'] };
 
 async function serve(options: ServerOptions = {}): Promise<number> {
   const { server, port } = await startServer({ ...FAST, operators: 'root', ...options });
@@ -56,18 +63,6 @@ async function guest(
   const client = await connect(port, options);
   await client.register(name, { ...ROOMS, ...extra });
   return client;
-}
-
-/** Joins a room and waits until its replay came; returns the room's state frame. */
-async function join(
-  client: FrameClient,
-  room: string,
-): Promise<Extract<ServerFrame, { type: 'room' }>> {
-  client.send({ type: 'join', room });
-  const state = await client.next('room', (f) => f.room === room);
-  await client.next('history', (f) => f.room === room);
-  client.inbox.drain();
-  return state;
 }
 
 /** Sends a frame and returns the error it is refused with. */
