@@ -321,6 +321,10 @@ describe('the chat page', () => {
     const help = kim.locator('.log .system', { hasText: 'Keys:' });
     await help.waitFor();
     expect(await help.textContent()).toContain('Alt+1..9');
+    // Its columns are laid out with spaces: drawn in a fixed-width font, they stay columns.
+    const font = await help.locator('.listing').evaluate((el) => getComputedStyle(el).fontFamily);
+    expect(font).toContain('monospace');
+    await kim.screenshot({ path: join(shots, 'help.png') });
   });
 
   it('loads older history at the top, and shows a new-message indicator when scrolled up', async () => {

@@ -59,6 +59,15 @@ function Text({ text }: { text: string }) {
   );
 }
 
+/**
+ * A listing (`/help`, `/sessions`, `/bans`…): lines laid out in columns
+ * with spaces, as the terminal client shows them, so they are drawn in a
+ * fixed-width font to keep their columns.
+ */
+function isListing(text: string): boolean {
+  return /\n {2}\S/.test(text);
+}
+
 function Entry({ entry }: { entry: LogEntry }) {
   const time = (
     <time dateTime={new Date(entry.ts).toISOString()} class="time">
@@ -69,7 +78,7 @@ function Entry({ entry }: { entry: LogEntry }) {
     return (
       <li class={`system ${entry.tone}`}>
         {time}
-        <span class="body text" dir="auto">
+        <span class={isListing(entry.text) ? 'body text listing' : 'body text'} dir="auto">
           {escapeControls(entry.text)}
         </span>
       </li>
