@@ -336,9 +336,10 @@ describe('private rooms', () => {
     phone.send({ type: 'hello', version: 1, name: 'bob', password: PASSWORD, ...ROOMS });
     expect((await phone.next('welcome')).rooms).toContain('#club');
     await phone.next('history', (f) => f.room === '#club');
-    // Leaving for good uses it up.
+    // Leaving for good uses it up: once out on every device, the account is not let back in.
     back.send({ type: 'part', room: '#club' });
     await back.next('left', (f) => f.name === 'bob');
+    await phone.next('left', (f) => f.name === 'bob');
     expect(await refused(back, { type: 'join', room: '#club' })).toMatchObject({
       code: 'invite_only',
     });

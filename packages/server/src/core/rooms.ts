@@ -137,7 +137,7 @@ export class Rooms {
     const admitted = await this.admit(user, roomKey, roomName, false);
     if ('code' in admitted) return admitted;
     // No await between the check and the join: a ban whose event comes after finds them in, and removes them.
-    await this.joinDevice(user, roomName, admitted);
+    await this.joinDevice(user, roomName, admitted, { remember: true });
     for (const device of [...user.person.devices])
       if (device !== user && !device.rooms.has(roomKey))
         await this.joinDevice(device, roomName, admitted).catch(() => undefined);
@@ -148,7 +148,6 @@ export class Rooms {
       change: 'join',
       room: roomName,
     });
-    await this.rememberRooms(user);
     await this.useInvitation(user, admitted);
     return undefined;
   }
@@ -167,7 +166,7 @@ export class Rooms {
   ): Promise<FrameError | undefined> {
     const admitted = await this.admit(user, foldRoom(roomName), roomName, remembered);
     if ('code' in admitted) return admitted;
-    await this.joinDevice(user, roomName, admitted, resumeAfter);
+    await this.joinDevice(user, roomName, admitted, { resumeAfter });
     return undefined;
   }
 
@@ -245,13 +244,15 @@ export class Rooms {
    * person was not in it before; then `names` and the replay: the last 50
    * messages, or with `resumeAfter`, every message after that seq. What the
    * room hears meanwhile is read back after the replay, so nothing is lost
-   * or doubled.
+   * or doubled. `remember`: the account keeps the room among its rooms
+   * before anyone is told, so a device that logs in once the join is
+   * answered, on any node, comes into the room too.
    */
   async joinDevice(
     user: ChatUser,
     roomName: string,
     rules: RoomRules,
-    resumeAfter?: number,
+    { resumeAfter, remember = false }: { resumeAfter?: number; remember?: boolean } = {},
   ): Promise<void> {
     const roomKey = foldRoom(roomName);
     // A room keeps the spelling of its first join, made on whichever node:
@@ -297,6 +298,7 @@ export class Rooms {
         return;
       }
     }
+    if (remember) await this.rememberRooms(user);
     const joined: JoinedFrame = {
       type: 'joined',
       room: room.name,
@@ -323,6 +325,8 @@ export class Rooms {
   async part(user: ChatUser, roomName: string): Promise<FrameError | undefined> {
     const roomKey = foldRoom(roomName);
     if (!user.rooms.has(roomKey)) return notIn(roomName);
+    // Forgotten before anyone is told, as a join is remembered.
+    await this.rememberRooms(user, roomKey);
     await this.partHere(user.person, roomKey, { reason: 'part' });
     this.context.bus.publish({
       kind: 'person',
@@ -331,7 +335,6 @@ export class Rooms {
       change: 'part',
       room: roomName,
     });
-    await this.rememberRooms(user);
     return undefined;
   }
 
@@ -419,12 +422,14 @@ export class Rooms {
     for (const membership of [...user.rooms.values()]) this.removeMembership(membership);
   }
 
-  /** An account remembers the rooms its person is in (those of this connection). */
-  async rememberRooms(user: ChatUser): Promise<void> {
+  /** An account remembers the rooms its person is in (those of this connection), but the room `leaving`. */
+  async rememberRooms(user: ChatUser, leaving?: string): Promise<void> {
     const id = user.person.accountId;
     const accounts = this.context.accounts;
     if (id === undefined || !accounts) return;
-    const rooms = [...user.rooms.values()].map((m) => m.room.name);
+    const rooms = [...user.rooms.values()]
+      .filter((m) => m.room.key !== leaving)
+      .map((m) => m.room.name);
     await accounts.setRooms(id, rooms).catch(() => undefined);
   }
 
