@@ -3,7 +3,6 @@
 // The protocol package's tests run the same scenarios against a fake server
 // that can inject faults anywhere; these make sure the real server and the
 // real client agree.
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatClientOptions, ClientEvent } from '@confab/protocol';
 import { ChatClient } from '@confab/protocol';
@@ -11,20 +10,12 @@ import { createServer } from '@confab/server';
 import type { ConfabServer, ServerOptions } from '@confab/server';
 import { tcpConnect } from '@confab/client-tui';
 import { LinkProxy } from './link-proxy.js';
-import { startRedis } from './redis.js';
+import { JsonClient, startRedis, waitFor } from '@confab/test-kit';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function until(test: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A real server, and a proxy in front of it. */
 async function serve(options: ServerOptions = {}): Promise<{ port: number; proxy: LinkProxy }> {
@@ -57,37 +48,22 @@ async function chat(
   client.subscribe((event) => events.push(event));
   client.start();
   cleanups.push(() => client.quit());
-  await until(() => client.status === 'registered', `${name} to register`);
+  await waitFor(() => client.status === 'registered', `${name} to register`);
   return { client, events };
 }
 
-/** Someone on the JSON stream, straight to the server: what they heard. */
-async function watcher(port: number, name: string) {
-  const socket = net.connect(port, '127.0.0.1');
-  const frames: Array<Record<string, unknown>> = [];
-  let buffered = '';
-  socket.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      if (!line) continue;
-      const frame = JSON.parse(line) as Record<string, unknown>;
-      frames.push(frame);
-      // A live client answers the server's pings.
-      if (frame.type === 'ping')
-        socket.write(`${JSON.stringify({ type: 'pong', ref: frame.ref })}\n`);
-    }
-  });
-  socket.on('error', () => undefined);
-  cleanups.push(() => void socket.destroy());
-  const send = (frame: Record<string, unknown>) => socket.write(`${JSON.stringify(frame)}\n`);
-  send({ type: 'hello', version: 1, name });
-  await until(() => frames.some((f) => f.type === 'welcome'), `${name}'s welcome`);
-  const texts = (from: string) =>
-    frames.filter((f) => f.type === 'message' && f.from === from).map((f) => f.text);
-  return { frames, send, texts };
+/** Someone on the JSON stream, straight to the server, answering its pings as a live client does. */
+async function watcher(port: number, name: string): Promise<JsonClient> {
+  const client = await JsonClient.connect(port);
+  client.answerPings = true;
+  cleanups.push(() => client.end());
+  await client.register(name);
+  return client;
 }
+
+/** What `watch` heard `from` say, in order. */
+const heardFrom = (watch: JsonClient, from: string) =>
+  watch.inbox.all.flatMap((f) => (f.type === 'message' && f.from === from ? [f.text] : []));
 
 const texts = (client: ChatClient, key: string) =>
   (client.model.conversations.get(key)?.entries ?? []).flatMap((e) =>
@@ -102,20 +78,26 @@ describe('the client core against the real server', () => {
     // Stored and sent to everyone, but ada never hears the echo or the ack.
     proxy.lose('to-client');
     ada.submit('stored but unacked');
-    await until(() => bob.texts('ada').includes('stored but unacked'), 'the message to be stored');
+    await waitFor(
+      () => heardFrom(bob, 'ada').includes('stored but unacked'),
+      'the message to be stored',
+    );
     // Written into the link as it dies: it never reaches the server.
     proxy.lose('to-server');
     const lostBefore = proxy.lost['to-server'];
     ada.submit('lost in the drop');
-    await until(() => proxy.lost['to-server'] > lostBefore, 'the line to be lost');
+    await waitFor(() => proxy.lost['to-server'] > lostBefore, 'the line to be lost');
     proxy.drop();
-    await until(() => bob.texts('ada').includes('lost in the drop'), 'the lost one sent again');
+    await waitFor(
+      () => heardFrom(bob, 'ada').includes('lost in the drop'),
+      'the lost one sent again',
+    );
     // A message after both is the marker: neither came twice before it.
-    await until(() => ada.status === 'registered', 'ada back');
+    await waitFor(() => ada.status === 'registered', 'ada back');
     ada.submit('marker');
-    await until(() => bob.texts('ada').includes('marker'), 'the marker');
-    expect(bob.texts('ada')).toEqual(['stored but unacked', 'lost in the drop', 'marker']);
-    await until(() => texts(ada, 'room:#general').includes('marker'), 'ada to see the marker');
+    await waitFor(() => heardFrom(bob, 'ada').includes('marker'), 'the marker');
+    expect(heardFrom(bob, 'ada')).toEqual(['stored but unacked', 'lost in the drop', 'marker']);
+    await waitFor(() => texts(ada, 'room:#general').includes('marker'), 'ada to see the marker');
     expect(texts(ada, 'room:#general')).toEqual([
       'stored but unacked',
       'lost in the drop',
@@ -128,15 +110,15 @@ describe('the client core against the real server', () => {
     const bob = await watcher(port, 'bob');
     const { client: ada } = await chat(proxy, 'ada', { guestKey: 'k'.repeat(43) });
     bob.send({ type: 'dm', to: 'ada', text: 'one' });
-    await until(() => texts(ada, 'dm:bob').includes('one'), 'the first message');
+    await waitFor(() => texts(ada, 'dm:bob').includes('one'), 'the first message');
     // The second is kept and sent, but lost on the way; then the link drops.
     proxy.lose('to-client');
     bob.send({ type: 'dm', to: 'ada', text: 'two', ref: 't' });
-    await until(() => bob.frames.some((f) => f.type === 'ack' && f.ref === 't'), 'two kept');
+    await waitFor(() => bob.inbox.all.some((f) => f.type === 'ack' && f.ref === 't'), 'two kept');
     proxy.drop();
-    await until(() => texts(ada, 'dm:bob').includes('two'), 'the missed message');
+    await waitFor(() => texts(ada, 'dm:bob').includes('two'), 'the missed message');
     bob.send({ type: 'dm', to: 'ada', text: 'three' });
-    await until(() => texts(ada, 'dm:bob').includes('three'), 'a live one after');
+    await waitFor(() => texts(ada, 'dm:bob').includes('three'), 'a live one after');
     expect(texts(ada, 'dm:bob')).toEqual(['one', 'two', 'three']);
   });
 
@@ -145,19 +127,19 @@ describe('the client core against the real server', () => {
     const bob = await watcher(port, 'bob');
     const { client: ada } = await chat(proxy, 'ada');
     ada.submit('/nick adele');
-    await until(() => ada.model.name === 'adele', 'the new name');
-    const heardBefore = bob.frames.length;
+    await waitFor(() => ada.model.name === 'adele', 'the new name');
+    const heardBefore = bob.inbox.all.length;
     proxy.drop();
-    await until(() => ada.status === 'reconnecting', 'the lost link');
-    await until(() => ada.status === 'registered', 'ada back');
+    await waitFor(() => ada.status === 'reconnecting', 'the lost link');
+    await waitFor(() => ada.status === 'registered', 'ada back');
     expect(ada.model.name).toBe('adele');
     ada.submit('back as adele');
-    await until(
-      () => bob.texts('adele').includes('back as adele'),
+    await waitFor(
+      () => heardFrom(bob, 'adele').includes('back as adele'),
       'the message under the new name',
     );
     // The room saw adele come back, never ada.
-    const after = bob.frames.slice(heardBefore);
+    const after = bob.inbox.all.slice(heardBefore);
     expect(after.some((f) => (f.type === 'joined' || f.type === 'left') && f.name === 'ada')).toBe(
       false,
     );
@@ -179,7 +161,7 @@ describe('the client core against the real server', () => {
     cleanups.push(() => ada.quit());
     // Refused as unavailable, it waits and asks again; it does not give up.
     const count = (text: string, what: string) => text.split(what).length - 1;
-    await until(
+    await waitFor(
       () =>
         count(proxy.seen['to-client'], '"code":"unavailable"') >= 2 &&
         count(proxy.seen['to-server'], '"type":"hello"') >= 3,
@@ -187,7 +169,7 @@ describe('the client core against the real server', () => {
     );
     expect(ada.status).toBe('awaiting_welcome');
     await redis.restart();
-    await until(() => ada.status === 'registered', 'ada in once the cluster is back', 20_000);
+    await waitFor(() => ada.status === 'registered', 'ada in once the cluster is back', 20_000);
     // All of it on the one link: unavailable is not a reason to hang up.
     expect(proxy.connections).toBe(1);
     expect(events.some((e) => e.type === 'ended')).toBe(false);
@@ -200,7 +182,7 @@ describe('the client core against the real server', () => {
     ada.quit();
     expect(ada.status).toBe('quitting');
     // The core's 2 s, on the real clock.
-    await until(() => ada.status === 'closed', 'the quit to time out', 6_000);
+    await waitFor(() => ada.status === 'closed', 'the quit to time out', 6_000);
     expect(events.at(-1)).toEqual({ type: 'ended', reason: 'user' });
   });
 
@@ -209,14 +191,15 @@ describe('the client core against the real server', () => {
     const bob = await watcher(port, 'bob');
     const { client: ada } = await chat(proxy, 'ada', { keepaliveMs: 60_000 });
     // Quiet for several ping intervals: the server pings, the core answers.
-    const started = Date.now();
-    await until(() => Date.now() - started > 1_500, 'time to pass');
+    const pongs = () => proxy.seen['to-server'].split('"type":"pong"').length - 1;
+    await waitFor(() => pongs() >= 3, 'three pings answered');
     expect(ada.status).toBe('registered');
-    expect(bob.frames.some((f) => f.type === 'left' && f.name === 'ada')).toBe(false);
+    expect(bob.inbox.all.some((f) => f.type === 'left' && f.name === 'ada')).toBe(false);
     // Its answers no longer reach the server: it is dropped, with reason timeout.
     proxy.lose('to-server');
-    await until(
-      () => bob.frames.some((f) => f.type === 'left' && f.name === 'ada' && f.reason === 'timeout'),
+    await waitFor(
+      () =>
+        bob.inbox.all.some((f) => f.type === 'left' && f.name === 'ada' && f.reason === 'timeout'),
       'ada to time out',
     );
   });

@@ -1,11 +1,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlainClient } from '@confab/test-kit';
 import { userShell } from './user-shell.js';
 
 const run = promisify(execFile);
@@ -172,19 +172,9 @@ describe('packed packages, installed alone', () => {
       });
       child.once('exit', () => reject(new Error(out)));
     });
-    const reply = await new Promise<string>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => socket.write('ada\n'));
-      let text = '';
-      const onData = (d: Buffer) => {
-        text += d;
-        if (!text.includes('* In #general')) return;
-        socket.off('data', onData);
-        socket.end('<quit>\n');
-        resolve(text);
-      };
-      socket.on('data', onData);
-      socket.on('error', () => undefined);
-    });
+    const ada = await PlainClient.named(port, 'ada');
+    await ada.quit();
+    const reply = ada.text();
     expect(reply).toContain('Welcome ada: if you want to leave the chat, write <quit>');
     child.kill('SIGTERM');
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);

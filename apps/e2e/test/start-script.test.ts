@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listening, startRedis } from './redis.js';
+import { JsonClient, listening, startRedis, waitFor } from '@confab/test-kit';
 import { userShell } from './user-shell.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -51,41 +50,12 @@ function pnpmStart(flags: string[] = ['--store', 'memory']): Promise<Started> {
   });
 }
 
-/** Someone chatting over the JSON stream: what they heard, and whether the server closed on them. */
-interface Chatter {
-  say(text: string, ref: string): void;
-  heard(): Array<Record<string, unknown>>;
-  closed: Promise<void>;
-}
-
-async function chatter(port: number, name: string): Promise<Chatter> {
-  const socket = net.connect(port, '127.0.0.1');
-  const frames: Array<Record<string, unknown>> = [];
-  let buffered = '';
-  socket.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop()!;
-    for (const line of lines) if (line) frames.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.on('error', () => undefined);
-  socket.write(`${JSON.stringify({ type: 'hello', version: 1, name })}\n`);
-  await until(() => frames.some((f) => f.type === 'joined' && f.name === name), `${name} to join`);
-  return {
-    say: (text, ref) =>
-      socket.write(`${JSON.stringify({ type: 'say', room: '#general', text, ref })}\n`),
-    heard: () => frames,
-    closed,
-  };
-}
-
-async function until(test: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Someone chatting over the JSON stream, in #general. */
+async function chatter(port: number, name: string): Promise<JsonClient> {
+  const client = await JsonClient.connect(port);
+  cleanups.push(() => client.end());
+  await client.register(name);
+  return client;
 }
 
 /** A real redis-server, gone when the test ends. */
@@ -95,20 +65,9 @@ async function redis(): Promise<string> {
   return server.url;
 }
 
-/** Waits until nothing listens on the port any more; false if something still does after `ms`. */
-async function stopsListening(port: number, ms = 8_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (!(await listening(port))) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+const cleanups: Array<() => void | Promise<void>> = [];
 
-const cleanups: Array<() => void> = [];
-
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
+afterEach(async () => {
   // Whatever a failed test left: the whole group, server included.
   for (const child of started.splice(0)) {
     try {
@@ -117,6 +76,7 @@ afterEach(() => {
       // Already gone.
     }
   }
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 describe('pnpm --filter server start', () => {
@@ -132,25 +92,24 @@ describe('pnpm --filter server start', () => {
     const run = await pnpmStart(flags);
     const ada = await chatter(run.port, 'ada');
     const bob = await chatter(run.port, 'bob');
-    ada.say('stored before the stop', 'r1');
-    await until(() => ada.heard().some((f) => f.type === 'ack' && f.ref === 'r1'), 'the ack');
+    ada.send({ type: 'say', room: '#general', text: 'stored before the stop', ref: 'r1' });
+    await ada.next('ack', (a) => a.ref === 'r1');
     // Ctrl-C in a terminal: SIGINT to the whole foreground group, pnpm and the server.
     process.kill(-run.wrapper.pid!, 'SIGINT');
     const { code } = await run.exited;
     await Promise.all([ada.closed, bob.closed]);
     for (const person of [ada, bob])
-      expect(person.heard().at(-1)).toMatchObject({ type: 'quit', reason: 'server_shutdown' });
+      expect(person.inbox.all.at(-1)).toMatchObject({ type: 'quit', reason: 'server_shutdown' });
     expect(run.output()).toContain('"msg":"stopped"');
     expect(run.output()).not.toMatch(/again: exiting now|ERR_PNPM|Command failed/);
     expect(code).toBe(0);
     expect(await listening(run.port)).toBe(false);
     // What was acked is there after the restart.
     const again = await pnpmStart(flags);
-    const cy = await chatter(again.port, 'cy');
-    await until(() => cy.heard().some((f) => f.type === 'history'), 'the history on joining');
-    const history = cy.heard().find((f) => f.type === 'history') as {
-      messages: Array<{ text: string }>;
-    };
+    const cy = await JsonClient.connect(again.port);
+    cleanups.push(() => cy.end());
+    cy.send({ type: 'hello', version: 1, name: 'cy' });
+    const history = await cy.next('history');
     expect(history.messages.map((m) => m.text)).toContain('stored before the stop');
     process.kill(-again.wrapper.pid!, 'SIGINT');
     expect((await again.exited).code).toBe(0);
@@ -173,12 +132,12 @@ describe('pnpm --filter server start', () => {
   it('stops the server when the pnpm wrapper alone is sent SIGTERM', async () => {
     const run = await pnpmStart();
     process.kill(run.wrapper.pid!, 'SIGTERM');
-    expect(await stopsListening(run.port)).toBe(true);
+    await waitFor(async () => !(await listening(run.port)), 'the server to stop listening');
   });
 
   it('stops the server when the pnpm wrapper is killed outright (SIGKILL)', async () => {
     const run = await pnpmStart();
     process.kill(run.wrapper.pid!, 'SIGKILL');
-    expect(await stopsListening(run.port)).toBe(true);
+    await waitFor(async () => !(await listening(run.port)), 'the server to stop listening');
   });
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,47 +8,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servePage } from '@confab/client-gui';
 import { SqliteStore, createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
+import { Tmux } from '@confab/test-kit';
 
 const tuiCli = fileURLToPath(new URL('../../../packages/client-tui/dist/cli.js', import.meta.url));
 const pageRoot = fileURLToPath(new URL('../../../packages/client-gui/dist/page/', import.meta.url));
-const tmuxSocket = `confab-e2e-${process.pid}`;
-/** The terminal client's config folder (its kept logins and guest keys), fresh for the run. */
-const configHome = mkdtempSync(join(tmpdir(), 'confab-e2e-config-'));
+const tmux = new Tmux();
 let server: ConfabServer;
 let port: number;
 let browser: Browser;
 let stopPage: () => void;
 let pageUrl: string;
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', tmuxSocket, ...args], { encoding: 'utf8' });
-}
-
 /** Starts the terminal client in a 120x30 tmux session (kept open for a look after it exits). */
 function startTerminal(session: string, flags: string, env = ''): void {
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    session,
-    '-x',
-    '120',
-    '-y',
-    '30',
-    // A config folder of its own (kept logins, guest keys), never the user's.
-    `XDG_CONFIG_HOME=${join(configHome, session)} ${env}LANG=C.UTF-8 ${process.execPath} ${tuiCli} ${flags}; sleep 30`,
-  );
+  tmux.start(session, `${env}LANG=C.UTF-8 ${process.execPath} ${tuiCli} ${flags}`);
 }
 
-async function sessionShows(session: string, text: string, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  let screen = '';
-  while (Date.now() < end) {
-    screen = tmux('capture-pane', '-p', '-t', session);
-    if (screen.includes(text)) return screen;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the terminal never showed ${text}:\n${screen}`);
+/** Waits until the tmux session `session` shows `text`. */
+function sessionShows(session: string, text: string): Promise<string> {
+  return tmux.waitFor(session, text, 10_000);
 }
 
 beforeAll(async () => {
@@ -75,17 +52,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // Already gone.
-  }
+  tmux.kill();
   await browser?.close();
   stopPage?.();
   await server?.close();
 });
 
-/** Waits until the tmux session `session` shows `text`. */
 describe('a terminal user and a browser user', () => {
   it('chat with each other, both ways, directly too', async () => {
     await sessionShows('tui', 'write <quit>');
@@ -97,8 +69,7 @@ describe('a terminal user and a browser user', () => {
       .poll(async () => (await page.locator('.members li').allTextContents()).sort())
       .toEqual(['browser-bea', 'terminal-tess']);
 
-    tmux('send-keys', '-t', 'tui', '-l', 'hello from the terminal');
-    tmux('send-keys', '-t', 'tui', 'Enter');
+    tmux.type('tui', 'hello from the terminal');
     await page.locator('.log li', { hasText: 'hello from the terminal' }).waitFor();
     expect(
       await page
@@ -115,8 +86,7 @@ describe('a terminal user and a browser user', () => {
     await page.locator('.composer textarea').press('Enter');
     await sessionShows('tui', '(1!)');
 
-    tmux('send-keys', '-t', 'tui', '-l', '<quit>');
-    tmux('send-keys', '-t', 'tui', 'Enter');
+    tmux.type('tui', '<quit>');
     await sessionShows('tui', 'Bye.');
     await page.locator('.log .system', { hasText: 'terminal-tess left the chat' }).waitFor();
   });
@@ -137,10 +107,13 @@ describe('one account on three devices', () => {
     await phone.locator('#password').fill('correct horse');
     await phone.getByRole('button', { name: 'Connect' }).click();
     await phone.locator('.status.registered').waitFor();
-    startTerminal('mo', `--port ${port} --name multi-mo`, `XDG_CONFIG_HOME=${configHome} `);
+    startTerminal(
+      'mo',
+      `--port ${port} --name multi-mo`,
+      `XDG_CONFIG_HOME=${join(tmux.configHome, 'mo-devices')} `,
+    );
     await sessionShows('mo', 'Password:');
-    tmux('send-keys', '-t', 'mo', '-l', 'correct horse');
-    tmux('send-keys', '-t', 'mo', 'Enter');
+    tmux.type('mo', 'correct horse');
     await sessionShows('mo', 'multi-mo (account)');
     // Someone else in the room sees one person.
     const other = await browser.newPage();
@@ -153,8 +126,7 @@ describe('one account on three devices', () => {
       )
       .toEqual(['multi-mo']);
     // Each device sees what the others send, its own sent messages included.
-    tmux('send-keys', '-t', 'mo', '-l', 'typed in the terminal');
-    tmux('send-keys', '-t', 'mo', 'Enter');
+    tmux.type('mo', 'typed in the terminal');
     await desk.locator('.log .message', { hasText: 'typed in the terminal' }).waitFor();
     await phone.locator('.log .message', { hasText: 'typed in the terminal' }).waitFor();
     await phone.locator('.composer textarea').fill('sent from the phone');

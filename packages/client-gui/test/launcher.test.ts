@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
+import { JsonClient, waitFor } from '@confab/test-kit';
 import { CHROMIUM_PATH, screenshotDir } from './chromium.js';
 import { X11 } from './x11.js';
 import { colourCount, firstRow, readXwd, toPng } from './xwd.js';
@@ -30,9 +30,14 @@ async function startXvfb(): Promise<void> {
       [display, '-screen', '0', '1280x800x24', '-fbdir', work, '-nolisten', 'tcp'],
       { stdio: 'ignore' },
     );
-    for (let i = 0; i < 100 && !existsSync(`/tmp/.X11-unix/X${n}`); i++)
-      await new Promise((r) => setTimeout(r, 50));
-    if (existsSync(`/tmp/.X11-unix/X${n}`)) return;
+    const started = await waitFor(
+      () => existsSync(`/tmp/.X11-unix/X${n}`),
+      `Xvfb on ${display}`,
+      5_000,
+    )
+      .then(() => true)
+      .catch(() => false);
+    if (started) return;
     xvfb.kill();
   }
   throw new Error('no free X display');
@@ -57,30 +62,11 @@ function launch(
   return { child, out: () => out, err: () => err, exited };
 }
 
-/** A JSON-stream client that collects what it hears. */
-async function watcher(name: string): Promise<{ socket: net.Socket; heard: () => string }> {
-  const socket = net.connect(port, '127.0.0.1');
-  let heard = '';
-  socket.on('data', (d) => (heard += d));
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(`${JSON.stringify({ type: 'hello', version: 1, name })}\n`);
-  return { socket, heard: () => heard };
-}
-
-async function untilAsync(test: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function until(test: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Someone in #general on the JSON stream, watching who comes and goes. */
+async function watcher(name: string): Promise<JsonClient> {
+  const watch = await JsonClient.connect(port);
+  await watch.register(name);
+  return watch;
 }
 
 beforeAll(async () => {
@@ -102,16 +88,12 @@ describe('confab-gui, the launcher', () => {
       CONFAB_CHROMIUM: CHROMIUM_PATH,
       CONFAB_GJS: '',
     });
-    await until(
+    await waitFor(
       () => gui.out().includes('Confab is at http://127.0.0.1:'),
-      10_000,
       'the page address',
+      10_000,
     );
-    await until(
-      () => /"type":"joined","room":"#general","name":"vic"/.test(watch.heard()),
-      30_000,
-      'vic to join from the app window',
-    );
+    await watch.next('joined', (f) => f.name === 'vic', 30_000);
     // The real binding cannot load here; one line says why in the system's
     // terms (not the binding's advice about npm), and nothing else is printed.
     expect(gui.err().trim().split('\n')).toEqual([
@@ -119,25 +101,23 @@ describe('confab-gui, the launcher', () => {
         /^confab-gui: no native window \(WebKitGTK: gjs is not installed \(sudo apt-get install gjs gir1\.2-webkit2-4\.1\); @webviewjs\/webview cannot load: it needs (glibc [\d.]+ or newer, and this system has [\d.]+|the system library \S+, which is not installed)\); opening a Chromium app window$/,
       ),
     ]);
-    watch.socket.write(
-      `${JSON.stringify({ type: 'say', room: '#general', text: 'Hello vic, this is the real X screen' })}\n`,
-    );
+    watch.send({ type: 'say', room: '#general', text: 'Hello vic, this is the real X screen' });
     // The chat, not the connect screen, is in the real window: it is titled with the room.
     const x = await X11.open(display);
     try {
-      await untilAsync(
+      await waitFor(
         async () => (await x.windowsNamed('#general — Confab')).length === 1,
-        10_000,
         'the app window titled with the room',
+        10_000,
       );
     } finally {
       x.close();
     }
     let screen = readXwd(join(work, 'Xvfb_screen0'));
-    await untilAsync(
+    await waitFor(
       async () => colourCount((screen = readXwd(join(work, 'Xvfb_screen0')))) > 50,
-      10_000,
       'the page to be painted',
+      10_000,
     );
     writeFileSync(join(shots, 'xvfb-app-window.png'), toPng(screen));
     expect(colourCount(screen)).toBeGreaterThan(50);
@@ -157,12 +137,8 @@ describe('confab-gui, the launcher', () => {
     expect(headerLine - top).toBeLessThan(80);
     gui.child.kill('SIGTERM');
     expect(await gui.exited).toBe(0);
-    await until(
-      () => /"type":"left","room":"#general","name":"vic"/.test(watch.heard()),
-      10_000,
-      'vic to leave when the window closes',
-    );
-    watch.socket.end();
+    await watch.next('left', (f) => f.name === 'vic', 10_000);
+    watch.end();
   });
 
   it('on Linux opens the page in a native WebKitGTK window, titled with the room and unread count, that says <quit> when closed', async () => {
@@ -170,38 +146,30 @@ describe('confab-gui, the launcher', () => {
     const gui = launch(['--server', `127.0.0.1:${port}`, '--name', 'nia'], {
       CONFAB_CHROMIUM: '/bin/false',
     });
-    await until(
-      () => /"type":"joined","room":"#general","name":"nia"/.test(watch.heard()),
-      30_000,
-      'nia to join from the native window',
-    );
+    await watch.next('joined', (f) => f.name === 'nia', 30_000);
     // The native window comes first: nothing about falling back.
     expect(gui.err()).toBe('');
     const x = await X11.open(display);
     try {
-      await untilAsync(
+      await waitFor(
         async () => (await x.windowsNamed('#general — Confab')).length === 1,
-        10_000,
         'a window titled with the room',
+        10_000,
       );
       // A direct message is unread while #general is shown, and the title says so.
-      watch.socket.write(
-        `${JSON.stringify({ type: 'say', room: '#general', text: 'Welcome to the native window, nia' })}\n`,
-      );
-      watch.socket.write(
-        `${JSON.stringify({ type: 'dm', to: 'nia', text: 'a word in private' })}\n`,
-      );
-      await untilAsync(
+      watch.send({ type: 'say', room: '#general', text: 'Welcome to the native window, nia' });
+      watch.send({ type: 'dm', to: 'nia', text: 'a word in private' });
+      await waitFor(
         async () => (await x.windowsNamed('(1) #general — Confab')).length === 1,
-        10_000,
         'the unread count in the title',
+        10_000,
       );
       // The page paints a moment after its script sets the title.
       let screen = readXwd(join(work, 'Xvfb_screen0'));
-      await untilAsync(
+      await waitFor(
         async () => colourCount((screen = readXwd(join(work, 'Xvfb_screen0')))) > 50,
-        10_000,
         'the page to be painted',
+        10_000,
       );
       writeFileSync(join(shots, 'xvfb-webkitgtk-window.png'), toPng(screen));
       // The close button: the window manager's WM_DELETE_WINDOW.
@@ -211,10 +179,8 @@ describe('confab-gui, the launcher', () => {
       x.close();
     }
     expect(await gui.exited).toBe(0);
-    expect(
-      /"type":"left","room":"#general","name":"nia"[^}]*"reason":"quit"/.test(watch.heard()),
-    ).toBe(true);
-    watch.socket.end();
+    expect((await watch.next('left', (f) => f.name === 'nia')).reason).toBe('quit');
+    watch.end();
   });
 
   it('closes the native window with the <quit> handshake on Ctrl-C and on SIGTERM', async () => {
@@ -225,23 +191,12 @@ describe('confab-gui, the launcher', () => {
       const watch = await watcher(`${name}-watcher`);
       // Its own process group, as in a terminal, where Ctrl-C reaches every process of the group.
       const gui = launch(['--server', `127.0.0.1:${port}`, '--name', name], {}, true);
-      await until(
-        () => new RegExp(`"type":"joined","room":"#general","name":"${name}"`).test(watch.heard()),
-        30_000,
-        `${name} to join`,
-      );
+      await watch.next('joined', (f) => f.name === name, 30_000);
       if (signal === 'SIGINT') process.kill(-gui.child.pid!, signal);
       else gui.child.kill(signal);
       expect(await gui.exited).toBe(0);
-      await until(
-        () =>
-          new RegExp(`"type":"left","room":"#general","name":"${name}"[^}]*"reason":"quit"`).test(
-            watch.heard(),
-          ),
-        10_000,
-        `${name} to leave with <quit> on ${signal}`,
-      );
-      watch.socket.end();
+      expect((await watch.next('left', (f) => f.name === name, 10_000)).reason).toBe('quit');
+      watch.end();
     }
   });
 
@@ -254,18 +209,13 @@ describe('confab-gui, the launcher', () => {
         CONFAB_WEBVIEW_MODULE: 'confab-no-such-webview',
       }),
     );
-    for (const name of ['ada', 'bea'])
-      await until(
-        () => new RegExp(`"type":"joined","room":"#general","name":"${name}"`).test(watch.heard()),
-        30_000,
-        `${name} to join from a window of their own`,
-      );
+    for (const name of ['ada', 'bea']) await watch.next('joined', (f) => f.name === name, 30_000);
     for (const gui of launches) {
       expect(gui.child.exitCode).toBeNull();
       gui.child.kill('SIGTERM');
       expect(await gui.exited).toBe(0);
     }
-    watch.socket.end();
+    watch.end();
   });
 
   it('gives a one-line notice, not a crash, when the webview binding is missing or broken', async () => {
@@ -324,7 +274,7 @@ describe('confab-gui, the launcher', () => {
 
   it('only prints the address with --no-open, and serves the page with its CSP', async () => {
     const gui = launch(['--no-open', '--server', `127.0.0.1:${port}`], {});
-    await until(() => gui.out().includes('Open it in a browser'), 10_000, 'the address');
+    await waitFor(() => gui.out().includes('Open it in a browser'), 'the address', 10_000);
     const url = /Confab is at (\S+)/.exec(gui.out())![1]!;
     const response = await fetch(url);
     expect(response.status).toBe(200);

@@ -1,6 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore, createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
+import { PlainClient } from '@confab/test-kit';
 import { servePage } from '../src/launcher/page-server.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshotDir } from './chromium.js';
 
@@ -50,32 +50,6 @@ async function openChat(
 async function say(page: Page, text: string): Promise<void> {
   await page.locator('.composer textarea').fill(text);
   await page.locator('.composer textarea').press('Enter');
-}
-
-/** A person on plain text, in the same room. */
-class PlainPerson {
-  text = '';
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => (this.text += d));
-  }
-  static async join(name: string): Promise<PlainPerson> {
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const person = new PlainPerson(socket);
-    socket.write(`${name}\n`);
-    await person.waitFor('* In #general');
-    return person;
-  }
-  type(line: string): void {
-    this.socket.write(`${line}\n`);
-  }
-  async waitFor(text: string, ms = 5_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!this.text.includes(text)) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${text}; got:\n${this.text}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
 }
 
 /** Runs axe-core in the page; returns the serious and critical violations. */
@@ -152,10 +126,10 @@ describe('the chat page', () => {
   it('puts two pages and a plain-text person in one room: messages both ways, members, names', async () => {
     const ada = await openChat('ada');
     const bob = await openChat('bob', { dark: true });
-    const pat = await PlainPerson.join('pat');
+    const pat = await PlainClient.named(port, 'pat');
     await say(ada, 'hello from the web');
     await bob.locator('.log .message', { hasText: 'hello from the web' }).waitFor();
-    await pat.waitFor('<ada> hello from the web');
+    await pat.line('<ada> hello from the web');
     pat.type('hello from a terminal');
     await ada.locator('.log .message', { hasText: 'hello from a terminal' }).waitFor();
     await bob.locator('.log .message', { hasText: 'hello from a terminal' }).waitFor();
@@ -165,7 +139,7 @@ describe('the chat page', () => {
     // A mention of bob is highlighted on bob's page.
     await say(ada, 'bob, are you there?');
     await bob.locator('.log .message.mention', { hasText: 'are you there' }).waitFor();
-    pat.socket.end('<quit>\n');
+    await pat.quit();
   });
 
   it('sends a direct message with /msg, counted unread until opened', async () => {
@@ -223,7 +197,7 @@ describe('the chat page', () => {
 
   it('shows an HTML and script payload as text, never runs it, and links only http(s)', async () => {
     const reader = await openChat('reader');
-    const pat = await PlainPerson.join('mallory');
+    const pat = await PlainClient.named(port, 'mallory');
     const payload =
       '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>not bold</b> javascript:alert(3) https://example.com/path?q=1';
     pat.type(payload);
@@ -239,12 +213,12 @@ describe('the chat page', () => {
     expect(await links.getAttribute('href')).toBe('https://example.com/path?q=1');
     expect(await links.getAttribute('rel')).toBe('noopener noreferrer');
     expect(await links.getAttribute('target')).toBe('_blank');
-    pat.socket.end('<quit>\n');
+    await pat.quit();
   });
 
   it('shows controls and bidi overrides escaped, as the terminal client does, and isolates names and texts', async () => {
     const reader = await openChat('reader2');
-    const pat = await PlainPerson.join('דנה');
+    const pat = await PlainClient.named(port, 'דנה');
     // U+202E would show `txt.exe` as `exe.txt`; BEL and a zero-width space show as nothing.
     pat.type('open invoice\u202Etxt.exe now, ring\u0007bell, zero\u200Bwidth');
     const line = reader.locator('.log .message', { hasText: 'open invoice' });
@@ -256,7 +230,7 @@ describe('the chat page', () => {
     // The name is isolated (<bdi>), the text takes its own direction without reordering the rest.
     expect(await line.locator('bdi.name').textContent()).toBe('דנה');
     expect(await line.locator('.text').last().getAttribute('dir')).toBe('auto');
-    pat.socket.end('<quit>\n');
+    await pat.quit();
   });
 
   it('at phone width opens one drawer: the rooms above the members, neither over the other', async () => {
@@ -328,9 +302,9 @@ describe('the chat page', () => {
   });
 
   it('loads older history at the top, and shows a new-message indicator when scrolled up', async () => {
-    const poster = await PlainPerson.join('poster');
+    const poster = await PlainClient.named(port, 'poster');
     for (let i = 1; i <= 120; i++) poster.type(`old message ${String(i).padStart(3, '0')}`);
-    await poster.waitFor('old message 120');
+    await poster.line('old message 120');
     const page = await openChat('scroller', { height: 500 });
     await page.locator('.log li', { hasText: 'old message 120' }).waitFor();
     expect(await page.locator('.log li', { hasText: 'old message 001' }).count()).toBe(0);
@@ -348,7 +322,7 @@ describe('the chat page', () => {
     await page.getByRole('button', { name: /1 new message/ }).waitFor();
     await page.getByRole('button', { name: /1 new message/ }).click();
     await page.locator('.log li', { hasText: 'a new one while you read' }).waitFor();
-    poster.socket.end('<quit>\n');
+    await poster.quit();
   });
 
   it('passes an accessibility scan, and looks right in light, dark and phone widths', async () => {
@@ -372,7 +346,7 @@ describe('the chat page', () => {
 
   it('has an icon, says quietly (not as an error) that the user left, and the others see a quit', async () => {
     const page = await openChat('leaver');
-    const pat = await PlainPerson.join('leave-watcher');
+    const pat = await PlainClient.named(port, 'leave-watcher');
     const icon = await page
       .locator('link[rel="icon"]')
       .evaluate((l) => (l as HTMLLinkElement).href);
@@ -381,8 +355,8 @@ describe('the chat page', () => {
     expect(response.headers.get('content-type')).toBe('image/svg+xml');
     await page.getByRole('button', { name: 'Leave', exact: true }).click();
     // The Leave button ran the <quit> handshake: plain text says "(quit)", not a lost link.
-    await pat.waitFor('* leaver left #general (quit)');
-    pat.socket.end('<quit>\n');
+    await pat.line('* leaver left #general (quit)');
+    await pat.quit();
     const notice = page.locator('#connect-notice');
     await expect.poll(() => notice.textContent()).toContain('You left the chat');
     expect(await page.locator('#connect-error').count()).toBe(0);

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,6 +7,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
+import { JsonClient, ROOMS, joinRoom } from '@confab/test-kit';
 import { servePage } from '../src/launcher/page-server.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshotDir } from './chromium.js';
 
@@ -21,39 +21,16 @@ let pageUrl: string;
 let stopPage: () => void;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-const sockets: net.Socket[] = [];
+const clients: JsonClient[] = [];
 
-/** Someone on another client (the JSON stream): frames in, what came back as text. */
-class Other {
-  text = '';
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => (this.text += d));
-  }
-
-  /** Connects and says `hello` (an account's, made now, when `account`), then joins `rooms`. */
-  static async join(name: string, rooms: string[], account = true): Promise<Other> {
-    const socket = net.connect(port, '127.0.0.1');
-    sockets.push(socket);
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const other = new Other(socket);
-    const login = account ? { password: PASSWORD, register: true } : {};
-    other.send({ type: 'hello', version: 1, name, ...login, features: ['rooms'] });
-    for (const room of rooms) other.send({ type: 'join', room });
-    for (const room of rooms) await other.waitFor(`"type":"history","room":"${room}"`);
-    return other;
-  }
-
-  send(frame: object): void {
-    this.socket.write(`${JSON.stringify(frame)}\n`);
-  }
-
-  async waitFor(text: string, ms = 8_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!this.text.includes(text)) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${text}; got:\n${this.text}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+/** Someone on another client (the JSON stream): an account made now (or a guest), in `rooms`. */
+async function other(name: string, rooms: string[], account = true): Promise<JsonClient> {
+  const client = await JsonClient.connect(port);
+  clients.push(client);
+  const login = account ? { password: PASSWORD, register: true } : {};
+  await client.register(name, { ...login, ...ROOMS });
+  for (const room of rooms) await joinRoom(client, room);
+  return client;
 }
 
 /**
@@ -65,10 +42,8 @@ async function openChat(
   options: { account?: boolean; make?: boolean } = {},
 ): Promise<Page> {
   if (options.account !== false && options.make !== false) {
-    const maker = await Other.join(name, []);
-    await maker.waitFor('"type":"welcome"');
-    maker.send({ type: 'quit' });
-    await new Promise((resolve) => maker.socket.once('close', resolve));
+    const maker = await other(name, []);
+    await maker.quit();
   }
   const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
   contexts.push(context);
@@ -126,7 +101,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
+  for (const client of clients) client.end();
   for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   stopPage?.();
@@ -151,7 +126,7 @@ describe('rooms on the page', () => {
   });
 
   it('gives the owner a menu on each name: a moderator made there is marked @', async () => {
-    const bob = await Other.join('bob', ['#den']);
+    const bob = await other('bob', ['#den']);
     const menu = await menuOf(olga, 'bob');
     expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
       'Write to bob',
@@ -169,7 +144,7 @@ describe('rooms on the page', () => {
     expect(await accessibilityProblems(olga)).toEqual([]);
     await menu.getByRole('menuitem', { name: 'Make moderator' }).click();
     await olga.locator('.log .system', { hasText: 'You made bob a moderator of #den' }).waitFor();
-    await bob.waitFor('"action":"role","by":"olga"');
+    await bob.next('mod', (f) => f.action === 'role' && f.by === 'olga');
     await expect
       .poll(() => olga.locator('.members .member', { hasText: 'bob' }).textContent())
       .toBe('@bob');
@@ -178,11 +153,11 @@ describe('rooms on the page', () => {
   });
 
   it('removes someone from the menu: they leave with who and why, and a moderator’s menu has less', async () => {
-    const cy = await Other.join('cy', ['#den'], false);
+    const cy = await other('cy', ['#den'], false);
     await olga.locator('.members .member', { hasText: 'cy' }).waitFor();
     const menu = await menuOf(olga, 'cy');
     await menu.getByRole('menuitem', { name: 'Remove from the room' }).click();
-    await cy.waitFor('"reason":"kicked","by":"olga"');
+    await cy.next('left', (f) => f.reason === 'kicked' && f.by === 'olga');
     await olga.locator('.log .system', { hasText: 'cy was removed from #den by olga' }).waitFor();
     // A moderator's menu: nothing on the owner, and no roles to give.
     const bobsPage = await openChat('bob', { make: false });
@@ -191,7 +166,7 @@ describe('rooms on the page', () => {
     expect(await (await menuOf(bobsPage, 'olga')).getByRole('menuitem').allTextContents()).toEqual([
       'Write to olga',
     ]);
-    await Other.join('dee', ['#den'], false);
+    await other('dee', ['#den'], false);
     await bobsPage.keyboard.press('Escape');
     const onDee = await menuOf(bobsPage, 'dee');
     const items = await onDee.getByRole('menuitem').allTextContents();
@@ -220,7 +195,7 @@ describe('rooms on the page', () => {
 
   it('browses the room list and joins from it', async () => {
     const uma = await openChat('una', { account: false });
-    await Other.join('finn', ['#fishing']);
+    await other('finn', ['#fishing']);
     await uma.getByRole('button', { name: 'Browse rooms' }).click();
     const list = uma.getByRole('dialog', { name: 'Rooms' });
     await list.getByText('#fishing').waitFor();

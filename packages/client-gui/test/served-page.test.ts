@@ -1,9 +1,9 @@
-import net from 'node:net';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
+import { PlainClient } from '@confab/test-kit';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
 let server: ConfabServer;
@@ -22,28 +22,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Someone on plain text in #general, collecting what they read. */
-async function reader(name: string): Promise<{ text: () => string; socket: net.Socket }> {
-  const socket = net.connect(port, '127.0.0.1');
-  let text = '';
-  socket.on('data', (chunk) => (text += chunk));
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(`${name}\n`);
-  await until(() => text.includes('* In #general'), `${name} to join`);
-  return { text: () => text, socket };
-}
-
-async function until(test: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('the chat server serves the page', () => {
   it('at http://HOST:PORT/, where a browser chats with that server and nothing else running', async () => {
-    const cy = await reader('cy');
+    const cy = await PlainClient.named(port, 'cy');
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
@@ -54,12 +35,9 @@ describe('the chat server serves the page', () => {
     await page.locator('.status.registered').waitFor();
     await page.locator('.composer textarea').fill('hello from the page the server served');
     await page.locator('.composer textarea').press('Enter');
-    await until(
-      () => cy.text().includes('hello from the page the server served'),
-      `cy to read dee; got:\n${cy.text()}`,
-    );
+    await cy.line('<dee> hello from the page the server served');
     await context.close();
-    cy.socket.destroy();
+    await cy.quit();
   });
 
   it('with a content security policy, no-cache and ETags that revalidate', async () => {

@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
-import { Tmux } from './tmux.js';
+import { JsonClient, Tmux } from '@confab/test-kit';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const tmux = new Tmux();
@@ -76,10 +75,12 @@ describe('accounts in the terminal client', () => {
       name: 'kim',
       token: expect.stringMatching(/^[\w-]{43}$/),
     });
-    // The password is in no recall: Up brings back nothing.
+    // The password is in no recall: Up brings back nothing. A key typed after
+    // it is the marker: once it shows, Up has been handled.
     tmux.keys('kim', 'Up');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(tmux.screen('kim').trimEnd().split('\n').at(-1)).toBe('>');
+    tmux.type('kim', 'x', false);
+    const screen = await tmux.waitFor('kim', (s) => s.trimEnd().endsWith('x'));
+    expect(screen.trimEnd().split('\n').at(-1)).toBe('> x');
     tmux.keys('kim', 'C-c');
     await tmux.waitFor('kim', /Bye\.\n\[exited 0\]/);
   });
@@ -124,7 +125,8 @@ describe('accounts in the terminal client', () => {
 
   it('logs out with /logout: the kept login is forgotten, and the other device stays', async () => {
     // Someone else in the room watches: kim must not leave for them.
-    const watcher = await raw({ name: 'watcher' });
+    const watcher = await JsonClient.connect(port);
+    await watcher.register('watcher');
     tmux.type('desk', '/logout');
     await tmux.waitFor('desk', /Logged out\. Bye\.\n\[exited 0\]/);
     const kept = JSON.parse(readFileSync(join(desk, 'confab', 'sessions.json'), 'utf8')) as Record<
@@ -138,46 +140,23 @@ describe('accounts in the terminal client', () => {
     tmux.type('kim2', 'still here');
     await tmux.waitFor('kim2', '<kim> still here');
     // The message, sent after the logout, is the marker: nothing of kim leaving came before it.
-    await until(() => watcher.heard().includes('still here'), 'the watcher to hear kim');
-    const before = watcher.heard().slice(0, watcher.heard().indexOf('still here'));
-    expect(before).not.toMatch(/"type":"left"[^}]*"name":"kim"/);
+    const before = await watcher.before('message', (m) => m.text === 'still here');
+    expect(before.filter((f) => f.type === 'left')).toEqual([]);
     expect(tmux.screen('kim2')).not.toContain('kim left');
-    watcher.socket.destroy();
+    watcher.end();
   });
 });
 
-/** A JSON-stream connection that collects what it hears. */
-async function raw(hello: Record<string, unknown>): Promise<{
-  send: (frame: Record<string, unknown>) => void;
-  heard: () => string;
-  socket: net.Socket;
-}> {
-  const socket = net.connect(port, '127.0.0.1');
-  let heard = '';
-  socket.on('data', (chunk) => (heard += chunk));
-  await new Promise((resolve) => socket.once('connect', resolve));
-  const send = (frame: Record<string, unknown>) => socket.write(`${JSON.stringify(frame)}\n`);
-  send({ type: 'hello', version: 1, ...hello });
-  await until(() => heard.includes('"type":"welcome"'), 'the welcome');
-  return { send, heard: () => heard, socket };
-}
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('a device that comes after the other person’s /nick', () => {
   it('follows the direct conversation to the new name: one conversation, and Tab offers the new name', async () => {
-    const lou = await raw({ name: 'lou', password: 'correct horse', register: true });
-    const bo = await raw({ name: 'bo' });
+    const lou = await JsonClient.connect(port);
+    await lou.register('lou', { password: 'correct horse', register: true });
+    const bo = await JsonClient.connect(port);
+    await bo.register('bo');
     bo.send({ type: 'dm', to: 'lou', text: 'a word for lou', ref: 'b1' });
-    await until(() => lou.heard().includes('a word for lou'), 'lou to get the message');
+    await lou.next('message', (m) => m.text === 'a word for lou');
     bo.send({ type: 'nick', name: 'bo2' });
-    await until(() => lou.heard().includes('"type":"nick"'), 'lou to hear the nick');
+    await lou.next('nick', (n) => n.name === 'bo2');
     confab('lou', 'lou', join(home, 'phone'));
     await tmux.waitFor('lou', 'the name lou belongs to an account');
     tmux.type('lou', 'correct horse');
@@ -192,6 +171,6 @@ describe('a device that comes after the other person’s /nick', () => {
     tmux.keys('lou', 'Tab');
     // At the start of the line a name completes as an address: `bo2: `.
     await tmux.waitFor('lou', (s) => s.trimEnd().split('\n').at(-1) === '> bo2:');
-    for (const person of [lou, bo]) person.socket.destroy();
+    for (const person of [lou, bo]) person.end();
   });
 });

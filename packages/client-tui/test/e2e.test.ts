@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore, createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
-import { Tmux } from './tmux.js';
+import { JsonClient, Tmux, freePort } from '@confab/test-kit';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'confab-tui-'));
@@ -27,24 +26,13 @@ function confab(session: string, name: string): void {
   );
 }
 
-/** Sends one raw JSON-stream message, as any other client could. */
-function rawSay(name: string, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(
-        `${JSON.stringify({ type: 'hello', version: 1, name })}\n${JSON.stringify({ type: 'say', room: '#general', text, ref: 'x' })}\n`,
-      );
-    });
-    let seen = '';
-    socket.on('data', (d) => {
-      seen += d;
-      if (seen.includes('"type":"ack"')) {
-        socket.end('{"type":"quit"}\n');
-        resolve();
-      }
-    });
-    socket.on('error', reject);
-  });
+/** Sends one message from another client (the JSON stream), as any other client could. */
+async function rawSay(name: string, text: string): Promise<void> {
+  const poster = await JsonClient.connect(port);
+  await poster.register(name);
+  poster.send({ type: 'say', room: '#general', text, ref: 'x' });
+  await poster.next('ack');
+  await poster.quit();
 }
 
 /**
@@ -345,9 +333,13 @@ describe('confab in a terminal', () => {
     confab('cy', 'cy');
     await tmux.waitFor('cy', 'old message 120');
     expect(tmux.screen('cy')).not.toContain('old message 001');
-    for (let i = 0; i < 15 && !tmux.screen('cy').includes('old message 001'); i++) {
+    // Each PageUp moves the view up a page; at the top of what is loaded it
+    // asks for the page before, which comes in above the view and leaves the
+    // screen as it was, so a PageUp that changes nothing is pressed again.
+    for (let i = 0; i < 30 && !tmux.screen('cy').includes('old message 001'); i++) {
+      const before = tmux.screen('cy');
       tmux.keys('cy', 'PageUp');
-      await new Promise((r) => setTimeout(r, 150));
+      await tmux.waitFor('cy', (screen) => screen !== before, 1_000).catch(() => undefined);
     }
     expect(tmux.screen('cy')).toContain('old message 001');
     tmux.keys('cy', 'C-c');
@@ -378,10 +370,7 @@ describe('confab in a terminal', () => {
   });
 
   it('says in one line that a server cannot be reached, and exits non-zero', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const free = (closed.address() as net.AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const free = await freePort();
     tmux.start('nobody', `${process.execPath} ${cli} --host 127.0.0.1 --port ${free} --name zed`);
     const screen = await tmux.waitFor('nobody', /\[exited \d+\]/);
     expect(screen.trim().split('\n')).toEqual([

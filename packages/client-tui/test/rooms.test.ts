@@ -1,15 +1,14 @@
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
-import { Tmux } from './tmux.js';
+import { JsonClient, ROOMS, Tmux, joinRoom } from '@confab/test-kit';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const tmux = new Tmux();
 let server: ConfabServer;
 let port: number;
-const sockets: net.Socket[] = [];
+const clients: JsonClient[] = [];
 
 function confab(session: string, name: string): void {
   tmux.start(
@@ -18,27 +17,13 @@ function confab(session: string, name: string): void {
   );
 }
 
-/**
- * Someone logged in on another client (the JSON stream), who joins `rooms`
- * and stays; resolves once in them.
- */
-function other(name: string, rooms: string[]): Promise<(frame: object) => void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      const hello = { type: 'hello', version: 1, name, password: 'correct horse', register: true };
-      socket.write(`${JSON.stringify({ ...hello, features: ['rooms'] })}\n`);
-      for (const room of rooms) socket.write(`${JSON.stringify({ type: 'join', room })}\n`);
-    });
-    sockets.push(socket);
-    let seen = '';
-    socket.on('data', (chunk) => {
-      seen += chunk;
-      const last = rooms.at(-1);
-      if (last && seen.includes(`"type":"history","room":"${last}"`))
-        resolve((frame) => socket.write(`${JSON.stringify(frame)}\n`));
-    });
-    socket.on('error', reject);
-  });
+/** Someone logged in on another client (the JSON stream), who joins `rooms` and stays. */
+async function other(name: string, rooms: string[]): Promise<JsonClient> {
+  const client = await JsonClient.connect(port);
+  clients.push(client);
+  await client.register(name, { password: 'correct horse', register: true, ...ROOMS });
+  for (const room of rooms) await joinRoom(client, room);
+  return client;
 }
 
 beforeAll(async () => {
@@ -53,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
+  for (const client of clients) client.end();
   tmux.kill();
   await server.close();
 });

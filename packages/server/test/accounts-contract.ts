@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Account, AccountStore, SessionRecord } from '../src/index.js';
 import { MAX_SESSIONS_PER_ACCOUNT, SESSION_TTL_MS } from '../src/index.js';
+import type { Backend, OpenPart } from './store-backends.js';
 
 let nextId = 0;
 
@@ -34,20 +35,14 @@ function session(
   };
 }
 
-/**
- * The contract every account store passes. `open` makes a store; `reopen`,
- * when given, makes a new store over the same data (a restart).
- */
-export function accountsContract(
-  name: string,
-  open: () => Promise<{ accounts: AccountStore; close: () => Promise<void> }>,
-  reopen?: () => Promise<{ accounts: AccountStore; close: () => Promise<void> }>,
-): void {
+/** The contract every account store passes, on each backend. */
+export function accountsContract({ name, open, reopen }: Backend<AccountStore>): void {
   describe(`${name} account store`, () => {
     let store: { accounts: AccountStore; close: () => Promise<void> };
+    const opened = ({ part, close }: OpenPart<AccountStore>) => ({ accounts: part, close });
 
     beforeEach(async () => {
-      store = await open();
+      store = opened(await open());
     });
 
     afterEach(async () => {
@@ -177,7 +172,7 @@ export function accountsContract(
         const kept = session(ada.id, Date.now());
         await store.accounts.addSession(kept);
         await store.close();
-        store = await reopen();
+        store = opened(await reopen());
         expect(await store.accounts.byName('ada')).toEqual(ada);
         expect(await store.accounts.sessionByToken(kept.tokenHash, Date.now())).toEqual(kept);
       });

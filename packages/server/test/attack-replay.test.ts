@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageFrame } from '@confab/protocol';
-import { JsonClient, sameNode, scrapeMetrics, startServer } from './helpers.js';
+import { JsonClient, sameNode, scrapeMetrics, startServer, waitFor } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -111,8 +111,11 @@ describe('replays larger than the outbound bound', () => {
       const metrics = await scrapeMetrics(port);
       return Number(/confab_slow_consumers_total (\d+)/.exec(metrics)?.[1]);
     };
-    for (let i = 0; i < 400 && (await slowConsumers()) === 0; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor(
+      async () => (await slowConsumers()) > 0,
+      'the stalled reader to be dropped',
+      20_000,
+    );
     expect(await slowConsumers()).toBe(1);
     const bob = await client(port);
     bob.send({ type: 'hello', version: 1, name: 'bob', resume: { '#general': 0 } });

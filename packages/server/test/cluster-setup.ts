@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startRedis } from './redis-server.js';
+import { startRedis } from '@confab/test-kit';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -7,8 +7,8 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer, ServerOptions } from '../src/index.js';
 import { CLI, JsonClient, pause, spawnServer, startServer, scrapeMetrics } from './helpers.js';
-import type { TestRedis } from './redis-server.js';
-import { startRedis } from './redis-server.js';
+import type { TestRedis } from '@confab/test-kit';
+import { startRedis } from '@confab/test-kit';
 
 /** Short enough to keep the tests quick: a dead node's users leave within ttl + ttl / 5. */
 const NODE_TTL_MS = 1_000;

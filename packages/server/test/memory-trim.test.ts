@@ -1,6 +1,13 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JsonClient, METRICS_TOKEN, pause, scrapeMetrics, spawnServer } from './helpers.js';
+import {
+  JsonClient,
+  METRICS_TOKEN,
+  connectSocket,
+  pause,
+  scrapeMetrics,
+  spawnServer,
+} from './helpers.js';
 import type { ServerProcess } from './helpers.js';
 
 /** What the server logs when it gives memory back. */
@@ -19,13 +26,12 @@ function trimLines(server: ServerProcess): TrimLine[] {
 }
 
 /** A registered user who leaves #general and then only reads: an idle connection. */
-function idleUser(port: number, name: string): Promise<net.Socket> {
+async function idleUser(port: number, name: string): Promise<net.Socket> {
+  const socket = await connectSocket(port);
+  socket.write(
+    `{"type":"hello","version":1,"name":"${name}"}\n{"type":"part","room":"#general"}\n`,
+  );
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () =>
-      socket.write(
-        `{"type":"hello","version":1,"name":"${name}"}\n{"type":"part","room":"#general"}\n`,
-      ),
-    );
     let seen = '';
     const onData = (chunk: Buffer) => {
       seen += chunk.toString('latin1');

@@ -4,8 +4,8 @@ import type { ServerOptions } from '../src/index.js';
 import { createServer } from '../src/index.js';
 import type { ConfabServer } from '../src/index.js';
 import { JsonClient } from './helpers.js';
-import type { TestRedis } from './redis-server.js';
-import { startRedis } from './redis-server.js';
+import type { TestRedis } from '@confab/test-kit';
+import { startRedis } from '@confab/test-kit';
 
 /** A Redis that keeps nothing across a restart: Redis's defaults here. */
 let forgetful: TestRedis;

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/store/redis-store.js';
-import type { TestRedis } from './redis-server.js';
-import { startRedis } from './redis-server.js';
+import type { TestRedis } from '@confab/test-kit';
+import { startRedis } from '@confab/test-kit';
 import { SMALL_MAILBOXES, storeContract } from './store-contract.js';
 
 let redis: TestRedis;

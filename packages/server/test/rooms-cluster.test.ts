@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer } from '../src/index.js';
 import type { FrameClient } from './helpers.js';
 import { ROOMS, JsonClient, joinRoom as join, startServer } from './helpers.js';
-import type { TestRedis } from './redis-server.js';
-import { startRedis } from './redis-server.js';
+import type { TestRedis } from '@confab/test-kit';
+import { startRedis } from '@confab/test-kit';
 
 /*
  * Rooms' rules on a Redis cluster of two nodes: a change made on one node

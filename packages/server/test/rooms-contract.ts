@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RoomRecord, RoomStore } from '../src/index.js';
 import { MODLOG_KEEP, emptyRecord } from '../src/index.js';
-
-/** A store and how to let it go. */
-export interface OpenRooms {
-  rooms: RoomStore;
-  close: () => Promise<void>;
-}
+import type { Backend, OpenPart } from './store-backends.js';
 
 function owned(key: string, owner: string, version = 1): RoomRecord {
   return {
@@ -20,21 +15,14 @@ function owned(key: string, owner: string, version = 1): RoomRecord {
   };
 }
 
-/**
- * The contract every room store passes. `open` makes a store with nothing
- * in it; `reopen`, when given, makes a new store over the same data (a
- * restart).
- */
-export function roomsContract(
-  name: string,
-  open: () => Promise<OpenRooms>,
-  reopen?: () => Promise<OpenRooms>,
-): void {
+/** The contract every room store passes, on each backend. */
+export function roomsContract({ name, open, reopen }: Backend<RoomStore>): void {
   describe(`${name} room store`, () => {
-    let store: OpenRooms;
+    let store: { rooms: RoomStore; close: () => Promise<void> };
+    const opened = ({ part, close }: OpenPart<RoomStore>) => ({ rooms: part, close });
 
     beforeEach(async () => {
-      store = await open();
+      store = opened(await open());
     });
 
     afterEach(async () => {
@@ -127,7 +115,7 @@ export function roomsContract(
         );
         await store.rooms.log({ scope: '#den', ts: 1, action: 'ban', by: 'ada', name: 'troll' });
         await store.close();
-        store = await reopen();
+        store = opened(await reopen());
         expect(await store.rooms.room('#den')).toEqual(owned('#den', 'a:ada'));
         expect(await store.rooms.ownedCount('a:ada')).toBe(1);
         expect((await store.rooms.server()).bans).toHaveLength(1);

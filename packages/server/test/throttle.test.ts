@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Throttle, ThrottleRate } from '../src/accounts/throttle.js';
 import { MemoryThrottle, loginRates } from '../src/accounts/throttle.js';
 import { RedisThrottle } from '../src/cluster/redis-throttle.js';
-import type { TestRedis } from './redis-server.js';
-import { startRedis } from './redis-server.js';
+import type { TestRedis } from '@confab/test-kit';
+import { startRedis } from '@confab/test-kit';
 
 let redis: TestRedis;
 const clients: Redis[] = [];

@@ -1,9 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer } from '../src/index.js';
-import { JsonClient, PlainClient, WsClient, startServer, tempDir } from './helpers.js';
+import {
+  JsonClient,
+  PlainClient,
+  WsClient,
+  connectSocket,
+  startServer,
+  tempDir,
+} from './helpers.js';
 
 const dir = tempDir('confab-tls-');
 let server: ConfabServer;
@@ -56,30 +63,22 @@ describe('TLS on the same port', () => {
   it('serves wss:// and plain text inside TLS', async () => {
     const web = await WsClient.connect(port, { tls: true });
     await web.register('wes');
-    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-    let text = '';
-    socket.on('data', (d) => (text += d));
-    await new Promise((resolve) => socket.once('secureConnect', resolve));
-    socket.write('pat\n');
+    const terminal = await PlainClient.connect(port, { tls: true });
+    terminal.type('pat');
+    await terminal.line('Welcome pat');
     web.send({ type: 'say', room: '#general', text: 'to the encrypted terminal' });
-    for (let i = 0; i < 100 && !text.includes('to the encrypted terminal'); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(text).toContain('Welcome pat');
-    expect(text).toContain('<wes> to the encrypted terminal');
-    socket.end();
+    await terminal.line('<wes> to the encrypted terminal');
+    terminal.socket.end();
     web.end();
   });
 
   it('keeps answering /healthz over https', async () => {
-    const body = await new Promise<string>((resolve, reject) => {
-      const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
-        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
-      );
-      let text = '';
-      socket.on('data', (d) => (text += d));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const socket = await connectSocket(port, { tls: true });
+    let body = '';
+    socket.on('data', (d) => (body += d));
+    const ended = new Promise((resolve) => socket.once('end', resolve));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await ended;
     expect(body).toMatch(/^HTTP\/1.1 200/);
     expect(body).toContain('"status":"ok"');
   });

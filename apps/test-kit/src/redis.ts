@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import { tempDir } from './helpers.js';
+import { freePort, tempDir } from './places.js';
 
 /** A real redis-server for a test: a free port, a temporary directory, the append-only file on. */
 export interface TestRedis {
@@ -14,15 +13,6 @@ export interface TestRedis {
   /** Starts it again after `crash`. */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**
