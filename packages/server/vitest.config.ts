@@ -17,6 +17,7 @@ const PROTOCOL_TESTS = [
   'test/attack-frames.test.ts',
   'test/rooms.test.ts',
   'test/rooms-security.test.ts',
+  'test/typing.test.ts',
 ];
 
 export default defineConfig({

@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore, createServer } from '@confab/server';
 import type { ConfabServer } from '@confab/server';
-import { PlainClient } from '@confab/test-kit';
+import { JsonClient, PlainClient } from '@confab/test-kit';
 import { servePage } from '../src/launcher/page-server.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshotDir } from './chromium.js';
 
@@ -252,6 +252,36 @@ describe('the chat page', () => {
     await phone.screenshot({ path: join(shots, 'phone-drawer.png') });
     await phone.keyboard.press('Escape');
     await expect.poll(() => phone.locator('.members').isVisible()).toBe(false);
+  });
+
+  it('shows who is typing above the input, and tells the others while a message is written', async () => {
+    const page = await openChat('tina');
+    const bob = await JsonClient.connect(port);
+    await bob.register('bob-types', { features: ['rooms', 'typing'] });
+    bob.send({ type: 'typing', room: '#general' });
+    await page.locator('.typing', { hasText: 'bob-types is typing…' }).waitFor();
+    await page.screenshot({ path: join(shots, 'typing.png') });
+    bob.send({ type: 'say', room: '#general', text: 'typed it', ref: 't' });
+    await page.locator('.log .message', { hasText: 'typed it' }).waitFor();
+    await expect.poll(() => page.locator('.typing').textContent()).toBe('');
+    // Writing is told; emptying the line tells that it stopped.
+    await page.locator('.composer textarea').pressSequentially('on its w');
+    expect(await bob.next('typing', (t) => t.name === 'tina')).toEqual({
+      type: 'typing',
+      name: 'tina',
+      room: '#general',
+    });
+    await page.locator('.composer textarea').fill('');
+    expect(await bob.next('typing', (t) => t.name === 'tina')).toMatchObject({ stopped: true });
+    // Turned off, and still off on the next visit.
+    await say(page, '/typing off');
+    await page.locator('.log .system', { hasText: 'no longer see when you are typing' }).waitFor();
+    await page.reload();
+    await page.locator('.status.registered').waitFor();
+    await say(page, 'written quietly');
+    const before = await bob.before('message', (m) => m.text === 'written quietly');
+    expect(before.filter((f) => f.type === 'typing' && f.name === 'tina')).toEqual([]);
+    bob.end();
   });
 
   it('writes times as the person’s locale does, the terminal client’s rule too', async () => {

@@ -7,6 +7,8 @@ export interface TuiArgs {
   name: string | undefined;
   tls: boolean;
   insecure: boolean;
+  /** Others are not told when this user is typing. */
+  noTyping: boolean;
 }
 
 export type ParsedArgs =
@@ -17,13 +19,15 @@ export type ParsedArgs =
 
 export const USAGE = `confab: the Confab terminal chat client
 
-Usage: confab [--host HOST] [--port PORT] [--name NAME] [--tls]
+Usage: confab [--host HOST] [--port PORT] [--name NAME] [--tls] [--no-typing]
 
   --host HOST    server address (env CONFAB_HOST; default 127.0.0.1)
   --port PORT    server port (env CONFAB_PORT; default 7420)
   --name NAME    your name (env CONFAB_NAME; asked for when missing)
   --tls          connect with TLS (env CONFAB_TLS=1)
   --insecure     with --tls, accept a certificate that does not verify
+  --no-typing    do not let others see when you are typing (env
+                 CONFAB_NO_TYPING=1; /typing on|off in the chat)
   --help         show this help
   --version      show the version
 
@@ -48,6 +52,7 @@ export function parseTuiArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs
         name: { type: 'string' },
         tls: { type: 'boolean' },
         insecure: { type: 'boolean' },
+        'no-typing': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -82,6 +87,7 @@ export function parseTuiArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs
       name: text('name', 'CONFAB_NAME'),
       tls: values.tls === true || truthy(env.CONFAB_TLS),
       insecure: values.insecure === true,
+      noTyping: values['no-typing'] === true || truthy(env.CONFAB_NO_TYPING),
     },
   };
 }

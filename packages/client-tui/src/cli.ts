@@ -141,6 +141,7 @@ async function main(): Promise<void> {
     ),
     clientName: `confab-tui/${VERSION}`,
     keys: TUI_KEYS,
+    sendTyping: !args.noTyping,
   });
   app.attach(client, endpointLabel(), args.tls);
   let trying = name;

@@ -113,6 +113,7 @@ describe('status line and room list', () => {
         current: undefined,
         reconnectInMs: 0,
         newBelow: 0,
+        typing: [],
       }).replace(/\{[^}]*\}/g, '');
     expect(line(true)).toMatch(/ada \(account\)$/);
     expect(line(false)).toMatch(/ada \(guest\)$/);
@@ -141,6 +142,7 @@ describe('status line and room list', () => {
       current: undefined,
       reconnectInMs: 2_400,
       newBelow: 0,
+      typing: [],
     });
     expect(line).toContain('reconnecting in 3s');
     expect(
@@ -153,8 +155,26 @@ describe('status line and room list', () => {
         current: undefined,
         reconnectInMs: 0,
         newBelow: 4,
+        typing: [],
       }),
     ).toMatch(/connected.*↓ 4 new/);
+  });
+
+  it('ends with who is typing, their names shown as text', () => {
+    const line = statusLine({
+      server: 'h:1',
+      secure: false,
+      status: 'registered',
+      name: 'ada',
+      account: false,
+      current: undefined,
+      reconnectInMs: 0,
+      newBelow: 0,
+      typing: ['bob', '{bold}cy\u001b[2J'],
+    });
+    expect(line).toMatch(/bob and .*cy.* are typing…\{\/gray-fg\}$/);
+    expect(line).not.toContain('\u001b');
+    expect(line).not.toContain('{bold}cy');
   });
 
   it('lists conversations with unread counts, mentions marked', () => {
@@ -285,11 +305,13 @@ describe('command line', () => {
       parseTuiArgs(['--', '--host', 'h', '--port', '99', '--name', 'ada', '--tls'], {}),
     ).toEqual({
       kind: 'run',
-      args: { host: 'h', port: 99, name: 'ada', tls: true, insecure: false },
+      args: { host: 'h', port: 99, name: 'ada', tls: true, insecure: false, noTyping: false },
     });
     expect(parseTuiArgs([], { CONFAB_HOST: 'e', CONFAB_PORT: '7', CONFAB_TLS: '1' })).toMatchObject(
       { args: { host: 'e', port: 7, name: undefined, tls: true } },
     );
+    expect(parseTuiArgs(['--no-typing'], {})).toMatchObject({ args: { noTyping: true } });
+    expect(parseTuiArgs([], { CONFAB_NO_TYPING: '1' })).toMatchObject({ args: { noTyping: true } });
     expect(parseTuiArgs(['--port', 'x'], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--bogus'], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--help'], {})).toEqual({ kind: 'help' });

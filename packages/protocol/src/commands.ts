@@ -37,6 +37,8 @@ export type InputAction =
    * command, a wrong use of one) the line is for recall, not the input.
    */
   | { kind: 'error'; message: string; mend?: true }
+  /** Turn telling others when you are typing on or off (a setting of this client; nothing is sent). */
+  | { kind: 'typing'; on: boolean }
   /** Nothing to do (an empty line). */
   | { kind: 'none' };
 
@@ -592,6 +594,17 @@ const COMMANDS: Record<string, CommandSpec> = {
     run(args) {
       const filter = args.trim().slice(0, LIMITS.maxFilterChars);
       return send(filter ? { type: 'users', filter } : { type: 'users' });
+    },
+  },
+  typing: {
+    usage: '/typing on|off',
+    summary: 'whether others see when you are typing',
+    group: 'chat',
+    run(args) {
+      const word = args.trim().toLowerCase();
+      return word === 'on' || word === 'off'
+        ? { kind: 'typing', on: word === 'on' }
+        : error('Usage: /typing on|off');
     },
   },
   help: {

@@ -34,7 +34,8 @@ export interface HelloFrame {
   /**
    * Extension: what the client understands beyond protocol 1.0 that the
    * server only sends when asked: `rooms` (the `room` and `mod` frames of
-   * section 6.3). Unknown entries are ignored.
+   * section 6.3), `typing` (the `typing` frames of section 6.6). Unknown
+   * entries are ignored.
    */
   features?: string[];
 }
@@ -101,6 +102,17 @@ export interface HistoryRequestFrame {
   room: string;
   before?: number;
   limit?: number;
+}
+/**
+ * Extension (feature `typing`): the sender is writing in a room, or to a
+ * person (`to`), or (`stopped`) has stopped. Ephemeral: never stored, never
+ * answered; the server passes it on at most every `typingRelayMs`.
+ */
+export interface TypingRequestFrame {
+  type: 'typing';
+  room?: string;
+  to?: string;
+  stopped?: boolean;
 }
 export interface PingFrame {
   type: 'ping';
@@ -284,7 +296,8 @@ export type ClientFrame =
   | CloseFrame
   | ReopenFrame
   | UsersRequestFrame
-  | ModlogRequestFrame;
+  | ModlogRequestFrame
+  | TypingRequestFrame;
 
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame['type'];
@@ -540,6 +553,18 @@ export interface ModlogFrame {
 }
 
 /** Any frame a server sends. `ping`, `pong` and `quit` go both ways. */
+/**
+ * Extension (feature `typing`): `name` is writing in `room`, or to you (no
+ * `room`), or (`stopped`) has stopped. Show it for `LIMITS.typingShowMs`
+ * unless another comes, and not after a message from them arrives.
+ */
+export interface TypingFrame {
+  type: 'typing';
+  name: string;
+  room?: string;
+  stopped?: boolean;
+}
+
 export type ServerFrame =
   | WelcomeFrame
   | JoinedFrame
@@ -561,7 +586,8 @@ export type ServerFrame =
   | ModlogFrame
   | PingFrame
   | PongFrame
-  | QuitFrame;
+  | QuitFrame
+  | TypingFrame;
 
 /** The `type` of a server frame. */
 export type ServerFrameType = ServerFrame['type'];
@@ -578,5 +604,5 @@ export const SESSION_REPLACED_REASON = 'session_replaced';
 export const SERVER_BANNED_REASON = 'banned';
 
 /** The features a client may ask for in `hello.features`. */
-export const FEATURES = ['rooms'] as const;
+export const FEATURES = ['rooms', 'typing'] as const;
 export type Feature = (typeof FEATURES)[number];

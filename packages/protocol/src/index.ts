@@ -28,3 +28,4 @@ export * from './client/days.js';
 export * from './page-headers.js';
 export * from './client/chat-client.js';
 export * from './client/room-texts.js';
+export * from './client/typing.js';

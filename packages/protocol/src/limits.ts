@@ -51,6 +51,12 @@ export const LIMITS = {
   /** `modlog.limit` bounds and default. */
   maxModlogLimit: 200,
   defaultModlogLimit: 50,
+  /** A client sends `typing` at most this often while its person writes (milliseconds). */
+  typingEveryMs: 3_000,
+  /** The server passes on one `typing` per connection and conversation at most this often. */
+  typingRelayMs: 2_000,
+  /** How long a client shows that someone is typing without news from them. */
+  typingShowMs: 6_000,
   /** Milliseconds a server waits for `hello`. @default 10000 */
   handshakeTimeoutMs: 10_000,
   /** Milliseconds a client waits for the server's `quit` before closing anyway. @default 2000 */

@@ -392,6 +392,15 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
       ...(limit === undefined ? {} : { limit }),
     };
   },
+  typing(raw) {
+    if ((raw.room === undefined) === (raw.to === undefined))
+      refuse('invalid_field', 'typing names a room or a person (to), one of them');
+    return {
+      type: 'typing',
+      ...(raw.room === undefined ? { to: name(raw, 'to') } : { room: room(raw) }),
+      ...(raw.stopped === true ? { stopped: true } : {}),
+    };
+  },
 };
 
 /** The frame's `ref` when it is one we could echo back, for error replies. */
@@ -745,6 +754,15 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
   ping: (r) => (isString(r.ref) ? { type: 'ping', ref: r.ref } : { type: 'ping' }),
   pong: (r) => (isString(r.ref) ? { type: 'pong', ref: r.ref } : { type: 'pong' }),
   quit: (r) => (isString(r.reason) ? { type: 'quit', reason: r.reason } : { type: 'quit' }),
+  typing: (r) =>
+    isString(r.name)
+      ? {
+          type: 'typing',
+          name: r.name,
+          ...strings(r, ['room']),
+          ...(r.stopped === true ? { stopped: true } : {}),
+        }
+      : undefined,
 };
 
 /**

@@ -12,7 +12,14 @@ import { ChatScreen } from './components/chat.js';
 import type { ConnectRequest } from './components/connect.js';
 import { ConnectScreen } from './components/connect.js';
 import { PAGE_KEYS } from './keys.js';
-import { guestKey, keepLogin, keptLogin, notifyMention, remember } from './settings.js';
+import {
+  guestKey,
+  keepLogin,
+  keptLogin,
+  notifyMention,
+  remember,
+  sendsTyping,
+} from './settings.js';
 import { VERSION } from '../version.js';
 import { webSocketConnect, webSocketUrl } from './ws-transport.js';
 
@@ -140,6 +147,7 @@ export function App({ defaults }: { defaults: Defaults }) {
       ...(credentials ? { credentials } : {}),
       clientName: `confab-gui/${VERSION}`,
       keys: PAGE_KEYS,
+      sendTyping: sendsTyping(),
       // The server's greeting tells a plain-text user to write <quit>; here there is a button.
       greeting: (name) =>
         `Welcome ${name}: to leave the chat, press Leave at the top right (or type <quit>).`,

@@ -56,6 +56,26 @@ export function notifyMention(title: string, body: string): void {
   notification.onclick = () => window.focus();
 }
 
+const NO_TYPING = 'confab.no-typing';
+
+/** Whether others are told when this person is typing (`/typing on|off`, kept for next time). */
+export function sendsTyping(): boolean {
+  try {
+    return localStorage.getItem(NO_TYPING) === null;
+  } catch {
+    return true;
+  }
+}
+
+export function keepSendsTyping(on: boolean): void {
+  try {
+    if (on) localStorage.removeItem(NO_TYPING);
+    else localStorage.setItem(NO_TYPING, '1');
+  } catch {
+    // Storage off: the setting lasts until the page closes.
+  }
+}
+
 const GUEST = 'confab.guest-key';
 
 /** A new guest key: 32 random bytes in base64url (43 characters). */

@@ -142,6 +142,9 @@ export class TerminalApp {
       case 'name':
         this.invalidate('status');
         break;
+      case 'typing':
+        if (event.key === this.client?.model.currentKey) this.invalidate('status');
+        break;
       case 'name_rejected':
       case 'ended':
         // The command line handles these (it asks again, or exits).
@@ -240,6 +243,8 @@ export class TerminalApp {
         return;
       default:
         this.edit(action);
+        // Others see that a message is being written (the client core says how often).
+        client?.input(this.editor.text);
     }
   }
 
@@ -490,6 +495,7 @@ export class TerminalApp {
         current: client.model.current(),
         reconnectInMs: client.reconnectAt - Date.now(),
         newBelow: this.newBelow,
+        typing: client.typingIn(),
       }),
     );
   }

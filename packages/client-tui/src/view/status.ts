@@ -1,5 +1,6 @@
 import stringWidth from 'string-width';
 import type { ClientStatus, Conversation } from '@confab/protocol';
+import { typingText } from '@confab/protocol';
 import { escapeTags, safeText } from './safe-text.js';
 
 /** What the status line shows. */
@@ -15,6 +16,8 @@ export interface StatusState {
   reconnectInMs: number;
   /** Scrolled up from the newest line: how many new lines wait below. */
   newBelow: number;
+  /** Who is typing in the current conversation. */
+  typing: readonly string[];
 }
 
 const STATUS_WORDS: Record<ClientStatus, string> = {
@@ -36,10 +39,14 @@ export function statusLine(state: StatusState): string {
   }
   const lock = state.secure ? ' (TLS)' : '';
   const below = state.newBelow > 0 ? `  {yellow-fg}↓ ${state.newBelow} new{/yellow-fg}` : '';
+  const typing =
+    state.typing.length > 0
+      ? `  {gray-fg}${safeText(typingText(state.typing), { singleLine: true })}{/gray-fg}`
+      : '';
   const who = state.name
     ? `${safeText(state.name, { singleLine: true })} {gray-fg}${state.account ? '(account)' : '(guest)'}{/gray-fg}`
     : '';
-  return ` {bold}confab{/bold}  ${escapeTags(state.server)}${lock}  │  {bold}${where}{/bold}  │  ${connection}  │  ${who}${below}`;
+  return ` {bold}confab{/bold}  ${escapeTags(state.server)}${lock}  │  {bold}${where}{/bold}  │  ${connection}  │  ${who}${below}${typing}`;
 }
 
 /** `text` cut to `width` columns, with `…` where it was cut. */

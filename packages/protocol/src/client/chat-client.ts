@@ -5,6 +5,7 @@ import type {
   BanInfo,
   ClientFrame,
   ErrorFrame,
+  MessageFrame,
   RoomListing,
   ServerFrame,
   SessionInfo,
@@ -28,6 +29,7 @@ import { bansText, modlogText, usersText } from './room-texts.js';
 import { excerpt, sessionsText } from './texts.js';
 import type { ClientClock, Connect } from './transport.js';
 import { systemClock } from './transport.js';
+import { TypingState, TypingTeller } from './typing.js';
 
 export type { ClientStatus, EndReason } from './link.js';
 
@@ -42,6 +44,8 @@ export type ClientEvent =
    * or (`name` undefined) logged out: forget the token.
    */
   | { type: 'account'; name: string | undefined; token?: string }
+  /** Who is typing in the conversation `key` changed (see `typingIn`). */
+  | { type: 'typing'; key: string }
   | { type: 'ended'; reason: EndReason; message?: string };
 
 /** How to log in: with a password (or, with `register`, make the account), or a remembered token. */
@@ -81,7 +85,18 @@ export interface ChatClientOptions extends ModelOptions {
   credentials?: Credentials;
   /** Sends awaiting an `ack` at once; past it, input is refused until acks arrive. @default 256 */
   maxPending?: number;
+  /** Tells others when the user is typing (see `input`); the user may turn it off. @default true */
+  sendTyping?: boolean;
   clock?: ClientClock;
+}
+
+/** The key of the conversation a message from someone else belongs to. */
+function conversationOf(frame: MessageFrame): string {
+  return targetKey(
+    frame.room === undefined
+      ? { kind: 'dm', peer: frame.from }
+      : { kind: 'room', room: frame.room },
+  );
 }
 
 /** `who` questions awaiting their `names` answer, at most; the oldest is forgotten past it. */
@@ -135,11 +150,17 @@ export class ChatClient {
   /** Members (folded) of each room (folded) when the link dropped, welcomed back quietly. */
   private returning = new Map<string, Set<string>>();
   private returningUntil = 0;
+  /** Who is typing where, what to tell of the user's own, and the timer that ends what shows. */
+  private readonly typing = new TypingState();
+  private readonly teller = new TypingTeller();
+  private typingTimer: unknown;
+  private tellsTyping: boolean;
 
   constructor(options: ChatClientOptions) {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.requestedName = options.name;
+    this.tellsTyping = options.sendTyping ?? true;
     this.credentials = { ...options.credentials };
     this.model = new ChatModel(options);
     this.model.events.add((event) => this.events.emit(event));
@@ -225,6 +246,16 @@ export class ChatClient {
       case 'error':
         this.model.notice(action.message, 'error', this.clock.now());
         break;
+      case 'typing':
+        this.setSendTyping(action.on);
+        this.model.notice(
+          action.on
+            ? 'Others see when you are typing.'
+            : 'Others no longer see when you are typing.',
+          'info',
+          this.clock.now(),
+        );
+        break;
       case 'none':
         break;
     }
@@ -239,6 +270,39 @@ export class ChatClient {
   /** Logs out this session (as `/logout`): the server ends it, and the view forgets the token. */
   logout(): string | undefined {
     return this.sendAction({ type: 'logout' });
+  }
+
+  /** Who is typing in the conversation `key` (the current one unless named), first to start first. */
+  typingIn(key = this.model.current()?.key): string[] {
+    return key === undefined ? [] : this.typing.names(key, this.clock.now());
+  }
+
+  /**
+   * The input line of the current conversation changed to `text`: others
+   * are told the user is typing a message (at most every few seconds), or
+   * stopped when the line is emptied, unless the user turned it off.
+   */
+  input(text: string): void {
+    const current = this.model.current();
+    if (!current || !this.tellsTyping || this.status !== 'registered') return;
+    const news = this.teller.input(current.key, text, this.clock.now());
+    if (news === undefined) return;
+    const target = current.target;
+    this.link.send({
+      type: 'typing',
+      ...(target.kind === 'room' ? { room: target.room } : { to: target.peer }),
+      ...(news === 'stopped' ? { stopped: true } : {}),
+    });
+  }
+
+  /** Whether others are told when the user is typing. */
+  get sendsTyping(): boolean {
+    return this.tellsTyping;
+  }
+
+  /** Turns telling others when the user is typing on or off. */
+  setSendTyping(on: boolean): void {
+    this.tellsTyping = on;
   }
 
   /** Shows a room or a direct conversation (clearing its unread count). */
@@ -311,7 +375,7 @@ export class ChatClient {
       ...(token !== undefined ? { token } : password !== undefined ? { password } : {}),
       ...(token === undefined && password !== undefined && register ? { register: true } : {}),
       ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
-      features: ['rooms'],
+      features: ['rooms', 'typing'],
     };
   }
 
@@ -324,6 +388,7 @@ export class ChatClient {
   }
 
   private onLost(wasUp: boolean, serverStopping: boolean, reconnecting: boolean): void {
+    for (const key of this.typing.clear()) this.events.emit({ type: 'typing', key });
     this.resuming.clear();
     this.resumingDms = false;
     for (const room of this.model.rooms()) room.loadingHistory = false;
@@ -383,6 +448,7 @@ export class ChatClient {
     if (frame.type === 'say' || frame.type === 'dm') {
       if (this.outbox.full) return refuse('Too many messages waiting for the server: not sent.');
       if (frame.type === 'dm') this.model.openDm(frame.to);
+      this.teller.sent();
       this.outbox.post(frame);
       return undefined;
     }
@@ -444,6 +510,10 @@ export class ChatClient {
         break;
       case 'message':
         this.model.applyMessage(frame);
+        if (!this.model.isSelf(frame.from)) this.typingEnded(conversationOf(frame), frame.from);
+        break;
+      case 'typing':
+        this.onTyping(frame, now);
         break;
       case 'history':
         this.onHistory(frame);
@@ -514,6 +584,36 @@ export class ChatClient {
         this.link.serverQuit(frame.reason, frame.reason === SERVER_SHUTDOWN_REASON);
         break;
     }
+  }
+
+  private onTyping(frame: Extract<ServerFrame, { type: 'typing' }>, now: number): void {
+    if (this.model.isSelf(frame.name)) return;
+    const key = targetKey(
+      frame.room === undefined
+        ? { kind: 'dm', peer: frame.name }
+        : { kind: 'room', room: frame.room },
+    );
+    if (this.typing.heard(key, frame.name, frame.stopped === true, now))
+      this.events.emit({ type: 'typing', key });
+    this.scheduleTypingExpiry(now);
+  }
+
+  /** `name` is no longer typing in `key` (their message came). */
+  private typingEnded(key: string, name: string): void {
+    if (this.typing.said(key, name)) this.events.emit({ type: 'typing', key });
+  }
+
+  /** Ends, when its time comes, the showing of whoever stops showing next. */
+  private scheduleTypingExpiry(now: number): void {
+    if (this.typingTimer !== undefined) this.clock.clearTimer(this.typingTimer);
+    this.typingTimer = undefined;
+    const { changed, next } = this.typing.expire(now);
+    for (const key of changed) this.events.emit({ type: 'typing', key });
+    if (next === undefined) return;
+    this.typingTimer = this.clock.setTimer(next - now, () => {
+      this.typingTimer = undefined;
+      this.scheduleTypingExpiry(this.clock.now());
+    });
   }
 
   private onHistory(frame: Extract<ServerFrame, { type: 'history' }>): void {

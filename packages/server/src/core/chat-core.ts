@@ -19,6 +19,7 @@ import { Outgoing } from './outgoing.js';
 import type { Recipient } from './outgoing.js';
 import { accountOwner, keepsDirects, sessionOwner } from './owners.js';
 import type { ChatUser } from './people.js';
+import { wants } from './people.js';
 import type {
   Account,
   AccountStore,
@@ -95,6 +96,8 @@ export interface Identity {
   address?: string;
   /** The connection asked for rooms' state and moderation events (`hello.features`: `rooms`). */
   roomEvents?: boolean;
+  /** The connection asked to be told who is typing (`hello.features`: `typing`). */
+  typingEvents?: boolean;
 }
 
 /**
@@ -238,6 +241,8 @@ export class ChatCore {
       login: identity.login,
       address: identity.address,
       roomEvents: identity.roomEvents === true,
+      typingEvents: identity.typingEvents === true,
+      typingSent: new Map(),
       rooms: new Map(),
       lastDseq: 0,
       // Direct messages wait until the mailbox has been replayed (after the rooms).
@@ -391,6 +396,17 @@ export class ChatCore {
     return this.directs.send(user, to, text, action, this.acks.origin(user, ref));
   }
 
+  /** Tells a room, or a person (`to`), that the user is typing, or stopped (see `typing.ts`). */
+  typing(
+    user: ChatUser,
+    where: { room: string } | { to: string },
+    stopped: boolean,
+  ): FrameError | undefined | Promise<FrameError | undefined> {
+    return 'room' in where
+      ? this.rooms.typing(user, where.room, stopped)
+      : this.directs.typing(user, where.to, stopped);
+  }
+
   /** Changes a guest's name (see `Names.nick`). */
   nick(user: ChatUser, name: string): Promise<FrameError | undefined> {
     return this.names.nick(user, name);
@@ -486,7 +502,7 @@ export class ChatCore {
       case 'to-person': {
         const out = new Outgoing(event.frame);
         for (const device of this.connections.devicesOf(event.owner))
-          if (device.roomEvents) device.recipient.deliver(out);
+          if (wants(device, event.feature)) device.recipient.deliver(out);
         break;
       }
       case 'direct':

@@ -18,6 +18,7 @@ import type {
 } from './ports.js';
 import type { ReplayContext } from './replays.js';
 import { replayDirectsAfter, replayLatestDirects } from './replays.js';
+import { passesTypingThrottle, personConversation, sentIn, typingFrame } from './typing.js';
 
 /** How many of a mailbox's newest messages are looked through for peers who took another name. */
 const RENAME_LOOKBACK = 100;
@@ -72,6 +73,7 @@ export class DirectMessages {
     const target = await host.holder(foldName(to));
     if (target === undefined)
       return { code: 'no_such_user', message: `no one called ${to} is online` };
+    sentIn(user, personConversation(foldName(to)));
     const draft: DirectDraft = {
       id: host.ids.next(),
       from: user.name,
@@ -101,6 +103,30 @@ export class DirectMessages {
     } catch (error) {
       host.answerError(origin, error, 'the message could not be sent');
     }
+    return undefined;
+  }
+
+  /**
+   * Tells whoever is called `to` (each of their connections that asked,
+   * feature `typing`, on every node) that `user` is typing to them, or
+   * stopped. What the throttle drops is dropped without a word.
+   */
+  async typing(user: ChatUser, to: string, stopped: boolean): Promise<FrameError | undefined> {
+    const { host } = this;
+    // Throttled before the name is looked up: what is dropped costs no lookup.
+    const nameKey = foldName(to);
+    if (!passesTypingThrottle(user, personConversation(nameKey), stopped, host.clock.now()))
+      return undefined;
+    const target = await host.holder(nameKey);
+    if (target === undefined)
+      return { code: 'no_such_user', message: `no one called ${to} is online` };
+    if (target.owner === user.person.owner) return undefined;
+    host.bus.publish({
+      kind: 'to-person',
+      owner: target.owner,
+      frame: typingFrame(user.name, undefined, stopped),
+      feature: 'typing',
+    });
     return undefined;
   }
 

@@ -245,7 +245,7 @@ export class Moderation {
     if (request.kind !== 'kick')
       bus.publish({ kind: 'room', roomKey, frame: mod, feature: 'rooms' });
     if (request.kind === 'invite' && target)
-      bus.publish({ kind: 'to-person', owner: target.identity, frame: mod });
+      bus.publish({ kind: 'to-person', owner: target.identity, frame: mod, feature: 'rooms' });
     if ((request.kind === 'kick' || request.kind === 'ban') && target) {
       bus.publish({
         kind: 'evict',

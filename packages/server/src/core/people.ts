@@ -36,6 +36,10 @@ export interface ChatUser {
   readonly address: string | undefined;
   /** It asked for the room frames of protocol 1.4 (`hello.features` has `rooms`). */
   readonly roomEvents: boolean;
+  /** It asked to be told who is typing (`hello.features` has `typing`). */
+  readonly typingEvents: boolean;
+  /** When it last had a `typing` passed on, by conversation (see `typing.ts`). */
+  readonly typingSent: Map<string, number>;
   /** Rooms by folded name: the person's rooms, each with this connection's place in it. */
   readonly rooms: Map<string, Membership>;
   /** Highest `dseq` this connection was sent: a kept direct message at or below it is a duplicate. */
@@ -46,6 +50,14 @@ export interface ChatUser {
   unanswered: number;
   /** Called when `unanswered` drops to 0. */
   onSettled: (() => void) | undefined;
+}
+
+/** What a connection may ask to be sent beyond protocol 1.0 (`hello.features`). */
+export type EventFeature = 'rooms' | 'typing';
+
+/** Whether the connection asked for the frames of `feature`. */
+export function wants(user: ChatUser, feature: EventFeature): boolean {
+  return feature === 'rooms' ? user.roomEvents : user.typingEvents;
 }
 
 /** A connection's place in a room on this node. */

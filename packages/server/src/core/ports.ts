@@ -1,4 +1,5 @@
 import type { MessageFrame, ModlogEntry, ServerFrame } from '@confab/protocol';
+import type { EventFeature } from './people.js';
 import type { RoomRecord } from './room-policy.js';
 
 /*
@@ -270,7 +271,7 @@ export type BusEvent =
       frame: ServerFrame;
       seq?: number;
       except?: string;
-      feature?: 'rooms';
+      feature?: EventFeature;
     }
   /**
    * A room's record was written (`version`): nodes take it (`record`, when
@@ -295,8 +296,11 @@ export type BusEvent =
     }
   /** The server's bans changed: nodes read them again and end the sessions they now refuse. */
   | { kind: 'server-changed'; version: number }
-  /** A frame for every connection of an identity (an invitation to them). */
-  | { kind: 'to-person'; owner: string; frame: ServerFrame }
+  /**
+   * A frame for every connection of an identity that asked for `feature`
+   * (an invitation to them, a `typing`).
+   */
+  | { kind: 'to-person'; owner: string; frame: ServerFrame; feature: EventFeature }
   /**
    * A direct message for every session of one identity (`owner`), on every
    * node: a kept copy (with its `dseq`), or the sender's own. `ack`: the

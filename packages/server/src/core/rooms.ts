@@ -12,8 +12,9 @@ import type { Connections } from './connections.js';
 import { catchUp, HeldEvents } from './held-events.js';
 import { messageFrame, namesFrames } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
-import type { ChatUser, LocalRoom, Membership, Person } from './people.js';
-import { actorOf, inRoom } from './people.js';
+import type { ChatUser, EventFeature, LocalRoom, Membership, Person } from './people.js';
+import { actorOf, inRoom, wants } from './people.js';
+import { passesTypingThrottle, roomConversation, sentIn, typingFrame } from './typing.js';
 import type { RoomRecords } from './room-records.js';
 import { RoomRules, checkJoin, checkSay, isOperatorsRoom } from './room-policy.js';
 import type {
@@ -360,6 +361,7 @@ export class Rooms {
       const refused = checkSay(rules, actorOf(user), clock.now());
       if (refused) return refused;
     }
+    sentIn(user, roomConversation(roomKey));
     const draft = {
       id: ids.next(),
       roomKey,
@@ -370,6 +372,29 @@ export class Rooms {
       action,
     };
     acks.post(poster, user, draft, acks.origin(user, ref));
+    return undefined;
+  }
+
+  /**
+   * Tells the room's other members who asked (feature `typing`) that `user`
+   * is typing there, or stopped. Someone who may not speak there is not
+   * shown writing; what the throttle drops is dropped without a word.
+   */
+  typing(user: ChatUser, roomName: string, stopped: boolean): FrameError | undefined {
+    const roomKey = foldRoom(roomName);
+    const membership = user.rooms.get(roomKey);
+    if (!membership) return notIn(roomName);
+    const now = this.context.clock.now();
+    const rules = membership.room.rules;
+    if (rules.restrictsSpeech && checkSay(rules, actorOf(user), now)) return undefined;
+    if (!passesTypingThrottle(user, roomConversation(roomKey), stopped, now)) return undefined;
+    this.context.bus.publish({
+      kind: 'room',
+      roomKey,
+      frame: typingFrame(user.name, membership.room.name, stopped),
+      except: user.key,
+      feature: 'typing',
+    });
     return undefined;
   }
 
@@ -441,14 +466,16 @@ export class Rooms {
     out: Outgoing,
     seq: number | undefined,
     except: string | undefined,
-    feature?: 'rooms',
+    feature?: EventFeature,
   ): void {
     const room = this.rooms.get(roomKey);
     if (!room) return;
     for (const membership of room.members.values()) {
       if (except !== undefined && membership.user.key === except) continue;
-      if (feature !== undefined && !membership.user.roomEvents) continue;
+      if (feature !== undefined && !wants(membership.user, feature)) continue;
       if (membership.held) {
+        // Who is typing is stale by the time a replay ends.
+        if (feature === 'typing') continue;
         membership.held.hold(out, seq);
         continue;
       }

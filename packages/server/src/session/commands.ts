@@ -74,6 +74,12 @@ export const COMMANDS: { [T in ClientFrameType]: Handler<Extract<ClientFrame, { 
   unmute: (session, { room, name }) => moderate(session, room, { kind: 'unmute', name }),
   invite: (session, { room, name }) => moderate(session, room, { kind: 'invite', name }),
   uninvite: (session, { room, name }) => moderate(session, room, { kind: 'uninvite', name }),
+  typing: (session, { room, to, stopped }) =>
+    session.core.typing(
+      session.user!,
+      room === undefined ? { to: to! } : { room },
+      stopped === true,
+    ),
   list: async (session, { filter }) => {
     await session.core.list(session.user!, filter);
     return undefined;

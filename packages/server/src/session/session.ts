@@ -322,6 +322,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
         address: this.addressKey,
         // Plain text shows rooms' state and moderation as lines.
         roomEvents: this.connection.kind === 'plain' || frame.features?.includes('rooms') === true,
+        typingEvents: frame.features?.includes('typing') === true,
       };
       const result = await this.core.register(this, frame.name, frame.resume, identity);
       const made = login?.token !== undefined ? login.session : undefined;

@@ -158,6 +158,7 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
     case 'ack':
     case 'ping':
     case 'pong':
+    case 'typing': // never sent to plain text, which does not ask for the feature
       return [];
   }
 }

@@ -1,7 +1,7 @@
 import type { ChatClient, Conversation, RoomConversation } from '@confab/protocol';
-import { escapeControls } from '@confab/protocol';
+import { escapeControls, typingText } from '@confab/protocol';
 import { useEffect, useState } from 'preact/hooks';
-import { askForNotificationsOnce } from '../settings.js';
+import { askForNotificationsOnce, keepSendsTyping } from '../settings.js';
 import { screenKey } from '../keys.js';
 import { Composer } from './composer.js';
 import { MemberList } from './members.js';
@@ -217,6 +217,9 @@ export function ChatScreen({ client, server }: Props) {
         ) : (
           <p class="empty">You are in no room. Type /join #general to join one.</p>
         )}
+        <p class="typing" aria-live="polite">
+          {typingText(client.typingIn().map((name) => escapeControls(name, { singleLine: true })))}
+        </p>
         <Composer
           label={current ? `Message ${current.title}` : 'Message'}
           disabled={status === 'closed'}
@@ -226,8 +229,10 @@ export function ChatScreen({ client, server }: Props) {
             // Too long, or no link: it stays to be mended. A mistyped command is
             // answered in the log, and Up brings it back.
             const submitted = client.submit(text);
+            if (submitted.kind === 'typing') keepSendsTyping(submitted.on);
             return !(submitted.kind === 'error' && submitted.mend);
           }}
+          onType={(text) => client.input(text)}
         />
       </main>
       {room && <MemberList client={client} room={room} />}

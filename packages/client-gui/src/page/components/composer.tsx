@@ -6,6 +6,8 @@ interface Props {
   disabled: boolean;
   /** Sends the text; false when it could not go as it is (too long, no link): it stays to be mended. */
   onSend: (text: string) => boolean;
+  /** The text changed as the person typed it. */
+  onType: (text: string) => void;
 }
 
 /** Commands that complete what is typed at the start of the line (`/ba` → `/ban`, `/bans`). */
@@ -28,7 +30,7 @@ const SECRET_COMMAND = /^\/(register|login|password)\b/i;
  * client, from the input's first or last line (so they still move between
  * the lines of a longer text).
  */
-export function Composer({ label, disabled, onSend }: Props) {
+export function Composer({ label, disabled, onSend, onType }: Props) {
   const [text, setText] = useState('');
   const field = useRef<HTMLTextAreaElement>(null);
   const recall = useRef({ lines: [] as string[], at: 0, draft: '' });
@@ -87,7 +89,10 @@ export function Composer({ label, disabled, onSend }: Props) {
         rows={rows}
         value={text}
         disabled={disabled}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={(e) => {
+          setText(e.currentTarget.value);
+          onType(e.currentTarget.value);
+        }}
         onKeyDown={(event) => {
           if (event.key === 'Tab' && suggestions.length > 0) {
             event.preventDefault();
