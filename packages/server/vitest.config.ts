@@ -18,6 +18,7 @@ const PROTOCOL_TESTS = [
   'test/rooms.test.ts',
   'test/rooms-security.test.ts',
   'test/typing.test.ts',
+  'test/replies.test.ts',
 ];
 
 export default defineConfig({

@@ -284,6 +284,32 @@ describe('the chat page', () => {
     bob.end();
   });
 
+  it('answers a message with its Reply button, shows the quoted line, and goes to the original on a click', async () => {
+    const page = await openChat('rita');
+    const bob = await JsonClient.connect(port);
+    await bob.register('bob-asks');
+    bob.send({ type: 'say', room: '#general', text: 'who brings the cake?', ref: 'q' });
+    const question = (await bob.next('ack', (a) => a.ref === 'q')).id;
+    const asked = page.locator('.log .message', { hasText: 'who brings the cake?' }).first();
+    await asked.hover();
+    await page.getByRole('button', { name: 'Reply to bob-asks' }).click();
+    await page.locator('.composer .answering', { hasText: 'who brings the cake?' }).waitFor();
+    // The input has the focus: the answer is typed at once.
+    await page.keyboard.type('I will');
+    await page.keyboard.press('Enter');
+    expect(await bob.next('message', (m) => m.text === 'I will')).toMatchObject({
+      from: 'rita',
+      reply: { id: question, from: 'bob-asks', text: 'who brings the cake?' },
+    });
+    await expect.poll(() => page.locator('.composer .answering').count()).toBe(0);
+    const quote = page.locator('.log .message', { hasText: 'I will' }).locator('.quote');
+    expect(await quote.textContent()).toBe('↪ bob-asks: who brings the cake?');
+    await page.screenshot({ path: join(shots, 'reply.png') });
+    await quote.click();
+    await expect.poll(() => asked.getAttribute('class')).toContain('flash');
+    bob.end();
+  });
+
   it('writes times as the person’s locale does, the terminal client’s rule too', async () => {
     const british = await openChat('gb-reader', { locale: 'en-GB' });
     const american = await openChat('us-reader', { locale: 'en-US' });

@@ -37,6 +37,12 @@ export type InputAction =
    * command, a wrong use of one) the line is for recall, not the input.
    */
   | { kind: 'error'; message: string; mend?: true }
+  /**
+   * Answer a message of the conversation in view: the `back`th from the
+   * newest (1: the newest), with `frame` (its `reply_to` is for the client
+   * to fill in). Without `frame`: list the messages one may answer.
+   */
+  | { kind: 'reply'; back?: number; frame?: SayFrame | DmFrame }
   /** Turn telling others when you are typing on or off (a setting of this client; nothing is sent). */
   | { kind: 'typing'; on: boolean }
   /** Nothing to do (an empty line). */
@@ -272,6 +278,23 @@ const COMMANDS: Record<string, CommandSpec> = {
     run(args, context) {
       if (!args.trim()) return error('Usage: /me text');
       return sayHere(args, context, true);
+    },
+  },
+  reply: {
+    usage: '/reply [N text]',
+    summary: 'answer the Nth message back (1: the newest); alone, list them numbered',
+    group: 'chat',
+    run(args, context) {
+      if (!args.trim()) return { kind: 'reply' };
+      const [word, text] = splitFirstWord(args.trim());
+      const back = Number(word);
+      if (!/^\d+$/.test(word) || back < 1 || !text.trim())
+        return error(
+          'Usage: /reply N text (N counts back from the newest message; /reply lists them)',
+        );
+      const action = sayHere(text, context, false);
+      if (action.kind !== 'send') return action;
+      return { kind: 'reply', back, frame: action.frame as SayFrame | DmFrame };
     },
   },
   nick: {

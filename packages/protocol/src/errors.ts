@@ -93,6 +93,10 @@ export const ERROR_CODES = {
     closes: false,
     doc: 'Extension: an operator closed this room: no one may join it.',
   },
+  no_such_message: {
+    closes: false,
+    doc: 'Extension: the message answered (`reply_to`) is not one you can see there: not in that room or conversation, or no longer kept.',
+  },
   internal: {
     closes: false,
     doc: 'Something went wrong in the server; the frame may not have been handled.',

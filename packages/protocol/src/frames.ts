@@ -73,6 +73,8 @@ export interface SayFrame {
   ref?: string;
   /** Extension: the text is an action (`/me`), shown as `* name text`. */
   action?: boolean;
+  /** Extension: the `id` of the message (in this room) this one answers. */
+  reply_to?: string;
 }
 export interface DmFrame {
   type: 'dm';
@@ -80,6 +82,8 @@ export interface DmFrame {
   text: string;
   ref?: string;
   action?: boolean;
+  /** Extension: the `id` of the message (in this conversation) this one answers. */
+  reply_to?: string;
 }
 export interface JoinFrame {
   type: 'join';
@@ -375,6 +379,18 @@ export interface MessageFrame {
    * direct messages of the reader's identity (1, 2, 3 …, no gaps).
    */
   dseq?: number;
+  /** Extension: the message this one answers, as it was when answered. */
+  reply?: ReplyExcerpt;
+}
+/**
+ * What a reply shows of the message it answers, without fetching it: its
+ * `id`, its sender, and the start of its text (at most
+ * `LIMITS.replyExcerptChars` characters, on one line, `…` where cut).
+ */
+export interface ReplyExcerpt {
+  id: string;
+  from: string;
+  text: string;
 }
 export interface AckFrame {
   type: 'ack';

@@ -57,6 +57,8 @@ export const LIMITS = {
   typingRelayMs: 2_000,
   /** How long a client shows that someone is typing without news from them. */
   typingShowMs: 6_000,
+  /** Characters of the answered message a reply carries (`message.reply.text`). */
+  replyExcerptChars: 100,
   /** Milliseconds a server waits for `hello`. @default 10000 */
   handshakeTimeoutMs: 10_000,
   /** Milliseconds a client waits for the server's `quit` before closing anyway. @default 2000 */

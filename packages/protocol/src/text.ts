@@ -1,3 +1,4 @@
+import type { ReplyExcerpt } from './frames.js';
 import { LIMITS } from './limits.js';
 
 /** Bytes `text` takes in UTF-8 (lone surrogates count as U+FFFD, 3 bytes). */
@@ -89,4 +90,20 @@ export function escapeControls(text: string, options: { singleLine?: boolean } =
     .replace(pattern, escapeCodeUnit)
     .replace(BIDI_CONTROLS, escapeCodeUnit)
     .replace(INVISIBLES, escapeInvisible);
+}
+
+/**
+ * What a reply carries of the message it answers: its id and sender, and
+ * the start of its text on one line (runs of white space, line breaks
+ * included, as one space), cut to `LIMITS.replyExcerptChars` characters
+ * with `…` where it was cut.
+ */
+export function replyExcerpt(message: { id: string; from: string; text: string }): ReplyExcerpt {
+  const line = message.text.replace(/\s+/gu, ' ').trim();
+  const chars = [...line];
+  const text =
+    chars.length > LIMITS.replyExcerptChars
+      ? `${chars.slice(0, LIMITS.replyExcerptChars - 1).join('')}…`
+      : line;
+  return { id: message.id, from: message.from, text };
 }

@@ -92,6 +92,12 @@ function action(raw: RawFrame): { action?: boolean } {
   return { action: true };
 }
 
+/** `reply_to`: a message id, as the server makes them (short, no controls). */
+function replyTo(raw: RawFrame): { reply_to?: string } {
+  const id = optionalString(raw, 'reply_to', LIMITS.maxRefChars);
+  return id === undefined ? {} : { reply_to: id };
+}
+
 function positiveInteger(raw: RawFrame, field: string, max: number): number | undefined {
   const value = raw[field];
   if (value === undefined) return undefined;
@@ -275,12 +281,24 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
   },
   say: (raw, o) =>
     withRef(
-      { type: 'say', room: room(raw), text: text(raw, o.maxTextBytes), ...action(raw) },
+      {
+        type: 'say',
+        room: room(raw),
+        text: text(raw, o.maxTextBytes),
+        ...action(raw),
+        ...replyTo(raw),
+      },
       optionalString(raw, 'ref', LIMITS.maxRefChars),
     ),
   dm: (raw, o) =>
     withRef(
-      { type: 'dm', to: name(raw, 'to'), text: text(raw, o.maxTextBytes), ...action(raw) },
+      {
+        type: 'dm',
+        to: name(raw, 'to'),
+        text: text(raw, o.maxTextBytes),
+        ...action(raw),
+        ...replyTo(raw),
+      },
       optionalString(raw, 'ref', LIMITS.maxRefChars),
     ),
   join: (raw) => ({ type: 'join', room: room(raw) }),
@@ -487,6 +505,11 @@ function checkMessage(raw: Record<string, unknown>): MessageFrame | undefined {
     if (isSeq(raw.dseq)) frame.dseq = raw.dseq;
   } else return undefined;
   if (raw.action === true) frame.action = true;
+  const reply = raw.reply as Record<string, unknown> | undefined;
+  if (typeof reply === 'object' && reply !== null) {
+    if (isString(reply.id) && isString(reply.from) && isString(reply.text))
+      frame.reply = { id: reply.id, from: reply.from, text: reply.text };
+  }
   return frame;
 }
 

@@ -45,8 +45,14 @@ class HeldStore implements HistoryStore {
     if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
     return rows;
   }
+  find(roomKey: string, id: string): Promise<StoredMessage | undefined> {
+    return this.inner.find(roomKey, id);
+  }
   appendDirect(owner: string, draft: DirectDraft): Promise<StoredDirect> {
     return this.inner.appendDirect(owner, draft);
+  }
+  findDirect(owner: string, id: string): Promise<StoredDirect | undefined> {
+    return this.inner.findDirect(owner, id);
   }
   pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
     return this.inner.pageDirect(owner, query);

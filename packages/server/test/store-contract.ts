@@ -81,6 +81,41 @@ export function storeContract(
       expect(await store.page('#a', { limit: 10 })).toEqual([stored]);
     });
 
+    it('keeps what a reply answers, and finds a kept message by id in its room only', async () => {
+      const answered = await store.append(draft('#a', 'the question'));
+      const reply = {
+        ...draft('#a', 'the answer'),
+        reply: { id: answered.id, from: 'ada', text: 'the quéstion\u0000 🌍…' },
+      };
+      const stored = await store.append(reply);
+      expect(stored).toEqual({ ...reply, seq: 2 });
+      expect(await store.page('#a', { after: 1, limit: 10 })).toEqual([stored]);
+      expect(await store.find('#a', answered.id)).toEqual(answered);
+      expect(await store.find('#a', stored.id)).toEqual(stored);
+      expect(await store.find('#b', answered.id)).toBeUndefined();
+      expect(await store.find('#a', 'no-such-id')).toBeUndefined();
+    });
+
+    it('finds a direct message by id in its own mailbox only, with what it answers', async () => {
+      const first = await store.appendDirect('g:ada', direct('bob', 'ada', 'hello'));
+      const answer = {
+        ...direct('ada', 'bob', 'hi back'),
+        reply: { id: first.id, from: 'bob', text: 'hello' },
+      };
+      const kept = await store.appendDirect('g:ada', answer);
+      expect(await store.findDirect('g:ada', first.id)).toEqual(first);
+      expect(await store.findDirect('g:ada', kept.id)).toEqual(kept);
+      expect(await store.findDirect('g:bob', first.id)).toBeUndefined();
+    });
+
+    it('forgets the ids of the messages a mailbox no longer keeps', async () => {
+      const oldest = await store.appendDirect('a:ada', direct('bob', 'ada', 'the oldest'));
+      // Twice the bound and one: a store that trims in chunks has trimmed by then.
+      for (let i = 0; i <= 2 * SMALL_MAILBOXES.history; i++)
+        await store.appendDirect('a:ada', direct('bob', 'ada', `later ${i}`));
+      expect(await store.findDirect('a:ada', oldest.id)).toBeUndefined();
+    });
+
     it('pages back from the newest, and forward after a seq, oldest first', async () => {
       for (let i = 1; i <= 30; i++) await store.append(draft('#a', `m${i}`));
       const texts = (messages: { text: string }[]) => messages.map((m) => m.text);
@@ -204,6 +239,8 @@ export function storeContract(
         await store.close();
         store = await reopen();
         expect((await store.page('#a', { limit: 10 })).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+        const [third] = await store.page('#a', { after: 2, limit: 1 });
+        expect(await store.find('#a', third!.id)).toEqual(third);
         expect((await store.append(draft('#a', 'm6'))).seq).toBe(6);
         expect((await store.pageDirect('g:ada', { limit: 10 })).map((m) => m.text)).toEqual([
           'kept',

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore, SqliteStore } from '../src/index.js';
 import { tempDir } from './helpers.js';
@@ -100,5 +101,50 @@ describe('the memory store’s bounds', () => {
     expect(await store.pageDirect('g:one', { limit: 10 })).toHaveLength(2);
     expect(await store.pageDirect('g:two', { limit: 10 })).toEqual([]);
     expect(await store.pageDirect('g:three', { limit: 10 })).toHaveLength(1);
+  });
+});
+
+describe('a sqlite file made by an older server', () => {
+  it('opens with its history as it was, and keeps replies from then on', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // The tables as the first release made them: no reply columns, no id index.
+    const { DatabaseSync } = await import('node:sqlite');
+    const old = new DatabaseSync(join(dir.path, 'confab.db'));
+    old.exec(`
+      CREATE TABLE messages (room_key TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
+        room TEXT NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
+        action INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (room_key, seq)) WITHOUT ROWID;
+      CREATE TABLE direct_messages (owner TEXT NOT NULL, dseq INTEGER NOT NULL, id TEXT NOT NULL,
+        sender TEXT NOT NULL, recipient TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
+        action INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (owner, dseq)) WITHOUT ROWID;
+      INSERT INTO messages VALUES ('#a', 1, 'old-1', '#a', 'ada', 'from before', 5, 0);
+    `);
+    old.close();
+    const store = await SqliteStore.open({ dataDir: dir.path });
+    const [before] = await store.page('#a', { limit: 10 });
+    expect(before).toEqual({
+      roomKey: '#a',
+      seq: 1,
+      id: 'old-1',
+      room: '#a',
+      from: 'ada',
+      text: 'from before',
+      ts: 5,
+      action: false,
+    });
+    expect(await store.find('#a', 'old-1')).toEqual(before);
+    const stored = await store.append({
+      id: 'new-1',
+      roomKey: '#a',
+      room: '#a',
+      from: 'bob',
+      text: 'an answer',
+      ts: 6,
+      action: false,
+      reply: { id: 'old-1', from: 'ada', text: 'from before' },
+    });
+    expect(await store.find('#a', 'new-1')).toEqual(stored);
+    await store.close();
   });
 });

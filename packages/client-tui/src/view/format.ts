@@ -1,4 +1,4 @@
-import type { LogEntry } from '@confab/protocol';
+import type { LogEntry, ReplyExcerpt } from '@confab/protocol';
 import { nameColour } from './colors.js';
 import { clockTime, escapeControls } from '@confab/protocol';
 import stringWidth from 'string-width';
@@ -72,9 +72,30 @@ export function formatEntry(
   const body = lines.map((line, i) =>
     i === 0 ? `${time} ${head}${line}` : `${' '.repeat(indent)}${line}`,
   );
-  return entry.mention
+  const lit = entry.mention
     ? body.map((line) => `{yellow-bg}{black-fg}${stripColours(line)}{/black-fg}{/yellow-bg}`)
     : body;
+  return entry.reply ? [quotedLine(entry.reply, clockWidth, width), ...lit] : lit;
+}
+
+/**
+ * The line above a reply: what it answers, dimmed, under the time's width
+ * (`      ┌ bob: start of their text…`), cut to the log's width.
+ */
+function quotedLine(reply: ReplyExcerpt, clockWidth: number, width: number): string {
+  const from = escapeControls(reply.from, { singleLine: true });
+  const text = escapeControls(reply.text, { singleLine: true });
+  const room = Math.max(8, width - clockWidth - 3);
+  let quoted = `${from}: ${text}`;
+  if (stringWidth(quoted) > room) {
+    let cut = '';
+    for (const char of quoted) {
+      if (stringWidth(cut + char) > room - 1) break;
+      cut += char;
+    }
+    quoted = `${cut}…`;
+  }
+  return `${' '.repeat(clockWidth)} {gray-fg}┌ ${escapeTags(quoted)}{/gray-fg}`;
 }
 
 /** Drops colour tags, for a line drawn on a highlight. */

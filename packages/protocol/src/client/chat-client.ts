@@ -16,12 +16,13 @@ import { DEFAULT_ROOM, LIMITS, PROTOCOL_VERSION } from '../limits.js';
 import { foldName, foldRoom } from '../names.js';
 import type { RawFrame } from '../validate.js';
 import { validateServerFrame } from '../validate.js';
+import { replyExcerpt } from '../text.js';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
 import { Listeners } from './emitter.js';
 import type { ClientStatus, EndReason } from './link.js';
 import { Link } from './link.js';
-import type { ModelEvent, ModelOptions, Target } from './model.js';
+import type { MessageEntry, ModelEvent, ModelOptions, Target } from './model.js';
 import { ChatModel, targetKey } from './model.js';
 import { Outbox } from './outbox.js';
 import type { TimeWords } from './room-texts.js';
@@ -46,6 +47,8 @@ export type ClientEvent =
   | { type: 'account'; name: string | undefined; token?: string }
   /** Who is typing in the conversation `key` changed (see `typingIn`). */
   | { type: 'typing'; key: string }
+  /** The message the next one answers was picked or forgotten (see `answer`). */
+  | { type: 'answering' }
   | { type: 'ended'; reason: EndReason; message?: string };
 
 /** How to log in: with a password (or, with `register`, make the account), or a remembered token. */
@@ -98,6 +101,9 @@ function conversationOf(frame: MessageFrame): string {
       : { kind: 'room', room: frame.room },
   );
 }
+
+/** Messages `/reply` alone lists. */
+const REPLY_LIST = 9;
 
 /** `who` questions awaiting their `names` answer, at most; the oldest is forgotten past it. */
 const MAX_PENDING_WHO = 16;
@@ -155,6 +161,8 @@ export class ChatClient {
   private readonly teller = new TypingTeller();
   private typingTimer: unknown;
   private tellsTyping: boolean;
+  /** The message the next one sent in conversation `key` answers (the page's Reply button). */
+  private answering: { key: string; id: string; entry: MessageEntry } | undefined;
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -246,6 +254,19 @@ export class ChatClient {
       case 'error':
         this.model.notice(action.message, 'error', this.clock.now());
         break;
+      case 'reply':
+        if (action.frame === undefined) this.listReplyTargets();
+        else {
+          const answered = this.messageBack(action.back ?? 1);
+          if (!answered) {
+            const message = `There is no message ${action.back} back here to answer (/reply lists them).`;
+            this.model.notice(message, 'error', this.clock.now());
+            return { kind: 'error', message, mend: true };
+          }
+          const problem = this.sendAction({ ...action.frame, reply_to: answered.id });
+          if (problem !== undefined) return { kind: 'error', message: problem, mend: true };
+        }
+        break;
       case 'typing':
         this.setSendTyping(action.on);
         this.model.notice(
@@ -270,6 +291,24 @@ export class ChatClient {
   /** Logs out this session (as `/logout`): the server ends it, and the view forgets the token. */
   logout(): string | undefined {
     return this.sendAction({ type: 'logout' });
+  }
+
+  /**
+   * The next message sent in the conversation in view answers the message
+   * `id` of it (the page's Reply button); `undefined` forgets it.
+   */
+  answer(id: string | undefined): void {
+    const current = this.model.current();
+    const entry = current?.entries.find((e) => e.kind === 'message' && e.id === id);
+    this.answering =
+      current && entry?.kind === 'message' ? { key: current.key, id: entry.id, entry } : undefined;
+    this.events.emit({ type: 'answering' });
+  }
+
+  /** The message the next one sent in the conversation in view answers, if one was picked. */
+  get answeringEntry(): MessageEntry | undefined {
+    const answering = this.answering;
+    return answering && answering.key === this.model.current()?.key ? answering.entry : undefined;
   }
 
   /** Who is typing in the conversation `key` (the current one unless named), first to start first. */
@@ -449,6 +488,10 @@ export class ChatClient {
       if (this.outbox.full) return refuse('Too many messages waiting for the server: not sent.');
       if (frame.type === 'dm') this.model.openDm(frame.to);
       this.teller.sent();
+      const answering = this.answering;
+      this.answering = undefined;
+      if (answering && frame.reply_to === undefined && answering.key === this.model.current()?.key)
+        frame = { ...frame, reply_to: answering.id };
       this.outbox.post(frame);
       return undefined;
     }
@@ -596,6 +639,34 @@ export class ChatClient {
     if (this.typing.heard(key, frame.name, frame.stopped === true, now))
       this.events.emit({ type: 'typing', key });
     this.scheduleTypingExpiry(now);
+  }
+
+  /** The `back`th message from the newest (1: the newest) of the conversation in view. */
+  private messageBack(back: number): MessageEntry | undefined {
+    const entries = this.model.current()?.entries ?? [];
+    let count = 0;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i]!;
+      if (entry.kind === 'message' && ++count === back) return entry;
+    }
+    return undefined;
+  }
+
+  /** `/reply` alone: the last messages here, numbered as `/reply N` counts them. */
+  private listReplyTargets(): void {
+    const lines: string[] = [];
+    for (let back = 1; back <= REPLY_LIST; back++) {
+      const entry = this.messageBack(back);
+      if (!entry) break;
+      lines.push(`${back}  <${entry.from}> ${replyExcerpt(entry).text}`);
+    }
+    this.model.notice(
+      lines.length === 0
+        ? 'There is no message here to answer.'
+        : ['Answer one with /reply N text:', ...lines].join('\n'),
+      'info',
+      this.clock.now(),
+    );
   }
 
   /** `name` is no longer typing in `key` (their message came). */

@@ -5,6 +5,7 @@ import type {
   MessageFrame,
   ModFrame,
   NamesFrame,
+  ReplyExcerpt,
   RoomFrame,
   RoomListing,
   RoomRole,
@@ -34,6 +35,8 @@ export interface MessageEntry {
   self: boolean;
   /** Names this user (and was sent by someone else). */
   mention: boolean;
+  /** The message it answers, as it was then. */
+  reply?: ReplyExcerpt;
 }
 
 /** A line about the chat rather than in it. */
@@ -509,6 +512,7 @@ export class ChatModel {
       action: frame.action === true,
       self,
       mention: !self && mentions(frame.text, this.name),
+      ...(frame.reply === undefined ? {} : { reply: frame.reply }),
     };
   }
 

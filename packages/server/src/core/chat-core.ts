@@ -381,8 +381,9 @@ export class ChatCore {
     text: string,
     action: boolean,
     ref: string | undefined,
-  ): FrameError | undefined {
-    return this.rooms.say(user, roomName, text, action, ref);
+    replyTo?: string,
+  ): FrameError | undefined | Promise<FrameError | undefined> {
+    return this.rooms.say(user, roomName, text, action, ref, replyTo);
   }
 
   /** Sends a direct message to one person (see `DirectMessages`). */
@@ -392,8 +393,9 @@ export class ChatCore {
     text: string,
     action: boolean,
     ref: string | undefined,
+    replyTo?: string,
   ): Promise<FrameError | undefined> {
-    return this.directs.send(user, to, text, action, this.acks.origin(user, ref));
+    return this.directs.send(user, to, text, action, this.acks.origin(user, ref), replyTo);
   }
 
   /** Tells a room, or a person (`to`), that the user is typing, or stopped (see `typing.ts`). */

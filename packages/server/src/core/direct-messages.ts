@@ -1,5 +1,5 @@
-import type { FrameError, MessageFrame, ServerFrame } from '@confab/protocol';
-import { foldName } from '@confab/protocol';
+import type { FrameError, MessageFrame, ReplyExcerpt, ServerFrame } from '@confab/protocol';
+import { foldName, replyExcerpt } from '@confab/protocol';
 import { catchUp } from './held-events.js';
 import { directFrame } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
@@ -68,11 +68,23 @@ export class DirectMessages {
     text: string,
     action: boolean,
     origin: Origin,
+    replyTo?: string,
   ): Promise<FrameError | undefined> {
     const { host } = this;
     const target = await host.holder(foldName(to));
     if (target === undefined)
       return { code: 'no_such_user', message: `no one called ${to} is online` };
+    const owner = user.person.owner;
+    // Only a message one keeps (one's own mailbox) in this conversation can be answered.
+    const reply =
+      replyTo === undefined || !keepsDirects(owner)
+        ? undefined
+        : await answerable(host.store, owner, user.key, foldName(target.name), replyTo);
+    if (replyTo !== undefined && reply === undefined)
+      return {
+        code: 'no_such_message',
+        message: `there is no message ${replyTo} in your conversation with ${target.name} to answer`,
+      };
     sentIn(user, personConversation(foldName(to)));
     const draft: DirectDraft = {
       id: host.ids.next(),
@@ -81,8 +93,8 @@ export class DirectMessages {
       text,
       ts: host.clock.now(),
       action,
+      ...(reply === undefined ? {} : { reply }),
     };
-    const owner = user.person.owner;
     user.unanswered++;
     if (target.owner !== owner && !keepsDirects(target.owner)) {
       host.bus.publish({
@@ -274,6 +286,7 @@ function plainDirectFrame(draft: DirectDraft): MessageFrame {
     ts: draft.ts,
   };
   if (draft.action) frame.action = true;
+  if (draft.reply) frame.reply = draft.reply;
   return frame;
 }
 
@@ -286,7 +299,28 @@ function draftOf(frame: MessageFrame): DirectDraft {
     text: frame.text,
     ts: frame.ts,
     action: frame.action === true,
+    ...(frame.reply === undefined ? {} : { reply: frame.reply }),
   };
+}
+
+/**
+ * What a direct message to `peer` may answer: a message of the sender's
+ * own mailbox (one they were sent or sent) in the conversation with that
+ * person; undefined when there is none such.
+ */
+async function answerable(
+  store: HistoryStore,
+  owner: string,
+  selfKey: string,
+  peerKey: string,
+  id: string,
+): Promise<ReplyExcerpt | undefined> {
+  const answered = await store.findDirect(owner, id);
+  if (!answered) return undefined;
+  const from = foldName(answered.from);
+  const to = foldName(answered.to);
+  const withPeer = (from === selfKey && to === peerKey) || (from === peerKey && to === selfKey);
+  return withPeer ? replyExcerpt(answered) : undefined;
 }
 
 /** Messages copied per read of a mailbox (see `copyMailbox`). */
@@ -305,9 +339,7 @@ export async function copyMailbox(store: HistoryStore, from: string, to: string)
     const page = await store.pageDirect(from, { after, limit: COPY_PAGE });
     // Appends to one mailbox are numbered in the order they are called.
     await Promise.all(
-      page.map(({ id, from: sender, to: recipient, text, ts, action }) =>
-        store.appendDirect(to, { id, from: sender, to: recipient, text, ts, action }),
-      ),
+      page.map(({ owner: _owner, dseq: _dseq, ...draft }) => store.appendDirect(to, draft)),
     );
     if (page.length < COPY_PAGE) return;
     after = page.at(-1)!.dseq;

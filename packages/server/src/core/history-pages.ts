@@ -15,6 +15,7 @@ export function messageFrame(stored: StoredMessage): MessageFrame {
     ts: stored.ts,
   };
   if (stored.action) frame.action = true;
+  if (stored.reply) frame.reply = stored.reply;
   return frame;
 }
 
@@ -30,6 +31,7 @@ export function directFrame(stored: StoredDirect): MessageFrame {
     dseq: stored.dseq,
   };
   if (stored.action) frame.action = true;
+  if (stored.reply) frame.reply = stored.reply;
   return frame;
 }
 

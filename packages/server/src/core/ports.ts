@@ -1,4 +1,4 @@
-import type { MessageFrame, ModlogEntry, ServerFrame } from '@confab/protocol';
+import type { MessageFrame, ModlogEntry, ReplyExcerpt, ServerFrame } from '@confab/protocol';
 import type { EventFeature } from './people.js';
 import type { RoomRecord } from './room-policy.js';
 
@@ -29,6 +29,8 @@ export interface MessageDraft {
   text: string;
   ts: number;
   action: boolean;
+  /** The message it answers, as it was then. */
+  reply?: ReplyExcerpt;
 }
 
 /** A room message as stored: the draft plus its `seq`. */
@@ -53,6 +55,8 @@ export interface DirectDraft {
   text: string;
   ts: number;
   action: boolean;
+  /** The message it answers, as it was then. */
+  reply?: ReplyExcerpt;
 }
 
 /** A direct message as kept in one identity's mailbox: the draft plus its `dseq` there. */
@@ -110,8 +114,12 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
 export interface HistoryStore {
   append(draft: MessageDraft): Promise<StoredMessage>;
   page(roomKey: string, query: PageQuery): Promise<StoredMessage[]>;
+  /** The room's message with this `id`, while the room keeps it (one indexed read). */
+  find(roomKey: string, id: string): Promise<StoredMessage | undefined>;
   appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect>;
   pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]>;
+  /** The mailbox's direct message with this `id`, while it keeps it (one indexed read). */
+  findDirect(owner: string, id: string): Promise<StoredDirect | undefined>;
   /** The mailbox's owner has been given what it holds: nothing waits for them any more. */
   clearWaiting(owner: string): Promise<void>;
   /** Resolves when everything appended so far is stored. */

@@ -3,10 +3,11 @@ import type {
   JoinedFrame,
   LeaveReason,
   LeftFrame,
+  ReplyExcerpt,
   ResumeMap,
   ServerFrame,
 } from '@confab/protocol';
-import { DEFAULT_ROOM, LIMITS, foldName, foldRoom } from '@confab/protocol';
+import { DEFAULT_ROOM, LIMITS, foldName, foldRoom, replyExcerpt } from '@confab/protocol';
 import type { Acks } from './acks.js';
 import type { Connections } from './connections.js';
 import { catchUp, HeldEvents } from './held-events.js';
@@ -26,6 +27,7 @@ import type {
   Directory,
   HistoryStore,
   IdSource,
+  MessageDraft,
   MessagePoster,
   StoredMessage,
 } from './ports.js';
@@ -350,7 +352,8 @@ export class Rooms {
     text: string,
     action: boolean,
     ref: string | undefined,
-  ): FrameError | undefined {
+    replyTo?: string,
+  ): FrameError | undefined | Promise<FrameError | undefined> {
     const roomKey = foldRoom(roomName);
     const membership = user.rooms.get(roomKey);
     if (!membership) return notIn(roomName, '; /join it first');
@@ -361,18 +364,32 @@ export class Rooms {
       const refused = checkSay(rules, actorOf(user), clock.now());
       if (refused) return refused;
     }
-    sentIn(user, roomConversation(roomKey));
-    const draft = {
-      id: ids.next(),
-      roomKey,
-      room: membership.room.name,
-      from: user.name,
-      text,
-      ts: clock.now(),
-      action,
+    const post = (reply: ReplyExcerpt | undefined) => {
+      sentIn(user, roomConversation(roomKey));
+      const draft: MessageDraft = {
+        id: ids.next(),
+        roomKey,
+        room: membership.room.name,
+        from: user.name,
+        text,
+        ts: clock.now(),
+        action,
+        ...(reply === undefined ? {} : { reply }),
+      };
+      acks.post(poster, user, draft, acks.origin(user, ref));
+      return undefined;
     };
-    acks.post(poster, user, draft, acks.origin(user, ref));
-    return undefined;
+    if (replyTo === undefined) return post(undefined);
+    // A reply waits for one read of what it answers; the frames after it wait their turn behind it.
+    return this.context.store.find(roomKey, replyTo).then((answered) => {
+      if (!this.isMember(membership)) return notIn(roomName);
+      if (!answered)
+        return {
+          code: 'no_such_message',
+          message: `there is no message ${replyTo} in ${membership.room.name} to answer`,
+        };
+      return post(replyExcerpt(answered));
+    });
   }
 
   /**

@@ -18,9 +18,23 @@ type Handler<F> = (session: Session, frame: F) => CommandResult;
 export const COMMANDS: { [T in ClientFrameType]: Handler<Extract<ClientFrame, { type: T }>> } = {
   hello: (session, frame) => session.register(frame),
   say: (session, frame) =>
-    session.core.say(session.user!, frame.room, frame.text, frame.action === true, frame.ref),
+    session.core.say(
+      session.user!,
+      frame.room,
+      frame.text,
+      frame.action === true,
+      frame.ref,
+      frame.reply_to,
+    ),
   dm: (session, frame) =>
-    session.core.dm(session.user!, frame.to, frame.text, frame.action === true, frame.ref),
+    session.core.dm(
+      session.user!,
+      frame.to,
+      frame.text,
+      frame.action === true,
+      frame.ref,
+      frame.reply_to,
+    ),
   join: (session, frame) => session.core.join(session.user!, frame.room),
   part: (session, frame) => session.core.part(session.user!, frame.room),
   nick: (session, frame) => session.core.nick(session.user!, frame.name),

@@ -25,9 +25,11 @@ export interface MemoryStoreOptions {
   mailbox?: MailboxLimits;
 }
 
-interface Numbered<T> {
+interface Numbered<T extends { id: string }> {
   messages: T[];
   last: number;
+  /** The messages kept, by id (for replies). */
+  byId: Map<string, T>;
 }
 
 interface Mailbox extends Numbered<StoredDirect> {
@@ -37,12 +39,18 @@ interface Mailbox extends Numbered<StoredDirect> {
 }
 
 /** A room with nothing in it yet: its first message is 1. */
-function unnumbered<T>(): Numbered<T> {
-  return { messages: [], last: 0 };
+function unnumbered<T extends { id: string }>(): Numbered<T> {
+  return { messages: [], last: 0, byId: new Map() };
 }
 
 function emptyMailbox(): Mailbox {
-  return { messages: [], last: 0, waiting: { count: 0, bytes: 0 }, waitingBySender: new Map() };
+  return {
+    messages: [],
+    last: 0,
+    byId: new Map(),
+    waiting: { count: 0, bytes: 0 },
+    waitingBySender: new Map(),
+  };
 }
 
 /** History in memory only (`--store memory`): numbered like any store, gone on restart. */
@@ -74,6 +82,10 @@ export class MemoryStore implements HistoryStore {
     return Promise.resolve(pageOf(this.rooms.get(roomKey)?.messages ?? [], query, (m) => m.seq));
   }
 
+  find(roomKey: string, id: string): Promise<StoredMessage | undefined> {
+    return Promise.resolve(this.rooms.get(roomKey)?.byId.get(id));
+  }
+
   appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect> {
     const mailbox = useEntry(this.mailboxes, owner, this.maxMailboxes, emptyMailbox);
     if (waitingFrom !== undefined) {
@@ -100,6 +112,10 @@ export class MemoryStore implements HistoryStore {
     return Promise.resolve(pageOf(this.mailboxes.get(owner)?.messages ?? [], query, (m) => m.dseq));
   }
 
+  findDirect(owner: string, id: string): Promise<StoredDirect | undefined> {
+    return Promise.resolve(this.mailboxes.get(owner)?.byId.get(id));
+  }
+
   async clearWaiting(owner: string): Promise<void> {
     const mailbox = this.mailboxes.get(owner);
     if (!mailbox) return;
@@ -116,8 +132,10 @@ export class MemoryStore implements HistoryStore {
 }
 
 /** Keeps a message, dropping the oldest past `max` (in chunks, so trimming is not a shift per message). */
-function keep<T>(numbered: Numbered<T>, message: T, max: number): void {
+function keep<T extends { id: string }>(numbered: Numbered<T>, message: T, max: number): void {
   numbered.messages.push(message);
+  numbered.byId.set(message.id, message);
   if (numbered.messages.length > max + Math.min(1024, max))
-    numbered.messages.splice(0, numbered.messages.length - max);
+    for (const dropped of numbered.messages.splice(0, numbered.messages.length - max))
+      numbered.byId.delete(dropped.id);
 }

@@ -1,4 +1,5 @@
 import { ConfabError, utf8ByteLength } from '@confab/protocol';
+import type { ReplyExcerpt } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import { defineScripts } from '../cluster/scripts.js';
 import type {
@@ -30,6 +31,26 @@ export interface RedisStoreOptions {
   guard?: NumberingGuard;
 }
 
+/**
+ * Lua that adds a reply's fields (ARGV[at], [at+1], [at+2]: the answered
+ * message's id, sender and excerpt) to the entry's `fields`, when it is one.
+ */
+const REPLY_FIELDS = (at: number) => `
+if ARGV[${at}] ~= '' then
+  table.insert(fields, 'rid') table.insert(fields, ARGV[${at}])
+  table.insert(fields, 'rfrom') table.insert(fields, ARGV[${at + 1}])
+  table.insert(fields, 'rtext') table.insert(fields, ARGV[${at + 2}])
+end`;
+
+/**
+ * Lua that keeps the entry's id findable (a reply names what it answers by
+ * id): the ids key (the script's last) is a sorted set of id by number,
+ * trimmed in step with the stream, to the newest ARGV[1].
+ */
+const INDEX_ID = (number: string, id: string) => `
+redis.call('ZADD', KEYS[#KEYS], ${number}, ${id})
+redis.call('ZREMRANGEBYSCORE', KEYS[#KEYS], '-inf', ${number} - tonumber(ARGV[1]))`;
+
 /** What an append script answers when the node's guard is gone: Redis lost data. */
 const DATA_LOST = -10;
 
@@ -47,8 +68,11 @@ const DATA_LOST = -10;
 const APPEND = `
 if ARGV[11] ~= '' and redis.call('EXISTS', ARGV[11]) == 0 then return -10 end
 local seq = redis.call('INCR', KEYS[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], seq .. '-0',
-  'id', ARGV[2], 'room', ARGV[3], 'from', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6], 'action', ARGV[7])
+local fields = {'id', ARGV[2], 'room', ARGV[3], 'from', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6],
+  'action', ARGV[7]}
+${REPLY_FIELDS(12)}
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], seq .. '-0', unpack(fields))
+${INDEX_ID('seq', 'ARGV[2]')}
 if ARGV[8] ~= '' then
   redis.call(ARGV[8], ARGV[9], seq .. '\t' .. ARGV[10])
 end
@@ -84,12 +108,16 @@ if sender ~= '' then
   redis.call('HINCRBY', KEYS[3], 'b:' .. sender, bytes)
 end
 local dseq = redis.call('INCR', KEYS[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], dseq .. '-0',
-  'id', ARGV[2], 'from', ARGV[3], 'to', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6], 'action', ARGV[7])
+local fields = {'id', ARGV[2], 'from', ARGV[3], 'to', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6],
+  'action', ARGV[7]}
+${REPLY_FIELDS(19)}
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], dseq .. '-0', unpack(fields))
+${INDEX_ID('dseq', 'ARGV[2]')}
 local ttl = tonumber(ARGV[17])
 if ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
   redis.call('PEXPIRE', KEYS[2], ttl)
+  redis.call('PEXPIRE', KEYS[4], ttl)
 end
 if ARGV[8] ~= '' then
   redis.call(ARGV[8], ARGV[9], dseq .. '\t' .. ARGV[10])
@@ -136,6 +164,7 @@ function toDirect(owner: string, [id, fields]: StreamEntry): StoredDirect {
     text: value.text ?? '',
     ts: Number(value.ts),
     action: value.action === '1',
+    ...replyOf(value),
   };
 }
 
@@ -150,11 +179,24 @@ function toMessage(roomKey: string, [id, fields]: StreamEntry): StoredMessage {
     text: value.text ?? '',
     ts: Number(value.ts),
     action: value.action === '1',
+    ...replyOf(value),
   };
 }
 
+/** A reply's fields of a stream entry, as a message's `reply`. */
+function replyOf(value: Record<string, string>): { reply?: ReplyExcerpt } {
+  return value.rid === undefined
+    ? {}
+    : { reply: { id: value.rid, from: value.rfrom ?? '', text: value.rtext ?? '' } };
+}
+
+/** A reply's script arguments: the answered message's id, sender and excerpt ('' for none). */
+function replyArgs(reply: ReplyExcerpt | undefined): string[] {
+  return reply ? [reply.id, reply.from, reply.text] : ['', '', ''];
+}
+
 /** The parts of a room (its counter, its stream) and of a mailbox (the same, and what waits in it). */
-export type StoreKeyKind = 'seq' | 'history' | 'dseq' | 'mailbox' | 'waiting';
+export type StoreKeyKind = 'seq' | 'history' | 'ids' | 'dseq' | 'mailbox' | 'waiting' | 'dids';
 
 /** The key of one part of a room or mailbox, under a chat's prefix. */
 export function storeKey(prefix: string, kind: StoreKeyKind, id: string): string {
@@ -199,8 +241,8 @@ export class RedisStore implements HistoryStore {
   constructor(options: RedisStoreOptions) {
     this.guard = options.guard;
     this.client = defineScripts<ScriptedRedis>(options.client, {
-      confabAppend: { keys: 2, lua: APPEND },
-      confabAppendDirect: { keys: 3, lua: APPEND_DIRECT },
+      confabAppend: { keys: 3, lua: APPEND },
+      confabAppendDirect: { keys: 4, lua: APPEND_DIRECT },
     });
     this.prefix = options.prefix ?? 'confab:';
     this.maxPerRoom = options.maxPerRoom ?? 100_000;
@@ -214,6 +256,7 @@ export class RedisStore implements HistoryStore {
       this.client.confabAppend(
         this.key('seq', draft.roomKey),
         this.key('history', draft.roomKey),
+        this.key('ids', draft.roomKey),
         this.maxPerRoom,
         draft.id,
         draft.room,
@@ -223,6 +266,7 @@ export class RedisStore implements HistoryStore {
         draft.action ? '1' : '0',
         ...publicationArgs(publication),
         this.guard?.key ?? '',
+        ...replyArgs(draft.reply),
       ),
     );
     this.guard?.sawRoom(draft.roomKey, seq);
@@ -262,6 +306,7 @@ export class RedisStore implements HistoryStore {
         this.key('dseq', owner),
         this.key('mailbox', owner),
         this.key('waiting', owner),
+        this.key('dids', owner),
         limits.history,
         draft.id,
         draft.from,
@@ -278,6 +323,7 @@ export class RedisStore implements HistoryStore {
         limits.waitingBytesPerSender,
         keepsUntilAsked(owner) ? 0 : limits.guestTtlMs,
         this.guard?.key ?? '',
+        ...replyArgs(draft.reply),
       ),
     );
     if (dseq < 0) throw mailboxFull(dseq === -2);
@@ -292,6 +338,30 @@ export class RedisStore implements HistoryStore {
   async pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
     const entries = await this.range(this.key('mailbox', owner), query);
     return entries.map((entry) => toDirect(owner, entry));
+  }
+
+  async find(roomKey: string, id: string): Promise<StoredMessage | undefined> {
+    const entry = await this.entryById(this.key('ids', roomKey), this.key('history', roomKey), id);
+    return entry && toMessage(roomKey, entry);
+  }
+
+  async findDirect(owner: string, id: string): Promise<StoredDirect | undefined> {
+    const entry = await this.entryById(this.key('dids', owner), this.key('mailbox', owner), id);
+    return entry && toDirect(owner, entry);
+  }
+
+  /** The stream's entry of this id: its number from the ids set, then that one entry. */
+  private async entryById(
+    ids: string,
+    stream: string,
+    id: string,
+  ): Promise<StreamEntry | undefined> {
+    const number = await reachable(() => this.client.zscore(ids, id));
+    if (number === null) return undefined;
+    const [entry] = (await reachable(() =>
+      this.client.xrange(stream, `${number}-0`, `${number}-0`),
+    )) as StreamEntry[];
+    return entry;
   }
 
   /** A page of a stream whose entry ids are `number-0`, oldest first. */

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { ReplyExcerpt } from '@confab/protocol';
 import type {
   DirectDraft,
   HistoryStore,
@@ -50,7 +51,7 @@ type Pending =
 /** Mailboxes whose last `dseq` is remembered between appends; past it the memory is cleared (and read again as needed). */
 const MAX_REMEMBERED_MAILBOXES = 100_000;
 
-interface Row {
+interface Row extends ReplyColumns {
   room_key: string;
   seq: number;
   id: string;
@@ -71,6 +72,9 @@ const SCHEMA = `
     text     TEXT NOT NULL,
     ts       INTEGER NOT NULL,
     action   INTEGER NOT NULL DEFAULT 0,
+    reply_id   TEXT,
+    reply_from TEXT,
+    reply_text TEXT,
     PRIMARY KEY (room_key, seq)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS direct_messages (
@@ -82,6 +86,9 @@ const SCHEMA = `
     text      TEXT NOT NULL,
     ts        INTEGER NOT NULL,
     action    INTEGER NOT NULL DEFAULT 0,
+    reply_id   TEXT,
+    reply_from TEXT,
+    reply_text TEXT,
     PRIMARY KEY (owner, dseq)
   ) WITHOUT ROWID;
   -- Each mailbox's last number and newest message's time (for a guest's, its age).
@@ -101,7 +108,45 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-interface DirectRow {
+/** Made after `SCHEMA` and its upgrade: a reply finds what it answers by id. */
+const ID_INDEXES = `
+  CREATE INDEX IF NOT EXISTS messages_by_id ON messages (room_key, id);
+  CREATE INDEX IF NOT EXISTS direct_messages_by_id ON direct_messages (owner, id);
+`;
+
+/** Columns added since a table was first made, for files made before them. */
+const ADDED_COLUMNS: Record<string, string[]> = {
+  messages: ['reply_id TEXT', 'reply_from TEXT', 'reply_text TEXT'],
+  direct_messages: ['reply_id TEXT', 'reply_from TEXT', 'reply_text TEXT'],
+};
+
+/** Adds the columns a file made by an older server lacks. */
+function upgrade(db: DatabaseSync): void {
+  for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
+    const have = new Set(
+      (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map(
+        (c) => c.name,
+      ),
+    );
+    for (const column of columns)
+      if (!have.has(column.split(' ')[0]!)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  }
+}
+
+/** The reply columns of a row, as a message's `reply`. */
+function replyOf(row: ReplyColumns): { reply?: ReplyExcerpt } {
+  return row.reply_id === null || row.reply_id === undefined
+    ? {}
+    : { reply: { id: row.reply_id, from: row.reply_from ?? '', text: row.reply_text ?? '' } };
+}
+
+interface ReplyColumns {
+  reply_id?: string | null;
+  reply_from?: string | null;
+  reply_text?: string | null;
+}
+
+interface DirectRow extends ReplyColumns {
   owner: string;
   dseq: number;
   id: string;
@@ -122,6 +167,7 @@ function toDirect(row: DirectRow): StoredDirect {
     text: row.text,
     ts: row.ts,
     action: row.action === 1,
+    ...replyOf(row),
   };
 }
 
@@ -135,6 +181,7 @@ function toMessage(row: Row): StoredMessage {
     text: row.text,
     ts: row.ts,
     action: row.action === 1,
+    ...replyOf(row),
   };
 }
 
@@ -149,6 +196,8 @@ export class SqliteStore implements HistoryStore {
   private readonly insert: StatementSync;
   private readonly selectAfter: StatementSync;
   private readonly selectBefore: StatementSync;
+  private readonly selectById: StatementSync;
+  private readonly selectDirectById: StatementSync;
   private readonly insertDirect: StatementSync;
   private readonly selectDirectAfter: StatementSync;
   private readonly selectDirectBefore: StatementSync;
@@ -189,12 +238,16 @@ export class SqliteStore implements HistoryStore {
     // hardly more (the same few pages are rewritten between checkpoints).
     db.exec('PRAGMA wal_autocheckpoint = 10000;');
     db.exec(SCHEMA);
+    upgrade(db);
+    db.exec(ID_INDEXES);
     this.accounts = new SqliteAccounts(db);
     this.accounts.pruneExpired(Date.now());
     this.rooms = new SqliteRooms(db);
     this.insert = db.prepare(
-      'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action, reply_id, reply_from, reply_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.selectById = db.prepare('SELECT * FROM messages WHERE room_key = ? AND id = ?');
+    this.selectDirectById = db.prepare('SELECT * FROM direct_messages WHERE owner = ? AND id = ?');
     this.selectAfter = db.prepare(
       'SELECT * FROM messages WHERE room_key = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
@@ -202,7 +255,7 @@ export class SqliteStore implements HistoryStore {
       'SELECT * FROM (SELECT * FROM messages WHERE room_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
     );
     this.insertDirect = db.prepare(
-      'INSERT INTO direct_messages (owner, dseq, id, sender, recipient, text, ts, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO direct_messages (owner, dseq, id, sender, recipient, text, ts, action, reply_id, reply_from, reply_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.selectDirectAfter = db.prepare(
       'SELECT * FROM direct_messages WHERE owner = ? AND dseq > ? ORDER BY dseq LIMIT ?',
@@ -280,6 +333,16 @@ export class SqliteStore implements HistoryStore {
         ? this.selectAfter.all(roomKey, query.after, query.limit)
         : this.selectBefore.all(roomKey, query.before ?? Number.MAX_SAFE_INTEGER, query.limit);
     return Promise.resolve((rows as unknown as Row[]).map(toMessage));
+  }
+
+  find(roomKey: string, id: string): Promise<StoredMessage | undefined> {
+    const row = this.selectById.get(roomKey, id) as Row | undefined;
+    return Promise.resolve(row && toMessage(row));
+  }
+
+  findDirect(owner: string, id: string): Promise<StoredDirect | undefined> {
+    const row = this.selectDirectById.get(owner, id) as DirectRow | undefined;
+    return Promise.resolve(row && toDirect(row));
   }
 
   appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect> {
@@ -421,7 +484,19 @@ export class SqliteStore implements HistoryStore {
       for (const pending of batch) {
         if ('message' in pending) {
           const m = pending.message;
-          this.insert.run(m.roomKey, m.seq, m.id, m.room, m.from, m.text, m.ts, m.action ? 1 : 0);
+          this.insert.run(
+            m.roomKey,
+            m.seq,
+            m.id,
+            m.room,
+            m.from,
+            m.text,
+            m.ts,
+            m.action ? 1 : 0,
+            m.reply?.id ?? null,
+            m.reply?.from ?? null,
+            m.reply?.text ?? null,
+          );
         } else {
           const d = pending.direct;
           this.insertDirect.run(
@@ -433,6 +508,9 @@ export class SqliteStore implements HistoryStore {
             d.text,
             d.ts,
             d.action ? 1 : 0,
+            d.reply?.id ?? null,
+            d.reply?.from ?? null,
+            d.reply?.text ?? null,
           );
           if (pending.waiting)
             this.addWaiting.run(d.owner, pending.waiting.sender, pending.waiting.bytes);

@@ -83,7 +83,9 @@ function isSelf(view: PlainView, name: string): boolean {
 function renderMessage(frame: MessageFrame, view: PlainView): string {
   const time = clockTime(frame.ts);
   const from = inert(frame.from);
-  const text = inertBlock(frame.text);
+  // A reply says first what it answers: `(re bob: start of their text…)`.
+  const answers = frame.reply ? `(re ${inert(frame.reply.from)}: ${inert(frame.reply.text)}) ` : '';
+  const text = answers + inertBlock(frame.text);
   if (frame.to !== undefined) {
     const arrow = isSelf(view, frame.from) ? `-> *${inert(frame.to)}*` : `*${from}*`;
     return frame.action ? `${time} ${arrow} * ${from} ${text}` : `${time} ${arrow} ${text}`;

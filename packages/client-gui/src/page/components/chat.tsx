@@ -1,5 +1,5 @@
 import type { ChatClient, Conversation, RoomConversation } from '@confab/protocol';
-import { escapeControls, typingText } from '@confab/protocol';
+import { escapeControls, replyExcerpt, typingText } from '@confab/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { askForNotificationsOnce, keepSendsTyping } from '../settings.js';
 import { screenKey } from '../keys.js';
@@ -97,6 +97,7 @@ export function ChatScreen({ client, server }: Props) {
   const current = model.current();
   const conversations = [...model.conversations.values()];
   const room = current?.target.kind === 'room' ? (current as RoomConversation) : undefined;
+  const answering = client.answeringEntry;
   // The room list opens wherever it was asked for: the button, or `/list` typed.
   useEffect(
     () => client.subscribe((event) => event.type === 'room_list' && setBrowsing(true)),
@@ -213,6 +214,14 @@ export function ChatScreen({ client, server }: Props) {
           <MessageList
             conversation={current}
             onTop={() => current.target.kind === 'room' && client.loadOlder(current.target.room)}
+            onReply={(entry) => client.answer(entry.id)}
+            onMissing={() =>
+              client.model.notice(
+                'The message this answers is further back: scroll up to load it.',
+                'info',
+                Date.now(),
+              )
+            }
           />
         ) : (
           <p class="empty">You are in no room. Type /join #general to join one.</p>
@@ -233,6 +242,8 @@ export function ChatScreen({ client, server }: Props) {
             return !(submitted.kind === 'error' && submitted.mend);
           }}
           onType={(text) => client.input(text)}
+          answering={answering && { from: answering.from, text: replyExcerpt(answering).text }}
+          onCancelAnswer={() => client.answer(undefined)}
         />
       </main>
       {room && <MemberList client={client} room={room} />}

@@ -1,5 +1,6 @@
-import { INPUT_COMMANDS } from '@confab/protocol';
-import { useRef, useState } from 'preact/hooks';
+import { INPUT_COMMANDS, escapeControls } from '@confab/protocol';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Name } from './messages.js';
 
 interface Props {
   label: string;
@@ -8,6 +9,9 @@ interface Props {
   onSend: (text: string) => boolean;
   /** The text changed as the person typed it. */
   onType: (text: string) => void;
+  /** The message the next one answers (its Reply button was pressed), and how to forget it. */
+  answering?: { from: string; text: string } | undefined;
+  onCancelAnswer: () => void;
 }
 
 /** Commands that complete what is typed at the start of the line (`/ba` → `/ban`, `/bans`). */
@@ -30,7 +34,7 @@ const SECRET_COMMAND = /^\/(register|login|password)\b/i;
  * client, from the input's first or last line (so they still move between
  * the lines of a longer text).
  */
-export function Composer({ label, disabled, onSend, onType }: Props) {
+export function Composer({ label, disabled, onSend, onType, answering, onCancelAnswer }: Props) {
   const [text, setText] = useState('');
   const field = useRef<HTMLTextAreaElement>(null);
   const recall = useRef({ lines: [] as string[], at: 0, draft: '' });
@@ -55,6 +59,11 @@ export function Composer({ label, disabled, onSend, onType }: Props) {
     setText(to === kept.lines.length ? kept.draft : kept.lines[to]!);
     return true;
   };
+  // Reply pressed: the input is where the answer is written.
+  const answered = answering ? `${answering.from}\n${answering.text}` : undefined;
+  useEffect(() => {
+    if (answered !== undefined) field.current?.focus();
+  }, [answered]);
   const suggestions = suggestionsFor(text);
   const take = (name: string) => {
     setText(`/${name} `);
@@ -69,6 +78,17 @@ export function Composer({ label, disabled, onSend, onType }: Props) {
         send();
       }}
     >
+      {answering && (
+        <p class="answering">
+          <span>
+            Replying to <Name name={answering.from} />:{' '}
+            <span dir="auto">{escapeControls(answering.text, { singleLine: true })}</span>
+          </span>
+          <button type="button" class="small" aria-label="Do not reply" onClick={onCancelAnswer}>
+            ✕
+          </button>
+        </p>
+      )}
       {suggestions.length > 0 && (
         <ul class="suggestions" id="command-suggestions" aria-label="Commands">
           {suggestions.map((command) => (

@@ -1,4 +1,4 @@
-import type { Conversation, LogEntry } from '@confab/protocol';
+import type { Conversation, LogEntry, MessageEntry } from '@confab/protocol';
 import { clockTime, dayChanges, dayLabel, escapeControls } from '@confab/protocol';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { nameHue } from '../colors.js';
@@ -8,6 +8,17 @@ interface Props {
   conversation: Conversation;
   /** Asks for older history (the list is scrolled to its top). */
   onTop: () => void;
+  /** The person pressed a message's Reply button. */
+  onReply: (entry: MessageEntry) => void;
+  /** The message a quoted line names is not loaded here. */
+  onMissing: (id: string) => void;
+}
+
+/** What an entry's buttons do. */
+interface Actions {
+  reply: (entry: MessageEntry) => void;
+  /** Goes to the message with this id, in the list. */
+  goTo: (id: string) => void;
 }
 
 /** Keys for entries: stable for the life of an entry object. */
@@ -68,7 +79,7 @@ function isListing(text: string): boolean {
   return /\n {2}\S/.test(text);
 }
 
-function Entry({ entry }: { entry: LogEntry }) {
+function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
   const time = (
     <time dateTime={new Date(entry.ts).toISOString()} class="time">
       {clock(entry.ts)}
@@ -93,19 +104,41 @@ function Entry({ entry }: { entry: LogEntry }) {
     .filter(Boolean)
     .join(' ');
   // The body is one grid column: a long or multi-line text wraps under the name, not under the time.
+  const reply = entry.reply;
   return (
-    <li class={classes}>
+    <li class={classes} data-id={entry.id}>
       {time}
       <span class="body">
+        {reply && (
+          <button
+            type="button"
+            class="quote"
+            title="Go to the message this answers"
+            onClick={() => actions.goTo(reply.id)}
+          >
+            <span aria-hidden="true">↪ </span>
+            <Name name={reply.from} />
+            {': '}
+            <span dir="auto">{escapeControls(reply.text, { singleLine: true })}</span>
+          </button>
+        )}
         {entry.action && <span aria-hidden="true">* </span>}
         <Name name={entry.from} self={entry.self} /> <Text text={entry.text} />
       </span>
+      <button
+        type="button"
+        class="reply-button"
+        aria-label={`Reply to ${escapeControls(entry.from, { singleLine: true })}`}
+        onClick={() => actions.reply(entry)}
+      >
+        Reply
+      </button>
     </li>
   );
 }
 
 /** The entries, with a line where the day changes (keyed by the entry after it). */
-function withDays(entries: LogEntry[]) {
+function withDays(entries: LogEntry[], actions: Actions) {
   const now = Date.now();
   const items = [];
   let previous: number | undefined;
@@ -117,7 +150,7 @@ function withDays(entries: LogEntry[]) {
         </li>,
       );
     previous = entry.ts;
-    items.push(<Entry key={keyOf(entry)} entry={entry} />);
+    items.push(<Entry key={keyOf(entry)} entry={entry} actions={actions} />);
   }
   return items;
 }
@@ -131,7 +164,7 @@ const NEAR_BOTTOM = 48;
  * counts what arrived below. At the top it asks for older history and keeps
  * the reader's place when that history goes in above.
  */
-export function MessageList({ conversation, onTop }: Props) {
+export function MessageList({ conversation, onTop, onReply, onMissing }: Props) {
   const list = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
   const [unseen, setUnseen] = useState(0);
@@ -187,6 +220,22 @@ export function MessageList({ conversation, onTop }: Props) {
     if (el.scrollTop < NEAR_BOTTOM) onTop();
   };
 
+  /** Brings the message `id` into view and marks it a moment; tells when it is not loaded. */
+  const goTo = (id: string) => {
+    const target = [...(list.current?.querySelectorAll<HTMLElement>('li[data-id]') ?? [])].find(
+      (item) => item.dataset.id === id,
+    );
+    if (!target) {
+      onMissing(id);
+      return;
+    }
+    setFollowing(false);
+    target.scrollIntoView({ block: 'center' });
+    target.classList.remove('flash');
+    void target.offsetWidth;
+    target.classList.add('flash');
+  };
+
   const title =
     conversation.target.kind === 'room'
       ? conversation.title
@@ -203,7 +252,7 @@ export function MessageList({ conversation, onTop }: Props) {
         tabIndex={0}
         onScroll={onScroll}
       >
-        <ol class="entries">{withDays(conversation.entries)}</ol>
+        <ol class="entries">{withDays(conversation.entries, { reply: onReply, goTo })}</ol>
       </div>
       {!following && unseen > 0 && (
         <button
