@@ -85,7 +85,7 @@ export class DirectMessages {
         code: 'no_such_message',
         message: `there is no message ${replyTo} in your conversation with ${target.name} to answer`,
       };
-    sentIn(user, personConversation(foldName(to)));
+    if (user.typingSent.size > 0) sentIn(user, personConversation(foldName(to)));
     const draft: DirectDraft = {
       id: host.ids.next(),
       from: user.name,

@@ -365,7 +365,7 @@ export class Rooms {
       if (refused) return refused;
     }
     const post = (reply: ReplyExcerpt | undefined) => {
-      sentIn(user, roomConversation(roomKey));
+      if (user.typingSent.size > 0) sentIn(user, roomConversation(roomKey));
       const draft: MessageDraft = {
         id: ids.next(),
         roomKey,
@@ -374,8 +374,8 @@ export class Rooms {
         text,
         ts: clock.now(),
         action,
-        ...(reply === undefined ? {} : { reply }),
       };
+      if (reply) draft.reply = reply;
       acks.post(poster, user, draft, acks.origin(user, ref));
       return undefined;
     };
