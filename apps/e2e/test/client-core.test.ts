@@ -6,11 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatClientOptions, ClientEvent } from '@confab/protocol';
 import { ChatClient } from '@confab/protocol';
-import { createServer } from '@confab/server';
-import type { ConfabServer, ServerOptions } from '@confab/server';
+import type { ServerOptions } from '@confab/server';
 import { tcpConnect } from '@confab/client-tui';
 import { LinkProxy } from './link-proxy.js';
 import { JsonClient, startRedis, waitFor } from '@confab/test-kit';
+import { startChatServer } from '@confab/test-kit/server';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -19,13 +19,7 @@ afterEach(async () => {
 
 /** A real server, and a proxy in front of it. */
 async function serve(options: ServerOptions = {}): Promise<{ port: number; proxy: LinkProxy }> {
-  const server: ConfabServer = createServer({
-    port: 0,
-    store: 'memory',
-    logLevel: 'silent',
-    ...options,
-  });
-  const { port } = await server.listen();
+  const { server, port } = await startChatServer(options);
   const proxy = await LinkProxy.start(port);
   cleanups.push(() => server.close());
   cleanups.push(() => proxy.close());

@@ -6,7 +6,8 @@ import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servePage } from '@confab/client-gui';
-import { SqliteStore, createServer } from '@confab/server';
+import { SqliteStore } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { Tmux } from '@confab/test-kit';
 
@@ -30,8 +31,7 @@ function sessionShows(session: string, text: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = createServer({ port: 0, store: 'memory', logLevel: 'silent' });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer());
   const page = await servePage(pageRoot);
   stopPage = () => page.server.close();
   pageUrl = page.url;
@@ -168,8 +168,7 @@ describe('where the day changes', () => {
         action: false,
       });
     await store.close();
-    const dayServer = createServer({ port: 0, dataDir: dir, logLevel: 'silent' });
-    const { port: dayPort } = await dayServer.listen();
+    const { server: dayServer, port: dayPort } = await startChatServer({ dataDir: dir });
     try {
       const weekday = earlier.toLocaleDateString('en-GB', { weekday: 'long' });
 

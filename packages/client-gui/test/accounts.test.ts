@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { servePage } from '../src/launcher/page-server.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
@@ -33,8 +33,7 @@ async function connect(page: Page, name: string, password = ''): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = createServer({ port: 0, store: 'memory', logLevel: 'silent', passwordCost: 10 });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer({ passwordCost: 10 }));
   const served = await servePage(pageRoot);
   pageUrl = served.url;
   stopPage = () => served.server.close();

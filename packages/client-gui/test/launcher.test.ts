@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { JsonClient, waitFor } from '@confab/test-kit';
 import { CHROMIUM_PATH, screenshotDir } from './chromium.js';
@@ -71,8 +71,7 @@ async function watcher(name: string): Promise<JsonClient> {
 
 beforeAll(async () => {
   await startXvfb();
-  server = createServer({ port: 0, store: 'memory', logLevel: 'silent' });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer());
 });
 
 afterAll(async () => {

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStore, createServer } from '@confab/server';
+import { SqliteStore } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { JsonClient, PlainClient } from '@confab/test-kit';
 import { servePage } from '../src/launcher/page-server.js';
@@ -24,8 +25,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 async function startServer(atPort = 0): Promise<void> {
-  server = createServer({ port: atPort, dataDir, logLevel: 'silent', rateLimit: 0 });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer({ port: atPort, dataDir, rateLimit: 0 }));
 }
 
 /** Opens the page as `name` (connecting at once), in the given colour scheme and size. */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { JsonClient, ROOMS, joinRoom } from '@confab/test-kit';
 import { servePage } from '../src/launcher/page-server.js';
@@ -86,14 +86,7 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  server = createServer({
-    port: 0,
-    store: 'memory',
-    logLevel: 'silent',
-    passwordCost: 10,
-    rateLimit: 0,
-  });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer({ passwordCost: 10, rateLimit: 0 }));
   const served = await servePage(pageRoot);
   pageUrl = served.url;
   stopPage = () => served.server.close();

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { PlainClient } from '@confab/test-kit';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
@@ -12,8 +12,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   // `webPage` is left at `auto`: the server finds this package's built page itself.
-  server = createServer({ port: 0, store: 'memory', logLevel: 'silent' });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer());
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 
@@ -66,8 +65,7 @@ describe('the chat server serves the page', () => {
   });
 
   it('not with --web-page off: / then says what the server is', async () => {
-    const plain = createServer({ port: 0, store: 'memory', logLevel: 'silent', webPage: 'off' });
-    const { port: plainPort } = await plain.listen();
+    const { server: plain, port: plainPort } = await startChatServer({ webPage: 'off' });
     try {
       const answer = await fetch(`http://127.0.0.1:${plainPort}/`);
       expect(answer.headers.get('content-type')).toBe('text/plain; charset=utf-8');

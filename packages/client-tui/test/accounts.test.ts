@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { JsonClient, Tmux } from '@confab/test-kit';
 
@@ -22,8 +22,7 @@ function confab(session: string, name: string, config: string): void {
 }
 
 beforeAll(async () => {
-  server = createServer({ port: 0, store: 'memory', logLevel: 'silent', passwordCost: 10 });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer({ passwordCost: 10 }));
 });
 
 afterAll(async () => {

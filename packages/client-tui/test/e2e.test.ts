@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStore, createServer } from '@confab/server';
+import { SqliteStore } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { JsonClient, Tmux, freePort } from '@confab/test-kit';
 
@@ -15,8 +16,7 @@ let server: ConfabServer;
 let port: number;
 
 async function startServer(atPort = 0): Promise<void> {
-  server = createServer({ port: atPort, dataDir, logLevel: 'silent', rateLimit: 0 });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer({ port: atPort, dataDir, rateLimit: 0 }));
 }
 
 function confab(session: string, name: string): void {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { JsonClient, Tmux } from '@confab/test-kit';
 
@@ -11,8 +11,7 @@ let server: ConfabServer;
 let port: number;
 
 beforeAll(async () => {
-  server = createServer({ port: 0, store: 'memory', logLevel: 'silent', rateLimit: 0 });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer({ rateLimit: 0 }));
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '@confab/server';
+import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
 import { JsonClient, ROOMS, Tmux, joinRoom } from '@confab/test-kit';
 
@@ -27,14 +27,7 @@ async function other(name: string, rooms: string[]): Promise<JsonClient> {
 }
 
 beforeAll(async () => {
-  server = createServer({
-    port: 0,
-    store: 'memory',
-    logLevel: 'silent',
-    passwordCost: 10,
-    rateLimit: 0,
-  });
-  ({ port } = await server.listen());
+  ({ server, port } = await startChatServer({ passwordCost: 10, rateLimit: 0 }));
 });
 
 afterAll(async () => {

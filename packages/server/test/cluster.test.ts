@@ -6,7 +6,15 @@ import type { MessageFrame } from '@confab/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfabServer, ServerOptions } from '../src/index.js';
-import { CLI, JsonClient, pause, spawnServer, startServer, scrapeMetrics } from './helpers.js';
+import {
+  CLI,
+  JsonClient,
+  pause,
+  spawnServer,
+  startServer,
+  scrapeMetrics,
+  waitFor,
+} from './helpers.js';
 import type { TestRedis } from '@confab/test-kit';
 import { startRedis } from '@confab/test-kit';
 
@@ -88,14 +96,6 @@ function health(port: number): Promise<Health> {
       })
       .on('error', reject);
   });
-}
-
-async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(50);
-  }
 }
 
 describe('three nodes, one chat', () => {
@@ -492,7 +492,7 @@ describe('Redis going away', () => {
     })();
     await pause(100);
     await redis.crash();
-    await until(async () => (await health(a)).status === 'degraded', 'degraded health');
+    await waitFor(async () => (await health(a)).status === 'degraded', 'degraded health');
     const down = await health(a);
     expect(down.cluster?.redis).toBe('down');
     const metrics = await scrapeMetrics(a);
@@ -505,8 +505,8 @@ describe('Redis going away', () => {
     expect(ada.inbox.all.some((f) => f.type === 'joined' && f.room === '#ops')).toBe(false);
 
     await redis.restart();
-    await until(async () => (await health(a)).status === 'ok', 'recovery', 15_000);
-    await until(async () => (await health(b)).status === 'ok', 'recovery of b', 15_000);
+    await waitFor(async () => (await health(a)).status === 'ok', 'recovery', 15_000);
+    await waitFor(async () => (await health(b)).status === 'ok', 'recovery of b', 15_000);
     // Messages flow again, across nodes.
     const ref = say();
     await settle(ref);

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageFrame } from '@confab/protocol';
 import type { ConfabServer } from '../src/index.js';
-import { JsonClient, pause, spawnServer, startServer, tempDir, waitFor } from './helpers.js';
+import { JsonClient, spawnServer, startServer, tempDir, waitFor } from './helpers.js';
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -226,8 +226,7 @@ describe('history', () => {
         if (frame.type === 'ack') acked.set(frame.id, frame.seq!);
     });
     // Killed mid-stream, once enough is acked for the check to mean something.
-    const deadline = Date.now() + 10_000;
-    while (acked.size < 200 && Date.now() < deadline) await pause(10);
+    await waitFor(() => acked.size >= 200, '200 acks', 10_000);
     child.kill('SIGKILL');
     await ada.closed;
     clearInterval(sending);

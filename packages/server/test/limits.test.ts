@@ -10,6 +10,7 @@ import {
   scrapeMetrics,
   sendThenStall,
   startServer,
+  waitFor,
 } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -224,11 +225,11 @@ describe('limits', () => {
     // The moment the server counts the stalled reader as too slow, it reads
     // again: the slow_consumer error waits behind what it did not read, and
     // the server gives it 2 s to be read before the link is cut.
-    const resumed = (async () => {
-      while (!(await scrapeMetrics(port)).includes('confab_slow_consumers_total 1'))
-        await pause(20);
-      stalled.socket.resume();
-    })();
+    const resumed = waitFor(
+      async () => (await scrapeMetrics(port)).includes('confab_slow_consumers_total 1'),
+      'the stalled reader to be counted too slow',
+      60_000,
+    ).then(() => stalled.socket.resume());
     // The sender reads its own echoes as it goes, as a real client does.
     for (let i = 0; i < total; i++) {
       sender.send({ type: 'say', room: '#general', text, ref: String(i) });
@@ -236,10 +237,11 @@ describe('limits', () => {
       // flow control would: only the client that stopped reading can overflow.
       while (i - received > 100) await pause(1);
     }
-    for (let i = 0; i < 1_000 && received < total; i++) await pause(25);
+    await waitFor(() => received >= total, 'every message to every reader', 25_000);
     expect(received).toBe(total);
+    // The sender's inbox is drained as it reads: its whole record is looked in.
     const left = () => sender.inbox.all.find((f) => f.type === 'left' && f.name === 'stalled');
-    for (let i = 0; i < 100 && !left(); i++) await pause(20);
+    await waitFor(() => left() !== undefined, 'the stalled reader to leave');
     expect(left()).toMatchObject({ reason: 'disconnected' });
     // Its link is closed, the slow_consumer error the last thing on it.
     await resumed;

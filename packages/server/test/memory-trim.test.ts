@@ -4,9 +4,9 @@ import {
   JsonClient,
   METRICS_TOKEN,
   connectSocket,
-  pause,
   scrapeMetrics,
   spawnServer,
+  waitFor,
 } from './helpers.js';
 import type { ServerProcess } from './helpers.js';
 
@@ -93,8 +93,7 @@ describe('memory trim', () => {
     sockets.push(...(await storm(keeping.ports[0]!, 3_000)));
 
     // Quiet now: the trim comes once the server has idled for a few seconds (later on a busy machine).
-    const deadline = Date.now() + 40_000;
-    while (trimLines(trimming).length === 0 && Date.now() < deadline) await pause(200);
+    await waitFor(() => trimLines(trimming).length > 0, 'a trim once the storm is over', 40_000);
     const [trim, ...more] = trimLines(trimming);
     expect(trim, 'a trim once the storm is over').toBeDefined();
     expect(more).toEqual([]);

@@ -1,0 +1,22 @@
+import { createServer } from '@confab/server';
+import type { ConfabServer, ServerOptions } from '@confab/server';
+
+/**
+ * A Confab server in this process, listening on 127.0.0.1: on a free port,
+ * with silent logs, and the memory store unless given a `dataDir` (SQLite
+ * there; `redis` always means Redis). For the clients' and the whole
+ * system's tests, which run the built server; the server's own tests start
+ * it from its sources (`packages/server/test/helpers.ts`).
+ */
+export async function startChatServer(
+  options: ServerOptions = {},
+): Promise<{ server: ConfabServer; port: number }> {
+  const server = createServer({
+    port: 0,
+    logLevel: 'silent',
+    ...(options.dataDir === undefined ? { store: 'memory' } : {}),
+    ...options,
+  });
+  const { port } = await server.listen();
+  return { server, port };
+}
