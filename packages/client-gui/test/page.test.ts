@@ -307,6 +307,12 @@ describe('the chat page', () => {
     await page.screenshot({ path: join(shots, 'reply.png') });
     await quote.click();
     await expect.poll(() => asked.getAttribute('class')).toContain('flash');
+    // Esc in the input forgets a reply picked by mistake.
+    await asked.hover();
+    await page.getByRole('button', { name: 'Reply to bob-asks' }).click();
+    await page.locator('.composer .answering').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('.composer .answering').count()).toBe(0);
     bob.end();
   });
 

@@ -5,7 +5,7 @@ export const PAGE_KEYS: readonly string[] = [
   '  Up, Down            recall what you typed (from the first or last line of the input)',
   '  Tab                 take the first suggested command',
   '  Enter, Shift+Enter  send; start a new line',
-  '  Esc                 close the room list, a menu or the side panel',
+  '  Esc                 close the room list, a menu or the side panel; do not reply',
 ];
 
 /** What a key pressed anywhere on the chat screen asks for, if anything. */

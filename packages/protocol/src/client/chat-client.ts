@@ -162,7 +162,7 @@ export class ChatClient {
   private typingTimer: unknown;
   private tellsTyping: boolean;
   /** The message the next one sent in conversation `key` answers (the page's Reply button). */
-  private answering: { key: string; id: string; entry: MessageEntry } | undefined;
+  private answering: { key: string; entry: MessageEntry } | undefined;
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -300,8 +300,7 @@ export class ChatClient {
   answer(id: string | undefined): void {
     const current = this.model.current();
     const entry = current?.entries.find((e) => e.kind === 'message' && e.id === id);
-    this.answering =
-      current && entry?.kind === 'message' ? { key: current.key, id: entry.id, entry } : undefined;
+    this.answering = current && entry?.kind === 'message' ? { key: current.key, entry } : undefined;
     this.events.emit({ type: 'answering' });
   }
 
@@ -488,10 +487,18 @@ export class ChatClient {
       if (this.outbox.full) return refuse('Too many messages waiting for the server: not sent.');
       if (frame.type === 'dm') this.model.openDm(frame.to);
       this.teller.sent();
+      // A reply picked in this conversation goes with its next message (one
+      // picked in another waits there until the person goes back to it).
       const answering = this.answering;
-      this.answering = undefined;
-      if (answering && frame.reply_to === undefined && answering.key === this.model.current()?.key)
-        frame = { ...frame, reply_to: answering.id };
+      if (
+        answering &&
+        frame.reply_to === undefined &&
+        answering.key === this.model.current()?.key
+      ) {
+        frame = { ...frame, reply_to: answering.entry.id };
+        this.answering = undefined;
+        this.events.emit({ type: 'answering' });
+      }
       this.outbox.post(frame);
       return undefined;
     }

@@ -114,6 +114,10 @@ export function Composer({ label, disabled, onSend, onType, answering, onCancelA
           onType(e.currentTarget.value);
         }}
         onKeyDown={(event) => {
+          if (event.key === 'Escape' && answering) {
+            onCancelAnswer();
+            return;
+          }
           if (event.key === 'Tab' && suggestions.length > 0) {
             event.preventDefault();
             take(suggestions[0]!.name);
