@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WAIT_MS } from './wait.js';
 
 /**
  * A private tmux server (its own socket, so tests never touch a user's
@@ -81,11 +82,15 @@ export class Tmux {
     return this.tmux('display-message', '-p', '-t', session, '#{pane_title}').trim();
   }
 
-  /** Waits until the screen matches, and returns it. */
+  /**
+   * Waits until the screen matches, and returns it. Longer than a frame's
+   * wait: the first screen of a session includes a Node program starting,
+   * which on a loaded machine takes seconds.
+   */
   async waitFor(
     session: string,
     match: string | RegExp | ((screen: string) => boolean),
-    ms = 8_000,
+    ms = 2 * WAIT_MS,
   ): Promise<string> {
     const test =
       typeof match === 'function'
