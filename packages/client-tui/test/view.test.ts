@@ -46,6 +46,18 @@ describe('safe rendering of remote text', () => {
     expect(line!.replace(/\{\/?[a-z-]+\}/g, '')).not.toMatch(bareBrace);
   });
 
+  it('puts the line a reply answers above it, dimmed, cut to the width, its text inert', () => {
+    const reply = { id: '0', from: '{bold}eve', text: `\u001b[2J${'long words '.repeat(10)}` };
+    const [quote, line] = formatEntry(message('yes', { reply }), 40, 'en-GB');
+    const shown = quote!.replace(/\{\/?gray-fg\}/g, '');
+    expect(shown).toMatch(/^ {5} ┌ \{open\}bold\{close\}eve: \^\[\[2Jlong words .*…$/);
+    expect(shown).not.toMatch(bareBrace);
+    // As blessed draws it: {open} and {close} are one column each.
+    const drawn = shown.replace(/\{open\}/g, '{').replace(/\{close\}/g, '}');
+    expect(stringWidth(drawn)).toBeLessThanOrEqual(40);
+    expect(line).toMatch(/<.*bob.*> yes$/);
+  });
+
   it('writes the time as the environment’s locale does, and indents under the text all the same', () => {
     const [first, second] = formatEntry(message('one\ntwo'), Number.POSITIVE_INFINITY, 'en-US');
     expect(first).toMatch(/^\{gray-fg\}09:05\sAM\{\/gray-fg\} /);

@@ -3,6 +3,7 @@ import { nameColour } from './colors.js';
 import { clockTime, escapeControls } from '@confab/protocol';
 import stringWidth from 'string-width';
 import { escapeTags, safeText } from './safe-text.js';
+import { fitColumns } from './status.js';
 import { wrapText } from './wrap.js';
 
 /** A name in its colour (bold for oneself), made safe. */
@@ -85,16 +86,7 @@ export function formatEntry(
 function quotedLine(reply: ReplyExcerpt, clockWidth: number, width: number): string {
   const from = escapeControls(reply.from, { singleLine: true });
   const text = escapeControls(reply.text, { singleLine: true });
-  const room = Math.max(8, width - clockWidth - 3);
-  let quoted = `${from}: ${text}`;
-  if (stringWidth(quoted) > room) {
-    let cut = '';
-    for (const char of quoted) {
-      if (stringWidth(cut + char) > room - 1) break;
-      cut += char;
-    }
-    quoted = `${cut}…`;
-  }
+  const quoted = fitColumns(`${from}: ${text}`, Math.max(8, width - clockWidth - 3));
   return `${' '.repeat(clockWidth)} {gray-fg}┌ ${escapeTags(quoted)}{/gray-fg}`;
 }
 
