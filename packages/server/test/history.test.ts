@@ -225,8 +225,9 @@ describe('history', () => {
       for (const frame of ada.inbox.drain())
         if (frame.type === 'ack') acked.set(frame.id, frame.seq!);
     });
-    // Killed mid-stream, once enough is acked for the check to mean something.
-    await waitFor(() => acked.size >= 200, '200 acks', 10_000);
+    // Killed mid-stream: once 200 are acked, or after 10 s with what came by
+    // then (a busy machine acks fewer; the check below needs over 100).
+    await waitFor(() => acked.size >= 200, '200 acks', 10_000).catch(() => undefined);
     child.kill('SIGKILL');
     await ada.closed;
     clearInterval(sending);
