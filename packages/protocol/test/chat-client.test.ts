@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientEvent, MessageEntry } from '../src/index.js';
-import { ChatClient, ChatModel, targetKey } from '../src/index.js';
+import { ChatClient, ChatModel, LIMITS, targetKey } from '../src/index.js';
 import { FakeServer, ManualClock, settle } from './fake-server.js';
 
 function texts(client: ChatClient, room = '#general'): string[] {
@@ -35,6 +35,28 @@ describe('ChatClient', () => {
       'message',
       'system',
     ]);
+  });
+
+  it('shows a writer until they stop, their message comes, they leave, or the time runs out', async () => {
+    const server = new FakeServer();
+    const { client, clock } = await connected(server, 'ada');
+    const key = targetKey({ kind: 'room', room: '#general' });
+    const typing = async (name: string, stopped = false) => {
+      server.tell({ type: 'typing', name, room: '#general', ...(stopped ? { stopped } : {}) });
+      await settle();
+    };
+    await typing('bob');
+    await typing('cy');
+    await typing('dee');
+    await typing('eve');
+    expect(client.typingIn(key)).toEqual(['bob', 'cy', 'dee', 'eve']);
+    await typing('bob', true);
+    server.post('cy', 'done');
+    server.tell({ type: 'left', room: '#general', name: 'dee', ts: clock.now(), reason: 'quit' });
+    await settle();
+    expect(client.typingIn(key)).toEqual(['eve']);
+    clock.advance(LIMITS.typingShowMs);
+    expect(client.typingIn(key)).toEqual([]);
   });
 
   it('answers /who with a line listing the room’s members', async () => {

@@ -552,6 +552,8 @@ export class ChatClient {
         break;
       case 'left':
         this.model.applyLeft(frame);
+        // Gone from the room: no longer writing in it.
+        this.typingEnded(targetKey({ kind: 'room', room: frame.room }), frame.name);
         break;
       case 'nick':
         // After a reconnect, the user comes back under the name they have now.
