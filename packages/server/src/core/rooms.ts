@@ -637,15 +637,24 @@ export class Rooms {
   private async partHere(person: Person, roomKey: string, removal: Removal): Promise<void> {
     let room: LocalRoom | undefined;
     const clock = this.context.clock;
+    const leaving: ChatUser[] = [];
     for (const device of [...person.devices]) {
       const membership = device.rooms.get(roomKey);
       if (!membership) continue;
       room = membership.room;
-      send(device, leftFrame(room, device, removal, clock));
+      leaving.push(device);
       this.removeMembership(membership);
     }
     if (!room) return;
-    if (await this.context.directory.removeMember(roomKey, person.key))
+    let last: boolean;
+    try {
+      // Out of the directory before they are told: once a device reads its
+      // `left`, no node counts the person in the room through this one.
+      last = await this.context.directory.removeMember(roomKey, person.key);
+    } finally {
+      for (const device of leaving) send(device, leftFrame(room, device, removal, clock));
+    }
+    if (last)
       this.context.bus.publish({
         kind: 'room',
         roomKey,
