@@ -1,22 +1,12 @@
 import type { ServerFrame } from '@confab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import type { FrameClient } from './helpers.js';
-import { JsonClient, PlainClient, WsClient, pause, startServer } from './helpers.js';
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { JsonClient, PlainClient, WsClient, pause, testScope } from './helpers.js';
 
 /** A quick hash for tests (the server's floor): these tests are about behaviour, not cost. */
 const FAST = { passwordCost: 10 };
 
-async function serve(options: ServerOptions = {}): Promise<number> {
-  const { server, port } = await startServer({ ...FAST, ...options });
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope({ ...FAST });
 
 async function json(port: number): Promise<JsonClient> {
   const client = await JsonClient.connect(port);

@@ -1,20 +1,10 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/index.js';
-import { JsonClient, startServer, tempDir } from './helpers.js';
+import { JsonClient, startServer, tempDir, testScope } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(options: ServerOptions = {}): Promise<number> {
-  const { server, port } = await startServer({ store: 'memory', ...options });
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope({ store: 'memory' });
 
 async function json(port: number): Promise<JsonClient> {
   const client = await JsonClient.connect(port);

@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import type { ConnectOptions } from './helpers.js';
-import { JsonClient, sameNode, startServer } from './helpers.js';
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { JsonClient, sameNode, testScope } from './helpers.js';
 
 /** Another machine, as the server sees it: loopback answers on all of 127.0.0.0/8. */
 const ATTACKER: ConnectOptions = { localAddress: '127.0.0.2' };
 
-async function serve(options: ServerOptions): Promise<number> {
-  const { server, port } = await startServer(options);
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope();
 
 async function client(port: number, name?: string, options: ConnectOptions = {}) {
   const c = await JsonClient.connect(port, options);

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@confab/protocol';
-import type { PageQuery, ServerOptions, StoredMessage } from '../src/index.js';
+import type { PageQuery, StoredMessage } from '../src/index.js';
 import { MemoryStore } from '../src/index.js';
 import type { ConnectOptions } from './helpers.js';
-import { JsonClient, PlainClient, pause, sameNode, startServer, waitFor } from './helpers.js';
+import { JsonClient, PlainClient, pause, sameNode, waitFor, testScope } from './helpers.js';
 
 /** A store that takes its time over reads, as a busy cluster's does: a join's replay is slow. */
 class SlowStore extends MemoryStore {
@@ -13,16 +13,7 @@ class SlowStore extends MemoryStore {
   }
 }
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(options: ServerOptions): Promise<number> {
-  const { server, port } = await startServer(options);
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope();
 
 async function client(port: number, name: string, from = '127.0.0.1'): Promise<JsonClient> {
   const c = await JsonClient.connect(port, { localAddress: from } satisfies ConnectOptions);

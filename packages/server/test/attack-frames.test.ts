@@ -1,13 +1,10 @@
 import net from 'node:net';
 import type { ServerFrame } from '@confab/protocol';
 import { utf8ByteLength } from '@confab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { JsonClient, scrapeMetrics, startServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { JsonClient, scrapeMetrics, startServer, testScope } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = testScope();
 
 /** Bytes a frame takes on the JSON stream, its line ending included. */
 const wireBytes = (frame: ServerFrame) => utf8ByteLength(JSON.stringify(frame)) + 1;

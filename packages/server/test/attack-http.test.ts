@@ -1,19 +1,9 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerOptions } from '../src/index.js';
-import { JsonClient, WsClient, startServer } from './helpers.js';
+import { JsonClient, WsClient, startServer, testScope } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(options: ServerOptions = {}): Promise<number> {
-  const { server, port } = await startServer(options);
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope();
 
 /** A raw socket from `localAddress` that sends `bytes` and collects what comes back until it closes. */
 async function raw(

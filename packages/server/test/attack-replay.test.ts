@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MessageFrame } from '@confab/protocol';
-import { JsonClient, sameNode, scrapeMetrics, startServer, waitFor } from './helpers.js';
+import { JsonClient, sameNode, scrapeMetrics, startServer, waitFor, testScope } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = testScope();
 
 async function client(port: number, name?: string, extra = {}): Promise<JsonClient> {
   const c = await JsonClient.connect(port);

@@ -1,10 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { JsonClient, sameNode, startServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { JsonClient, sameNode, startServer, testScope } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = testScope();
 
 /** A guest's key, as Confab's clients make and keep one. */
 const KEY = 'guest-key-of-gus-0123456789abcdefghijklmno';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { ServerFrame } from '@confab/protocol';
 import { FrameClient, connectSocket, pause, routeConnections, waitFor } from '@confab/test-kit';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerOptions } from '../src/index.js';
 import { createServer } from '../src/index.js';
@@ -105,6 +105,28 @@ routeConnections(crossNode);
  */
 export function sameNode(port: number): void {
   peers.delete(port);
+}
+
+/**
+ * What a test file's tests start and open, let go after each test, the
+ * newest first. Called once at the top of a file: `cleanups` takes what
+ * else a test must let go; `serve` starts a server (`defaults` under the
+ * options given) that is closed after the test, and resolves with its port.
+ */
+export function testScope(defaults: ServerOptions = {}): {
+  cleanups: Array<() => Promise<void> | void>;
+  serve: (options?: ServerOptions) => Promise<number>;
+} {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const serve = async (options: ServerOptions = {}) => {
+    const { server, port } = await startServer({ ...defaults, ...options });
+    cleanups.push(() => server.close());
+    return port;
+  };
+  return { cleanups, serve };
 }
 
 /** The built `confab-server`. */

@@ -1,13 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MessageFrame } from '@confab/protocol';
 import type { ConfabServer } from '../src/index.js';
-import { JsonClient, spawnServer, startServer, tempDir, waitFor } from './helpers.js';
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { JsonClient, spawnServer, startServer, tempDir, waitFor, testScope } from './helpers.js';
 
+const { cleanups } = testScope();
 async function serve(
   options: Parameters<typeof startServer>[0] = {},
 ): Promise<{ server: ConfabServer; port: number }> {

@@ -1,6 +1,5 @@
 import type { ServerFrame } from '@confab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   JsonClient,
   PlainClient,
@@ -9,20 +8,11 @@ import {
   sameNode,
   scrapeMetrics,
   sendThenStall,
-  startServer,
   waitFor,
+  testScope,
 } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(options: ServerOptions = {}): Promise<number> {
-  const { server, port } = await startServer(options);
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope();
 
 async function client(port: number, name?: string): Promise<JsonClient> {
   const c = await JsonClient.connect(port);

@@ -1,13 +1,10 @@
 import type { ServerFrame } from '@confab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lookalikeKey } from '../src/names/lookalikes.js';
 import { mixedScripts } from '../src/names/scripts.js';
-import { JsonClient, startServer } from './helpers.js';
+import { JsonClient, startServer, testScope } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = testScope();
 
 /** Names that were registered as separate accounts beside `adminkl9`, and why each is refused now. */
 const LOOKALIKES: Array<[string, string, 'name_invalid' | 'name_taken']> = [

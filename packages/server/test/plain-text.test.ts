@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../src/index.js';
-import { JsonClient, PlainClient, pause, sameNode, sendThenStall, startServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { JsonClient, PlainClient, pause, sameNode, sendThenStall, testScope } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(options: ServerOptions = {}): Promise<number> {
-  const { server, port } = await startServer(options);
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope();
 
 async function person(port: number): Promise<PlainClient> {
   const nc = await PlainClient.connect(port);

@@ -1,20 +1,18 @@
 import type { ServerFrame } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import type { FrameClient } from './helpers.js';
-import { JsonClient, PlainClient, ROOMS, joinRoom, startServer, tempDir } from './helpers.js';
+import {
+  JsonClient,
+  PlainClient,
+  ROOMS,
+  joinRoom,
+  startServer,
+  tempDir,
+  testScope,
+} from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(options: ServerOptions = {}): Promise<number> {
-  const { server, port } = await startServer(options);
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope();
 
 /** A JSON-stream client in #general; `extra`: more of its hello. */
 async function person(

@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ROOMS, JsonClient, joinRoom as join, startServer } from './helpers.js';
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { describe, expect, it } from 'vitest';
+import { ROOMS, JsonClient, joinRoom as join, testScope } from './helpers.js';
 
 const PASSWORD = 'correct horse';
 
-async function serve(): Promise<number> {
-  const { server, port } = await startServer({ passwordCost: 10, operators: 'root' });
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope({ passwordCost: 10, operators: 'root' });
 
 async function connect(port: number, localAddress = '127.0.0.1'): Promise<JsonClient> {
   const client = await JsonClient.connect(port, { localAddress });

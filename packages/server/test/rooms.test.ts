@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import type { ServerFrame } from '@confab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import type { ConnectOptions, FrameClient } from './helpers.js';
 import {
   ROOMS,
@@ -10,24 +9,15 @@ import {
   PlainClient,
   WsClient,
   joinRoom as join,
-  startServer,
   tempDir,
+  testScope,
 } from './helpers.js';
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 /** A quick hash (the server's floor): these tests are about rooms, not password cost. */
 const FAST = { passwordCost: 10 };
 const PASSWORD = 'correct horse';
 
-async function serve(options: ServerOptions = {}): Promise<number> {
-  const { server, port } = await startServer({ ...FAST, operators: 'root', ...options });
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope({ ...FAST, operators: 'root' });
 
 async function connect(port: number, options: ConnectOptions = {}): Promise<JsonClient> {
   const client = await JsonClient.connect(port, options);

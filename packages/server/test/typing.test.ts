@@ -1,22 +1,12 @@
 import type { ServerFrame } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import type { FrameClient } from './helpers.js';
-import { JsonClient, PlainClient, WsClient, joinRoom, startServer } from './helpers.js';
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { JsonClient, PlainClient, WsClient, joinRoom, testScope } from './helpers.js';
 
 const TYPING = { features: ['rooms', 'typing'] };
 
-async function serve(options: ServerOptions = {}): Promise<number> {
-  const { server, port } = await startServer({ passwordCost: 10, ...options });
-  cleanups.push(() => server.close());
-  return port;
-}
+const { cleanups, serve } = testScope({ passwordCost: 10 });
 
 /** A JSON-stream client in #general; `extra`: more of its hello. */
 async function person(
