@@ -19,6 +19,7 @@ const PROTOCOL_TESTS = [
   'test/rooms-security.test.ts',
   'test/typing.test.ts',
   'test/replies.test.ts',
+  'test/reactions.test.ts',
 ];
 
 export default defineConfig({

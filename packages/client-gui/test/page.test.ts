@@ -316,6 +316,47 @@ describe('the chat page', () => {
     bob.end();
   });
 
+  it('puts reactions under a message: the React picker, a click on one to toggle it, and /react', async () => {
+    const page = await openChat('rhea');
+    const bob = await JsonClient.connect(port);
+    await bob.register('bob-reacts', { features: ['reactions'] });
+    bob.send({ type: 'say', room: '#general', text: 'the build is green', ref: 'g' });
+    const id = (await bob.next('ack', (a) => a.ref === 'g')).id;
+    const message = page.locator('.log .message', { hasText: 'the build is green' }).first();
+    // Someone else's reaction shows, counted, not pressed.
+    bob.send({ type: 'react', room: '#general', id, emoji: '🎉' });
+    const party = message.getByRole('button', { name: '🎉 1' });
+    await party.waitFor();
+    expect(await party.getAttribute('aria-pressed')).toBe('false');
+    // The picker puts one on; it shows as the person's own.
+    await message.hover();
+    await page.getByRole('button', { name: 'React to bob-reacts' }).click();
+    await page.getByRole('menuitem', { name: '👍' }).click();
+    expect(await bob.next('reaction', (r) => r.name === 'rhea')).toMatchObject({
+      id,
+      emoji: '👍',
+      count: 1,
+    });
+    const mine = message.getByRole('button', { name: '👍 1, yours' });
+    await mine.waitFor();
+    expect(await mine.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('menu').count()).toBe(0);
+    // A click on the other's adds the person's; a click on their own takes it off.
+    await party.click();
+    await message.getByRole('button', { name: '🎉 2, yours' }).waitFor();
+    await page.screenshot({ path: join(shots, 'reactions.png') });
+    await mine.click();
+    await expect.poll(() => message.getByRole('button', { name: /^👍/ }).count()).toBe(0);
+    // /react N emoji names the message back; /react N alone opens its picker.
+    await say(page, '/react 1 😮');
+    await message.getByRole('button', { name: '😮 1, yours' }).waitFor();
+    await say(page, '/react 1');
+    await page.getByRole('menu').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('menu').count()).toBe(0);
+    bob.end();
+  });
+
   it('writes times as the person’s locale does, the terminal client’s rule too', async () => {
     const british = await openChat('gb-reader', { locale: 'en-GB' });
     const american = await openChat('us-reader', { locale: 'en-US' });

@@ -2,6 +2,7 @@ import type { ClientFrame, DmFrame, RoomModes, RoomRole, SayFrame } from './fram
 import { DEFAULT_ROOM, LIMITS, QUIT_WORD } from './limits.js';
 import { checkName, checkRoom } from './names.js';
 import { checkText } from './text.js';
+import { reactionProblem } from './reactions.js';
 
 /*
  * What a person types, turned into what the client does. Both clients and the
@@ -45,6 +46,12 @@ export type InputAction =
   | { kind: 'reply'; back?: number; frame?: SayFrame | DmFrame }
   /** Turn telling others when you are typing on or off (a setting of this client; nothing is sent). */
   | { kind: 'typing'; on: boolean }
+  /**
+   * Put a reaction on a room message of the conversation in view, the
+   * `back`th from the newest (1: the newest), or take yours back when you
+   * had it. Without `emoji`: offer the reactions to pick from.
+   */
+  | { kind: 'react'; back: number; emoji?: string }
   /** Nothing to do (an empty line). */
   | { kind: 'none' };
 
@@ -295,6 +302,27 @@ const COMMANDS: Record<string, CommandSpec> = {
       const action = sayHere(text, context, false);
       if (action.kind !== 'send') return action;
       return { kind: 'reply', back, frame: action.frame as SayFrame | DmFrame };
+    },
+  },
+  react: {
+    usage: '/react [N] [emoji]',
+    summary: 'put an emoji on the Nth message back (1: the newest), or take yours off',
+    group: 'chat',
+    run(args) {
+      const words = args.trim().split(/\s+/).filter(Boolean);
+      const usage =
+        'Usage: /react [N] [emoji] (N counts back from the newest message, 1 if left out)';
+      let back = 1;
+      if (words[0] !== undefined && /^\d+$/.test(words[0])) {
+        back = Number(words.shift());
+        if (back < 1) return error(usage);
+      }
+      if (words.length > 1) return error(usage);
+      const emoji = words[0];
+      if (emoji === undefined) return { kind: 'react', back };
+      const problem = reactionProblem(emoji);
+      if (problem) return error(`${emoji} is not a reaction: ${problem}.`);
+      return { kind: 'react', back, emoji };
     },
   },
   nick: {

@@ -95,7 +95,11 @@ export const ERROR_CODES = {
   },
   no_such_message: {
     closes: false,
-    doc: 'Extension: the message answered (`reply_to`) is not one you can see there: not in that room or conversation, or no longer kept.',
+    doc: 'Extension: the message answered (`reply_to`) or reacted to is not one you can see there: not in that room or conversation, or no longer kept.',
+  },
+  too_many_reactions: {
+    closes: false,
+    doc: 'Extension: the message carries as many different reactions as it may (20): react with one it has.',
   },
   internal: {
     closes: false,

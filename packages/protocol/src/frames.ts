@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { ReactionCount } from './reactions.js';
 
 /*
  * Frame types of protocol version 1. Every frame is a JSON object with a
@@ -34,10 +35,16 @@ export interface HelloFrame {
   /**
    * Extension: what the client understands beyond protocol 1.0 that the
    * server only sends when asked: `rooms` (the `room` and `mod` frames of
-   * section 6.3), `typing` (the `typing` frames of section 6.6). Unknown
-   * entries are ignored.
+   * section 6.3), `typing` (the `typing` frames of section 6.4),
+   * `reactions` (the `reaction` and `update` frames of section 6.6).
+   * Unknown entries are ignored.
    */
   features?: string[];
+  /**
+   * Extension (feature `reactions`): room -> the last `rev` seen of it; the
+   * resume replay brings the messages changed since (section 6.6).
+   */
+  revs?: ResumeMap;
 }
 /** Extension: make the current name an account with this password (the user is a guest holding it). */
 export interface RegisterFrame {
@@ -117,6 +124,19 @@ export interface TypingRequestFrame {
   room?: string;
   to?: string;
   stopped?: boolean;
+}
+/**
+ * Extension (section 6.6): put a reaction (one emoji) on a room message, or
+ * (`remove`) take yours back.
+ */
+export interface ReactFrame {
+  type: 'react';
+  room: string;
+  /** The message's `id`. */
+  id: string;
+  emoji: string;
+  remove?: boolean;
+  ref?: string;
 }
 export interface PingFrame {
   type: 'ping';
@@ -301,7 +321,8 @@ export type ClientFrame =
   | ReopenFrame
   | UsersRequestFrame
   | ModlogRequestFrame
-  | TypingRequestFrame;
+  | TypingRequestFrame
+  | ReactFrame;
 
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame['type'];
@@ -381,6 +402,8 @@ export interface MessageFrame {
   dseq?: number;
   /** Extension: the message this one answers, as it was when answered. */
   reply?: ReplyExcerpt;
+  /** Extension: its reactions now, in the order first given (in history and replays; section 6.6). */
+  reactions?: ReactionCount[];
 }
 /**
  * What a reply shows of the message it answers, without fetching it: its
@@ -416,6 +439,11 @@ export interface HistoryFrame {
   room: string;
   messages: MessageFrame[];
   more: boolean;
+  /**
+   * Extension (feature `reactions`): the room's change number as of this
+   * replay: its messages' reactions are those of `rev` or later (section 6.6).
+   */
+  rev?: number;
 }
 /**
  * Extension: direct messages kept for this identity (a guest key or an
@@ -581,6 +609,36 @@ export interface TypingFrame {
   stopped?: boolean;
 }
 
+/**
+ * Extension (feature `reactions`): `name` put a reaction on the room
+ * message `id` (or, `removed`, took it back); `count` people have it now.
+ * `rev` numbers the room's changes (section 6.6).
+ */
+export interface ReactionFrame {
+  type: 'reaction';
+  room: string;
+  id: string;
+  seq: number;
+  rev: number;
+  emoji: string;
+  name: string;
+  count: number;
+  removed?: boolean;
+}
+/**
+ * Extension (feature `reactions`): a room message as it is now, changed
+ * since the `rev` a resuming client had (section 6.6). A client that does
+ * not hold the message ignores it.
+ */
+export interface UpdateFrame {
+  type: 'update';
+  room: string;
+  id: string;
+  seq: number;
+  rev: number;
+  reactions: ReactionCount[];
+}
+
 export type ServerFrame =
   | WelcomeFrame
   | JoinedFrame
@@ -603,7 +661,9 @@ export type ServerFrame =
   | PingFrame
   | PongFrame
   | QuitFrame
-  | TypingFrame;
+  | TypingFrame
+  | ReactionFrame
+  | UpdateFrame;
 
 /** The `type` of a server frame. */
 export type ServerFrameType = ServerFrame['type'];
@@ -620,5 +680,5 @@ export const SESSION_REPLACED_REASON = 'session_replaced';
 export const SERVER_BANNED_REASON = 'banned';
 
 /** The features a client may ask for in `hello.features`. */
-export const FEATURES = ['rooms', 'typing'] as const;
+export const FEATURES = ['rooms', 'typing', 'reactions'] as const;
 export type Feature = (typeof FEATURES)[number];

@@ -15,6 +15,7 @@ export {
 } from './frames.js';
 export * from './names.js';
 export * from './text.js';
+export * from './reactions.js';
 export * from './wrap.js';
 export * from './validate.js';
 export * from './codec.js';

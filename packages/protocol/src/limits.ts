@@ -59,6 +59,10 @@ export const LIMITS = {
   typingShowMs: 6_000,
   /** Characters of the answered message a reply carries (`message.reply.text`). */
   replyExcerptChars: 100,
+  /** Different reactions (emoji) one message may carry; one of each per person. */
+  maxReactionKinds: 20,
+  /** Bytes of UTF-8 in one reaction: a single emoji, however many code points it joins. */
+  maxReactionBytes: 64,
   /** Milliseconds a server waits for `hello`. @default 10000 */
   handshakeTimeoutMs: 10_000,
   /** Milliseconds a client waits for the server's `quit` before closing anyway. @default 2000 */

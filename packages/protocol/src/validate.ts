@@ -22,6 +22,8 @@ import type {
 import { LIMITS, PROTOCOL_VERSION } from './limits.js';
 import { checkName, checkRoom } from './names.js';
 import { checkText } from './text.js';
+import type { ReactionCount } from './reactions.js';
+import { isReaction, reactionProblem } from './reactions.js';
 
 /** A decoded JSON object with a string `type`, not yet validated. */
 export type RawFrame = { readonly type: string; readonly [field: string]: unknown };
@@ -111,21 +113,26 @@ function withRef<F extends object>(frame: F, ref: string | undefined): F & { ref
   return ref === undefined ? frame : { ...frame, ref };
 }
 
-function resume(value: unknown): Record<string, number> | undefined {
+/** `resume` (room -> seq) or `revs` (room -> rev): a bounded map of rooms to numbers. */
+function roomNumbers(
+  value: unknown,
+  field: 'resume' | 'revs',
+  number: 'seq' | 'rev',
+): Record<string, number> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    refuse('invalid_field', 'resume must be an object of room -> seq');
+    refuse('invalid_field', `${field} must be an object of room -> ${number}`);
   }
   const entries = Object.entries(value);
   if (entries.length > LIMITS.maxResumeRooms) {
-    refuse('invalid_field', `resume may name at most ${LIMITS.maxResumeRooms} rooms`);
+    refuse('invalid_field', `${field} may name at most ${LIMITS.maxResumeRooms} rooms`);
   }
   // A null prototype: no key, not even "__proto__", can reach Object.prototype.
   const result: Record<string, number> = Object.create(null);
   for (const [roomName, seq] of entries) {
-    if (!checkRoom(roomName).ok) refuse('room_invalid', `resume names an invalid room`);
+    if (!checkRoom(roomName).ok) refuse('room_invalid', `${field} names an invalid room`);
     if (!Number.isSafeInteger(seq) || (seq as number) < 0) {
-      refuse('invalid_field', 'resume seq must be an integer of 0 or more');
+      refuse('invalid_field', `${field} ${number} must be an integer of 0 or more`);
     }
     result[roomName] = seq as number;
   }
@@ -255,8 +262,10 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
     const frame: HelloFrame = { type: 'hello', version, name: name(raw, 'name') };
     const client = optionalString(raw, 'client', LIMITS.maxClientChars);
     if (client !== undefined) frame.client = client;
-    const resumeMap = resume(raw.resume);
+    const resumeMap = roomNumbers(raw.resume, 'resume', 'seq');
     if (resumeMap !== undefined) frame.resume = resumeMap;
+    const revs = roomNumbers(raw.revs, 'revs', 'rev');
+    if (revs !== undefined) frame.revs = revs;
     const guest = guestKey(raw.guest);
     if (guest !== undefined) frame.guest = guest;
     if (raw.dseq !== undefined) {
@@ -410,6 +419,24 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
       ...(limit === undefined ? {} : { limit }),
     };
   },
+  react(raw) {
+    const problem = reactionProblem(raw.emoji);
+    if (problem) refuse('invalid_field', problem);
+    if (raw.remove !== undefined && typeof raw.remove !== 'boolean')
+      refuse('invalid_field', 'remove must be a boolean');
+    const id = optionalString(raw, 'id', LIMITS.maxRefChars);
+    if (id === undefined) refuse('invalid_field', 'react needs the id of a message');
+    return withRef(
+      {
+        type: 'react',
+        room: room(raw),
+        id,
+        emoji: raw.emoji as string,
+        ...(raw.remove === true ? { remove: true } : {}),
+      },
+      optionalString(raw, 'ref', LIMITS.maxRefChars),
+    );
+  },
   typing(raw) {
     if ((raw.room === undefined) === (raw.to === undefined))
       refuse('invalid_field', 'typing names a room or a person (to), one of them');
@@ -482,6 +509,9 @@ function isTime(value: unknown): value is number {
 function isSeq(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 1;
 }
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every(isString);
 }
@@ -510,7 +540,22 @@ function checkMessage(raw: Record<string, unknown>): MessageFrame | undefined {
     if (isString(reply.id) && isString(reply.from) && isString(reply.text))
       frame.reply = { id: reply.id, from: reply.from, text: reply.text };
   }
+  const reactions = checkReactions(raw.reactions);
+  if (reactions && reactions.length > 0) frame.reactions = reactions;
   return frame;
+}
+
+/** A message's reactions, those well made kept (a client shows what it can). */
+function checkReactions(value: unknown): ReactionCount[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const reactions: ReactionCount[] = [];
+  for (const item of value.slice(0, LIMITS.maxReactionKinds) as unknown[]) {
+    if (typeof item !== 'object' || item === null) continue;
+    const { emoji, count, me } = item as Record<string, unknown>;
+    if (!isReaction(emoji) || !isSeq(count)) continue;
+    reactions.push(me === true ? { emoji, count, me: true } : { emoji, count });
+  }
+  return reactions;
 }
 
 /** The messages of a page, each checked; undefined when one is malformed. */
@@ -755,7 +800,39 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
   history(r) {
     const messages = checkMessages(r.messages);
     if (!isString(r.room) || !messages) return undefined;
-    return { type: 'history', room: r.room, messages, more: r.more === true };
+    return {
+      type: 'history',
+      room: r.room,
+      messages,
+      more: r.more === true,
+      ...(isCount(r.rev) ? { rev: r.rev } : {}),
+    };
+  },
+  reaction(r) {
+    if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
+    if (!isString(r.name) || !isReaction(r.emoji) || !isCount(r.count)) return undefined;
+    return {
+      type: 'reaction',
+      room: r.room,
+      id: r.id,
+      seq: r.seq,
+      rev: r.rev,
+      emoji: r.emoji,
+      name: r.name,
+      count: r.count,
+      ...(r.removed === true ? { removed: true } : {}),
+    };
+  },
+  update(r) {
+    if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
+    return {
+      type: 'update',
+      room: r.room,
+      id: r.id,
+      seq: r.seq,
+      rev: r.rev,
+      reactions: checkReactions(r.reactions) ?? [],
+    };
   },
   dm_history(r) {
     const messages = checkMessages(r.messages);

@@ -29,6 +29,11 @@ export type {
   NameHolder,
   Origin,
   PageQuery,
+  ChangedMessage,
+  ReactionChange,
+  ReactionOutcome,
+  ReactionPoster,
+  ReactionStore,
   RoomCount,
   RoomStore,
   ServerBan,
@@ -56,6 +61,7 @@ export {
 export { ServerRules, applyServerChange } from './core/server-policy.js';
 export { MemoryStore } from './store/memory-store.js';
 export { MemoryRooms } from './store/memory-rooms.js';
+export { MemoryReactions } from './store/memory-reactions.js';
 export { MemoryAccounts } from './store/memory-accounts.js';
 export { DEFAULT_PASSWORD_COST, hashPassword, verifyPassword } from './accounts/passwords.js';
 export type { PasswordCost } from './accounts/passwords.js';

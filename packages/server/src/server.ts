@@ -25,6 +25,8 @@ import type {
   HistoryStore,
   IdSource,
   MessagePoster,
+  ReactionPoster,
+  ReactionStore,
   RoomStore,
 } from './core/ports.js';
 import { MemoryDirectory } from './directory/memory-directory.js';
@@ -50,6 +52,7 @@ import { MemoryThrottle, loginRates, registrationRates } from './accounts/thrott
 import type { Throttle, ThrottleRate } from './accounts/throttle.js';
 import { CountingPoster } from './store/counting-poster.js';
 import { MemoryAccounts } from './store/memory-accounts.js';
+import { MemoryReactions } from './store/memory-reactions.js';
 import { MemoryRooms } from './store/memory-rooms.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
@@ -85,6 +88,7 @@ export interface ServerOptions extends Partial<ServerConfig> {
     poster?: MessagePoster;
     accounts?: AccountStore;
     rooms?: RoomStore;
+    reactions?: ReactionStore;
   };
   /** This node's id in a cluster. @default random */
   node?: string;
@@ -147,6 +151,10 @@ export class ConfabServer {
   /** Password attempts and new accounts per name, address and network: shared by a cluster's nodes, in Redis. */
   private throttles: AuthThrottles | undefined;
   private poster: CountingPoster | undefined;
+  /** Reactions on room messages, beside the history. */
+  private reactions: ReactionStore | undefined;
+  /** The cluster's, which publishes in the step that numbers; alone, the core's default. */
+  private reactionPoster: ReactionPoster | undefined;
   /** The cluster's, which publishes in the step that keeps; alone, the core's default. */
   private directPoster: DirectPoster | undefined;
   /** Set when this process is a node of a Redis cluster. */
@@ -183,6 +191,8 @@ export class ConfabServer {
       bus: this.bus!,
       directory: this.directory!,
       poster: this.poster,
+      reactions: this.reactions!,
+      ...(this.reactionPoster ? { reactionPoster: this.reactionPoster } : {}),
       ...(this.directPoster ? { directPoster: this.directPoster } : {}),
       clock: { now },
       ids: idSource(),
@@ -368,6 +378,8 @@ export class ConfabServer {
         onNamesLost: (nameKeys) => this.dropUsers(new Set(nameKeys)),
       });
       this.store = this.cluster.store;
+      this.reactions = this.cluster.reactions;
+      this.reactionPoster = this.cluster.bus;
       this.bus = this.cluster.bus;
       this.directory = this.cluster.directory;
       this.accounts = this.cluster.accounts;
@@ -382,6 +394,7 @@ export class ConfabServer {
         ? await SqliteStore.open({ dataDir: config.dataDir, mailbox: mailboxLimits(config) })
         : undefined;
     this.store = given.store ?? sqlite ?? new MemoryStore({ mailbox: mailboxLimits(config) });
+    this.reactions = given.reactions ?? sqlite?.reactions ?? new MemoryReactions();
     this.accounts = given.accounts ?? sqlite?.accounts ?? new MemoryAccounts();
     this.rooms = given.rooms ?? sqlite?.rooms ?? new MemoryRooms();
     this.throttles = this.makeThrottles((rate) => new MemoryThrottle(rate));

@@ -5,7 +5,14 @@ import type {
   LogEntry,
   RoomConversation,
 } from '@confab/protocol';
-import { INPUT_COMMANDS, dayChanges, dayLabel, maskSecrets, roomsText } from '@confab/protocol';
+import {
+  INPUT_COMMANDS,
+  REACTION_PICKS,
+  dayChanges,
+  dayLabel,
+  maskSecrets,
+  roomsText,
+} from '@confab/protocol';
 import type { Widgets } from 'blessed';
 import { formatDay, formatEntry } from '../view/format.js';
 import { renderInput } from '../view/input-line.js';
@@ -64,7 +71,13 @@ export class TerminalApp {
         problem?: string | undefined;
       }
     | undefined;
-  private readonly formatted = new WeakMap<LogEntry, { width: number; lines: string[] }>();
+  /** Each entry's lines, for a width and the reactions it had then (they change in place). */
+  private readonly formatted = new WeakMap<
+    LogEntry,
+    { width: number; reactions: unknown; lines: string[] }
+  >();
+  /** The message whose reaction picker is open (`/react N`), if one is. */
+  private picking: string | undefined;
 
   constructor(
     private readonly screen: Widgets.Screen,
@@ -112,7 +125,12 @@ export class TerminalApp {
   private onClientEvent(event: ClientEvent): void {
     switch (event.type) {
       case 'entries':
+      case 'entry':
         if (event.key === this.client?.model.currentKey) this.invalidate('log');
+        break;
+      case 'pick_reaction':
+        this.picking = event.id;
+        this.invalidate('input');
         break;
       case 'conversations':
         this.invalidate('side', 'status', 'log');
@@ -170,6 +188,7 @@ export class TerminalApp {
       this.editor.insert('\n');
     }
     if (this.mode === 'prompt') this.onPromptKey(action);
+    else if (this.picking !== undefined) this.onPickKey(action, this.picking);
     else this.onChatKey(action);
     this.invalidate('input');
   }
@@ -203,6 +222,20 @@ export class TerminalApp {
     this.layout.dialog.hide();
     this.invalidate('log', 'input');
     question?.resolve(answer);
+  }
+
+  /** The reaction picker is open: a digit puts that emoji on the message; any other key closes it. */
+  private onPickKey(action: KeyAction, id: string): void {
+    this.picking = undefined;
+    if (action.type === 'quit') {
+      this.client?.quit();
+      return;
+    }
+    const emoji =
+      action.type === 'insert' && /^[1-9]$/.test(action.text)
+        ? REACTION_PICKS[Number(action.text) - 1]
+        : undefined;
+    if (emoji !== undefined) this.client?.toggleReaction(id, emoji);
   }
 
   private onChatKey(action: KeyAction): void {
@@ -434,8 +467,9 @@ export class TerminalApp {
   /** An entry's lines at the log's width, formatted once per entry and width. */
   private linesOf(entry: LogEntry, width: number): string[] {
     let formatted = this.formatted.get(entry);
-    if (formatted?.width !== width) {
-      formatted = { width, lines: formatEntry(entry, width, this.locale) };
+    const reactions = entry.kind === 'message' ? entry.reactions : undefined;
+    if (formatted?.width !== width || formatted.reactions !== reactions) {
+      formatted = { width, reactions, lines: formatEntry(entry, width, this.locale) };
       this.formatted.set(entry, formatted);
     }
     return formatted.lines;
@@ -526,6 +560,11 @@ export class TerminalApp {
         ].join('\n'),
       );
       this.layout.input.setContent('');
+      return;
+    }
+    if (this.picking !== undefined) {
+      const picks = REACTION_PICKS.map((emoji, i) => `{bold}${i + 1}{/bold} ${emoji}`).join('  ');
+      this.layout.input.setContent(`React: ${picks}  {gray-fg}(digit picks, Esc closes){/gray-fg}`);
       return;
     }
     // A password typed in /register or /password shows as dots.

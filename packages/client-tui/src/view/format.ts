@@ -1,4 +1,4 @@
-import type { LogEntry, ReplyExcerpt } from '@confab/protocol';
+import type { LogEntry, ReactionCount, ReplyExcerpt } from '@confab/protocol';
 import { nameColour } from './colors.js';
 import { clockTime, escapeControls } from '@confab/protocol';
 import stringWidth from 'string-width';
@@ -76,7 +76,36 @@ export function formatEntry(
   const lit = entry.mention
     ? body.map((line) => `{yellow-bg}{black-fg}${stripColours(line)}{/black-fg}{/yellow-bg}`)
     : body;
+  if (entry.reactions && entry.reactions.length > 0)
+    lit.push(...reactionLines(entry.reactions, indent, width));
   return entry.reply ? [quotedLine(entry.reply, clockWidth, width), ...lit] : lit;
+}
+
+/**
+ * The line(s) under a message with its reactions, under its text: each
+ * emoji and its count, the reader's own in brackets and bold
+ * (`[👍 2]  🎉 1`), wrapped at the log's width.
+ */
+function reactionLines(reactions: ReactionCount[], indent: number, width: number): string[] {
+  const rows: string[] = [];
+  let row = '';
+  let used = 0;
+  for (const { emoji, count, me } of reactions) {
+    const text = `${escapeControls(emoji, { singleLine: true })} ${count}`;
+    const columns = stringWidth(text) + (me ? 2 : 0);
+    const chip = me
+      ? `{bold}[${escapeTags(text)}]{/bold}`
+      : `{gray-fg}${escapeTags(text)}{/gray-fg}`;
+    if (used > 0 && indent + used + 2 + columns > width) {
+      rows.push(row);
+      row = '';
+      used = 0;
+    }
+    row += used > 0 ? `  ${chip}` : chip;
+    used += (used > 0 ? 2 : 0) + columns;
+  }
+  rows.push(row);
+  return rows.map((line) => `${' '.repeat(indent)}${line}`);
 }
 
 /**

@@ -49,6 +49,8 @@ export type ClientEvent =
   | { type: 'typing'; key: string }
   /** The message the next one answers was picked or forgotten (see `answer`). */
   | { type: 'answering' }
+  /** `/react N` without an emoji: the view offers reactions to put on message `id`. */
+  | { type: 'pick_reaction'; id: string }
   | { type: 'ended'; reason: EndReason; message?: string };
 
 /** How to log in: with a password (or, with `register`, make the account), or a remembered token. */
@@ -267,6 +269,20 @@ export class ChatClient {
           if (problem !== undefined) return { kind: 'error', message: problem, mend: true };
         }
         break;
+      case 'react': {
+        const entry = this.messageBack(action.back);
+        if (!entry) {
+          const message = `There is no message ${action.back} back here to react to.`;
+          this.model.notice(message, 'error', this.clock.now());
+          return { kind: 'error', message };
+        }
+        if (action.emoji === undefined) this.events.emit({ type: 'pick_reaction', id: entry.id });
+        else {
+          const problem = this.toggleReaction(entry.id, action.emoji);
+          if (problem !== undefined) return { kind: 'error', message: problem };
+        }
+        break;
+      }
       case 'typing':
         this.setSendTyping(action.on);
         this.model.notice(
@@ -302,6 +318,30 @@ export class ChatClient {
     const entry = current?.entries.find((e) => e.kind === 'message' && e.id === id);
     this.answering = current && entry?.kind === 'message' ? { key: current.key, entry } : undefined;
     this.events.emit({ type: 'answering' });
+  }
+
+  /**
+   * Puts `emoji` on the room message `id` of the conversation in view, or
+   * takes it off when the user has it there (the page's reaction buttons,
+   * `/react`). Returns why it could not be done, if so.
+   */
+  toggleReaction(id: string, emoji: string): string | undefined {
+    const current = this.model.current();
+    if (current?.target.kind !== 'room') {
+      const message = 'Reactions are for room messages.';
+      this.model.notice(message, 'error', this.clock.now());
+      return message;
+    }
+    const entry = current.entries.find((e) => e.kind === 'message' && e.id === id);
+    const mine =
+      entry?.kind === 'message' && entry.reactions?.some((r) => r.emoji === emoji && r.me === true);
+    return this.sendAction({
+      type: 'react',
+      room: current.target.room,
+      id,
+      emoji,
+      ...(mine ? { remove: true } : {}),
+    });
   }
 
   /** The message the next one sent in the conversation in view answers, if one was picked. */
@@ -393,9 +433,11 @@ export class ChatClient {
     const resume: Record<string, number> = {};
     this.resuming.clear();
     const reconnecting = this.link.wasRegistered;
+    const revs: Record<string, number> = {};
     if (reconnecting) {
       for (const room of this.model.rooms()) {
         resume[room.target.room] = room.lastSeq;
+        if (room.lastRev > 0) revs[room.target.room] = room.lastRev;
         this.resuming.add(foldRoom(room.target.room));
       }
     }
@@ -409,11 +451,12 @@ export class ChatClient {
       name: this.requestedName,
       ...(this.options.clientName ? { client: this.options.clientName } : {}),
       ...(Object.keys(resume).length > 0 ? { resume } : {}),
+      ...(Object.keys(revs).length > 0 ? { revs } : {}),
       ...(guest === undefined ? {} : { guest }),
       ...(token !== undefined ? { token } : password !== undefined ? { password } : {}),
       ...(token === undefined && password !== undefined && register ? { register: true } : {}),
       ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
-      features: ['rooms', 'typing'],
+      features: ['rooms', 'typing', 'reactions'],
     };
   }
 
@@ -566,6 +609,12 @@ export class ChatClient {
         break;
       case 'typing':
         this.onTyping(frame, now);
+        break;
+      case 'reaction':
+        this.model.applyReaction(frame);
+        break;
+      case 'update':
+        this.model.applyUpdate(frame);
         break;
       case 'history':
         this.onHistory(frame);

@@ -5,11 +5,14 @@ import type {
   MessageFrame,
   ModFrame,
   NamesFrame,
+  ReactionFrame,
   ReplyExcerpt,
   RoomFrame,
   RoomListing,
   RoomRole,
+  UpdateFrame,
 } from '../frames.js';
+import type { ReactionCount } from '../reactions.js';
 import { foldName, foldRoom } from '../names.js';
 import { Listeners } from './emitter.js';
 import type { TimeWords } from './room-texts.js';
@@ -37,6 +40,8 @@ export interface MessageEntry {
   mention: boolean;
   /** The message it answers, as it was then. */
   reply?: ReplyExcerpt;
+  /** Its reactions now, in the order first given (room messages; none: none yet). */
+  reactions?: ReactionCount[];
 }
 
 /** A line about the chat rather than in it. */
@@ -67,6 +72,8 @@ export interface RoomConversation extends Conversation {
   members: string[];
   /** Highest `seq` seen: what `resume` asks after. */
   lastSeq: number;
+  /** Highest change `rev` the held messages are up to date with: what `revs` asks after. */
+  lastRev: number;
   /** Lowest `seq` held: where the next older page starts. */
   firstSeq: number;
   /** Older messages exist on the server. */
@@ -81,6 +88,8 @@ export interface RoomConversation extends Conversation {
 /** What changed in the model. */
 export type ModelEvent =
   | { type: 'entries'; key: string; change: 'append' | 'prepend' }
+  /** A held message changed in place (its reactions). */
+  | { type: 'entry'; key: string; id: string }
   | { type: 'conversations' }
   | { type: 'members'; key: string }
   | { type: 'mention'; key: string; entry: MessageEntry }
@@ -206,6 +215,7 @@ export class ChatModel {
       mentions: 0,
       members: [],
       lastSeq: 0,
+      lastRev: 0,
       firstSeq: 0,
       hasMore: false,
       loadingHistory: false,
@@ -455,6 +465,7 @@ export class ChatModel {
   applyHistory(frame: HistoryFrame, isBackwardPage: boolean): void {
     const room = this.room(frame.room);
     if (!room) return;
+    if (frame.rev !== undefined) room.lastRev = Math.max(room.lastRev, frame.rev);
     const older: LogEntry[] = [];
     for (const message of frame.messages) {
       if (message.seq === undefined) continue;
@@ -473,6 +484,51 @@ export class ChatModel {
       room.hasMore = frame.more;
       room.loadingHistory = false;
     }
+  }
+
+  /**
+   * Applies a reaction given or taken back, live. One the held state
+   * already has (its `rev` is not newer) changes nothing.
+   */
+  applyReaction(frame: ReactionFrame): void {
+    const room = this.room(frame.room);
+    if (!room || frame.rev <= room.lastRev) return;
+    room.lastRev = frame.rev;
+    const entry = this.heldMessage(room, frame.id);
+    if (!entry) return;
+    const reactions = [...(entry.reactions ?? [])];
+    const at = reactions.findIndex((r) => r.emoji === frame.emoji);
+    const had = at >= 0 ? reactions[at]! : undefined;
+    const mine = this.isSelf(frame.name) ? !frame.removed : had?.me === true;
+    const now: ReactionCount = mine
+      ? { emoji: frame.emoji, count: frame.count, me: true }
+      : { emoji: frame.emoji, count: frame.count };
+    if (frame.count === 0) {
+      if (at >= 0) reactions.splice(at, 1);
+    } else if (at >= 0) reactions[at] = now;
+    else reactions.push(now);
+    entry.reactions = reactions;
+    this.events.emit({ type: 'entry', key: room.key, id: entry.id });
+  }
+
+  /** Applies a message's reactions as they are now (a resume's `update`). */
+  applyUpdate(frame: UpdateFrame): void {
+    const room = this.room(frame.room);
+    if (!room) return;
+    room.lastRev = Math.max(room.lastRev, frame.rev);
+    const entry = this.heldMessage(room, frame.id);
+    if (!entry) return;
+    entry.reactions = frame.reactions;
+    this.events.emit({ type: 'entry', key: room.key, id: entry.id });
+  }
+
+  /** The held message `id` of a room, newest first (where changes mostly land). */
+  private heldMessage(room: RoomConversation, id: string): MessageEntry | undefined {
+    for (let i = room.entries.length - 1; i >= 0; i--) {
+      const entry = room.entries[i]!;
+      if (entry.kind === 'message' && entry.id === id) return entry;
+    }
+    return undefined;
   }
 
   private appendRoomMessage(room: RoomConversation, frame: MessageFrame, replayed = false): void {
@@ -513,6 +569,7 @@ export class ChatModel {
       self,
       mention: !self && mentions(frame.text, this.name),
       ...(frame.reply === undefined ? {} : { reply: frame.reply }),
+      ...(frame.reactions === undefined ? {} : { reactions: frame.reactions }),
     };
   }
 

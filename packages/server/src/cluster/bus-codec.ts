@@ -1,11 +1,14 @@
 import { directFrame, messageFrame } from '../core/history-pages.js';
-import type { BusEvent, DirectDraft, MessageDraft, Origin } from '../core/ports.js';
+import type { BusEvent, DirectDraft, MessageDraft, Origin, ReactionChange } from '../core/ports.js';
+import { reactionFrame } from '../core/reactions.js';
 
 /*
  * How bus events travel through Redis. Most are their JSON. A room message
  * is published by the store's append script, which alone knows its seq:
  * it sends `seq TAB draft-JSON`, and the receiving node builds the frame.
  * A kept direct message goes the same way: `dseq TAB {owner, draft, ack?}`.
+ * A reaction is published by the script that numbers it:
+ * `R rev TAB count TAB change-JSON`.
  */
 
 /** The part of a kept direct message's publication known before its mailbox numbers it. */
@@ -31,9 +34,34 @@ export function encodeDirect(owner: string, draft: DirectDraft, ack?: Origin): s
   return JSON.stringify(publication);
 }
 
+/** The part of a reaction's publication that is known before the store numbers it. */
+export function encodeReaction(change: ReactionChange): string {
+  return JSON.stringify(change);
+}
+
+/** A reaction's event from `R rev TAB count TAB change-JSON`. */
+function decodeReaction(payload: string): BusEvent | undefined {
+  const first = payload.indexOf('\t');
+  const second = payload.indexOf('\t', first + 1);
+  const rev = Number(payload.slice(1, first));
+  const count = Number(payload.slice(first + 1, second));
+  if (first < 0 || second < 0 || !Number.isSafeInteger(rev) || !Number.isSafeInteger(count))
+    return undefined;
+  const change = JSON.parse(payload.slice(second + 1)) as ReactionChange;
+  if (typeof change.roomKey !== 'string') return undefined;
+  return {
+    kind: 'room',
+    roomKey: change.roomKey,
+    frame: reactionFrame(change, { changed: true, rev, count }),
+    rev,
+    feature: 'reactions',
+  };
+}
+
 /** The event in a published payload; undefined when it is not one (logged by the caller). */
 export function decodeEvent(payload: string): BusEvent | undefined {
   try {
+    if (payload.charCodeAt(0) === 0x52 /* R */) return decodeReaction(payload);
     const tab = payload.indexOf('\t');
     if (tab > 0 && payload.charCodeAt(0) !== 0x7b /* { */) {
       const number = Number(payload.slice(0, tab));

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { MailboxLimits } from '../core/ports.js';
 import type { Throttle, ThrottleRate } from '../accounts/throttle.js';
 import { RedisAccounts } from '../store/redis-accounts.js';
+import { RedisReactions } from '../store/redis-reactions.js';
 import { RedisRooms } from '../store/redis-rooms.js';
 import { RedisStore, storeKey } from '../store/redis-store.js';
 import { ClusterKeys } from './cluster-keys.js';
@@ -52,6 +53,7 @@ export interface ClusterStatus {
 /** A node joined to a cluster: the Redis ports for the chat core, and its state. */
 export interface Cluster {
   store: RedisStore;
+  reactions: RedisReactions;
   bus: RedisBus;
   directory: RedisDirectory;
   accounts: RedisAccounts;
@@ -110,7 +112,21 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
         .check()
         .catch((error: unknown) => logger.debug({ err: error }, 'numbering check failed'));
   });
-  const bus = new RedisBus({ link, store, channel: keys.channel, sharded, logger, guard });
+  const reactions = new RedisReactions({
+    client: link.commands,
+    prefix: options.prefix,
+    maxPerRoom: options.historyPerRoom,
+    guard,
+  });
+  const bus = new RedisBus({
+    link,
+    store,
+    reactions,
+    channel: keys.channel,
+    sharded,
+    logger,
+    guard,
+  });
   const directory = new RedisDirectory({
     link,
     keys,
@@ -140,6 +156,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   );
   return {
     store,
+    reactions,
     bus,
     directory,
     accounts,

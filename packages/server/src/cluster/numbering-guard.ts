@@ -58,6 +58,8 @@ export class NumberingGuard {
   private readonly client: ScriptedRedis;
   private readonly rooms = new Map<string, number>();
   private readonly mailboxes = new Map<string, number>();
+  /** Rooms' change numbers (`rev`): no message is lost with one, but none may be given twice either. */
+  private readonly revs = new Map<string, number>();
   private recovering: Promise<void> | undefined;
   /** What was lost, once a loss was found. */
   lost: DataLoss | undefined;
@@ -66,7 +68,7 @@ export class NumberingGuard {
     client: Redis,
     /** This node's guard key. */
     readonly key: string,
-    private readonly counterKey: (kind: 'seq' | 'dseq', id: string) => string,
+    private readonly counterKey: (kind: 'seq' | 'dseq' | 'rev', id: string) => string,
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {
@@ -86,6 +88,11 @@ export class NumberingGuard {
   /** A room's message numbered `seq` was given. */
   sawRoom(roomKey: string, seq: number): void {
     remember(this.rooms, roomKey, seq);
+  }
+
+  /** A room's change numbered `rev` was made. */
+  sawRev(roomKey: string, rev: number): void {
+    remember(this.revs, roomKey, rev);
   }
 
   /** A mailbox's message numbered `dseq` was given. */
@@ -108,11 +115,15 @@ export class NumberingGuard {
     const pairs: Array<string | number> = [];
     for (const [roomKey, seq] of this.rooms) pairs.push(this.counterKey('seq', roomKey), seq);
     for (const [owner, dseq] of this.mailboxes) pairs.push(this.counterKey('dseq', owner), dseq);
+    for (const [roomKey, rev] of this.revs) pairs.push(this.counterKey('rev', roomKey), rev);
     const loss: DataLoss = { at: this.now(), rooms: 0, mailboxes: 0, messages: 0 };
     const dseqPrefix = this.counterKey('dseq', '');
+    const revPrefix = this.counterKey('rev', '');
     for (let i = 0; i === 0 || i < pairs.length; i += 2 * RAISE_STEP) {
       const raised = await this.client.confabRaise(this.key, ...pairs.slice(i, i + 2 * RAISE_STEP));
       for (let j = 0; j + 2 < raised.length; j += 3) {
+        // Changes lost are reactions, not messages: raised, not counted.
+        if (String(raised[j]).startsWith(revPrefix)) continue;
         if (String(raised[j]).startsWith(dseqPrefix)) loss.mailboxes++;
         else loss.rooms++;
         loss.messages += Number(raised[j + 2]) - Number(raised[j + 1]);

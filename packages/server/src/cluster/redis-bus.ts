@@ -8,12 +8,22 @@ import type {
   MessageDraft,
   MessagePoster,
   Origin,
+  ReactionChange,
+  ReactionOutcome,
+  ReactionPoster,
   StoredDirect,
   StoredMessage,
 } from '../core/ports.js';
+import type { RedisReactions } from '../store/redis-reactions.js';
 import type { RedisStore } from '../store/redis-store.js';
 import type { NumberingGuard } from './numbering-guard.js';
-import { decodeEvent, encodeDirect, encodeDraft, encodeEvent } from './bus-codec.js';
+import {
+  decodeEvent,
+  encodeDirect,
+  encodeDraft,
+  encodeEvent,
+  encodeReaction,
+} from './bus-codec.js';
 import type { RedisLink } from './redis-link.js';
 
 /** Options of {@link RedisBus}. */
@@ -21,6 +31,8 @@ export interface RedisBusOptions {
   link: RedisLink;
   /** The history store: room messages are published by its append script. */
   store: RedisStore;
+  /** Reactions: each change is published by the script that makes it. */
+  reactions: RedisReactions;
   channel: string;
   /** Sharded pub/sub (SPUBLISH, SSUBSCRIBE: Redis 7 and later) instead of PUBLISH. */
   sharded: boolean;
@@ -42,7 +54,7 @@ export interface RedisBusOptions {
  * it is back, handlers get `resync`, and the core reads the room messages
  * it missed from the store.
  */
-export class RedisBus implements Bus, MessagePoster, DirectPoster {
+export class RedisBus implements Bus, MessagePoster, DirectPoster, ReactionPoster {
   private readonly handlers: Array<(event: BusEvent) => void> = [];
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   private closed = false;
@@ -90,6 +102,18 @@ export class RedisBus implements Bus, MessagePoster, DirectPoster {
       });
   }
 
+  react(change: ReactionChange): Promise<ReactionOutcome> {
+    return this.options.reactions
+      .react(change, {
+        command: this.publishCommand,
+        channel: this.options.channel,
+        payload: encodeReaction(change),
+      })
+      .catch((error: unknown) => {
+        throw this.options.link.failed(error);
+      });
+  }
+
   postDirect(
     owner: string,
     draft: DirectDraft,
@@ -127,6 +151,8 @@ export class RedisBus implements Bus, MessagePoster, DirectPoster {
     }
     if (event.kind === 'room' && event.seq !== undefined)
       this.options.guard.sawRoom(event.roomKey, event.seq);
+    else if (event.kind === 'room' && event.rev !== undefined)
+      this.options.guard.sawRev(event.roomKey, event.rev);
     else if (event.kind === 'direct' && event.frame.dseq !== undefined)
       this.options.guard.sawMailbox(event.owner, event.frame.dseq);
     for (const handler of this.handlers) handler(event);

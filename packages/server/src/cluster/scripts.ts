@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 
 /** A Lua script and how many of its arguments are keys. */
 export interface Script {
-  keys: number;
+  /** Undefined: the caller passes how many, first (a script of any number of keys). */
+  keys: number | undefined;
   lua: string;
 }
 
@@ -15,6 +16,6 @@ export function defineScripts<T extends Redis>(client: Redis, scripts: Record<st
   const commands = client as unknown as Record<string, unknown>;
   for (const [name, { keys, lua }] of Object.entries(scripts))
     if (typeof commands[name] !== 'function')
-      client.defineCommand(name, { numberOfKeys: keys, lua });
+      client.defineCommand(name, keys === undefined ? { lua } : { numberOfKeys: keys, lua });
   return client as T;
 }

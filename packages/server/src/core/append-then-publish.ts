@@ -1,4 +1,5 @@
 import { directFrame, messageFrame } from './history-pages.js';
+import { reactionFrame } from './reactions.js';
 import type {
   Bus,
   DirectDraft,
@@ -7,6 +8,10 @@ import type {
   MessageDraft,
   MessagePoster,
   Origin,
+  ReactionChange,
+  ReactionOutcome,
+  ReactionPoster,
+  ReactionStore,
   StoredDirect,
   StoredMessage,
 } from './ports.js';
@@ -52,6 +57,28 @@ export function appendThenPublishDirect(store: HistoryStore, bus: Bus): DirectPo
         ...(ack === undefined ? {} : { ack }),
       });
       return stored;
+    },
+  };
+}
+
+/**
+ * How one node gives reactions: the store applies and numbers each change,
+ * then the bus carries the news to the room. Changes resolve in the order
+ * they were made, so the bus sees each room's changes in `rev` order.
+ */
+export function reactThenPublish(store: ReactionStore, bus: Bus): ReactionPoster {
+  return {
+    async react(change: ReactionChange): Promise<ReactionOutcome> {
+      const outcome = await store.react(change);
+      if (outcome.changed)
+        bus.publish({
+          kind: 'room',
+          roomKey: change.roomKey,
+          frame: reactionFrame(change, outcome),
+          rev: outcome.rev,
+          feature: 'reactions',
+        });
+      return outcome;
     },
   };
 }

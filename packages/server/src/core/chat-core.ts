@@ -1,4 +1,4 @@
-import type { FrameError, LeaveReason, ResumeMap } from '@confab/protocol';
+import type { FrameError, LeaveReason, ReactFrame, ResumeMap } from '@confab/protocol';
 import {
   ConfabError,
   LIMITS,
@@ -8,7 +8,11 @@ import {
   foldRoom,
 } from '@confab/protocol';
 import { Acks } from './acks.js';
-import { appendThenPublish, appendThenPublishDirect } from './append-then-publish.js';
+import {
+  appendThenPublish,
+  appendThenPublishDirect,
+  reactThenPublish,
+} from './append-then-publish.js';
 import { Connections } from './connections.js';
 import { DirectMessages, copyMailbox } from './direct-messages.js';
 import { HeldEvents } from './held-events.js';
@@ -31,6 +35,8 @@ import type {
   HistoryStore,
   IdSource,
   MessagePoster,
+  ReactionPoster,
+  ReactionStore,
   RoomStore,
 } from './ports.js';
 import { RoomRecords } from './room-records.js';
@@ -55,6 +61,10 @@ export interface ChatCoreOptions {
   accounts?: AccountStore;
   /** How room messages are stored and published. @default append to `store`, then publish on `bus` */
   poster?: MessagePoster;
+  /** Reactions on room messages, and each room's change numbering. */
+  reactions: ReactionStore;
+  /** How reactions are given and published. @default apply in `reactions`, then publish on `bus` */
+  reactionPoster?: ReactionPoster;
   /** How direct messages are kept in mailboxes and published. @default append to `store`, then publish on `bus` */
   directPoster?: DirectPoster;
   clock: Clock;
@@ -98,6 +108,10 @@ export interface Identity {
   roomEvents?: boolean;
   /** The connection asked to be told who is typing (`hello.features`: `typing`). */
   typingEvents?: boolean;
+  /** The connection asked for reactions as they change (`hello.features`: `reactions`). */
+  reactionEvents?: boolean;
+  /** Room -> the last change `rev` the client has (`hello.revs`), for a resume. */
+  revs?: ResumeMap;
 }
 
 /**
@@ -121,7 +135,7 @@ export class ChatCore {
   constructor(private readonly options: ChatCoreOptions) {
     const { node, store, bus, directory, accounts, clock, ids } = options;
     const maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
-    const replay = { store, maxFrameBytes };
+    const replay = { store, reactions: options.reactions, maxFrameBytes };
     const records = new RoomRecords(options.rooms, bus);
     this.acks = new Acks(node, bus, this.connections, (user, frame, origin) =>
       this.directs.handedOver(user, frame, origin),
@@ -152,6 +166,7 @@ export class ChatCore {
       directory,
       accounts,
       poster: options.poster ?? appendThenPublish(store, bus),
+      reactionPoster: options.reactionPoster ?? reactThenPublish(options.reactions, bus),
       clock,
       ids,
       replay,
@@ -242,6 +257,7 @@ export class ChatCore {
       address: identity.address,
       roomEvents: identity.roomEvents === true,
       typingEvents: identity.typingEvents === true,
+      reactionEvents: identity.reactionEvents === true,
       typingSent: new Map(),
       rooms: new Map(),
       lastDseq: 0,
@@ -284,12 +300,14 @@ export class ChatCore {
     recipient.welcomed();
     const remembered = new Set(account?.rooms.map(foldRoom));
     for (const room of roomNames) {
-      const resumeAfter = resume ? findResume(resume, room) : undefined;
+      const after = resume ? findResume(resume, room) : undefined;
+      const rev =
+        after !== undefined && identity.revs ? findResume(identity.revs, room) : undefined;
       try {
         const refused = await this.rooms.enter(
           user,
           room,
-          resumeAfter,
+          { ...(after === undefined ? {} : { after }), ...(rev === undefined ? {} : { rev }) },
           remembered.has(foldRoom(room)),
         );
         // A room whose rules keep them out now (a ban, an invitation gone) is left out, and they are told.
@@ -398,6 +416,11 @@ export class ChatCore {
     return this.directs.send(user, to, text, action, this.acks.origin(user, ref), replyTo);
   }
 
+  /** Puts a reaction on a room message, or takes it back (see `Rooms.react`). */
+  react(user: ChatUser, frame: ReactFrame): Promise<FrameError | undefined> {
+    return this.rooms.react(user, frame);
+  }
+
   /** Tells a room, or a person (`to`), that the user is typing, or stopped (see `typing.ts`). */
   typing(
     user: ChatUser,
@@ -489,6 +512,7 @@ export class ChatCore {
           event.seq,
           event.except,
           event.feature,
+          event.rev,
         );
         if (event.frame.type === 'message') this.acks.echoed(event.frame);
         break;
@@ -559,7 +583,7 @@ export class ChatCore {
   }
 }
 
-/** The resume seq for a room, matched ignoring case. */
+/** The resume seq (or rev) for a room, matched ignoring case. */
 function findResume(resume: ResumeMap, room: string): number | undefined {
   const key = foldRoom(room);
   for (const [name, seq] of Object.entries(resume)) if (foldRoom(name) === key) return seq;

@@ -22,16 +22,29 @@ const CATCH_UP_READ = 50;
 export class HeldEvents {
   /** The highest number (`seq` or `dseq`) that went by. */
   newest = 0;
+  /** The highest change number (`rev`) that went by: changes are read back like messages. */
+  newestRev = 0;
   readonly events: Outgoing[] = [];
   /** Events were dropped past the bound. */
   overflowed = false;
 
-  hold(out: Outgoing, number: number | undefined): void {
+  hold(out: Outgoing, number: number | undefined, rev?: number): void {
     if (number !== undefined) {
       if (number > this.newest) this.newest = number;
+    } else if (rev !== undefined) {
+      if (rev > this.newestRev) this.newestRev = rev;
     } else if (this.events.length < MAX_HELD_EVENTS) this.events.push(out);
     else this.overflowed = true;
   }
+}
+
+/** How a connection catches up on the changes to a room's messages (feature `reactions`). */
+export interface ChangesCatchUp {
+  /** The highest `rev` the connection is up to date with. */
+  last(): number;
+  setLast(rev: number): void;
+  /** The frames (`update`) of messages changed after `rev`, a chunk at a time, with their revs. */
+  read(rev: number): Promise<Array<{ rev: number; out: Outgoing }>>;
 }
 
 /** How a connection catches up on one room or mailbox. */
@@ -48,17 +61,37 @@ export interface CatchUp<T> {
   still(): boolean;
   /** Goes live: the held events are for the caller to send (or, overflowed, to make up for). */
   goLive(): void;
+  /** The changes to catch up on too, for a connection that follows them. */
+  changes?: ChangesCatchUp;
 }
 
 /**
  * After a replay: reads from the store, as live `message` frames, what
- * went by meanwhile, at the reader's pace, until nothing newer went by;
- * then, in the same turn, goes live. Resolves with the held events, or
+ * went by meanwhile, at the reader's pace, until nothing newer went by
+ * (then the changes to messages that went by, as `update` frames); then,
+ * in the same turn, goes live. Resolves with the held events, or
  * undefined when the connection went first.
  */
 export async function catchUp<T>(plan: CatchUp<T>): Promise<HeldEvents | undefined> {
-  const { held, user } = plan;
-  while (held.newest > plan.last()) {
+  const { held, user, changes } = plan;
+  while (held.newest > plan.last() || (changes && held.newestRev > changes.last())) {
+    if (held.newest <= plan.last()) {
+      // Messages are caught up: the changes after them, read back the same way.
+      if (!(await user.recipient.ready()) || !plan.still()) return undefined;
+      const target = held.newestRev;
+      const read = await changes!.read(changes!.last());
+      if (!plan.still()) return undefined;
+      if (read.length === 0) changes!.setLast(Math.max(changes!.last(), target));
+      let bytes = 0;
+      for (const { rev, out } of read) {
+        if (rev <= changes!.last()) continue;
+        changes!.setLast(rev);
+        user.recipient.deliver(out);
+        bytes += out.line.length;
+      }
+      user.recipient.spent(bytes);
+      continue;
+    }
     if (!(await user.recipient.ready()) || !plan.still()) return undefined;
     const target = held.newest;
     const stored = await plan.read({ after: plan.last(), limit: CATCH_UP_READ });

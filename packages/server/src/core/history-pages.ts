@@ -16,6 +16,7 @@ export function messageFrame(stored: StoredMessage): MessageFrame {
   };
   if (stored.action) frame.action = true;
   if (stored.reply) frame.reply = stored.reply;
+  if (stored.reactions) frame.reactions = stored.reactions;
   return frame;
 }
 
@@ -52,6 +53,8 @@ export function encodeMessage(frame: MessageFrame): EncodedMessage {
 export interface PageShape {
   /** The room, or undefined for a page of direct messages. */
   room: string | undefined;
+  /** A room's change number the page is as of (feature `reactions`), or none. */
+  rev?: number | undefined;
 }
 
 /** The JSON of a page around its messages: what comes before them, and after (with `more`). */
@@ -61,19 +64,25 @@ function pageHead(shape: PageShape): string {
     : `{"type":"history","room":${JSON.stringify(shape.room)},"messages":[`;
 }
 
+/** The JSON of a page after its `more`: its `rev`, when it has one. */
+function pageTail(shape: PageShape): string {
+  return shape.rev === undefined ? '}' : `,"rev":${shape.rev}}`;
+}
+
 /** Bytes a page takes besides its messages (with `"more":false` and the line ending). */
 function pageOverhead(shape: PageShape): number {
-  return utf8ByteLength(pageHead(shape)) + '],"more":false}\n'.length;
+  return utf8ByteLength(pageHead(shape)) + '],"more":false'.length + pageTail(shape).length + 1;
 }
 
 /** The page's frame, its JSON built from the messages' own (no second encoding). */
 export function pageOut(shape: PageShape, messages: EncodedMessage[], more: boolean): Outgoing {
-  const json = `${pageHead(shape)}${messages.map((m) => m.json).join(',')}],"more":${more}}`;
+  const json = `${pageHead(shape)}${messages.map((m) => m.json).join(',')}],"more":${more}${pageTail(shape)}`;
   const frames = messages.map((m) => m.frame);
+  const rev = shape.rev === undefined ? {} : { rev: shape.rev };
   return new Outgoing(
     shape.room === undefined
       ? { type: 'dm_history', messages: frames, more }
-      : { type: 'history', room: shape.room, messages: frames, more },
+      : { type: 'history', room: shape.room, messages: frames, more, ...rev },
     json,
   );
 }

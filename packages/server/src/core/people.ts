@@ -38,6 +38,8 @@ export interface ChatUser {
   readonly roomEvents: boolean;
   /** It asked to be told who is typing (`hello.features` has `typing`). */
   readonly typingEvents: boolean;
+  /** It asked for reactions as they change (`hello.features` has `reactions`). */
+  readonly reactionEvents: boolean;
   /** When it last had a `typing` passed on, by conversation (see `typing.ts`). */
   readonly typingSent: Map<string, number>;
   /** Rooms by folded name: the person's rooms, each with this connection's place in it. */
@@ -53,11 +55,18 @@ export interface ChatUser {
 }
 
 /** What a connection may ask to be sent beyond protocol 1.0 (`hello.features`). */
-export type EventFeature = 'rooms' | 'typing';
+export type EventFeature = 'rooms' | 'typing' | 'reactions';
 
 /** Whether the connection asked for the frames of `feature`. */
 export function wants(user: ChatUser, feature: EventFeature): boolean {
-  return feature === 'rooms' ? user.roomEvents : user.typingEvents;
+  switch (feature) {
+    case 'rooms':
+      return user.roomEvents;
+    case 'typing':
+      return user.typingEvents;
+    case 'reactions':
+      return user.reactionEvents;
+  }
 }
 
 /** A connection's place in a room on this node. */
@@ -66,6 +75,8 @@ export interface Membership {
   readonly room: LocalRoom;
   /** Highest `seq` this connection was sent: a message at or below it is a duplicate. */
   lastSeq: number;
+  /** Highest change `rev` this connection is up to date with (feature `reactions`). */
+  lastRev: number;
   /** What went by while the connection was being replayed the room; undefined once live. */
   held: HeldEvents | undefined;
 }

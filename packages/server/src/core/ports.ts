@@ -1,4 +1,10 @@
-import type { MessageFrame, ModlogEntry, ReplyExcerpt, ServerFrame } from '@confab/protocol';
+import type {
+  MessageFrame,
+  ModlogEntry,
+  ReactionCount,
+  ReplyExcerpt,
+  ServerFrame,
+} from '@confab/protocol';
 import type { EventFeature } from './people.js';
 import type { RoomRecord } from './room-policy.js';
 
@@ -36,6 +42,8 @@ export interface MessageDraft {
 /** A room message as stored: the draft plus its `seq`. */
 export interface StoredMessage extends MessageDraft {
   seq: number;
+  /** Its reactions, as one reader sees them, when a replay read them too. */
+  reactions?: ReactionCount[];
 }
 
 /** Which stored messages a page holds. */
@@ -125,6 +133,74 @@ export interface HistoryStore {
   /** Resolves when everything appended so far is stored. */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A reaction put on a room message, or (`remove`) taken back. */
+export interface ReactionChange {
+  roomKey: string;
+  /** The room as it is spelled in frames. */
+  room: string;
+  /** The message: its seq and id. */
+  seq: number;
+  id: string;
+  emoji: string;
+  /** Who: a folded name is one person; `name` as they are called now. */
+  nameKey: string;
+  name: string;
+  remove: boolean;
+}
+
+/**
+ * What a reaction change came to: `changed` when it was news (the person
+ * had not that reaction, or had it to take back), with the room's new
+ * `rev` and the emoji's `count` now; `full` when the message carries as
+ * many different reactions as it may.
+ */
+export type ReactionOutcome =
+  { changed: true; rev: number; count: number } | { changed: false; full?: boolean };
+
+/** A room message whose state changed: the room's `rev` of its last change. */
+export interface ChangedMessage {
+  seq: number;
+  id: string;
+  rev: number;
+}
+
+/**
+ * Reactions on room messages, and the room's change numbering: every
+ * change to a message (a reaction given or taken back) takes the room's
+ * next `rev` (1, 2, 3 …), and a message remembers the `rev` of its last
+ * change, so a client that had `rev` N is brought up to date by the
+ * messages changed after N. Every implementation passes
+ * `test/reactions-contract.ts`.
+ *
+ * - `react` MUST apply changes in the order of the calls, numbering each
+ *   that is news, atomically across the nodes of a cluster, and MUST NOT
+ *   give a message more than `LIMITS.maxReactionKinds` different emoji.
+ * - `reactionsOf` gives each emoji in the order it was first given, with
+ *   `me` for those `reader` (a folded name) gave.
+ */
+export interface ReactionStore {
+  react(change: ReactionChange): Promise<ReactionOutcome>;
+  /** The reactions of these messages of a room (by seq); those without are absent. */
+  reactionsOf(
+    roomKey: string,
+    seqs: readonly number[],
+    reader?: string,
+  ): Promise<Map<number, ReactionCount[]>>;
+  /** Messages changed after `rev`, in the order of their last change, at most `limit`. */
+  changedAfter(roomKey: string, rev: number, limit: number): Promise<ChangedMessage[]>;
+  /** The room's last `rev` (0: nothing changed yet). */
+  rev(roomKey: string): Promise<number>;
+}
+
+/**
+ * How a reaction is given: applied and numbered by the reaction store, then
+ * published to the room (a `reaction` frame) in `rev` order; a cluster does
+ * both in one atomic step in Redis.
+ */
+export interface ReactionPoster {
+  react(change: ReactionChange): Promise<ReactionOutcome>;
 }
 
 /** An account: a name that belongs to someone, on every device they log in from. */
@@ -271,13 +347,16 @@ export interface Origin {
 export type BusEvent =
   /**
    * A frame for every member of a room (but `except`, a folded name); `seq`
-   * for room messages; `feature`: only for connections that asked for it.
+   * for room messages, `rev` for changes to them; `feature`: only for
+   * connections that asked for it.
    */
   | {
       kind: 'room';
       roomKey: string;
       frame: ServerFrame;
       seq?: number;
+      /** For a change to a message: the room's `rev` of it. */
+      rev?: number;
       except?: string;
       feature?: EventFeature;
     }

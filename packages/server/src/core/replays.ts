@@ -10,7 +10,14 @@ import {
   pageOut,
 } from './history-pages.js';
 import type { ChatUser } from './people.js';
-import type { HistoryStore, PageQuery, StoredDirect, StoredMessage } from './ports.js';
+import type {
+  HistoryStore,
+  PageQuery,
+  ReactionStore,
+  StoredDirect,
+  StoredMessage,
+} from './ports.js';
+import { withReactions } from './reactions.js';
 
 /*
  * Large answers, sent as the reader takes them. Each page waits for the
@@ -30,10 +37,31 @@ export const RESUME_PAGE = LIMITS.maxHistoryLimit;
  */
 const FIRST_READ = 16;
 
-/** What a replay needs: the store, the frame limit, and whether to go on. */
+/** What a replay needs: the stores and the frame limit. */
 export interface ReplayContext {
   store: HistoryStore;
+  reactions: ReactionStore;
   maxFrameBytes: number;
+}
+
+/**
+ * Who a room's replay is for: the reader (a folded name: its own reactions
+ * are marked) and, for a connection that follows changes, the room's
+ * `rev` the replay's state is as of.
+ */
+export interface RoomReader {
+  reader: string;
+  rev?: number;
+}
+
+/** Reads a page of a room's messages, with their reactions as the reader sees them. */
+export function roomReader(
+  context: ReplayContext,
+  roomKey: string,
+  reader: string | undefined,
+): (query: PageQuery) => Promise<StoredMessage[]> {
+  return async (query) =>
+    withReactions(context.reactions, roomKey, await context.store.page(roomKey, query), reader);
 }
 
 /** A replay goes on while this holds (the connection is there, and still in the room). */
@@ -141,12 +169,13 @@ export function replayPage(
   before: number | undefined,
   limit: number,
   still: StillWanted,
+  reader: RoomReader = { reader: user.key },
 ): Promise<number> {
   return backwardPage(
     user,
-    { room: room.name },
+    { room: room.name, rev: reader.rev },
     context.maxFrameBytes,
-    (query) => context.store.page(room.key, query),
+    roomReader(context, room.key, reader.reader),
     encodeRoomMessage,
     (m) => m.seq,
     before,
@@ -162,12 +191,13 @@ export function replayAfter(
   room: { key: string; name: string },
   after: number,
   still: StillWanted,
+  reader: RoomReader = { reader: user.key },
 ): Promise<number> {
   return forwardPages(
     user,
-    { room: room.name },
+    { room: room.name, rev: reader.rev },
     context.maxFrameBytes,
-    (query) => context.store.page(room.key, query),
+    roomReader(context, room.key, reader.reader),
     encodeRoomMessage,
     (m) => m.seq,
     after,

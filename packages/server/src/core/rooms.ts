@@ -3,6 +3,7 @@ import type {
   JoinedFrame,
   LeaveReason,
   LeftFrame,
+  ReactFrame,
   ReplyExcerpt,
   ResumeMap,
   ServerFrame,
@@ -29,10 +30,12 @@ import type {
   IdSource,
   MessageDraft,
   MessagePoster,
+  ReactionPoster,
   StoredMessage,
 } from './ports.js';
-import type { ReplayContext } from './replays.js';
-import { RESUME_PAGE, replayAfter, replayPage } from './replays.js';
+import { tooManyReactions, updatesAfter } from './reactions.js';
+import type { ReplayContext, RoomReader } from './replays.js';
+import { RESUME_PAGE, replayAfter, replayPage, roomReader } from './replays.js';
 
 /** What rooms need of the rest of the chat. */
 export interface RoomsContext {
@@ -42,6 +45,7 @@ export interface RoomsContext {
   directory: Directory;
   accounts: AccountStore | undefined;
   poster: MessagePoster;
+  reactionPoster: ReactionPoster;
   clock: Clock;
   ids: IdSource;
   replay: ReplayContext;
@@ -132,8 +136,14 @@ export class Rooms {
     if (existing) {
       if (user.roomEvents) send(user, existing.room.rules.frame());
       await this.sendNames(user, existing.room);
-      await replayPage(this.context.replay, user, existing.room, undefined, LIMITS.joinReplay, () =>
-        this.isMember(existing),
+      await replayPage(
+        this.context.replay,
+        user,
+        existing.room,
+        undefined,
+        LIMITS.joinReplay,
+        () => this.isMember(existing),
+        await this.readerOf(user, existing.room.key),
       );
       return undefined;
     }
@@ -164,12 +174,15 @@ export class Rooms {
   async enter(
     user: ChatUser,
     roomName: string,
-    resumeAfter: number | undefined,
+    resume: { after?: number; rev?: number },
     remembered: boolean,
   ): Promise<FrameError | undefined> {
     const admitted = await this.admit(user, foldRoom(roomName), roomName, remembered);
     if ('code' in admitted) return admitted;
-    await this.joinDevice(user, roomName, admitted, { resumeAfter });
+    await this.joinDevice(user, roomName, admitted, {
+      resumeAfter: resume.after,
+      resumeRev: resume.rev,
+    });
     return undefined;
   }
 
@@ -245,17 +258,22 @@ export class Rooms {
   /**
    * Joins one connection to a room: `joined` to it, and to the room when the
    * person was not in it before; then `names` and the replay: the last 50
-   * messages, or with `resumeAfter`, every message after that seq. What the
-   * room hears meanwhile is read back after the replay, so nothing is lost
-   * or doubled. `remember`: the account keeps the room among its rooms
-   * before anyone is told, so a device that logs in once the join is
-   * answered, on any node, comes into the room too.
+   * messages, or with `resumeAfter`, every message after that seq (and,
+   * with `resumeRev`, first an `update` for each older message changed
+   * after that rev). What the room hears meanwhile is read back after the
+   * replay, so nothing is lost or doubled. `remember`: the account keeps
+   * the room among its rooms before anyone is told, so a device that logs
+   * in once the join is answered, on any node, comes into the room too.
    */
   async joinDevice(
     user: ChatUser,
     roomName: string,
     rules: RoomRules,
-    { resumeAfter, remember = false }: { resumeAfter?: number; remember?: boolean } = {},
+    {
+      resumeAfter,
+      resumeRev,
+      remember = false,
+    }: { resumeAfter?: number; resumeRev?: number; remember?: boolean } = {},
   ): Promise<void> {
     const roomKey = foldRoom(roomName);
     // A room keeps the spelling of its first join, made on whichever node:
@@ -276,7 +294,13 @@ export class Rooms {
       this.rooms.set(roomKey, room);
     } else if (rules.version > room.rules.version) room.rules = rules;
     const firstHere = !inRoom(user.person, roomKey);
-    const membership: Membership = { user, room, lastSeq: 0, held: new HeldEvents() };
+    const membership: Membership = {
+      user,
+      room,
+      lastSeq: 0,
+      lastRev: 0,
+      held: new HeldEvents(),
+    };
     room.members.set(user.recipient.sessionId, membership);
     user.rooms.set(roomKey, membership);
     // The directory first: a join it cannot record (the cluster is out of
@@ -315,10 +339,33 @@ export class Rooms {
     const still = () => this.isMember(membership);
     try {
       await this.sendNames(user, room);
-      membership.lastSeq =
-        resumeAfter === undefined
-          ? await replayPage(this.context.replay, user, room, undefined, LIMITS.joinReplay, still)
-          : await replayAfter(this.context.replay, user, room, resumeAfter, still);
+      const reader = await this.readerOf(user, roomKey);
+      membership.lastRev = reader.rev ?? 0;
+      if (resumeAfter === undefined)
+        membership.lastSeq = await replayPage(
+          this.context.replay,
+          user,
+          room,
+          undefined,
+          LIMITS.joinReplay,
+          still,
+          reader,
+        );
+      else {
+        if (resumeRev !== undefined && reader.rev !== undefined && resumeRev < reader.rev)
+          membership.lastRev = Math.max(
+            membership.lastRev,
+            await this.replayChanges(user, room, resumeRev, resumeAfter, still),
+          );
+        membership.lastSeq = await replayAfter(
+          this.context.replay,
+          user,
+          room,
+          resumeAfter,
+          still,
+          reader,
+        );
+      }
     } finally {
       await this.goLive(membership);
     }
@@ -393,6 +440,37 @@ export class Rooms {
   }
 
   /**
+   * Puts a reaction on a message of the room, or takes it back. The message
+   * must be one the room keeps; a person has each emoji on a message once,
+   * and a message carries at most `LIMITS.maxReactionKinds` different ones.
+   * What is news goes to the room's members who follow reactions; what is
+   * not (a reaction one had already) changes nothing and is not answered.
+   */
+  async react(user: ChatUser, frame: ReactFrame): Promise<FrameError | undefined> {
+    const roomKey = foldRoom(frame.room);
+    const membership = user.rooms.get(roomKey);
+    if (!membership) return notIn(frame.room);
+    const message = await this.context.store.find(roomKey, frame.id);
+    if (!this.isMember(membership)) return notIn(frame.room);
+    if (!message)
+      return {
+        code: 'no_such_message',
+        message: `there is no message ${frame.id} in ${membership.room.name} to react to`,
+      };
+    const outcome = await this.context.reactionPoster.react({
+      roomKey,
+      room: membership.room.name,
+      seq: message.seq,
+      id: message.id,
+      emoji: frame.emoji,
+      nameKey: user.key,
+      name: user.name,
+      remove: frame.remove === true,
+    });
+    return !outcome.changed && outcome.full ? tooManyReactions() : undefined;
+  }
+
+  /**
    * Tells the room's other members who asked (feature `typing`) that `user`
    * is typing there, or stopped. Someone who may not speak there is not
    * shown writing; what the throttle drops is dropped without a word.
@@ -432,8 +510,14 @@ export class Rooms {
   ): Promise<FrameError | undefined> {
     const membership = user.rooms.get(foldRoom(roomName));
     if (!membership) return notIn(roomName);
-    await replayPage(this.context.replay, user, membership.room, before, limit, () =>
-      this.isMember(membership),
+    await replayPage(
+      this.context.replay,
+      user,
+      membership.room,
+      before,
+      limit,
+      () => this.isMember(membership),
+      { reader: user.key },
     );
     return undefined;
   }
@@ -477,13 +561,17 @@ export class Rooms {
 
   // --- What the bus brings ----------------------------------------------------
 
-  /** A frame for a room: to each of its members here, in `seq` order, none twice. */
+  /**
+   * A frame for a room: to each of its members here, in `seq` order (and a
+   * change to a message in `rev` order), none twice.
+   */
   deliverToRoom(
     roomKey: string,
     out: Outgoing,
     seq: number | undefined,
     except: string | undefined,
     feature?: EventFeature,
+    rev?: number,
   ): void {
     const room = this.rooms.get(roomKey);
     if (!room) return;
@@ -493,12 +581,16 @@ export class Rooms {
       if (membership.held) {
         // Who is typing is stale by the time a replay ends.
         if (feature === 'typing') continue;
-        membership.held.hold(out, seq);
+        membership.held.hold(out, seq, rev);
         continue;
       }
       if (seq !== undefined) {
         if (seq <= membership.lastSeq) continue;
         membership.lastSeq = seq;
+      }
+      if (rev !== undefined) {
+        if (rev <= membership.lastRev) continue;
+        membership.lastRev = rev;
       }
       membership.user.recipient.deliver(out);
     }
@@ -695,16 +787,27 @@ export class Rooms {
    * meanwhile follow (or, when too many went by, the member list anew).
    */
   private async goLive(membership: Membership): Promise<void> {
+    const { user, room } = membership;
     const held = await catchUp({
-      user: membership.user,
+      user,
       held: membership.held!,
       last: () => membership.lastSeq,
       setLast: (seq) => (membership.lastSeq = seq),
-      read: (query) => this.context.store.page(membership.room.key, query),
+      read: roomReader(this.context.replay, room.key, user.key),
       frameOf: messageFrame,
       numberOf: (stored) => stored.seq,
       still: () => this.isMember(membership),
       goLive: () => (membership.held = undefined),
+      ...(user.reactionEvents
+        ? {
+            changes: {
+              last: () => membership.lastRev,
+              setLast: (rev: number) => (membership.lastRev = rev),
+              read: async (rev: number) =>
+                (await updatesAfter(this.context.replay.reactions, room, rev, user.key)).updates,
+            },
+          }
+        : {}),
     });
     if (!held) {
       membership.held = undefined;
@@ -712,6 +815,49 @@ export class Rooms {
     }
     if (held.overflowed) await this.sendNames(membership.user, membership.room);
     else for (const out of held.events) membership.user.recipient.deliver(out);
+  }
+
+  /**
+   * Who a replay of the room is for: the connection's person, and (when it
+   * follows changes) the room's `rev` now, read before any message is.
+   */
+  private async readerOf(user: ChatUser, roomKey: string): Promise<RoomReader> {
+    if (!user.reactionEvents) return { reader: user.key };
+    return { reader: user.key, rev: await this.context.replay.reactions.rev(roomKey) };
+  }
+
+  /**
+   * A resume's first part, for a connection that follows changes: an
+   * `update` for each message it has (at or below `upToSeq`) changed after
+   * `rev`, in the order of their last change, at the reader's pace.
+   * Resolves with the last rev read.
+   */
+  private async replayChanges(
+    user: ChatUser,
+    room: LocalRoom,
+    rev: number,
+    upToSeq: number,
+    still: () => boolean,
+  ): Promise<number> {
+    let last = rev;
+    for (;;) {
+      if (!(await user.recipient.ready()) || !still()) return last;
+      const { read, more, updates } = await updatesAfter(
+        this.context.replay.reactions,
+        room,
+        last,
+        user.key,
+        (changed) => changed.seq <= upToSeq,
+      );
+      let bytes = 0;
+      for (const { out } of updates) {
+        user.recipient.deliver(out);
+        bytes += out.line.length;
+      }
+      user.recipient.spent(bytes);
+      last = read;
+      if (!more) return last;
+    }
   }
 
   /** The room's member list, in as many `names` frames as it takes to fit the frame limit. */

@@ -88,6 +88,7 @@ export const COMMANDS: { [T in ClientFrameType]: Handler<Extract<ClientFrame, { 
   unmute: (session, { room, name }) => moderate(session, room, { kind: 'unmute', name }),
   invite: (session, { room, name }) => moderate(session, room, { kind: 'invite', name }),
   uninvite: (session, { room, name }) => moderate(session, room, { kind: 'uninvite', name }),
+  react: (session, frame) => session.core.react(session.user!, frame),
   typing: (session, { room, to, stopped }) =>
     session.core.typing(
       session.user!,

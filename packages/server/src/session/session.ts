@@ -323,6 +323,8 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
         // Plain text shows rooms' state and moderation as lines.
         roomEvents: this.connection.kind === 'plain' || frame.features?.includes('rooms') === true,
         typingEvents: frame.features?.includes('typing') === true,
+        reactionEvents: frame.features?.includes('reactions') === true,
+        ...(frame.revs === undefined ? {} : { revs: frame.revs }),
       };
       const result = await this.core.register(this, frame.name, frame.resume, identity);
       const made = login?.token !== undefined ? login.session : undefined;

@@ -195,8 +195,23 @@ function replyArgs(reply: ReplyExcerpt | undefined): string[] {
   return reply ? [reply.id, reply.from, reply.text] : ['', '', ''];
 }
 
-/** The parts of a room (its counter, its stream) and of a mailbox (the same, and what waits in it). */
-export type StoreKeyKind = 'seq' | 'history' | 'ids' | 'dseq' | 'mailbox' | 'waiting' | 'dids';
+/**
+ * The parts of a room (its counter, its stream, its ids; its change
+ * counter, reactions, who reacted, changed messages) and of a mailbox (the
+ * same, and what waits in it).
+ */
+export type StoreKeyKind =
+  | 'seq'
+  | 'history'
+  | 'ids'
+  | 'dseq'
+  | 'mailbox'
+  | 'waiting'
+  | 'dids'
+  | 'rev'
+  | 'reactions'
+  | 'reacted'
+  | 'changes';
 
 /** The key of one part of a room or mailbox, under a chat's prefix. */
 export function storeKey(prefix: string, kind: StoreKeyKind, id: string): string {

@@ -14,6 +14,7 @@ import type {
 import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { ServerError } from '../errors.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
+import { SqliteReactions } from './sqlite-reactions.js';
 import { SqliteRooms } from './sqlite-rooms.js';
 import type { Waiting } from './waiting.js';
 import { checkWaiting } from './waiting.js';
@@ -222,6 +223,8 @@ export class SqliteStore implements HistoryStore {
   readonly accounts: SqliteAccounts;
   /** Rooms' records, the server's bans and the moderation log, in the same file. */
   readonly rooms: SqliteRooms;
+  /** Reactions on room messages, in the same file. */
+  readonly reactions: SqliteReactions;
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
@@ -243,6 +246,7 @@ export class SqliteStore implements HistoryStore {
     this.accounts = new SqliteAccounts(db);
     this.accounts.pruneExpired(Date.now());
     this.rooms = new SqliteRooms(db);
+    this.reactions = new SqliteReactions(db);
     this.insert = db.prepare(
       'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action, reply_id, reply_from, reply_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

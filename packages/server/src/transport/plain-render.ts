@@ -94,7 +94,16 @@ function renderMessage(frame: MessageFrame, view: PlainView): string {
     frame.room !== undefined && foldRoom(frame.room) !== foldRoom(view.room)
       ? ` ${frame.room}`
       : '';
-  return frame.action ? `${time}${where} * ${from} ${text}` : `${time}${where} <${from}> ${text}`;
+  const line = frame.action
+    ? `${time}${where} * ${from} ${text}`
+    : `${time}${where} <${from}> ${text}`;
+  return line + reactionsText(frame);
+}
+
+/** A message's reactions after it, as history shows them: ` [👍 3, 🎉 1]`. */
+function reactionsText(frame: MessageFrame): string {
+  if (!frame.reactions || frame.reactions.length === 0) return '';
+  return ` [${frame.reactions.map((r) => `${inert(r.emoji)} ${r.count}`).join(', ')}]`;
 }
 
 /**
@@ -161,6 +170,8 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
     case 'ping':
     case 'pong':
     case 'typing': // never sent to plain text, which does not ask for the feature
+    case 'reaction':
+    case 'update':
       return [];
   }
 }

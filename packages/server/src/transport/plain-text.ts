@@ -169,6 +169,14 @@ export class PlainTextConnection extends SocketConnection implements Connection,
       case 'error':
         this.say(`! ${action.message}`);
         return undefined;
+      case 'reply':
+      case 'react':
+      case 'typing':
+        // They point at messages on a screen, or set a client's own behaviour: plain text has neither.
+        this.say(
+          `! /${action.kind} is for Confab's clients: plain text has no messages to point at.`,
+        );
+        return undefined;
       case 'none':
         return undefined;
     }

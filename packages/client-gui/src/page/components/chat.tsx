@@ -98,9 +98,15 @@ export function ChatScreen({ client, server }: Props) {
   const conversations = [...model.conversations.values()];
   const room = current?.target.kind === 'room' ? (current as RoomConversation) : undefined;
   const answering = client.answeringEntry;
+  // The message whose reaction picker is open: its React button, or `/react N` typed.
+  const [picking, setPicking] = useState<string | undefined>(undefined);
   // The room list opens wherever it was asked for: the button, or `/list` typed.
   useEffect(
-    () => client.subscribe((event) => event.type === 'room_list' && setBrowsing(true)),
+    () =>
+      client.subscribe((event) => {
+        if (event.type === 'room_list') setBrowsing(true);
+        else if (event.type === 'pick_reaction') setPicking(event.id);
+      }),
     [client],
   );
   useTicker(status === 'reconnecting', 250);
@@ -215,6 +221,9 @@ export function ChatScreen({ client, server }: Props) {
             conversation={current}
             onTop={() => current.target.kind === 'room' && client.loadOlder(current.target.room)}
             onReply={(entry) => client.answer(entry.id)}
+            onReact={(entry, emoji) => client.toggleReaction(entry.id, emoji)}
+            picking={picking}
+            onPick={setPicking}
             onMissing={() =>
               client.model.notice(
                 'The message this answers is further back: scroll up to load it.',

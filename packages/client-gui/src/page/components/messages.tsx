@@ -1,5 +1,5 @@
 import type { Conversation, LogEntry, MessageEntry } from '@confab/protocol';
-import { clockTime, dayChanges, dayLabel, escapeControls } from '@confab/protocol';
+import { REACTION_PICKS, clockTime, dayChanges, dayLabel, escapeControls } from '@confab/protocol';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { nameHue } from '../colors.js';
 import { linkify } from '../linkify.js';
@@ -12,6 +12,12 @@ interface Props {
   onReply: (entry: MessageEntry) => void;
   /** The message a quoted line names is not loaded here. */
   onMissing: (id: string) => void;
+  /** The person put an emoji on a message, or took theirs off. */
+  onReact: (entry: MessageEntry, emoji: string) => void;
+  /** The message whose reaction picker is open, if one is. */
+  picking: string | undefined;
+  /** Opens the picker of a message, or (undefined) closes it. */
+  onPick: (id: string | undefined) => void;
 }
 
 /** What an entry's buttons do. */
@@ -19,6 +25,63 @@ interface Actions {
   reply: (entry: MessageEntry) => void;
   /** Goes to the message with this id, in the list. */
   goTo: (id: string) => void;
+  react: (entry: MessageEntry, emoji: string) => void;
+  picking: string | undefined;
+  pick: (id: string | undefined) => void;
+}
+
+/** A message's reactions: a button each, with its count; the person's own pressed. */
+function Reactions({ entry, actions }: { entry: MessageEntry; actions: Actions }) {
+  if (!entry.reactions || entry.reactions.length === 0) return null;
+  return (
+    <span class="reactions">
+      {entry.reactions.map((reaction) => (
+        <button
+          key={reaction.emoji}
+          type="button"
+          class={reaction.me ? 'reaction mine' : 'reaction'}
+          aria-pressed={reaction.me === true}
+          aria-label={`${reaction.emoji} ${reaction.count}${reaction.me ? ', yours' : ''}`}
+          onClick={() => actions.react(entry, reaction.emoji)}
+        >
+          {reaction.emoji} <span class="count">{reaction.count}</span>
+        </button>
+      ))}
+    </span>
+  );
+}
+
+/** The emoji to put on a message: Esc or a second click on React closes it. */
+function Picker({ entry, actions }: { entry: MessageEntry; actions: Actions }) {
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  return (
+    <span
+      class="picker"
+      role="menu"
+      aria-label="Put a reaction on this message"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        actions.pick(undefined);
+      }}
+    >
+      {REACTION_PICKS.map((emoji, i) => (
+        <button
+          key={emoji}
+          ref={i === 0 ? first : undefined}
+          type="button"
+          role="menuitem"
+          onClick={() => {
+            actions.react(entry, emoji);
+            actions.pick(undefined);
+          }}
+        >
+          {emoji}
+        </button>
+      ))}
+    </span>
+  );
 }
 
 /** Keys for entries: stable for the life of an entry object. */
@@ -105,6 +168,8 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
     .join(' ');
   // The body is one grid column: a long or multi-line text wraps under the name, not under the time.
   const reply = entry.reply;
+  // Reactions are on room messages (those with a seq).
+  const inRoom = entry.seq !== undefined;
   return (
     <li class={classes} data-id={entry.id}>
       {time}
@@ -124,15 +189,30 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
         )}
         {entry.action && <span aria-hidden="true">* </span>}
         <Name name={entry.from} self={entry.self} /> <Text text={entry.text} />
+        {inRoom && <Reactions entry={entry} actions={actions} />}
+        {inRoom && actions.picking === entry.id && <Picker entry={entry} actions={actions} />}
       </span>
-      <button
-        type="button"
-        class="reply-button"
-        aria-label={`Reply to ${escapeControls(entry.from, { singleLine: true })}`}
-        onClick={() => actions.reply(entry)}
-      >
-        Reply
-      </button>
+      <span class="message-buttons">
+        {inRoom && (
+          <button
+            type="button"
+            class="react-button"
+            aria-expanded={actions.picking === entry.id}
+            aria-label={`React to ${escapeControls(entry.from, { singleLine: true })}`}
+            onClick={() => actions.pick(actions.picking === entry.id ? undefined : entry.id)}
+          >
+            React
+          </button>
+        )}
+        <button
+          type="button"
+          class="reply-button"
+          aria-label={`Reply to ${escapeControls(entry.from, { singleLine: true })}`}
+          onClick={() => actions.reply(entry)}
+        >
+          Reply
+        </button>
+      </span>
     </li>
   );
 }
@@ -164,7 +244,15 @@ const NEAR_BOTTOM = 48;
  * counts what arrived below. At the top it asks for older history and keeps
  * the reader's place when that history goes in above.
  */
-export function MessageList({ conversation, onTop, onReply, onMissing }: Props) {
+export function MessageList({
+  conversation,
+  onTop,
+  onReply,
+  onMissing,
+  onReact,
+  picking,
+  onPick,
+}: Props) {
   const list = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
   const [unseen, setUnseen] = useState(0);
@@ -252,7 +340,15 @@ export function MessageList({ conversation, onTop, onReply, onMissing }: Props) 
         tabIndex={0}
         onScroll={onScroll}
       >
-        <ol class="entries">{withDays(conversation.entries, { reply: onReply, goTo })}</ol>
+        <ol class="entries">
+          {withDays(conversation.entries, {
+            reply: onReply,
+            goTo,
+            react: onReact,
+            picking,
+            pick: onPick,
+          })}
+        </ol>
       </div>
       {!following && unseen > 0 && (
         <button

@@ -1,0 +1,252 @@
+import type { ReactionCount } from '@confab/protocol';
+import { ConfabError, LIMITS } from '@confab/protocol';
+import type { Redis } from 'ioredis';
+import type { NumberingGuard } from '../cluster/numbering-guard.js';
+import { defineScripts } from '../cluster/scripts.js';
+import type {
+  ChangedMessage,
+  ReactionChange,
+  ReactionOutcome,
+  ReactionStore,
+} from '../core/ports.js';
+import type { Publication } from './redis-store.js';
+import { storeKey } from './redis-store.js';
+
+/**
+ * Applies one reaction change atomically. KEYS: the room's change counter,
+ * its reactions (a hash of seq -> JSON `[[emoji, count], …]`, in the order
+ * each emoji was first given), who reacted to this message (a set of
+ * `emoji TAB name`), and its changed messages (a sorted set of
+ * `seq TAB id` by rev). ARGV: seq, id, emoji, folded name, '1' to remove,
+ * the most different emoji a message may carry, the changed messages a
+ * room keeps, the key prefix of who-reacted sets, the publication (command,
+ * channel, payload after `R<rev> TAB <count> TAB`), and the node's guard key.
+ * Returns {rev, count}; {0} when it was no news; {-1} when the message is
+ * full; {-10} when Redis lost data (the guard is gone).
+ */
+const REACT = `
+if ARGV[12] ~= '' and redis.call('EXISTS', ARGV[12]) == 0 then return {-10} end
+local member = ARGV[3] .. '\\t' .. ARGV[4]
+local remove = ARGV[5] == '1'
+local had = redis.call('SISMEMBER', KEYS[3], member) == 1
+if had ~= remove then return {0} end
+local summary = {}
+local raw = redis.call('HGET', KEYS[2], ARGV[1])
+if raw then summary = cjson.decode(raw) end
+local at = nil
+for i, pair in ipairs(summary) do
+  if pair[1] == ARGV[3] then at = i break end
+end
+if not remove and at == nil and #summary >= tonumber(ARGV[6]) then return {-1} end
+local count
+if remove then
+  redis.call('SREM', KEYS[3], member)
+  count = (at and summary[at][2] or 1) - 1
+  if at and count <= 0 then table.remove(summary, at) elseif at then summary[at][2] = count end
+else
+  redis.call('SADD', KEYS[3], member)
+  if at == nil then
+    table.insert(summary, {ARGV[3], 1})
+    count = 1
+  else
+    count = summary[at][2] + 1
+    summary[at][2] = count
+  end
+end
+if #summary == 0 then redis.call('HDEL', KEYS[2], ARGV[1])
+else redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(summary)) end
+local rev = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[4], rev, ARGV[1] .. '\\t' .. ARGV[2])
+if redis.call('ZCARD', KEYS[4]) > tonumber(ARGV[7]) then
+  local oldest = redis.call('ZPOPMIN', KEYS[4])
+  local seq = string.match(oldest[1], '^(%d+)')
+  redis.call('HDEL', KEYS[2], seq)
+  redis.call('DEL', ARGV[8] .. seq)
+end
+if ARGV[9] ~= '' then
+  redis.call(ARGV[9], ARGV[10], 'R' .. rev .. '\\t' .. count .. '\\t' .. ARGV[11])
+end
+return {rev, count}
+`;
+
+/**
+ * KEYS: a room's reactions, then who reacted to each message asked about.
+ * ARGV: the folded name of the reader ('' for none), then the seqs. Returns,
+ * per seq, its reactions' JSON (or false) and which emoji the reader gave
+ * (a JSON array).
+ */
+const READ = `
+local out = {}
+for i = 2, #ARGV do
+  local raw = redis.call('HGET', KEYS[1], ARGV[i])
+  local mine = {}
+  if raw and ARGV[1] ~= '' then
+    for _, pair in ipairs(cjson.decode(raw)) do
+      if redis.call('SISMEMBER', KEYS[i], pair[1] .. '\\t' .. ARGV[1]) == 1 then
+        table.insert(mine, pair[1])
+      end
+    end
+  end
+  out[#out + 1] = raw or false
+  out[#out + 1] = #mine > 0 and cjson.encode(mine) or false
+end
+return out
+`;
+
+type ScriptedRedis = Redis & {
+  confabReact(...args: Array<string | number>): Promise<number[]>;
+  confabReadReactions(...args: Array<string | number>): Promise<Array<string | null>>;
+};
+
+/** Options of {@link RedisReactions}. */
+export interface RedisReactionsOptions {
+  client: Redis;
+  /** Prefix of every key. @default 'confab:' */
+  prefix?: string;
+  /** Changed messages a room keeps (as many as its stream). @default 100000 */
+  maxPerRoom?: number;
+  guard?: NumberingGuard;
+}
+
+/** Runs a command; Redis out of reach is `unavailable`. */
+async function reachable<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new ConfabError('unavailable', 'the history store cannot be reached', { cause: error });
+  }
+}
+
+/** A message's reactions as the store keeps them: `[[emoji, count], …]` (cjson writes `{}` for none). */
+function parseSummary(raw: string): Array<[string, number]> {
+  const value = JSON.parse(raw) as unknown;
+  return Array.isArray(value) ? (value as Array<[string, number]>) : [];
+}
+
+/**
+ * Reactions in Redis, beside the room's stream: each change is applied,
+ * numbered and (for a cluster) published in one script, so every node
+ * hears a room's changes in `rev` order.
+ */
+export class RedisReactions implements ReactionStore {
+  private readonly client: ScriptedRedis;
+  private readonly prefix: string;
+  private readonly maxPerRoom: number;
+  private readonly guard: NumberingGuard | undefined;
+
+  constructor(options: RedisReactionsOptions) {
+    this.client = defineScripts<ScriptedRedis>(options.client, {
+      confabReact: { keys: 4, lua: REACT },
+      confabReadReactions: { keys: undefined, lua: READ },
+    });
+    this.prefix = options.prefix ?? 'confab:';
+    this.maxPerRoom = options.maxPerRoom ?? 100_000;
+    this.guard = options.guard;
+  }
+
+  react(change: ReactionChange, publication?: Publication): Promise<ReactionOutcome> {
+    return this.reactOnce(change, publication, true);
+  }
+
+  private async reactOnce(
+    change: ReactionChange,
+    publication: Publication | undefined,
+    retry: boolean,
+  ): Promise<ReactionOutcome> {
+    const { roomKey, seq } = change;
+    const [rev, count] = await reachable(() =>
+      this.client.confabReact(
+        this.key('rev', roomKey),
+        this.key('reactions', roomKey),
+        this.reactedKey(roomKey, seq),
+        this.key('changes', roomKey),
+        seq,
+        change.id,
+        change.emoji,
+        change.nameKey,
+        change.remove ? '1' : '',
+        LIMITS.maxReactionKinds,
+        this.maxPerRoom,
+        this.reactedKey(roomKey, ''),
+        publication?.command ?? '',
+        publication?.channel ?? '',
+        publication?.payload ?? '',
+        this.guard?.key ?? '',
+      ),
+    );
+    if (rev === -10 && this.guard && retry) {
+      await reachable(() => this.guard!.recover());
+      return this.reactOnce(change, publication, false);
+    }
+    if (rev === undefined || rev <= 0)
+      return rev === -1 ? { changed: false, full: true } : { changed: false };
+    this.guard?.sawRev(roomKey, rev);
+    return { changed: true, rev, count: count ?? 0 };
+  }
+
+  async reactionsOf(
+    roomKey: string,
+    seqs: readonly number[],
+    reader?: string,
+  ): Promise<Map<number, ReactionCount[]>> {
+    const found = new Map<number, ReactionCount[]>();
+    if (seqs.length === 0) return found;
+    const rows = await reachable(() =>
+      this.client.confabReadReactions(
+        1 + seqs.length,
+        this.key('reactions', roomKey),
+        ...seqs.map((seq) => this.reactedKey(roomKey, seq)),
+        reader ?? '',
+        ...seqs,
+      ),
+    );
+    seqs.forEach((seq, i) => {
+      const raw = rows[2 * i];
+      if (!raw) return;
+      const mine = new Set(rows[2 * i + 1] ? (JSON.parse(rows[2 * i + 1]!) as string[]) : []);
+      const counts = parseSummary(raw).map(([emoji, count]) =>
+        mine.has(emoji) ? { emoji, count, me: true as const } : { emoji, count },
+      );
+      if (counts.length > 0) found.set(seq, counts);
+    });
+    return found;
+  }
+
+  async changedAfter(roomKey: string, rev: number, limit: number): Promise<ChangedMessage[]> {
+    const flat = await reachable(() =>
+      this.client.zrangebyscore(
+        this.key('changes', roomKey),
+        `(${rev}`,
+        '+inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        limit,
+      ),
+    );
+    const changed: ChangedMessage[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const member = flat[i]!;
+      const tab = member.indexOf('\t');
+      changed.push({
+        seq: Number(member.slice(0, tab)),
+        id: member.slice(tab + 1),
+        rev: Number(flat[i + 1]),
+      });
+    }
+    return changed;
+  }
+
+  async rev(roomKey: string): Promise<number> {
+    return Number((await reachable(() => this.client.get(this.key('rev', roomKey)))) ?? 0);
+  }
+
+  private key(kind: 'rev' | 'reactions' | 'changes', roomKey: string): string {
+    return storeKey(this.prefix, kind, roomKey);
+  }
+
+  /** Who reacted to one message of a room (with seq '': the prefix of every such key). */
+  private reactedKey(roomKey: string, seq: number | string): string {
+    return `${storeKey(this.prefix, 'reacted', roomKey)}:${seq}`;
+  }
+}
