@@ -16,6 +16,8 @@ import { runLoginStorm } from './logins.js';
 import { LOADGEN_CPU } from './servers.js';
 import type { Attack, AttackResult } from './attacks.js';
 import { runAttack } from './attacks.js';
+import type { ReactionStormResult } from './reactions.js';
+import { runReactionStorm } from './reactions.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'results');
@@ -223,6 +225,10 @@ const abRuns: FanoutConfig[] =
         ]),
       );
 const stormRuns = values.only === undefined || 'W3 login storm'.includes(values.only) ? STORMS : [];
+/** People reacting at once in W5. */
+const REACTORS = [1_000];
+const reactionRuns =
+  values.only === undefined || 'W5 reaction storm'.includes(values.only) ? REACTORS : [];
 
 function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '-';
@@ -295,6 +301,20 @@ function abSummary(results: FanoutResult[]): string {
     );
   }
   return lines.join('\n');
+}
+
+function reactionTable(results: ReactionStormResult[]): string {
+  const header = [
+    '| run | seconds | reactions/s | deliveries/s | lost | event-loop lag p99 / max (ms) | chat p99 (ms) | chat lost | server CPU s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  return [
+    ...header,
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${fixed(r.seconds, 2)} | ${thousands(r.reactionsPerSecond)} | ${thousands(r.deliveriesPerSecond)} | ${r.lost} | ${fixed(r.eventLoopP99Ms, 1)} / ${fixed(r.eventLoopMaxMs, 1)} | ${fixed(r.chatP99Ms, 1)} | ${r.chatLost} | ${fixed(r.serverCpuSeconds, 2)} |`,
+    ),
+  ].join('\n');
 }
 
 function stormTable(results: LoginStormResult[]): string {
@@ -371,6 +391,16 @@ async function main(): Promise<void> {
       `${fixed(result.loginsPerSecond, 1)} logins/s, event-loop lag p99 ${fixed(result.eventLoopP99Ms, 1)} ms, chat p99 ${fixed(result.chatP99Ms, 1)} ms, chat lost ${result.chatLost}`,
     );
   }
+  const reactions: ReactionStormResult[] = [];
+  for (const people of reactionRuns) {
+    process.stdout.write(`  W5 reaction storm, ${thousands(people)} people … `);
+    await settle();
+    const result = await runReactionStorm(people, pin);
+    reactions.push(result);
+    console.log(
+      `${thousands(result.reactionsPerSecond)} reactions/s, ${thousands(result.deliveriesPerSecond)} deliveries/s, lost ${result.lost}, event-loop lag p99 ${fixed(result.eventLoopP99Ms, 1)} ms, chat p99 ${fixed(result.chatP99Ms, 1)} ms`,
+    );
+  }
   const attacks: AttackResult[] = [];
   for (const build of baseline === undefined ? [undefined] : [baseline, undefined])
     for (const attack of attackRuns) {
@@ -435,6 +465,14 @@ async function main(): Promise<void> {
     '',
     attackTable(attacks),
     '',
+    '## W5: reaction storm (SQLite)',
+    '',
+    'N people in one room (following reactions) each react once to the same message, spread over one second, most',
+    "with the same emoji; every reaction's news goes to all N. Seconds run from the first reaction sent to the last",
+    "news received; reactions/s and deliveries/s are over that time. Meanwhile W3's small room keeps talking.",
+    '',
+    reactionTable(reactions),
+    '',
     ...(baseline === undefined
       ? []
       : ['## A/B: W1 against the baseline build, in this run', '', abSummary(fanouts), '']),
@@ -446,7 +484,7 @@ async function main(): Promise<void> {
     writeFileSync(join(resultsDir, `${name}.md`), markdown);
     writeFileSync(
       join(resultsDir, `${name}.json`),
-      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles, logins: storms, attacks }, null, 2)}\n`,
+      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles, logins: storms, reactions, attacks }, null, 2)}\n`,
     );
     console.log(`Written to ${join('apps/loadgen/results', `${name}.md`)} and .json`);
   }

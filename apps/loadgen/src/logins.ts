@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PASSWORD_COST, SqliteStore, hashPassword, lookalikeKey } from '@confab/server';
 import { cpuSeconds } from './proc.js';
-import { scrapeMetrics, startServer } from './servers.js';
+import { ask, eventLoopDelay, startChat } from './probes.js';
+import { startServer } from './servers.js';
 import { LatencySample, nowMs } from './stats.js';
 
 /** One login storm (W3). */
@@ -34,8 +35,6 @@ export interface LoginStormResult {
 const PASSWORD = 'the benchmark password';
 /** Logins under way at once: enough to keep the hash queue full, not so many that connecting is the load. */
 const IN_FLIGHT = 400;
-const CHAT_READERS = 5;
-const CHAT_EVERY_MS = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,102 +59,6 @@ async function seedAccounts(dataDir: string, count: number): Promise<void> {
     });
   }
   await store.close();
-}
-
-/** A connection that sends one line and resolves with the first answer line that matches. */
-function ask(
-  port: number,
-  line: string,
-  answer: RegExp,
-): Promise<{ socket: net.Socket; reply: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host: '127.0.0.1' }, () => socket.write(line));
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('latin1');
-      const match = answer.exec(seen);
-      if (!match) return;
-      socket.off('data', onData);
-      // Keep reading (and dropping) so nothing backs up.
-      socket.on('data', () => undefined);
-      resolve({ socket, reply: match[0] });
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
-}
-
-/** A room that keeps talking: one sender, readers measuring how late each message comes. */
-async function startChat(port: number) {
-  const latency = new LatencySample();
-  let delivered = 0;
-  /** Messages sent from this time on are counted, at both ends. */
-  let countFrom = Number.POSITIVE_INFINITY;
-  const readers: net.Socket[] = [];
-  for (let i = 0; i < CHAT_READERS; i++) {
-    const { socket } = await ask(
-      port,
-      `{"type":"hello","version":1,"name":"reader${i}"}\n`,
-      /"type":"history"/,
-    );
-    let partial = '';
-    socket.removeAllListeners('data');
-    socket.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop()!;
-      const now = nowMs();
-      for (const line of lines) {
-        const sent = /"text":"chat (\d+(?:\.\d+)?)"/.exec(line);
-        if (!sent || Number(sent[1]) < countFrom) continue;
-        delivered++;
-        latency.add(now - Number(sent[1]));
-      }
-    });
-    readers.push(socket);
-  }
-  const { socket: sender } = await ask(
-    port,
-    `{"type":"hello","version":1,"name":"talker"}\n`,
-    /"type":"history"/,
-  );
-  let sent = 0;
-  const timer = setInterval(() => {
-    const now = nowMs();
-    if (now >= countFrom) sent++;
-    sender.write(`{"type":"say","room":"#general","text":"chat ${now}"}\n`);
-  }, CHAT_EVERY_MS);
-  return {
-    /** Starts counting: what is sent from now on must reach every reader. */
-    start: () => {
-      countFrom = nowMs();
-    },
-    /** Stops sending, waits for the last messages, and says what came. */
-    finish: async () => {
-      clearInterval(timer);
-      await sleep(1_000);
-      for (const socket of [...readers, sender]) socket.destroy();
-      return { sent, delivered, latency };
-    },
-  };
-}
-
-/**
- * The server's event-loop monitor samples every 20 ms (`eventLoopMonitoringPrecision`
- * in its metrics) and records the time between samples: an idle server reads 20 ms.
- */
-const MONITOR_INTERVAL_MS = 20;
-
-/**
- * How late the server's event loop has run since the last scrape (prom-client
- * resets the monitor on each): what it recorded, less the sampling interval.
- */
-async function eventLoopDelay(port: number): Promise<{ p99Ms: number; maxMs: number }> {
-  const text = await scrapeMetrics(port);
-  const pattern = (name: string) =>
-    new RegExp(`^confab_process_nodejs_eventloop_lag_${name}_seconds (\\S+)`, 'm');
-  const lateMs = (name: string) =>
-    Math.max(0, Number(pattern(name).exec(text)?.[1]) * 1000 - MONITOR_INTERVAL_MS);
-  return { p99Ms: lateMs('p99'), maxMs: lateMs('max') };
 }
 
 /**
@@ -220,7 +123,7 @@ export async function runLoginStorm(count: number, pin: boolean): Promise<LoginS
         eventLoopP99Ms: delay.p99Ms,
         eventLoopMaxMs: delay.maxMs,
         chatDelivered: talk.delivered,
-        chatLost: talk.sent * CHAT_READERS - talk.delivered,
+        chatLost: talk.lost,
         chatP99Ms: talk.latency.quantile(0.99),
         serverCpuSeconds: cpu,
         notes,

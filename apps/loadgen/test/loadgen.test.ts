@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runFanout } from '../src/fanout.js';
 import { runIdle } from '../src/idle.js';
 import { runLoginStorm } from '../src/logins.js';
+import { runReactionStorm } from '../src/reactions.js';
 
 // Small, unpinned runs against real server processes: the benchmark's own
 // machinery must count right (zero loss, every delivery seen) before its
@@ -79,6 +80,16 @@ describe('load generator', () => {
     expect(result.loginsPerSecond).toBeGreaterThan(40 / 60);
     expect(result.chatDelivered).toBeGreaterThan(0);
     expect(result.chatLost).toBe(0);
+    expect(result.eventLoopP99Ms).toBeGreaterThanOrEqual(0);
+    expect(result.eventLoopP99Ms).toBeLessThan(10_000);
+  });
+
+  it('runs a reaction storm: the news of every reaction reaches everyone, the room loses nothing meanwhile', async () => {
+    const result = await runReactionStorm(30, false);
+    expect(result.deliveries).toBe(30 * 30);
+    expect(result.lost).toBe(0);
+    expect(result.chatLost).toBe(0);
+    expect(result.reactionsPerSecond).toBeGreaterThan(30 / 60);
     expect(result.eventLoopP99Ms).toBeGreaterThanOrEqual(0);
     expect(result.eventLoopP99Ms).toBeLessThan(10_000);
   });
