@@ -20,6 +20,7 @@ const PROTOCOL_TESTS = [
   'test/typing.test.ts',
   'test/replies.test.ts',
   'test/reactions.test.ts',
+  'test/edits.test.ts',
 ];
 
 export default defineConfig({

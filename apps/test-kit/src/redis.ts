@@ -6,6 +6,8 @@ import { freePort, tempDir } from './places.js';
 export interface TestRedis {
   port: number;
   url: string;
+  /** Its data directory: the append-only file and snapshots, to read raw. */
+  dir: string;
   /** Kills it (SIGKILL: no chance to flush) and starts it again on the same port and data. */
   crashAndRestart(downMs?: number): Promise<void>;
   /** Kills it (SIGKILL) and leaves it down. */
@@ -39,6 +41,7 @@ export async function startRedis(options: { persistent?: boolean } = {}): Promis
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    dir: dir.path,
     crash,
     restart,
     crashAndRestart: async (downMs = 0) => {

@@ -357,6 +357,54 @@ describe('the chat page', () => {
     bob.end();
   });
 
+  it('edits and deletes: Edit mends your message in the input, Delete leaves a line saying so; others’ changes show live', async () => {
+    const page = await openChat('edna');
+    const bob = await JsonClient.connect(port);
+    await bob.register('bob-edits', { features: ['edits'] });
+    await say(page, 'the meeting is at 3');
+    const mine = page.locator('.log .message', { hasText: 'the meeting is at 3' }).first();
+    const id = (await bob.next('message', (m) => m.text === 'the meeting is at 3')).id;
+    // Edit: the text goes into the input, Enter saves it.
+    await mine.hover();
+    await mine.getByRole('button', { name: 'Edit your message' }).click();
+    const box = page.locator('.composer textarea');
+    await expect.poll(() => box.inputValue()).toBe('the meeting is at 3');
+    await box.fill('the meeting is at 4');
+    await box.press('Enter');
+    expect(await bob.next('edited')).toMatchObject({ id, text: 'the meeting is at 4' });
+    const edited = page.locator('.log .message', { hasText: 'the meeting is at 4' }).first();
+    expect(await edited.locator('.edited').textContent()).toBe(' (edited)');
+    expect(await box.inputValue()).toBe('');
+    // Someone else's edit shows live; a reply to a message deleted since says so.
+    bob.send({ type: 'say', room: '#general', text: 'lunch after?', ref: 'l' });
+    const lunch = (await bob.next('ack', (a) => a.ref === 'l')).id;
+    bob.send({ type: 'edit', room: '#general', id: lunch, text: 'lunch after, at noon?' });
+    const asked = page.locator('.log .message', { hasText: 'lunch after, at noon?' }).first();
+    await asked.locator('.edited').waitFor();
+    await asked.hover();
+    await asked.getByRole('button', { name: 'Reply to bob-edits' }).click();
+    await page.keyboard.type('yes');
+    await page.keyboard.press('Enter');
+    await bob.next('message', (m) => m.text === 'yes');
+    bob.send({ type: 'delete', room: '#general', id: lunch });
+    await page.locator('.log .tombstone', { hasText: 'Message from bob-edits deleted' }).waitFor();
+    const quote = page.locator('.log .message', { hasText: 'yes' }).locator('.quote');
+    await expect.poll(() => quote.textContent()).toBe('↪ bob-edits: message deleted');
+    // Delete, once confirmed: everyone sees it go.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await edited.hover();
+    await edited.getByRole('button', { name: 'Delete your message' }).click();
+    expect(await bob.next('deleted', (d) => d.id === id)).toMatchObject({
+      from: 'edna',
+      deleted_by: 'edna',
+    });
+    await page.locator('.log .tombstone', { hasText: 'Message from edna deleted' }).waitFor();
+    await page.screenshot({ path: join(shots, 'edits.png') });
+    // No one else's message has an Edit or Delete button for a member.
+    expect(await page.getByRole('button', { name: /Delete the message from/ }).count()).toBe(0);
+    bob.end();
+  });
+
   it('writes times as the person’s locale does, the terminal client’s rule too', async () => {
     const british = await openChat('gb-reader', { locale: 'en-GB' });
     const american = await openChat('us-reader', { locale: 'en-US' });

@@ -52,6 +52,14 @@ export type InputAction =
    * had it. Without `emoji`: offer the reactions to pick from.
    */
   | { kind: 'react'; back: number; emoji?: string }
+  /**
+   * Edit a message of the conversation in view: the `back`th from the
+   * newest, or (no `back`) the user's own newest; with `text`, its new
+   * text; without, the view offers the old text to change.
+   */
+  | { kind: 'edit'; back?: number; text?: string }
+  /** Delete a message of the conversation in view: the `back`th from the newest, or the user's own newest. */
+  | { kind: 'delete'; back?: number }
   /** Nothing to do (an empty line). */
   | { kind: 'none' };
 
@@ -323,6 +331,36 @@ const COMMANDS: Record<string, CommandSpec> = {
       const problem = reactionProblem(emoji);
       if (problem) return error(`${emoji} is not a reaction: ${problem}.`);
       return { kind: 'react', back, emoji };
+    },
+  },
+  edit: {
+    usage: '/edit [N] [text]',
+    summary: 'change the text of your message N back (yours last if left out); alone, to mend it',
+    group: 'chat',
+    run(args, context) {
+      const [word, rest] = splitFirstWord(args.trim());
+      const numbered = /^\d+$/.test(word) && rest.trim() !== '';
+      const back = numbered ? Number(word) : undefined;
+      if (back === 0)
+        return error('Usage: /edit [N] [text] (N counts back from the newest message)');
+      const text = numbered ? rest : args.trim();
+      if (text === '') return { kind: 'edit' };
+      const problem = checkText(text, context.maxTextBytes ?? LIMITS.maxTextBytes);
+      if (problem?.code === 'text_too_long')
+        return { kind: 'error', message: `Message too long: ${problem.message}.`, mend: true };
+      return back === undefined ? { kind: 'edit', text } : { kind: 'edit', back, text };
+    },
+  },
+  delete: {
+    usage: '/delete [N]',
+    summary: 'delete your message N back (yours last if left out); moderators may delete any',
+    group: 'chat',
+    run(args) {
+      const word = args.trim();
+      if (word === '') return { kind: 'delete' };
+      if (!/^\d+$/.test(word) || Number(word) < 1)
+        return error('Usage: /delete [N] (N counts back from the newest message)');
+      return { kind: 'delete', back: Number(word) };
     },
   },
   nick: {

@@ -95,7 +95,7 @@ export const ERROR_CODES = {
   },
   no_such_message: {
     closes: false,
-    doc: 'Extension: the message answered (`reply_to`) or reacted to is not one you can see there: not in that room or conversation, or no longer kept.',
+    doc: 'Extension: the message answered (`reply_to`), reacted to, edited or deleted is not one you can see there: not in that room or conversation, deleted, or no longer kept.',
   },
   too_many_reactions: {
     closes: false,

@@ -36,13 +36,14 @@ export interface HelloFrame {
    * Extension: what the client understands beyond protocol 1.0 that the
    * server only sends when asked: `rooms` (the `room` and `mod` frames of
    * section 6.3), `typing` (the `typing` frames of section 6.4),
-   * `reactions` (the `reaction` and `update` frames of section 6.6).
+   * `reactions` (the `reaction` and `update` frames of section 6.6),
+   * `edits` (the `edited`, `deleted` and `update` frames of section 6.8).
    * Unknown entries are ignored.
    */
   features?: string[];
   /**
-   * Extension (feature `reactions`): room -> the last `rev` seen of it; the
-   * resume replay brings the messages changed since (section 6.6).
+   * Extension (features `reactions`, `edits`): room -> the last `rev` seen
+   * of it; the resume replay brings the messages changed since (section 6.7).
    */
   revs?: ResumeMap;
 }
@@ -136,6 +137,25 @@ export interface ReactFrame {
   id: string;
   emoji: string;
   remove?: boolean;
+  ref?: string;
+}
+/** Extension (section 6.8): replace the text of one's own room message. */
+export interface EditFrame {
+  type: 'edit';
+  room: string;
+  /** The message's `id`. */
+  id: string;
+  text: string;
+  ref?: string;
+}
+/**
+ * Extension (section 6.8): delete a room message: one's own, or (a room's
+ * owner or moderator, a server operator) anyone's there.
+ */
+export interface DeleteFrame {
+  type: 'delete';
+  room: string;
+  id: string;
   ref?: string;
 }
 export interface PingFrame {
@@ -322,7 +342,9 @@ export type ClientFrame =
   | UsersRequestFrame
   | ModlogRequestFrame
   | TypingRequestFrame
-  | ReactFrame;
+  | ReactFrame
+  | EditFrame
+  | DeleteFrame;
 
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame['type'];
@@ -404,6 +426,11 @@ export interface MessageFrame {
   reply?: ReplyExcerpt;
   /** Extension: its reactions now, in the order first given (in history and replays; section 6.6). */
   reactions?: ReactionCount[];
+  /** Extension: when its text was last edited (section 6.8). */
+  edited?: number;
+  /** Extension: it was deleted (its `text` is empty), by `deleted_by` (section 6.8). */
+  deleted?: boolean;
+  deleted_by?: string;
 }
 /**
  * What a reply shows of the message it answers, without fetching it: its
@@ -414,6 +441,8 @@ export interface ReplyExcerpt {
   id: string;
   from: string;
   text: string;
+  /** Extension: the answered message was deleted since (its `text` is empty; section 6.8). */
+  deleted?: boolean;
 }
 export interface AckFrame {
   type: 'ack';
@@ -636,7 +665,44 @@ export interface UpdateFrame {
   id: string;
   seq: number;
   rev: number;
+  /** Who sent it. */
+  from: string;
   reactions: ReactionCount[];
+  /** Its text now, when it was edited (feature `edits`). */
+  text?: string;
+  edited?: number;
+  /** It was deleted, by `deleted_by` (feature `edits`). */
+  deleted?: boolean;
+  deleted_by?: string;
+}
+/**
+ * Extension (feature `edits`): the room message `id` has this `text` now,
+ * edited at `edited` by its sender (section 6.8).
+ */
+export interface EditedFrame {
+  type: 'edited';
+  room: string;
+  id: string;
+  seq: number;
+  rev: number;
+  /** Who sent it (and edited it). */
+  from: string;
+  text: string;
+  edited: number;
+}
+/**
+ * Extension (feature `edits`): the room message `id` was deleted, by
+ * `deleted_by` (its sender, or a moderator): its text is gone (section 6.8).
+ */
+export interface DeletedFrame {
+  type: 'deleted';
+  room: string;
+  id: string;
+  seq: number;
+  rev: number;
+  /** Who sent it. */
+  from: string;
+  deleted_by: string;
 }
 
 export type ServerFrame =
@@ -663,7 +729,9 @@ export type ServerFrame =
   | QuitFrame
   | TypingFrame
   | ReactionFrame
-  | UpdateFrame;
+  | UpdateFrame
+  | EditedFrame
+  | DeletedFrame;
 
 /** The `type` of a server frame. */
 export type ServerFrameType = ServerFrame['type'];
@@ -680,5 +748,5 @@ export const SESSION_REPLACED_REASON = 'session_replaced';
 export const SERVER_BANNED_REASON = 'banned';
 
 /** The features a client may ask for in `hello.features`. */
-export const FEATURES = ['rooms', 'typing', 'reactions'] as const;
+export const FEATURES = ['rooms', 'typing', 'reactions', 'edits'] as const;
 export type Feature = (typeof FEATURES)[number];

@@ -94,6 +94,13 @@ function action(raw: RawFrame): { action?: boolean } {
   return { action: true };
 }
 
+/** `id`: the message a frame acts on. */
+function messageId(raw: RawFrame): string {
+  const id = optionalString(raw, 'id', LIMITS.maxRefChars);
+  if (id === undefined) refuse('invalid_field', `${raw.type} needs the id of a message`);
+  return id;
+}
+
 /** `reply_to`: a message id, as the server makes them (short, no controls). */
 function replyTo(raw: RawFrame): { reply_to?: string } {
   const id = optionalString(raw, 'reply_to', LIMITS.maxRefChars);
@@ -424,19 +431,27 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
     if (problem) refuse('invalid_field', problem);
     if (raw.remove !== undefined && typeof raw.remove !== 'boolean')
       refuse('invalid_field', 'remove must be a boolean');
-    const id = optionalString(raw, 'id', LIMITS.maxRefChars);
-    if (id === undefined) refuse('invalid_field', 'react needs the id of a message');
     return withRef(
       {
         type: 'react',
         room: room(raw),
-        id,
+        id: messageId(raw),
         emoji: raw.emoji as string,
         ...(raw.remove === true ? { remove: true } : {}),
       },
       optionalString(raw, 'ref', LIMITS.maxRefChars),
     );
   },
+  edit: (raw, o) =>
+    withRef(
+      { type: 'edit', room: room(raw), id: messageId(raw), text: text(raw, o.maxTextBytes) },
+      optionalString(raw, 'ref', LIMITS.maxRefChars),
+    ),
+  delete: (raw) =>
+    withRef(
+      { type: 'delete', room: room(raw), id: messageId(raw) },
+      optionalString(raw, 'ref', LIMITS.maxRefChars),
+    ),
   typing(raw) {
     if ((raw.room === undefined) === (raw.to === undefined))
       refuse('invalid_field', 'typing names a room or a person (to), one of them');
@@ -538,11 +553,28 @@ function checkMessage(raw: Record<string, unknown>): MessageFrame | undefined {
   const reply = raw.reply as Record<string, unknown> | undefined;
   if (typeof reply === 'object' && reply !== null) {
     if (isString(reply.id) && isString(reply.from) && isString(reply.text))
-      frame.reply = { id: reply.id, from: reply.from, text: reply.text };
+      frame.reply = {
+        id: reply.id,
+        from: reply.from,
+        text: reply.text,
+        ...(reply.deleted === true ? { deleted: true } : {}),
+      };
   }
   const reactions = checkReactions(raw.reactions);
   if (reactions && reactions.length > 0) frame.reactions = reactions;
+  Object.assign(frame, messageState(raw));
   return frame;
+}
+
+/** A message's edited or deleted state, as `message` and `update` carry it. */
+function messageState(raw: Record<string, unknown>): {
+  edited?: number;
+  deleted?: boolean;
+  deleted_by?: string;
+} {
+  if (raw.deleted === true)
+    return { deleted: true, ...(isString(raw.deleted_by) ? { deleted_by: raw.deleted_by } : {}) };
+  return isTime(raw.edited) ? { edited: raw.edited } : {};
 }
 
 /** A message's reactions, those well made kept (a client shows what it can). */
@@ -825,13 +857,44 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
   },
   update(r) {
     if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
+    if (!isString(r.from)) return undefined;
     return {
       type: 'update',
       room: r.room,
       id: r.id,
       seq: r.seq,
       rev: r.rev,
+      from: r.from,
       reactions: checkReactions(r.reactions) ?? [],
+      ...(isString(r.text) ? { text: r.text } : {}),
+      ...messageState(r),
+    };
+  },
+  edited(r) {
+    if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
+    if (!isString(r.from) || !isString(r.text) || !isTime(r.edited)) return undefined;
+    return {
+      type: 'edited',
+      room: r.room,
+      id: r.id,
+      seq: r.seq,
+      rev: r.rev,
+      from: r.from,
+      text: r.text,
+      edited: r.edited,
+    };
+  },
+  deleted(r) {
+    if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
+    if (!isString(r.from) || !isString(r.deleted_by)) return undefined;
+    return {
+      type: 'deleted',
+      room: r.room,
+      id: r.id,
+      seq: r.seq,
+      rev: r.rev,
+      from: r.from,
+      deleted_by: r.deleted_by,
     };
   },
   dm_history(r) {

@@ -119,6 +119,7 @@ describe('reaction frames', () => {
         id: 'm1',
         seq: 3,
         rev: 8,
+        from: 'ada',
         reactions: [],
       }),
     ).toMatchObject({ ok: true, frame: { reactions: [] } });
@@ -208,11 +209,20 @@ describe('reactions in the model', () => {
       id: 'm2',
       seq: 2,
       rev: 9,
+      from: 'bob',
       reactions: [{ emoji: '😮', count: 1 }],
     });
     expect(reactionsOf('m2')).toEqual([{ emoji: '😮', count: 1 }]);
     // An update of a message not held moves the rev on all the same.
-    model.applyUpdate({ type: 'update', room: '#den', id: 'gone', seq: 1, rev: 10, reactions: [] });
+    model.applyUpdate({
+      type: 'update',
+      room: '#den',
+      id: 'gone',
+      seq: 1,
+      rev: 10,
+      from: 'bob',
+      reactions: [],
+    });
     expect(model.room('#den')!.lastRev).toBe(10);
   });
 });

@@ -32,8 +32,8 @@ export type {
   ChangedMessage,
   ReactionChange,
   ReactionOutcome,
-  ReactionPoster,
-  ReactionStore,
+  ChangePoster,
+  ChangeStore,
   RoomCount,
   RoomStore,
   ServerBan,
@@ -61,7 +61,7 @@ export {
 export { ServerRules, applyServerChange } from './core/server-policy.js';
 export { MemoryStore } from './store/memory-store.js';
 export { MemoryRooms } from './store/memory-rooms.js';
-export { MemoryReactions } from './store/memory-reactions.js';
+export { MemoryChanges } from './store/memory-changes.js';
 export { MemoryAccounts } from './store/memory-accounts.js';
 export { DEFAULT_PASSWORD_COST, hashPassword, verifyPassword } from './accounts/passwords.js';
 export type { PasswordCost } from './accounts/passwords.js';

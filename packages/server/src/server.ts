@@ -25,8 +25,8 @@ import type {
   HistoryStore,
   IdSource,
   MessagePoster,
-  ReactionPoster,
-  ReactionStore,
+  ChangePoster,
+  ChangeStore,
   RoomStore,
 } from './core/ports.js';
 import { MemoryDirectory } from './directory/memory-directory.js';
@@ -52,7 +52,6 @@ import { MemoryThrottle, loginRates, registrationRates } from './accounts/thrott
 import type { Throttle, ThrottleRate } from './accounts/throttle.js';
 import { CountingPoster } from './store/counting-poster.js';
 import { MemoryAccounts } from './store/memory-accounts.js';
-import { MemoryReactions } from './store/memory-reactions.js';
 import { MemoryRooms } from './store/memory-rooms.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
@@ -88,7 +87,7 @@ export interface ServerOptions extends Partial<ServerConfig> {
     poster?: MessagePoster;
     accounts?: AccountStore;
     rooms?: RoomStore;
-    reactions?: ReactionStore;
+    changes?: ChangeStore;
   };
   /** This node's id in a cluster. @default random */
   node?: string;
@@ -107,6 +106,16 @@ const SERVER_FULL: ErrorFrame = {
   message: 'the server is full; try again later',
 };
 const FULL_LINE = encodeFrame(SERVER_FULL);
+
+/**
+ * The changes part of a history store given without one: a memory store
+ * has its own; any other needs `ports.changes` beside it (edits and deletes
+ * work on the store's own messages).
+ */
+function changesOf(store: HistoryStore): ChangeStore {
+  if (store instanceof MemoryStore) return store.changes;
+  throw new ServerError('config_invalid', 'ports.store needs ports.changes beside it');
+}
 
 /** A message as a sentence: a capital first, a full stop last. */
 function sentenceOf(text: string): string {
@@ -151,10 +160,10 @@ export class ConfabServer {
   /** Password attempts and new accounts per name, address and network: shared by a cluster's nodes, in Redis. */
   private throttles: AuthThrottles | undefined;
   private poster: CountingPoster | undefined;
-  /** Reactions on room messages, beside the history. */
-  private reactions: ReactionStore | undefined;
+  /** Changes to room messages (reactions, edits, deletes), beside the history. */
+  private changes: ChangeStore | undefined;
   /** The cluster's, which publishes in the step that numbers; alone, the core's default. */
-  private reactionPoster: ReactionPoster | undefined;
+  private changePoster: ChangePoster | undefined;
   /** The cluster's, which publishes in the step that keeps; alone, the core's default. */
   private directPoster: DirectPoster | undefined;
   /** Set when this process is a node of a Redis cluster. */
@@ -191,8 +200,8 @@ export class ConfabServer {
       bus: this.bus!,
       directory: this.directory!,
       poster: this.poster,
-      reactions: this.reactions!,
-      ...(this.reactionPoster ? { reactionPoster: this.reactionPoster } : {}),
+      changes: this.changes!,
+      ...(this.changePoster ? { changePoster: this.changePoster } : {}),
       ...(this.directPoster ? { directPoster: this.directPoster } : {}),
       clock: { now },
       ids: idSource(),
@@ -378,8 +387,8 @@ export class ConfabServer {
         onNamesLost: (nameKeys) => this.dropUsers(new Set(nameKeys)),
       });
       this.store = this.cluster.store;
-      this.reactions = this.cluster.reactions;
-      this.reactionPoster = this.cluster.bus;
+      this.changes = this.cluster.changes;
+      this.changePoster = this.cluster.bus;
       this.bus = this.cluster.bus;
       this.directory = this.cluster.directory;
       this.accounts = this.cluster.accounts;
@@ -394,7 +403,7 @@ export class ConfabServer {
         ? await SqliteStore.open({ dataDir: config.dataDir, mailbox: mailboxLimits(config) })
         : undefined;
     this.store = given.store ?? sqlite ?? new MemoryStore({ mailbox: mailboxLimits(config) });
-    this.reactions = given.reactions ?? sqlite?.reactions ?? new MemoryReactions();
+    this.changes = given.changes ?? sqlite?.changes ?? changesOf(this.store);
     this.accounts = given.accounts ?? sqlite?.accounts ?? new MemoryAccounts();
     this.rooms = given.rooms ?? sqlite?.rooms ?? new MemoryRooms();
     this.throttles = this.makeThrottles((rate) => new MemoryThrottle(rate));

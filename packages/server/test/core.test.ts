@@ -12,7 +12,7 @@ import type {
   StoredDirect,
   StoredMessage,
 } from '../src/index.js';
-import { LocalBus, MemoryDirectory, MemoryReactions, MemoryStore } from '../src/index.js';
+import { LocalBus, MemoryDirectory, MemoryStore } from '../src/index.js';
 
 /** A recipient that keeps what it is sent. */
 class Inbox implements Recipient {
@@ -81,7 +81,7 @@ function makeCore(
     node: 'n1',
     serverName: 'confab/test',
     store,
-    reactions: new MemoryReactions(),
+    changes: (store instanceof MemoryStore ? store : new MemoryStore()).changes,
     bus: new LocalBus(),
     directory,
     clock: { now: () => time++ },

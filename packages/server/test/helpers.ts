@@ -20,6 +20,7 @@ export {
   connectSocket,
   joinRoom,
   pause,
+  startRedis,
   tempDir,
   waitFor,
 } from '@confab/test-kit';

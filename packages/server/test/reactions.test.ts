@@ -186,6 +186,7 @@ describe('reactions', () => {
         id: first.id,
         seq: first.seq,
         rev: last.rev + 1,
+        from: 'ada',
         reactions: [
           { emoji: '👍', count: 1, me: true },
           { emoji: '🎉', count: 1 },
@@ -197,6 +198,7 @@ describe('reactions', () => {
         id: second.id,
         seq: second.seq,
         rev: last.rev + 4,
+        from: 'ada',
         reactions: [{ emoji: '😮', count: 1 }],
       },
     ]);

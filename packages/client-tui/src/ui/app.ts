@@ -71,11 +71,8 @@ export class TerminalApp {
         problem?: string | undefined;
       }
     | undefined;
-  /** Each entry's lines, for a width and the reactions it had then (they change in place). */
-  private readonly formatted = new WeakMap<
-    LogEntry,
-    { width: number; reactions: unknown; lines: string[] }
-  >();
+  /** Each entry's lines, for a width (forgotten when the entry changes in place). */
+  private readonly formatted = new WeakMap<LogEntry, { width: number; lines: string[] }>();
   /** The message whose reaction picker is open (`/react N`), if one is. */
   private picking: string | undefined;
 
@@ -125,13 +122,28 @@ export class TerminalApp {
   private onClientEvent(event: ClientEvent): void {
     switch (event.type) {
       case 'entries':
-      case 'entry':
         if (event.key === this.client?.model.currentKey) this.invalidate('log');
         break;
+      case 'entry': {
+        // Changed in place (reactions, an edit, a delete): formatted anew.
+        const changed = this.client?.model.conversations
+          .get(event.key)
+          ?.entries.find((e) => e.kind === 'message' && e.id === event.id);
+        if (changed) this.formatted.delete(changed);
+        if (event.key === this.client?.model.currentKey) this.invalidate('log');
+        break;
+      }
       case 'pick_reaction':
         this.picking = event.id;
         this.invalidate('input');
         break;
+      case 'editing': {
+        // `/edit` alone: the message's text, in the input to be mended (Esc leaves it as it was).
+        const editing = this.client?.editingEntry;
+        if (editing) this.editor.restore(editing.text);
+        this.invalidate('input');
+        break;
+      }
       case 'conversations':
         this.invalidate('side', 'status', 'log');
         break;
@@ -261,6 +273,10 @@ export class TerminalApp {
         this.scroll(pageOf(this.layout.log));
         return;
       case 'newest':
+        if (client?.editingEntry) {
+          client.edit(undefined);
+          this.editor.take();
+        }
         this.followNewest();
         return;
       case 'next-room':
@@ -467,9 +483,8 @@ export class TerminalApp {
   /** An entry's lines at the log's width, formatted once per entry and width. */
   private linesOf(entry: LogEntry, width: number): string[] {
     let formatted = this.formatted.get(entry);
-    const reactions = entry.kind === 'message' ? entry.reactions : undefined;
-    if (formatted?.width !== width || formatted.reactions !== reactions) {
-      formatted = { width, reactions, lines: formatEntry(entry, width, this.locale) };
+    if (formatted?.width !== width) {
+      formatted = { width, lines: formatEntry(entry, width, this.locale) };
       this.formatted.set(entry, formatted);
     }
     return formatted.lines;
@@ -569,7 +584,12 @@ export class TerminalApp {
     }
     // A password typed in /register or /password shows as dots.
     this.layout.input.setContent(
-      renderInput(maskSecrets(this.editor.text), this.editor.cursor, width),
+      renderInput(
+        maskSecrets(this.editor.text),
+        this.editor.cursor,
+        width,
+        this.client?.editingEntry ? 'edit> ' : '> ',
+      ),
     );
   }
 }

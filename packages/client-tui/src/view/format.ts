@@ -66,10 +66,20 @@ export function formatEntry(
     );
   }
   const who = coloredName(entry.from, entry.self);
+  if (entry.deleted) {
+    // What is left of a deleted message: who sent it, and who deleted it when another did.
+    const by =
+      entry.deletedBy !== undefined && entry.deletedBy !== entry.from
+        ? ` by ${safeText(entry.deletedBy, { singleLine: true })}`
+        : '';
+    return [`${time} {gray-fg}-- message from {/gray-fg}${who}{gray-fg} deleted${by}{/gray-fg}`];
+  }
   const head = entry.action ? `{magenta-fg}*{/magenta-fg} ${who} ` : `<${who}> `;
   // The time and a space, then `<name> ` or `* name `.
   const nameWidth = stringWidth(escapeControls(entry.from, { singleLine: true }));
-  const { lines, indent } = layOut(entry.text, clockWidth + 1 + nameWidth + 3, width);
+  // An edited message says so after its text.
+  const text = entry.edited === undefined ? entry.text : `${entry.text} (edited)`;
+  const { lines, indent } = layOut(text, clockWidth + 1 + nameWidth + 3, width);
   const body = lines.map((line, i) =>
     i === 0 ? `${time} ${head}${line}` : `${' '.repeat(indent)}${line}`,
   );
@@ -114,7 +124,7 @@ function reactionLines(reactions: ReactionCount[], indent: number, width: number
  */
 function quotedLine(reply: ReplyExcerpt, clockWidth: number, width: number): string {
   const from = escapeControls(reply.from, { singleLine: true });
-  const text = escapeControls(reply.text, { singleLine: true });
+  const text = reply.deleted ? 'message deleted' : escapeControls(reply.text, { singleLine: true });
   const quoted = fitColumns(`${from}: ${text}`, Math.max(8, width - clockWidth - 3));
   return `${' '.repeat(clockWidth)} {gray-fg}┌ ${escapeTags(quoted)}{/gray-fg}`;
 }

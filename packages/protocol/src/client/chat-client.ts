@@ -51,6 +51,12 @@ export type ClientEvent =
   | { type: 'answering' }
   /** `/react N` without an emoji: the view offers reactions to put on message `id`. */
   | { type: 'pick_reaction'; id: string }
+  /**
+   * The message the next line replaces was picked (`/edit` alone, the
+   * page's Edit button) or forgotten (see `editingEntry`): a view puts its
+   * text in the input to be mended.
+   */
+  | { type: 'editing' }
   | { type: 'ended'; reason: EndReason; message?: string };
 
 /** How to log in: with a password (or, with `register`, make the account), or a remembered token. */
@@ -165,6 +171,8 @@ export class ChatClient {
   private tellsTyping: boolean;
   /** The message the next one sent in conversation `key` answers (the page's Reply button). */
   private answering: { key: string; entry: MessageEntry } | undefined;
+  /** The message the next line in its conversation replaces (`/edit` alone, the page's Edit button). */
+  private editing: { key: string; entry: MessageEntry } | undefined;
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -269,6 +277,23 @@ export class ChatClient {
           if (problem !== undefined) return { kind: 'error', message: problem, mend: true };
         }
         break;
+      case 'edit': {
+        const entry = this.targetOf(action.back);
+        if (!entry) return this.noMessage(action.back, 'edit');
+        if (action.text === undefined) this.edit(entry.id);
+        else {
+          const problem = this.sendEdit(entry, action.text);
+          if (problem !== undefined) return { kind: 'error', message: problem, mend: true };
+        }
+        break;
+      }
+      case 'delete': {
+        const entry = this.targetOf(action.back);
+        if (!entry) return this.noMessage(action.back, 'delete');
+        const problem = this.deleteMessage(entry.id);
+        if (problem !== undefined) return { kind: 'error', message: problem };
+        break;
+      }
       case 'react': {
         const entry = this.messageBack(action.back);
         if (!entry) {
@@ -342,6 +367,34 @@ export class ChatClient {
       emoji,
       ...(mine ? { remove: true } : {}),
     });
+  }
+
+  /**
+   * The next line sent in the conversation in view replaces the text of
+   * the user's message `id` there (the page's Edit button, `/edit` alone);
+   * `undefined` forgets it.
+   */
+  edit(id: string | undefined): void {
+    const current = this.model.current();
+    const entry = current?.entries.find((e) => e.kind === 'message' && e.id === id);
+    this.editing =
+      current?.target.kind === 'room' && entry?.kind === 'message' && !entry.deleted
+        ? { key: current.key, entry }
+        : undefined;
+    this.events.emit({ type: 'editing' });
+  }
+
+  /** The message the next line sent in the conversation in view replaces, if one was picked. */
+  get editingEntry(): MessageEntry | undefined {
+    const editing = this.editing;
+    return editing && editing.key === this.model.current()?.key ? editing.entry : undefined;
+  }
+
+  /** Deletes the room message `id` of the conversation in view (the page's Delete button, `/delete`). */
+  deleteMessage(id: string): string | undefined {
+    const current = this.model.current();
+    if (current?.target.kind !== 'room') return this.refuse('Only room messages can be deleted.');
+    return this.sendAction({ type: 'delete', room: current.target.room, id });
   }
 
   /** The message the next one sent in the conversation in view answers, if one was picked. */
@@ -456,7 +509,7 @@ export class ChatClient {
       ...(token !== undefined ? { token } : password !== undefined ? { password } : {}),
       ...(token === undefined && password !== undefined && register ? { register: true } : {}),
       ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
-      features: ['rooms', 'typing', 'reactions'],
+      features: ['rooms', 'typing', 'reactions', 'edits'],
     };
   }
 
@@ -526,6 +579,13 @@ export class ChatClient {
     if (this.status !== 'registered') return refuse('Not connected: the message was not sent.');
     if (frame.type === 'join') this.switchToRoom = foldRoom(frame.room);
     if (frame.type === 'who') this.askedWho(frame.room);
+    // A line written while a message is being edited in its conversation replaces its text.
+    const editing = this.editingEntry;
+    if (editing && frame.type === 'say' && !frame.action && frame.reply_to === undefined) {
+      this.editing = undefined;
+      this.events.emit({ type: 'editing' });
+      return this.sendEdit(editing, frame.text);
+    }
     if (frame.type === 'say' || frame.type === 'dm') {
       if (this.outbox.full) return refuse('Too many messages waiting for the server: not sent.');
       if (frame.type === 'dm') this.model.openDm(frame.to);
@@ -615,6 +675,12 @@ export class ChatClient {
         break;
       case 'update':
         this.model.applyUpdate(frame);
+        break;
+      case 'edited':
+        this.model.applyEdited(frame);
+        break;
+      case 'deleted':
+        this.model.applyDeleted(frame);
         break;
       case 'history':
         this.onHistory(frame);
@@ -708,6 +774,44 @@ export class ChatClient {
       if (entry.kind === 'message' && ++count === back) return entry;
     }
     return undefined;
+  }
+
+  /** Sends an edit of `entry` (a room message of the conversation in view); returns why not, if so. */
+  private sendEdit(entry: MessageEntry, text: string): string | undefined {
+    const current = this.model.current();
+    if (current?.target.kind !== 'room') return this.refuse('Only room messages can be edited.');
+    if (entry.deleted) return this.refuse('That message was deleted.');
+    return this.sendAction({ type: 'edit', room: current.target.room, id: entry.id, text });
+  }
+
+  /**
+   * The message `/edit` and `/delete` act on: the `back`th from the newest
+   * in the conversation in view, or (no `back`) the user's own newest.
+   */
+  private targetOf(back: number | undefined): MessageEntry | undefined {
+    if (back !== undefined) return this.messageBack(back);
+    const entries = this.model.current()?.entries ?? [];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i]!;
+      if (entry.kind === 'message' && entry.self && !entry.deleted) return entry;
+    }
+    return undefined;
+  }
+
+  /** Says there is no such message to act on, as an error the view shows. */
+  private noMessage(back: number | undefined, what: string): InputAction {
+    const message =
+      back === undefined
+        ? `You have no message here to ${what}.`
+        : `There is no message ${back} back here to ${what}.`;
+    this.model.notice(message, 'error', this.clock.now());
+    return { kind: 'error', message };
+  }
+
+  /** Shows `message` as an error line and returns it. */
+  private refuse(message: string): string {
+    this.model.notice(message, 'error', this.clock.now());
+    return message;
   }
 
   /** `/reply` alone: the last messages here, numbered as `/reply N` counts them. */

@@ -4,6 +4,8 @@ import type {
   LeftFrame,
   MessageFrame,
   ModFrame,
+  DeletedFrame,
+  EditedFrame,
   NamesFrame,
   ReactionFrame,
   ReplyExcerpt,
@@ -14,6 +16,7 @@ import type {
 } from '../frames.js';
 import type { ReactionCount } from '../reactions.js';
 import { foldName, foldRoom } from '../names.js';
+import { replyExcerpt } from '../text.js';
 import { Listeners } from './emitter.js';
 import type { TimeWords } from './room-texts.js';
 import { modText, removedText } from './room-texts.js';
@@ -42,6 +45,11 @@ export interface MessageEntry {
   reply?: ReplyExcerpt;
   /** Its reactions now, in the order first given (room messages; none: none yet). */
   reactions?: ReactionCount[];
+  /** When its text was last edited. */
+  edited?: number;
+  /** It was deleted (its text is gone), by `deletedBy`. */
+  deleted?: boolean;
+  deletedBy?: string;
 }
 
 /** A line about the chat rather than in it. */
@@ -511,15 +519,72 @@ export class ChatModel {
     this.events.emit({ type: 'entry', key: room.key, id: entry.id });
   }
 
-  /** Applies a message's reactions as they are now (a resume's `update`). */
+  /** Applies a message's state as it is now (a resume's `update`): reactions, text, deletion. */
   applyUpdate(frame: UpdateFrame): void {
     const room = this.room(frame.room);
     if (!room) return;
     room.lastRev = Math.max(room.lastRev, frame.rev);
+    if (frame.deleted) this.markDeleted(room, frame.id, frame.deleted_by);
+    else if (frame.text !== undefined && frame.edited !== undefined)
+      this.markEdited(room, frame.id, frame.text, frame.edited);
     const entry = this.heldMessage(room, frame.id);
     if (!entry) return;
     entry.reactions = frame.reactions;
     this.events.emit({ type: 'entry', key: room.key, id: entry.id });
+  }
+
+  /** Applies an edit, live: the message has its new text (and so do the replies quoting it). */
+  applyEdited(frame: EditedFrame): void {
+    const room = this.room(frame.room);
+    if (!room || frame.rev <= room.lastRev) return;
+    room.lastRev = frame.rev;
+    this.markEdited(room, frame.id, frame.text, frame.edited);
+  }
+
+  /** Applies a delete, live: the message shows as deleted (and so do the replies quoting it). */
+  applyDeleted(frame: DeletedFrame): void {
+    const room = this.room(frame.room);
+    if (!room || frame.rev <= room.lastRev) return;
+    room.lastRev = frame.rev;
+    this.markDeleted(room, frame.id, frame.deleted_by);
+  }
+
+  private markEdited(room: RoomConversation, id: string, text: string, edited: number): void {
+    const entry = this.heldMessage(room, id);
+    if (entry && !entry.deleted) {
+      entry.text = text;
+      entry.edited = edited;
+      entry.mention = !entry.self && mentions(text, this.name);
+      this.events.emit({ type: 'entry', key: room.key, id });
+    }
+    this.requote(room, id, (reply) => ({ ...reply, text: replyExcerpt({ ...reply, text }).text }));
+  }
+
+  private markDeleted(room: RoomConversation, id: string, by: string | undefined): void {
+    const entry = this.heldMessage(room, id);
+    if (entry && !entry.deleted) {
+      entry.text = '';
+      entry.deleted = true;
+      if (by !== undefined) entry.deletedBy = by;
+      delete entry.edited;
+      delete entry.reactions;
+      entry.mention = false;
+      this.events.emit({ type: 'entry', key: room.key, id });
+    }
+    this.requote(room, id, (reply) => ({ ...reply, text: '', deleted: true }));
+  }
+
+  /** The replies held in `room` that quote message `id`, their quote changed by `change`. */
+  private requote(
+    room: RoomConversation,
+    id: string,
+    change: (reply: ReplyExcerpt) => ReplyExcerpt,
+  ): void {
+    for (const entry of room.entries) {
+      if (entry.kind !== 'message' || entry.reply?.id !== id || entry.reply.deleted) continue;
+      entry.reply = change(entry.reply);
+      this.events.emit({ type: 'entry', key: room.key, id: entry.id });
+    }
   }
 
   /** The held message `id` of a room, newest first (where changes mostly land). */
@@ -570,6 +635,9 @@ export class ChatModel {
       mention: !self && mentions(frame.text, this.name),
       ...(frame.reply === undefined ? {} : { reply: frame.reply }),
       ...(frame.reactions === undefined ? {} : { reactions: frame.reactions }),
+      ...(frame.edited === undefined ? {} : { edited: frame.edited }),
+      ...(frame.deleted ? { deleted: true, mention: false } : {}),
+      ...(frame.deleted_by === undefined ? {} : { deletedBy: frame.deleted_by }),
     };
   }
 

@@ -1,14 +1,23 @@
 import { directFrame, messageFrame } from '../core/history-pages.js';
-import type { BusEvent, DirectDraft, MessageDraft, Origin, ReactionChange } from '../core/ports.js';
-import { reactionFrame } from '../core/reactions.js';
+import type {
+  BusEvent,
+  DeleteChange,
+  DirectDraft,
+  EditChange,
+  MessageDraft,
+  Origin,
+  ReactionChange,
+} from '../core/ports.js';
+import { deletedFrame, editedFrame, reactionFrame } from '../core/change-frames.js';
 
 /*
  * How bus events travel through Redis. Most are their JSON. A room message
  * is published by the store's append script, which alone knows its seq:
  * it sends `seq TAB draft-JSON`, and the receiving node builds the frame.
  * A kept direct message goes the same way: `dseq TAB {owner, draft, ack?}`.
- * A reaction is published by the script that numbers it:
- * `R rev TAB count TAB change-JSON`.
+ * A change to a message is published by the script that numbers it: a
+ * reaction as `R rev TAB count TAB change-JSON`, an edit as
+ * `E rev TAB change-JSON`, a delete as `D rev TAB change-JSON`.
  */
 
 /** The part of a kept direct message's publication known before its mailbox numbers it. */
@@ -34,9 +43,25 @@ export function encodeDirect(owner: string, draft: DirectDraft, ack?: Origin): s
   return JSON.stringify(publication);
 }
 
-/** The part of a reaction's publication that is known before the store numbers it. */
-export function encodeReaction(change: ReactionChange): string {
+/** The part of a change's publication that is known before the store numbers it. */
+export function encodeChange(change: ReactionChange | EditChange | DeleteChange): string {
   return JSON.stringify(change);
+}
+
+/** An edit's or a delete's event from `E rev TAB change-JSON` or `D rev TAB change-JSON`. */
+function decodeMessageChange(payload: string): BusEvent | undefined {
+  const tab = payload.indexOf('\t');
+  const rev = Number(payload.slice(1, tab));
+  if (tab < 0 || !Number.isSafeInteger(rev)) return undefined;
+  const change = JSON.parse(payload.slice(tab + 1)) as EditChange & DeleteChange;
+  if (typeof change.roomKey !== 'string') return undefined;
+  return {
+    kind: 'room',
+    roomKey: change.roomKey,
+    frame: payload[0] === 'E' ? editedFrame(change, rev) : deletedFrame(change, rev),
+    rev,
+    feature: 'edits',
+  };
 }
 
 /** A reaction's event from `R rev TAB count TAB change-JSON`. */
@@ -61,13 +86,15 @@ function decodeReaction(payload: string): BusEvent | undefined {
 /** The event in a published payload; undefined when it is not one (logged by the caller). */
 export function decodeEvent(payload: string): BusEvent | undefined {
   try {
-    if (payload.charCodeAt(0) === 0x52 /* R */) return decodeReaction(payload);
+    const first = payload[0];
+    if (first === 'R') return decodeReaction(payload);
+    if (first === 'E' || first === 'D') return decodeMessageChange(payload);
     const tab = payload.indexOf('\t');
     if (tab > 0 && payload.charCodeAt(0) !== 0x7b /* { */) {
       const number = Number(payload.slice(0, tab));
       if (!Number.isSafeInteger(number)) return undefined;
       const published = JSON.parse(payload.slice(tab + 1)) as MessageDraft | DirectPublication;
-      if ('owner' in published && typeof published.owner === 'string') {
+      if ('draft' in published && typeof published.owner === 'string') {
         const { owner, draft, ack } = published;
         const frame = directFrame({ ...draft, owner, dseq: number });
         return ack === undefined

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { MailboxLimits } from '../core/ports.js';
 import type { Throttle, ThrottleRate } from '../accounts/throttle.js';
 import { RedisAccounts } from '../store/redis-accounts.js';
-import { RedisReactions } from '../store/redis-reactions.js';
+import { RedisChanges } from '../store/redis-changes.js';
 import { RedisRooms } from '../store/redis-rooms.js';
 import { RedisStore, storeKey } from '../store/redis-store.js';
 import { ClusterKeys } from './cluster-keys.js';
@@ -53,7 +53,7 @@ export interface ClusterStatus {
 /** A node joined to a cluster: the Redis ports for the chat core, and its state. */
 export interface Cluster {
   store: RedisStore;
-  reactions: RedisReactions;
+  changes: RedisChanges;
   bus: RedisBus;
   directory: RedisDirectory;
   accounts: RedisAccounts;
@@ -112,7 +112,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
         .check()
         .catch((error: unknown) => logger.debug({ err: error }, 'numbering check failed'));
   });
-  const reactions = new RedisReactions({
+  const changes = new RedisChanges({
     client: link.commands,
     prefix: options.prefix,
     maxPerRoom: options.historyPerRoom,
@@ -121,7 +121,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   const bus = new RedisBus({
     link,
     store,
-    reactions,
+    changes,
     channel: keys.channel,
     sharded,
     logger,
@@ -156,7 +156,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   );
   return {
     store,
-    reactions,
+    changes,
     bus,
     directory,
     accounts,

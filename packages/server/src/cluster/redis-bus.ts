@@ -8,22 +8,19 @@ import type {
   MessageDraft,
   MessagePoster,
   Origin,
+  DeleteChange,
+  EditChange,
+  MessageChangeOutcome,
   ReactionChange,
   ReactionOutcome,
-  ReactionPoster,
+  ChangePoster,
   StoredDirect,
   StoredMessage,
 } from '../core/ports.js';
-import type { RedisReactions } from '../store/redis-reactions.js';
-import type { RedisStore } from '../store/redis-store.js';
+import type { RedisChanges } from '../store/redis-changes.js';
+import type { Publication, RedisStore } from '../store/redis-store.js';
 import type { NumberingGuard } from './numbering-guard.js';
-import {
-  decodeEvent,
-  encodeDirect,
-  encodeDraft,
-  encodeEvent,
-  encodeReaction,
-} from './bus-codec.js';
+import { decodeEvent, encodeDirect, encodeDraft, encodeEvent, encodeChange } from './bus-codec.js';
 import type { RedisLink } from './redis-link.js';
 
 /** Options of {@link RedisBus}. */
@@ -32,7 +29,7 @@ export interface RedisBusOptions {
   /** The history store: room messages are published by its append script. */
   store: RedisStore;
   /** Reactions: each change is published by the script that makes it. */
-  reactions: RedisReactions;
+  changes: RedisChanges;
   channel: string;
   /** Sharded pub/sub (SPUBLISH, SSUBSCRIBE: Redis 7 and later) instead of PUBLISH. */
   sharded: boolean;
@@ -54,7 +51,7 @@ export interface RedisBusOptions {
  * it is back, handlers get `resync`, and the core reads the room messages
  * it missed from the store.
  */
-export class RedisBus implements Bus, MessagePoster, DirectPoster, ReactionPoster {
+export class RedisBus implements Bus, MessagePoster, DirectPoster, ChangePoster {
   private readonly handlers: Array<(event: BusEvent) => void> = [];
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   private closed = false;
@@ -103,15 +100,36 @@ export class RedisBus implements Bus, MessagePoster, DirectPoster, ReactionPoste
   }
 
   react(change: ReactionChange): Promise<ReactionOutcome> {
-    return this.options.reactions
-      .react(change, {
-        command: this.publishCommand,
-        channel: this.options.channel,
-        payload: encodeReaction(change),
-      })
+    return this.options.changes
+      .react(change, this.changePublication(change))
       .catch((error: unknown) => {
         throw this.options.link.failed(error);
       });
+  }
+
+  edit(change: EditChange): Promise<MessageChangeOutcome> {
+    return this.options.changes
+      .edit(change, this.changePublication(change))
+      .catch((error: unknown) => {
+        throw this.options.link.failed(error);
+      });
+  }
+
+  remove(change: DeleteChange): Promise<MessageChangeOutcome> {
+    return this.options.changes
+      .remove(change, this.changePublication(change))
+      .catch((error: unknown) => {
+        throw this.options.link.failed(error);
+      });
+  }
+
+  /** How the change store's script publishes a change in the step that numbers it. */
+  private changePublication(change: ReactionChange | EditChange | DeleteChange): Publication {
+    return {
+      command: this.publishCommand,
+      channel: this.options.channel,
+      payload: encodeChange(change),
+    };
   }
 
   postDirect(

@@ -1,5 +1,5 @@
 import { directFrame, messageFrame } from './history-pages.js';
-import { reactionFrame } from './reactions.js';
+import { deletedFrame, editedFrame, reactionFrame } from './change-frames.js';
 import type {
   Bus,
   DirectDraft,
@@ -8,10 +8,13 @@ import type {
   MessageDraft,
   MessagePoster,
   Origin,
+  ChangePoster,
+  ChangeStore,
+  DeleteChange,
+  EditChange,
+  MessageChangeOutcome,
   ReactionChange,
   ReactionOutcome,
-  ReactionPoster,
-  ReactionStore,
   StoredDirect,
   StoredMessage,
 } from './ports.js';
@@ -62,11 +65,12 @@ export function appendThenPublishDirect(store: HistoryStore, bus: Bus): DirectPo
 }
 
 /**
- * How one node gives reactions: the store applies and numbers each change,
- * then the bus carries the news to the room. Changes resolve in the order
- * they were made, so the bus sees each room's changes in `rev` order.
+ * How one node changes messages: the store applies and numbers each
+ * change, then the bus carries the news to the room. Changes resolve in
+ * the order they were made, so the bus sees each room's changes in `rev`
+ * order.
  */
-export function reactThenPublish(store: ReactionStore, bus: Bus): ReactionPoster {
+export function changeThenPublish(store: ChangeStore, bus: Bus): ChangePoster {
   return {
     async react(change: ReactionChange): Promise<ReactionOutcome> {
       const outcome = await store.react(change);
@@ -77,6 +81,30 @@ export function reactThenPublish(store: ReactionStore, bus: Bus): ReactionPoster
           frame: reactionFrame(change, outcome),
           rev: outcome.rev,
           feature: 'reactions',
+        });
+      return outcome;
+    },
+    async edit(change: EditChange): Promise<MessageChangeOutcome> {
+      const outcome = await store.edit(change);
+      if (outcome.changed)
+        bus.publish({
+          kind: 'room',
+          roomKey: change.roomKey,
+          frame: editedFrame(change, outcome.rev),
+          rev: outcome.rev,
+          feature: 'edits',
+        });
+      return outcome;
+    },
+    async remove(change: DeleteChange): Promise<MessageChangeOutcome> {
+      const outcome = await store.remove(change);
+      if (outcome.changed)
+        bus.publish({
+          kind: 'room',
+          roomKey: change.roomKey,
+          frame: deletedFrame(change, outcome.rev),
+          rev: outcome.rev,
+          feature: 'edits',
         });
       return outcome;
     },

@@ -1,4 +1,11 @@
-import type { FrameError, LeaveReason, ReactFrame, ResumeMap } from '@confab/protocol';
+import type {
+  DeleteFrame,
+  EditFrame,
+  FrameError,
+  LeaveReason,
+  ReactFrame,
+  ResumeMap,
+} from '@confab/protocol';
 import {
   ConfabError,
   LIMITS,
@@ -11,11 +18,12 @@ import { Acks } from './acks.js';
 import {
   appendThenPublish,
   appendThenPublishDirect,
-  reactThenPublish,
+  changeThenPublish,
 } from './append-then-publish.js';
 import { Connections } from './connections.js';
 import { DirectMessages, copyMailbox } from './direct-messages.js';
 import { HeldEvents } from './held-events.js';
+import { MessageChanges } from './message-changes.js';
 import { Moderation } from './moderation.js';
 import type { RoomRequest, ServerRequest } from './moderation.js';
 import { Names } from './names.js';
@@ -35,8 +43,8 @@ import type {
   HistoryStore,
   IdSource,
   MessagePoster,
-  ReactionPoster,
-  ReactionStore,
+  ChangePoster,
+  ChangeStore,
   RoomStore,
 } from './ports.js';
 import { RoomRecords } from './room-records.js';
@@ -61,10 +69,10 @@ export interface ChatCoreOptions {
   accounts?: AccountStore;
   /** How room messages are stored and published. @default append to `store`, then publish on `bus` */
   poster?: MessagePoster;
-  /** Reactions on room messages, and each room's change numbering. */
-  reactions: ReactionStore;
-  /** How reactions are given and published. @default apply in `reactions`, then publish on `bus` */
-  reactionPoster?: ReactionPoster;
+  /** Changes to room messages (reactions, edits, deletes), and each room's change numbering. */
+  changes: ChangeStore;
+  /** How changes to messages are made and published. @default apply in `changes`, then publish on `bus` */
+  changePoster?: ChangePoster;
   /** How direct messages are kept in mailboxes and published. @default append to `store`, then publish on `bus` */
   directPoster?: DirectPoster;
   clock: Clock;
@@ -110,6 +118,8 @@ export interface Identity {
   typingEvents?: boolean;
   /** The connection asked for reactions as they change (`hello.features`: `reactions`). */
   reactionEvents?: boolean;
+  /** The connection asked for edits and deletes as they happen (`hello.features`: `edits`). */
+  editEvents?: boolean;
   /** Room -> the last change `rev` the client has (`hello.revs`), for a resume. */
   revs?: ResumeMap;
 }
@@ -131,11 +141,12 @@ export class ChatCore {
   private readonly directs: DirectMessages;
   private readonly acks: Acks;
   private readonly moderation: Moderation;
+  private readonly changes: MessageChanges;
 
   constructor(private readonly options: ChatCoreOptions) {
     const { node, store, bus, directory, accounts, clock, ids } = options;
     const maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
-    const replay = { store, reactions: options.reactions, maxFrameBytes };
+    const replay = { store, changes: options.changes, maxFrameBytes };
     const records = new RoomRecords(options.rooms, bus);
     this.acks = new Acks(node, bus, this.connections, (user, frame, origin) =>
       this.directs.handedOver(user, frame, origin),
@@ -166,7 +177,6 @@ export class ChatCore {
       directory,
       accounts,
       poster: options.poster ?? appendThenPublish(store, bus),
-      reactionPoster: options.reactionPoster ?? reactThenPublish(options.reactions, bus),
       clock,
       ids,
       replay,
@@ -174,6 +184,12 @@ export class ChatCore {
       acks: this.acks,
       records,
       maxOwnedRooms: options.maxOwnedRooms ?? 100,
+    });
+    this.changes = new MessageChanges({
+      store,
+      poster: options.changePoster ?? changeThenPublish(options.changes, bus),
+      clock,
+      isMember: (membership) => this.rooms.isMember(membership),
     });
     this.directs = new DirectMessages({
       node,
@@ -258,6 +274,7 @@ export class ChatCore {
       roomEvents: identity.roomEvents === true,
       typingEvents: identity.typingEvents === true,
       reactionEvents: identity.reactionEvents === true,
+      editEvents: identity.editEvents === true,
       typingSent: new Map(),
       rooms: new Map(),
       lastDseq: 0,
@@ -416,9 +433,19 @@ export class ChatCore {
     return this.directs.send(user, to, text, action, this.acks.origin(user, ref), replyTo);
   }
 
-  /** Puts a reaction on a room message, or takes it back (see `Rooms.react`). */
+  /** Puts a reaction on a room message, or takes it back (see `MessageChanges.react`). */
   react(user: ChatUser, frame: ReactFrame): Promise<FrameError | undefined> {
-    return this.rooms.react(user, frame);
+    return this.changes.react(user, frame);
+  }
+
+  /** Replaces the text of one's own room message (see `MessageChanges.edit`). */
+  edit(user: ChatUser, frame: EditFrame): Promise<FrameError | undefined> {
+    return this.changes.edit(user, frame);
+  }
+
+  /** Deletes a room message (see `MessageChanges.remove`). */
+  remove(user: ChatUser, frame: DeleteFrame): Promise<FrameError | undefined> {
+    return this.changes.remove(user, frame);
   }
 
   /** Tells a room, or a person (`to`), that the user is typing, or stopped (see `typing.ts`). */

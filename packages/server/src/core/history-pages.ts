@@ -17,6 +17,10 @@ export function messageFrame(stored: StoredMessage): MessageFrame {
   if (stored.action) frame.action = true;
   if (stored.reply) frame.reply = stored.reply;
   if (stored.reactions) frame.reactions = stored.reactions;
+  if (stored.deletedBy !== undefined) {
+    frame.deleted = true;
+    frame.deleted_by = stored.deletedBy;
+  } else if (stored.edited !== undefined) frame.edited = stored.edited;
   return frame;
 }
 

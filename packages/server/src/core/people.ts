@@ -40,6 +40,8 @@ export interface ChatUser {
   readonly typingEvents: boolean;
   /** It asked for reactions as they change (`hello.features` has `reactions`). */
   readonly reactionEvents: boolean;
+  /** It asked for edits and deletes as they happen (`hello.features` has `edits`). */
+  readonly editEvents: boolean;
   /** When it last had a `typing` passed on, by conversation (see `typing.ts`). */
   readonly typingSent: Map<string, number>;
   /** Rooms by folded name: the person's rooms, each with this connection's place in it. */
@@ -55,7 +57,7 @@ export interface ChatUser {
 }
 
 /** What a connection may ask to be sent beyond protocol 1.0 (`hello.features`). */
-export type EventFeature = 'rooms' | 'typing' | 'reactions';
+export type EventFeature = 'rooms' | 'typing' | 'reactions' | 'edits';
 
 /** Whether the connection asked for the frames of `feature`. */
 export function wants(user: ChatUser, feature: EventFeature): boolean {
@@ -66,7 +68,14 @@ export function wants(user: ChatUser, feature: EventFeature): boolean {
       return user.typingEvents;
     case 'reactions':
       return user.reactionEvents;
+    case 'edits':
+      return user.editEvents;
   }
+}
+
+/** Whether the connection follows changes to messages: it is sent `update`s and `rev`s to catch up by. */
+export function followsChanges(user: ChatUser): boolean {
+  return user.reactionEvents || user.editEvents;
 }
 
 /** A connection's place in a room on this node. */

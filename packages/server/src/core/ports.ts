@@ -35,8 +35,10 @@ export interface MessageDraft {
   text: string;
   ts: number;
   action: boolean;
-  /** The message it answers, as it was then. */
+  /** The message it answers, as it was then (or, edited since, as it is now). */
   reply?: ReplyExcerpt;
+  /** Who sent it: their identity (see `owners.ts`), who alone may edit it. Never sent in frames. */
+  owner?: string;
 }
 
 /** A room message as stored: the draft plus its `seq`. */
@@ -44,6 +46,10 @@ export interface StoredMessage extends MessageDraft {
   seq: number;
   /** Its reactions, as one reader sees them, when a replay read them too. */
   reactions?: ReactionCount[];
+  /** When its text was last edited. */
+  edited?: number;
+  /** Deleted, by this name: its text is gone (empty), its seq stays. */
+  deletedBy?: string;
 }
 
 /** Which stored messages a page holds. */
@@ -159,6 +165,36 @@ export interface ReactionChange {
 export type ReactionOutcome =
   { changed: true; rev: number; count: number } | { changed: false; full?: boolean };
 
+/** A room message's text replaced by its sender. */
+export interface EditChange {
+  roomKey: string;
+  room: string;
+  seq: number;
+  id: string;
+  /** Its sender, as it was sent. */
+  from: string;
+  text: string;
+  ts: number;
+  /** What replies quoting it show of it now (see `replyExcerpt`). */
+  excerpt: string;
+}
+
+/** A room message deleted: its text erased for good, a tombstone kept in its place. */
+export interface DeleteChange {
+  roomKey: string;
+  room: string;
+  seq: number;
+  id: string;
+  /** Its sender, as it was sent. */
+  from: string;
+  /** Who deleted it (a name): its sender, a moderator of the room, an operator. */
+  by: string;
+  ts: number;
+}
+
+/** What an edit or a delete came to: `changed` with the room's new `rev`, or not (the message was deleted meanwhile, or is no longer kept). */
+export type MessageChangeOutcome = { changed: true; rev: number } | { changed: false };
+
 /** A room message whose state changed: the room's `rev` of its last change. */
 export interface ChangedMessage {
   seq: number;
@@ -167,21 +203,30 @@ export interface ChangedMessage {
 }
 
 /**
- * Reactions on room messages, and the room's change numbering: every
- * change to a message (a reaction given or taken back) takes the room's
+ * Changes to room messages after they were sent (reactions, edits,
+ * deletes), and the room's change numbering: every change takes the room's
  * next `rev` (1, 2, 3 …), and a message remembers the `rev` of its last
  * change, so a client that had `rev` N is brought up to date by the
- * messages changed after N. Every implementation passes
- * `test/reactions-contract.ts`.
+ * messages changed after N. It works on the history it is a part of (the
+ * same SQLite file, memory or Redis keys). Every implementation passes
+ * `test/changes-contract.ts`.
  *
- * - `react` MUST apply changes in the order of the calls, numbering each
- *   that is news, atomically across the nodes of a cluster, and MUST NOT
- *   give a message more than `LIMITS.maxReactionKinds` different emoji.
- * - `reactionsOf` gives each emoji in the order it was first given, with
- *   `me` for those `reader` (a folded name) gave.
+ * - Changes MUST be applied in the order of the calls, each that is news
+ *   numbered, atomically across the nodes of a cluster.
+ * - `react` MUST NOT give a message more than `LIMITS.maxReactionKinds`
+ *   different emoji. `reactionsOf` gives each emoji in the order it was
+ *   first given, with `me` for those `reader` (a folded name) gave.
+ * - `edit` replaces the text (the history gives the new one, with the
+ *   time of the edit) and what replies quoting it show of it.
+ * - `remove` erases the text, from the store itself and not only from what
+ *   it answers (no copy of it is left to be read back), and the quotes of
+ *   it in replies, and the message's reactions; the history keeps a
+ *   tombstone in its place (`deletedBy`, empty text).
  */
-export interface ReactionStore {
+export interface ChangeStore {
   react(change: ReactionChange): Promise<ReactionOutcome>;
+  edit(change: EditChange): Promise<MessageChangeOutcome>;
+  remove(change: DeleteChange): Promise<MessageChangeOutcome>;
   /** The reactions of these messages of a room (by seq); those without are absent. */
   reactionsOf(
     roomKey: string,
@@ -195,12 +240,14 @@ export interface ReactionStore {
 }
 
 /**
- * How a reaction is given: applied and numbered by the reaction store, then
- * published to the room (a `reaction` frame) in `rev` order; a cluster does
- * both in one atomic step in Redis.
+ * How a change to a message is made: applied and numbered by the change
+ * store, then published to the room (a `reaction`, `edited` or `deleted`
+ * frame) in `rev` order; a cluster does both in one atomic step in Redis.
  */
-export interface ReactionPoster {
+export interface ChangePoster {
   react(change: ReactionChange): Promise<ReactionOutcome>;
+  edit(change: EditChange): Promise<MessageChangeOutcome>;
+  remove(change: DeleteChange): Promise<MessageChangeOutcome>;
 }
 
 /** An account: a name that belongs to someone, on every device they log in from. */

@@ -10,14 +10,8 @@ import {
   pageOut,
 } from './history-pages.js';
 import type { ChatUser } from './people.js';
-import type {
-  HistoryStore,
-  PageQuery,
-  ReactionStore,
-  StoredDirect,
-  StoredMessage,
-} from './ports.js';
-import { withReactions } from './reactions.js';
+import type { HistoryStore, PageQuery, ChangeStore, StoredDirect, StoredMessage } from './ports.js';
+import { withReactions } from './change-frames.js';
 
 /*
  * Large answers, sent as the reader takes them. Each page waits for the
@@ -40,7 +34,7 @@ const FIRST_READ = 16;
 /** What a replay needs: the stores and the frame limit. */
 export interface ReplayContext {
   store: HistoryStore;
-  reactions: ReactionStore;
+  changes: ChangeStore;
   maxFrameBytes: number;
 }
 
@@ -61,7 +55,7 @@ export function roomReader(
   reader: string | undefined,
 ): (query: PageQuery) => Promise<StoredMessage[]> {
   return async (query) =>
-    withReactions(context.reactions, roomKey, await context.store.page(roomKey, query), reader);
+    withReactions(context.changes, roomKey, await context.store.page(roomKey, query), reader);
 }
 
 /** A replay goes on while this holds (the connection is there, and still in the room). */

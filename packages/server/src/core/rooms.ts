@@ -3,7 +3,6 @@ import type {
   JoinedFrame,
   LeaveReason,
   LeftFrame,
-  ReactFrame,
   ReplyExcerpt,
   ResumeMap,
   ServerFrame,
@@ -15,7 +14,7 @@ import { catchUp, HeldEvents } from './held-events.js';
 import { messageFrame, namesFrames } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import type { ChatUser, EventFeature, LocalRoom, Membership, Person } from './people.js';
-import { actorOf, inRoom, wants } from './people.js';
+import { actorOf, followsChanges, inRoom, wants } from './people.js';
 import { passesTypingThrottle, roomConversation, sentIn, typingFrame } from './typing.js';
 import type { RoomRecords } from './room-records.js';
 import { RoomRules, checkJoin, checkSay, isOperatorsRoom } from './room-policy.js';
@@ -30,10 +29,9 @@ import type {
   IdSource,
   MessageDraft,
   MessagePoster,
-  ReactionPoster,
   StoredMessage,
 } from './ports.js';
-import { tooManyReactions, updatesAfter } from './reactions.js';
+import { updatesAfter } from './change-frames.js';
 import type { ReplayContext, RoomReader } from './replays.js';
 import { RESUME_PAGE, replayAfter, replayPage, roomReader } from './replays.js';
 
@@ -45,7 +43,6 @@ export interface RoomsContext {
   directory: Directory;
   accounts: AccountStore | undefined;
   poster: MessagePoster;
-  reactionPoster: ReactionPoster;
   clock: Clock;
   ids: IdSource;
   replay: ReplayContext;
@@ -421,6 +418,7 @@ export class Rooms {
         text,
         ts: clock.now(),
         action,
+        owner: user.person.owner,
       };
       if (reply) draft.reply = reply;
       acks.post(poster, user, draft, acks.origin(user, ref));
@@ -437,37 +435,6 @@ export class Rooms {
         };
       return post(replyExcerpt(answered));
     });
-  }
-
-  /**
-   * Puts a reaction on a message of the room, or takes it back. The message
-   * must be one the room keeps; a person has each emoji on a message once,
-   * and a message carries at most `LIMITS.maxReactionKinds` different ones.
-   * What is news goes to the room's members who follow reactions; what is
-   * not (a reaction one had already) changes nothing and is not answered.
-   */
-  async react(user: ChatUser, frame: ReactFrame): Promise<FrameError | undefined> {
-    const roomKey = foldRoom(frame.room);
-    const membership = user.rooms.get(roomKey);
-    if (!membership) return notIn(frame.room);
-    const message = await this.context.store.find(roomKey, frame.id);
-    if (!this.isMember(membership)) return notIn(frame.room);
-    if (!message)
-      return {
-        code: 'no_such_message',
-        message: `there is no message ${frame.id} in ${membership.room.name} to react to`,
-      };
-    const outcome = await this.context.reactionPoster.react({
-      roomKey,
-      room: membership.room.name,
-      seq: message.seq,
-      id: message.id,
-      emoji: frame.emoji,
-      nameKey: user.key,
-      name: user.name,
-      remove: frame.remove === true,
-    });
-    return !outcome.changed && outcome.full ? tooManyReactions() : undefined;
   }
 
   /**
@@ -774,7 +741,7 @@ export class Rooms {
   }
 
   /** Whether the membership is still the connection's place in its room (a replay stops when it is not). */
-  private isMember(membership: Membership): boolean {
+  isMember(membership: Membership): boolean {
     return (
       this.context.connections.isRegistered(membership.user) &&
       membership.room.members.get(membership.user.recipient.sessionId) === membership
@@ -798,13 +765,13 @@ export class Rooms {
       numberOf: (stored) => stored.seq,
       still: () => this.isMember(membership),
       goLive: () => (membership.held = undefined),
-      ...(user.reactionEvents
+      ...(followsChanges(user)
         ? {
             changes: {
               last: () => membership.lastRev,
               setLast: (rev: number) => (membership.lastRev = rev),
               read: async (rev: number) =>
-                (await updatesAfter(this.context.replay.reactions, room, rev, user.key)).updates,
+                (await updatesAfter(this.context.replay, room, rev, user.key)).updates,
             },
           }
         : {}),
@@ -822,8 +789,8 @@ export class Rooms {
    * follows changes) the room's `rev` now, read before any message is.
    */
   private async readerOf(user: ChatUser, roomKey: string): Promise<RoomReader> {
-    if (!user.reactionEvents) return { reader: user.key };
-    return { reader: user.key, rev: await this.context.replay.reactions.rev(roomKey) };
+    if (!followsChanges(user)) return { reader: user.key };
+    return { reader: user.key, rev: await this.context.replay.changes.rev(roomKey) };
   }
 
   /**
@@ -843,7 +810,7 @@ export class Rooms {
     for (;;) {
       if (!(await user.recipient.ready()) || !still()) return last;
       const { read, more, updates } = await updatesAfter(
-        this.context.replay.reactions,
+        this.context.replay,
         room,
         last,
         user.key,

@@ -89,6 +89,8 @@ export const COMMANDS: { [T in ClientFrameType]: Handler<Extract<ClientFrame, { 
   invite: (session, { room, name }) => moderate(session, room, { kind: 'invite', name }),
   uninvite: (session, { room, name }) => moderate(session, room, { kind: 'uninvite', name }),
   react: (session, frame) => session.core.react(session.user!, frame),
+  edit: (session, frame) => session.core.edit(session.user!, frame),
+  delete: (session, frame) => session.core.remove(session.user!, frame),
   typing: (session, { room, to, stopped }) =>
     session.core.typing(
       session.user!,

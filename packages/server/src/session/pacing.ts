@@ -7,7 +7,7 @@ export interface PacingLimits {
   /** Frames a second per connection (0: no limit), and how many at once. */
   perSecond: number;
   burst: number;
-  /** Messages, reactions and joins a second per address, across its connections (0: no limit), and at once. */
+  /** Messages, changes to them and joins a second per address, across its connections (0: no limit), and at once. */
   addressPerSecond: number;
   addressBurst: number;
   /** Frames a connection may have waiting for their turn; past it, `rate_limited`. */
@@ -18,7 +18,14 @@ export interface PacingLimits {
 export const UNLIMITED: ReadonlySet<ClientFrameType> = new Set(['pong', 'quit']);
 
 /** Frames an address's rate counts, across its connections: what fills rooms, mailboxes and the directory. */
-const COUNTED_PER_ADDRESS: ReadonlySet<ClientFrameType> = new Set(['say', 'dm', 'join', 'react']);
+const COUNTED_PER_ADDRESS: ReadonlySet<ClientFrameType> = new Set([
+  'say',
+  'dm',
+  'join',
+  'react',
+  'edit',
+  'delete',
+]);
 
 /** Addresses whose rate is remembered; past it, the one used longest ago starts afresh. */
 const MAX_ADDRESSES = 100_000;

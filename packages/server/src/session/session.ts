@@ -324,6 +324,8 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
         roomEvents: this.connection.kind === 'plain' || frame.features?.includes('rooms') === true,
         typingEvents: frame.features?.includes('typing') === true,
         reactionEvents: frame.features?.includes('reactions') === true,
+        // Plain text shows edits and deletes as lines.
+        editEvents: this.connection.kind === 'plain' || frame.features?.includes('edits') === true,
         ...(frame.revs === undefined ? {} : { revs: frame.revs }),
       };
       const result = await this.core.register(this, frame.name, frame.resume, identity);

@@ -1,3 +1,4 @@
+import type { ReplyExcerpt } from '@confab/protocol';
 import type {
   DirectDraft,
   HistoryStore,
@@ -9,6 +10,7 @@ import type {
 } from '../core/ports.js';
 import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { useEntry } from '../recently-used.js';
+import { MemoryChanges } from './memory-changes.js';
 import { pageOf } from './paging.js';
 import type { Waiting } from './waiting.js';
 import { checkWaiting } from './waiting.js';
@@ -55,6 +57,8 @@ function emptyMailbox(): Mailbox {
 
 /** History in memory only (`--store memory`): numbered like any store, gone on restart. */
 export class MemoryStore implements HistoryStore {
+  /** Changes to the room messages kept here (reactions, edits, deletes). */
+  readonly changes: MemoryChanges;
   // Both in the order last written to: the first is the one to drop. A
   // dropped room or mailbox starts again from 1, as after a restart.
   private readonly rooms = new Map<string, Numbered<StoredMessage>>();
@@ -69,6 +73,10 @@ export class MemoryStore implements HistoryStore {
     this.maxRooms = options.maxRooms ?? 100_000;
     this.maxMailboxes = options.maxMailboxes ?? 100_000;
     this.limits = options.mailbox ?? DEFAULT_MAILBOX_LIMITS;
+    this.changes = new MemoryChanges(this, {
+      maxPerRoom: this.maxPerRoom,
+      maxRooms: this.maxRooms,
+    });
   }
 
   append(draft: MessageDraft): Promise<StoredMessage> {
@@ -84,6 +92,31 @@ export class MemoryStore implements HistoryStore {
 
   find(roomKey: string, id: string): Promise<StoredMessage | undefined> {
     return Promise.resolve(this.rooms.get(roomKey)?.byId.get(id));
+  }
+
+  /** The room's message `seq`, while it is kept (for the room's changes). */
+  at(roomKey: string, seq: number): StoredMessage | undefined {
+    const messages = this.rooms.get(roomKey)?.messages;
+    const first = messages?.[0];
+    if (!messages || !first) return undefined;
+    // Numbers have no gaps: the message's place is its distance from the first kept.
+    const message = messages[seq - first.seq];
+    return message?.seq === seq ? message : undefined;
+  }
+
+  /** Puts `message` in place of the room's message of its seq (a new object: pages read earlier keep theirs). */
+  replace(message: StoredMessage): void {
+    const room = this.rooms.get(message.roomKey);
+    const first = room?.messages[0];
+    if (!room || !first || room.messages[message.seq - first.seq]?.seq !== message.seq) return;
+    room.messages[message.seq - first.seq] = message;
+    room.byId.set(message.id, message);
+  }
+
+  /** Changes, with `change`, the quote of every kept reply to the room's message `id`. */
+  requote(roomKey: string, id: string, change: (reply: ReplyExcerpt) => ReplyExcerpt): void {
+    for (const message of this.rooms.get(roomKey)?.messages ?? [])
+      if (message.reply?.id === id) this.replace({ ...message, reply: change(message.reply) });
   }
 
   appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect> {

@@ -64,14 +64,37 @@ const DATA_LOST = -10;
  * ARGV[11], when not empty, is the node's guard key (see
  * `NumberingGuard`): without it, Redis lost data, and nothing is numbered
  * (-10). Returns the seq.
+ *
+ * A stream entry cannot be changed, and one deleted leaves its bytes in
+ * the stream until its whole node goes: so what a message says (its text,
+ * and a reply's quote of what it answers) is kept beside the stream, in
+ * hashes by seq (KEYS[3] texts, KEYS[4] quotes), where an edit replaces it
+ * and a delete erases it. KEYS[5] lists, by id, the replies quoting each
+ * message; KEYS[6] holds edited and deleted states. All four are trimmed
+ * in step with the stream (its ids, KEYS[7], tell which message goes).
  */
 const APPEND = `
 if ARGV[11] ~= '' and redis.call('EXISTS', ARGV[11]) == 0 then return -10 end
 local seq = redis.call('INCR', KEYS[1])
-local fields = {'id', ARGV[2], 'room', ARGV[3], 'from', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6],
-  'action', ARGV[7]}
-${REPLY_FIELDS(12)}
+local fields = {'id', ARGV[2], 'room', ARGV[3], 'from', ARGV[4], 'ts', ARGV[6], 'action', ARGV[7]}
+if ARGV[15] ~= '' then table.insert(fields, 'owner') table.insert(fields, ARGV[15]) end
+if ARGV[12] ~= '' then
+  table.insert(fields, 'rid') table.insert(fields, ARGV[12])
+  table.insert(fields, 'rfrom') table.insert(fields, ARGV[13])
+  redis.call('HSET', KEYS[4], seq, ARGV[14])
+  local quoting = redis.call('HGET', KEYS[5], ARGV[12])
+  redis.call('HSET', KEYS[5], ARGV[12], quoting and (quoting .. ' ' .. seq) or tostring(seq))
+end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], seq .. '-0', unpack(fields))
+redis.call('HSET', KEYS[3], seq, ARGV[5])
+local gone = seq - tonumber(ARGV[1])
+if gone > 0 then
+  redis.call('HDEL', KEYS[3], gone)
+  redis.call('HDEL', KEYS[4], gone)
+  redis.call('HDEL', KEYS[6], gone)
+  local goneId = redis.call('ZRANGEBYSCORE', KEYS[7], gone, gone)[1]
+  if goneId then redis.call('HDEL', KEYS[5], goneId) end
+end
 ${INDEX_ID('seq', 'ARGV[2]')}
 if ARGV[8] ~= '' then
   redis.call(ARGV[8], ARGV[9], seq .. '\t' .. ARGV[10])
@@ -141,6 +164,24 @@ type ScriptedRedis = Redis & {
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** A quote of a message deleted since, in the quotes hash. */
+export const DELETED_QUOTE = '\u0000';
+
+/** What is kept beside a room's stream for its entries (see `APPEND`): by seq, null where none. */
+interface Beside {
+  texts: Array<string | null>;
+  quotes: Array<string | null>;
+  states: Array<string | null>;
+}
+
+/** A message's edited or deleted state, as the states hash keeps it. */
+interface MessageState {
+  /** Edited at. */
+  e?: number;
+  /** Deleted by. */
+  d?: string;
+}
+
 /** A stream entry's fields, by name. */
 function fieldsOf(fields: string[]): Record<string, string> {
   const value: Record<string, string> = {};
@@ -168,29 +209,52 @@ function toDirect(owner: string, [id, fields]: StreamEntry): StoredDirect {
   };
 }
 
-function toMessage(roomKey: string, [id, fields]: StreamEntry): StoredMessage {
+/**
+ * A room's stream entry as a message, with what is kept beside it (its
+ * text, its quote, its state); undefined when its text was trimmed.
+ * Entries written before texts were kept beside the stream have theirs in it.
+ */
+function toMessage(
+  roomKey: string,
+  [id, fields]: StreamEntry,
+  text: string | null,
+  quote: string | null,
+  stateJson: string | null,
+): StoredMessage | undefined {
   const value = fieldsOf(fields);
-  return {
+  const state = stateJson ? (JSON.parse(stateJson) as MessageState) : {};
+  const deleted = state.d !== undefined;
+  const kept = text ?? value.text;
+  if (kept === undefined && !deleted) return undefined;
+  const message: StoredMessage = {
     roomKey,
     seq: numberOf(id),
     id: value.id ?? '',
     room: value.room ?? roomKey,
     from: value.from ?? '',
-    text: value.text ?? '',
+    text: deleted ? '' : kept!,
     ts: Number(value.ts),
     action: value.action === '1',
-    ...replyOf(value),
+    ...replyOf(value, quote),
   };
+  if (value.owner !== undefined) message.owner = value.owner;
+  if (deleted) message.deletedBy = state.d!;
+  else if (state.e !== undefined) message.edited = state.e;
+  return message;
 }
 
-/** A reply's fields of a stream entry, as a message's `reply`. */
-function replyOf(value: Record<string, string>): { reply?: ReplyExcerpt } {
-  return value.rid === undefined
-    ? {}
-    : { reply: { id: value.rid, from: value.rfrom ?? '', text: value.rtext ?? '' } };
+/** A reply's fields of a stream entry (and its quote kept beside it), as a message's `reply`. */
+function replyOf(
+  value: Record<string, string>,
+  quote: string | null = null,
+): { reply?: ReplyExcerpt } {
+  if (value.rid === undefined) return {};
+  if (quote === DELETED_QUOTE)
+    return { reply: { id: value.rid, from: value.rfrom ?? '', text: '', deleted: true } };
+  return { reply: { id: value.rid, from: value.rfrom ?? '', text: quote ?? value.rtext ?? '' } };
 }
 
-/** A reply's script arguments: the answered message's id, sender and excerpt ('' for none). */
+/** A reply's script arguments: the answered message's id, sender and quote ('' for none). */
 function replyArgs(reply: ReplyExcerpt | undefined): string[] {
   return reply ? [reply.id, reply.from, reply.text] : ['', '', ''];
 }
@@ -208,6 +272,10 @@ export type StoreKeyKind =
   | 'mailbox'
   | 'waiting'
   | 'dids'
+  | 'texts'
+  | 'quotes'
+  | 'quoting'
+  | 'states'
   | 'rev'
   | 'reactions'
   | 'reacted'
@@ -256,7 +324,7 @@ export class RedisStore implements HistoryStore {
   constructor(options: RedisStoreOptions) {
     this.guard = options.guard;
     this.client = defineScripts<ScriptedRedis>(options.client, {
-      confabAppend: { keys: 3, lua: APPEND },
+      confabAppend: { keys: 7, lua: APPEND },
       confabAppendDirect: { keys: 4, lua: APPEND_DIRECT },
     });
     this.prefix = options.prefix ?? 'confab:';
@@ -271,6 +339,10 @@ export class RedisStore implements HistoryStore {
       this.client.confabAppend(
         this.key('seq', draft.roomKey),
         this.key('history', draft.roomKey),
+        this.key('texts', draft.roomKey),
+        this.key('quotes', draft.roomKey),
+        this.key('quoting', draft.roomKey),
+        this.key('states', draft.roomKey),
         this.key('ids', draft.roomKey),
         this.maxPerRoom,
         draft.id,
@@ -282,6 +354,7 @@ export class RedisStore implements HistoryStore {
         ...publicationArgs(publication),
         this.guard?.key ?? '',
         ...replyArgs(draft.reply),
+        draft.owner ?? '',
       ),
     );
     this.guard?.sawRoom(draft.roomKey, seq);
@@ -301,7 +374,47 @@ export class RedisStore implements HistoryStore {
 
   async page(roomKey: string, query: PageQuery): Promise<StoredMessage[]> {
     const entries = await this.range(this.key('history', roomKey), query);
-    return entries.map((entry) => toMessage(roomKey, entry));
+    return this.messagesOf(roomKey, entries);
+  }
+
+  /** The room's entries as messages, with what is kept beside them (one more round trip). */
+  private async messagesOf(roomKey: string, entries: StreamEntry[]): Promise<StoredMessage[]> {
+    if (entries.length === 0) return [];
+    const beside = await this.beside(
+      roomKey,
+      entries.map(([id]) => numberOf(id)),
+    );
+    const messages: StoredMessage[] = [];
+    entries.forEach((entry, i) => {
+      const message = toMessage(
+        roomKey,
+        entry,
+        beside.texts[i] ?? null,
+        beside.quotes[i] ?? null,
+        beside.states[i] ?? null,
+      );
+      if (message) messages.push(message);
+    });
+    return messages;
+  }
+
+  /** What is kept beside a room's stream for these seqs: texts, quotes, states. */
+  private async beside(roomKey: string, numbers: number[]): Promise<Beside> {
+    const seqs = numbers.map(String);
+    const results = await reachable(() =>
+      // One transaction: an edit's text and its state are read as one.
+      this.client
+        .multi()
+        .hmget(this.key('texts', roomKey), ...seqs)
+        .hmget(this.key('quotes', roomKey), ...seqs)
+        .hmget(this.key('states', roomKey), ...seqs)
+        .exec(),
+    );
+    const [texts, quotes, states] = (results ?? []).map(([error, value]) => {
+      if (error) throw new ConfabError('unavailable', 'the history store cannot be reached');
+      return value as Array<string | null>;
+    });
+    return { texts: texts ?? [], quotes: quotes ?? [], states: states ?? [] };
   }
 
   /**
@@ -357,7 +470,7 @@ export class RedisStore implements HistoryStore {
 
   async find(roomKey: string, id: string): Promise<StoredMessage | undefined> {
     const entry = await this.entryById(this.key('ids', roomKey), this.key('history', roomKey), id);
-    return entry && toMessage(roomKey, entry);
+    return entry && (await this.messagesOf(roomKey, [entry]))[0];
   }
 
   async findDirect(owner: string, id: string): Promise<StoredDirect | undefined> {

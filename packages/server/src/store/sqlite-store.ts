@@ -14,7 +14,7 @@ import type {
 import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { ServerError } from '../errors.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
-import { SqliteReactions } from './sqlite-reactions.js';
+import { SqliteChanges } from './sqlite-changes.js';
 import { SqliteRooms } from './sqlite-rooms.js';
 import type { Waiting } from './waiting.js';
 import { checkWaiting } from './waiting.js';
@@ -61,6 +61,9 @@ interface Row extends ReplyColumns {
   text: string;
   ts: number;
   action: number;
+  owner?: string | null;
+  edited?: number | null;
+  deleted_by?: string | null;
 }
 
 const SCHEMA = `
@@ -109,15 +112,27 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-/** Made after `SCHEMA` and its upgrade: a reply finds what it answers by id. */
+/**
+ * Made after `SCHEMA` and its upgrade: a reply finds what it answers by id,
+ * and an edit or a delete the replies that quote it.
+ */
 const ID_INDEXES = `
   CREATE INDEX IF NOT EXISTS messages_by_id ON messages (room_key, id);
+  CREATE INDEX IF NOT EXISTS messages_by_reply ON messages (room_key, reply_id)
+    WHERE reply_id IS NOT NULL;
   CREATE INDEX IF NOT EXISTS direct_messages_by_id ON direct_messages (owner, id);
 `;
 
 /** Columns added since a table was first made, for files made before them. */
 const ADDED_COLUMNS: Record<string, string[]> = {
-  messages: ['reply_id TEXT', 'reply_from TEXT', 'reply_text TEXT'],
+  messages: [
+    'reply_id TEXT',
+    'reply_from TEXT',
+    'reply_text TEXT',
+    'owner TEXT',
+    'edited INTEGER',
+    'deleted_by TEXT',
+  ],
   direct_messages: ['reply_id TEXT', 'reply_from TEXT', 'reply_text TEXT'],
 };
 
@@ -134,11 +149,19 @@ function upgrade(db: DatabaseSync): void {
   }
 }
 
-/** The reply columns of a row, as a message's `reply`. */
-function replyOf(row: ReplyColumns): { reply?: ReplyExcerpt } {
-  return row.reply_id === null || row.reply_id === undefined
-    ? {}
-    : { reply: { id: row.reply_id, from: row.reply_from ?? '', text: row.reply_text ?? '' } };
+/**
+ * The reply columns of a row, as a message's `reply`. A room message's
+ * quote whose text is gone (NULL) quotes a message deleted since.
+ */
+function replyOf(row: ReplyColumns, deletable = false): { reply?: ReplyExcerpt } {
+  if (row.reply_id === null || row.reply_id === undefined) return {};
+  const reply: ReplyExcerpt = {
+    id: row.reply_id,
+    from: row.reply_from ?? '',
+    text: row.reply_text ?? '',
+  };
+  if (deletable && (row.reply_text === null || row.reply_text === undefined)) reply.deleted = true;
+  return { reply };
 }
 
 interface ReplyColumns {
@@ -173,7 +196,7 @@ function toDirect(row: DirectRow): StoredDirect {
 }
 
 function toMessage(row: Row): StoredMessage {
-  return {
+  const message: StoredMessage = {
     roomKey: row.room_key,
     seq: row.seq,
     id: row.id,
@@ -182,8 +205,12 @@ function toMessage(row: Row): StoredMessage {
     text: row.text,
     ts: row.ts,
     action: row.action === 1,
-    ...replyOf(row),
+    ...replyOf(row, true),
   };
+  if (row.owner !== null && row.owner !== undefined) message.owner = row.owner;
+  if (row.deleted_by !== null && row.deleted_by !== undefined) message.deletedBy = row.deleted_by;
+  else if (row.edited !== null && row.edited !== undefined) message.edited = row.edited;
+  return message;
 }
 
 /**
@@ -223,8 +250,8 @@ export class SqliteStore implements HistoryStore {
   readonly accounts: SqliteAccounts;
   /** Rooms' records, the server's bans and the moderation log, in the same file. */
   readonly rooms: SqliteRooms;
-  /** Reactions on room messages, in the same file. */
-  readonly reactions: SqliteReactions;
+  /** Changes to room messages (reactions, edits, deletes), in the same file. */
+  readonly changes: SqliteChanges;
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
@@ -240,15 +267,18 @@ export class SqliteStore implements HistoryStore {
     // 10,000 pages (a WAL of up to 40 MB) pays it a tenth as often, and copies
     // hardly more (the same few pages are rewritten between checkpoints).
     db.exec('PRAGMA wal_autocheckpoint = 10000;');
+    // What is deleted (a deleted message's text) is overwritten in the file,
+    // not only unlinked from it: no page keeps it to be read back.
+    db.exec('PRAGMA secure_delete = ON;');
     db.exec(SCHEMA);
     upgrade(db);
     db.exec(ID_INDEXES);
     this.accounts = new SqliteAccounts(db);
     this.accounts.pruneExpired(Date.now());
     this.rooms = new SqliteRooms(db);
-    this.reactions = new SqliteReactions(db);
+    this.changes = new SqliteChanges(db);
     this.insert = db.prepare(
-      'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action, reply_id, reply_from, reply_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action, reply_id, reply_from, reply_text, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.selectById = db.prepare('SELECT * FROM messages WHERE room_key = ? AND id = ?');
     this.selectDirectById = db.prepare('SELECT * FROM direct_messages WHERE owner = ? AND id = ?');
@@ -471,6 +501,7 @@ export class SqliteStore implements HistoryStore {
     this.commit();
     this.closed = true;
     clearTimeout(this.expiryTimer);
+    this.changes.close();
     this.db.close();
   }
 
@@ -500,6 +531,7 @@ export class SqliteStore implements HistoryStore {
             m.reply?.id ?? null,
             m.reply?.from ?? null,
             m.reply?.text ?? null,
+            m.owner ?? null,
           );
         } else {
           const d = pending.direct;

@@ -84,8 +84,11 @@ function renderMessage(frame: MessageFrame, view: PlainView): string {
   const time = clockTime(frame.ts);
   const from = inert(frame.from);
   // A reply says first what it answers: `(re bob: start of their text…)`.
-  const answers = frame.reply ? `(re ${inert(frame.reply.from)}: ${inert(frame.reply.text)}) ` : '';
-  const text = answers + inertBlock(frame.text);
+  const quoted = frame.reply?.deleted ? 'a message since deleted' : frame.reply?.text;
+  const answers = frame.reply ? `(re ${inert(frame.reply.from)}: ${inert(quoted ?? '')}) ` : '';
+  if (frame.deleted) return `${time} * A message from ${from} was deleted.`;
+  const edited = frame.edited === undefined ? '' : ' (edited)';
+  const text = answers + inertBlock(frame.text) + edited;
   if (frame.to !== undefined) {
     const arrow = isSelf(view, frame.from) ? `-> *${inert(frame.to)}*` : `*${from}*`;
     return frame.action ? `${time} ${arrow} * ${from} ${text}` : `${time} ${arrow} ${text}`;
@@ -98,6 +101,18 @@ function renderMessage(frame: MessageFrame, view: PlainView): string {
     ? `${time}${where} * ${from} ${text}`
     : `${time}${where} <${from}> ${text}`;
   return line + reactionsText(frame);
+}
+
+/** The line of an edit: `* ada edited a message: the new text`. */
+function editedLine(from: string, text: string): string {
+  return `* ${inert(from)} edited a message: ${inertBlock(text)}`;
+}
+
+/** The line of a delete, saying who deleted whose message when they differ. */
+function deletedLine(from: string, by: string): string {
+  return by === from
+    ? `* ${inert(from)} deleted a message.`
+    : `* ${inert(by)} deleted a message from ${inert(from)}.`;
 }
 
 /** A message's reactions after it, as history shows them: ` [👍 3, 🎉 1]`. */
@@ -171,7 +186,14 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
     case 'pong':
     case 'typing': // never sent to plain text, which does not ask for the feature
     case 'reaction':
-    case 'update':
       return [];
+    // A change that came while the room's history was being sent: as it would have live.
+    case 'update':
+      if (frame.deleted) return [deletedLine(frame.from, frame.deleted_by ?? frame.from)];
+      return frame.text === undefined ? [] : [editedLine(frame.from, frame.text)];
+    case 'edited':
+      return [editedLine(frame.from, frame.text)];
+    case 'deleted':
+      return [deletedLine(frame.from, frame.deleted_by)];
   }
 }

@@ -1,5 +1,5 @@
 import type { ChatClient, Conversation, RoomConversation } from '@confab/protocol';
-import { escapeControls, replyExcerpt, typingText } from '@confab/protocol';
+import { escapeControls, foldName, replyExcerpt, typingText } from '@confab/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { askForNotificationsOnce, keepSendsTyping } from '../settings.js';
 import { screenKey } from '../keys.js';
@@ -87,6 +87,12 @@ function ConversationList(props: {
   );
 }
 
+/** Whether the user moderates the room (owns it or is a moderator): they may delete others' messages. */
+function moderatesHere(room: RoomConversation, name: string): boolean {
+  const role = room.roles.get(foldName(name));
+  return role === 'owner' || role === 'moderator';
+}
+
 /** The chat: conversations and members at the sides, messages and the input in the middle. */
 export function ChatScreen({ client, server }: Props) {
   useClientUpdates(client);
@@ -98,6 +104,7 @@ export function ChatScreen({ client, server }: Props) {
   const conversations = [...model.conversations.values()];
   const room = current?.target.kind === 'room' ? (current as RoomConversation) : undefined;
   const answering = client.answeringEntry;
+  const editing = client.editingEntry;
   // The message whose reaction picker is open: its React button, or `/react N` typed.
   const [picking, setPicking] = useState<string | undefined>(undefined);
   // The room list opens wherever it was asked for: the button, or `/list` typed.
@@ -224,6 +231,13 @@ export function ChatScreen({ client, server }: Props) {
             onReact={(entry, emoji) => client.toggleReaction(entry.id, emoji)}
             picking={picking}
             onPick={setPicking}
+            onEdit={(entry) => client.edit(entry.id)}
+            onDelete={(entry) => {
+              // Asked first: a delete cannot be undone.
+              if (window.confirm('Delete this message for everyone?'))
+                client.deleteMessage(entry.id);
+            }}
+            moderates={room !== undefined && moderatesHere(room, model.name)}
             onMissing={() =>
               client.model.notice(
                 'The message this answers is further back: scroll up to load it.',
@@ -253,6 +267,8 @@ export function ChatScreen({ client, server }: Props) {
           onType={(text) => client.input(text)}
           answering={answering && { from: answering.from, text: replyExcerpt(answering).text }}
           onCancelAnswer={() => client.answer(undefined)}
+          editing={editing && { id: editing.id, text: editing.text }}
+          onCancelEdit={() => client.edit(undefined)}
         />
       </main>
       {room && <MemberList client={client} room={room} />}

@@ -12,6 +12,9 @@ interface Props {
   /** The message the next one answers (its Reply button was pressed), and how to forget it. */
   answering?: { from: string; text: string } | undefined;
   onCancelAnswer: () => void;
+  /** The user's message being edited (its Edit button, `/edit`): its text is put in the input. */
+  editing?: { id: string; text: string } | undefined;
+  onCancelEdit: () => void;
 }
 
 /** Commands that complete what is typed at the start of the line (`/ba` → `/ban`, `/bans`). */
@@ -34,7 +37,16 @@ const SECRET_COMMAND = /^\/(register|login|password)\b/i;
  * client, from the input's first or last line (so they still move between
  * the lines of a longer text).
  */
-export function Composer({ label, disabled, onSend, onType, answering, onCancelAnswer }: Props) {
+export function Composer({
+  label,
+  disabled,
+  onSend,
+  onType,
+  answering,
+  onCancelAnswer,
+  editing,
+  onCancelEdit,
+}: Props) {
   const [text, setText] = useState('');
   const field = useRef<HTMLTextAreaElement>(null);
   const recall = useRef({ lines: [] as string[], at: 0, draft: '' });
@@ -64,6 +76,16 @@ export function Composer({ label, disabled, onSend, onType, answering, onCancelA
   useEffect(() => {
     if (answered !== undefined) field.current?.focus();
   }, [answered]);
+  // Edit pressed: the input holds the text, to be mended and sent again.
+  useEffect(() => {
+    if (!editing) return;
+    setText(editing.text);
+    field.current?.focus();
+  }, [editing?.id]);
+  const cancelEdit = () => {
+    onCancelEdit();
+    setText('');
+  };
   const suggestions = suggestionsFor(text);
   const take = (name: string) => {
     setText(`/${name} `);
@@ -85,6 +107,14 @@ export function Composer({ label, disabled, onSend, onType, answering, onCancelA
             <span dir="auto">{escapeControls(answering.text, { singleLine: true })}</span>
           </span>
           <button type="button" class="small" aria-label="Do not reply" onClick={onCancelAnswer}>
+            ✕
+          </button>
+        </p>
+      )}
+      {editing && (
+        <p class="answering editing">
+          <span>Editing your message: Enter saves it, Esc leaves it as it was.</span>
+          <button type="button" class="small" aria-label="Do not edit" onClick={cancelEdit}>
             ✕
           </button>
         </p>
@@ -114,6 +144,10 @@ export function Composer({ label, disabled, onSend, onType, answering, onCancelA
           onType(e.currentTarget.value);
         }}
         onKeyDown={(event) => {
+          if (event.key === 'Escape' && editing) {
+            cancelEdit();
+            return;
+          }
           if (event.key === 'Escape' && answering) {
             onCancelAnswer();
             return;

@@ -18,6 +18,11 @@ interface Props {
   picking: string | undefined;
   /** Opens the picker of a message, or (undefined) closes it. */
   onPick: (id: string | undefined) => void;
+  /** The person pressed Edit on their message, or Delete on a message they may delete. */
+  onEdit: (entry: MessageEntry) => void;
+  onDelete: (entry: MessageEntry) => void;
+  /** Whether the person may delete others' messages here (they moderate the room). */
+  moderates: boolean;
 }
 
 /** What an entry's buttons do. */
@@ -28,6 +33,9 @@ interface Actions {
   react: (entry: MessageEntry, emoji: string) => void;
   picking: string | undefined;
   pick: (id: string | undefined) => void;
+  edit: (entry: MessageEntry) => void;
+  remove: (entry: MessageEntry) => void;
+  moderates: boolean;
 }
 
 /** A message's reactions: a button each, with its count; the person's own pressed. */
@@ -168,8 +176,26 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
     .join(' ');
   // The body is one grid column: a long or multi-line text wraps under the name, not under the time.
   const reply = entry.reply;
-  // Reactions are on room messages (those with a seq).
+  // Reactions, edits and deletes are for room messages (those with a seq).
   const inRoom = entry.seq !== undefined;
+  const from = escapeControls(entry.from, { singleLine: true });
+  if (entry.deleted)
+    return (
+      <li class="message deleted" data-id={entry.id}>
+        {time}
+        <span class="body">
+          <span class="tombstone">
+            Message from <Name name={entry.from} self={entry.self} /> deleted
+            {entry.deletedBy !== undefined && entry.deletedBy !== entry.from && (
+              <>
+                {' by '}
+                <Name name={entry.deletedBy} />
+              </>
+            )}
+          </span>
+        </span>
+      </li>
+    );
   return (
     <li class={classes} data-id={entry.id}>
       {time}
@@ -184,11 +210,21 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
             <span aria-hidden="true">↪ </span>
             <Name name={reply.from} />
             {': '}
-            <span dir="auto">{escapeControls(reply.text, { singleLine: true })}</span>
+            {reply.deleted ? (
+              <em>message deleted</em>
+            ) : (
+              <span dir="auto">{escapeControls(reply.text, { singleLine: true })}</span>
+            )}
           </button>
         )}
         {entry.action && <span aria-hidden="true">* </span>}
         <Name name={entry.from} self={entry.self} /> <Text text={entry.text} />
+        {entry.edited !== undefined && (
+          <span class="edited" title={`edited ${clock(entry.edited)}`}>
+            {' '}
+            (edited)
+          </span>
+        )}
         {inRoom && <Reactions entry={entry} actions={actions} />}
         {inRoom && actions.picking === entry.id && <Picker entry={entry} actions={actions} />}
       </span>
@@ -198,7 +234,7 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
             type="button"
             class="react-button"
             aria-expanded={actions.picking === entry.id}
-            aria-label={`React to ${escapeControls(entry.from, { singleLine: true })}`}
+            aria-label={`React to ${from}`}
             onClick={() => actions.pick(actions.picking === entry.id ? undefined : entry.id)}
           >
             React
@@ -207,11 +243,31 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
         <button
           type="button"
           class="reply-button"
-          aria-label={`Reply to ${escapeControls(entry.from, { singleLine: true })}`}
+          aria-label={`Reply to ${from}`}
           onClick={() => actions.reply(entry)}
         >
           Reply
         </button>
+        {inRoom && entry.self && (
+          <button
+            type="button"
+            class="edit-button"
+            aria-label="Edit your message"
+            onClick={() => actions.edit(entry)}
+          >
+            Edit
+          </button>
+        )}
+        {inRoom && (entry.self || actions.moderates) && (
+          <button
+            type="button"
+            class="delete-button"
+            aria-label={entry.self ? 'Delete your message' : `Delete the message from ${from}`}
+            onClick={() => actions.remove(entry)}
+          >
+            Delete
+          </button>
+        )}
       </span>
     </li>
   );
@@ -252,6 +308,9 @@ export function MessageList({
   onReact,
   picking,
   onPick,
+  onEdit,
+  onDelete,
+  moderates,
 }: Props) {
   const list = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
@@ -347,6 +406,9 @@ export function MessageList({
             react: onReact,
             picking,
             pick: onPick,
+            edit: onEdit,
+            remove: onDelete,
+            moderates,
           })}
         </ol>
       </div>

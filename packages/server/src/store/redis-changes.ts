@@ -4,14 +4,38 @@ import type { Redis } from 'ioredis';
 import type { NumberingGuard } from '../cluster/numbering-guard.js';
 import { defineScripts } from '../cluster/scripts.js';
 import type {
+  ChangeStore,
   ChangedMessage,
+  DeleteChange,
+  EditChange,
+  MessageChangeOutcome,
   ReactionChange,
   ReactionOutcome,
-  ReactionStore,
 } from '../core/ports.js';
 import type { Publication } from './redis-store.js';
 import { storeKey } from './redis-store.js';
 
+/**
+ * Lua that numbers a change of message ARGV[1] (id ARGV[2]): the room's
+ * counter (KEYS[1]) gives the next rev, the changed messages (KEYS[4]: a
+ * sorted set of `seq TAB id` by rev) move it to the end, and past the
+ * bound (ARGV[bound]) the one changed longest ago loses its reactions
+ * (KEYS[2], and its who-reacted set, a key under the prefix
+ * ARGV[prefix]). Sets `rev`.
+ */
+const NUMBER_CHANGE = (bound: number, prefix: number) => `
+local rev = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[4], rev, ARGV[1] .. '\\t' .. ARGV[2])
+if redis.call('ZCARD', KEYS[4]) > tonumber(ARGV[${bound}]) then
+  local oldest = redis.call('ZPOPMIN', KEYS[4])
+  local old = string.match(oldest[1], '^(%d+)')
+  redis.call('HDEL', KEYS[2], old)
+  redis.call('DEL', ARGV[${prefix}] .. old)
+end`;
+
+/** Lua that refuses (-10) when the node's guard (ARGV[at]) is gone: Redis lost data. */
+const GUARD = (at: number) =>
+  `if ARGV[${at}] ~= '' and redis.call('EXISTS', ARGV[${at}]) == 0 then return {-10} end`;
 /**
  * Applies one reaction change atomically. KEYS: the room's change counter,
  * its reactions (a hash of seq -> JSON `[[emoji, count], …]`, in the order
@@ -25,7 +49,7 @@ import { storeKey } from './redis-store.js';
  * full; {-10} when Redis lost data (the guard is gone).
  */
 const REACT = `
-if ARGV[12] ~= '' and redis.call('EXISTS', ARGV[12]) == 0 then return {-10} end
+${GUARD(12)}
 local member = ARGV[3] .. '\\t' .. ARGV[4]
 local remove = ARGV[5] == '1'
 local had = redis.call('SISMEMBER', KEYS[3], member) == 1
@@ -55,14 +79,7 @@ else
 end
 if #summary == 0 then redis.call('HDEL', KEYS[2], ARGV[1])
 else redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(summary)) end
-local rev = redis.call('INCR', KEYS[1])
-redis.call('ZADD', KEYS[4], rev, ARGV[1] .. '\\t' .. ARGV[2])
-if redis.call('ZCARD', KEYS[4]) > tonumber(ARGV[7]) then
-  local oldest = redis.call('ZPOPMIN', KEYS[4])
-  local seq = string.match(oldest[1], '^(%d+)')
-  redis.call('HDEL', KEYS[2], seq)
-  redis.call('DEL', ARGV[8] .. seq)
-end
+${NUMBER_CHANGE(7, 8)}
 if ARGV[9] ~= '' then
   redis.call(ARGV[9], ARGV[10], 'R' .. rev .. '\\t' .. count .. '\\t' .. ARGV[11])
 end
@@ -93,13 +110,61 @@ end
 return out
 `;
 
+/**
+ * Edits or deletes one message atomically. KEYS as for a reaction (the
+ * change counter, reactions, who reacted to this message, changed
+ * messages), then the room's texts, states, quotes and quoting (see
+ * `RedisStore`'s append). ARGV: seq, id, 'edit' or 'delete', the new text
+ * or who deletes, the time, the changed messages a room keeps, the
+ * who-reacted prefix, a reply's quote of the new text, the publication
+ * (command, channel, payload after `E<rev> TAB` or `D<rev> TAB`), and the
+ * guard key. A message deleted already is not changed: {0}. An edit
+ * replaces the text and the quotes of it; a delete erases the text and its
+ * quotes (marked deleted: a NUL), its reactions and who gave them. Returns
+ * {rev}.
+ */
+const CHANGE = `
+${GUARD(12)}
+local state = redis.call('HGET', KEYS[6], ARGV[1])
+if state and string.find(state, '"d"', 1, true) then return {0} end
+local edit = ARGV[3] == 'edit'
+if edit then
+  redis.call('HSET', KEYS[5], ARGV[1], ARGV[4])
+  redis.call('HSET', KEYS[6], ARGV[1], cjson.encode({e = tonumber(ARGV[5])}))
+else
+  redis.call('HDEL', KEYS[5], ARGV[1])
+  redis.call('HSET', KEYS[6], ARGV[1], cjson.encode({d = ARGV[4]}))
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('DEL', KEYS[3])
+end
+local quoting = redis.call('HGET', KEYS[8], ARGV[2])
+if quoting then
+  for reply in string.gmatch(quoting, '%d+') do
+    local quote = redis.call('HGET', KEYS[7], reply)
+    if quote and quote ~= '\\0' then
+      redis.call('HSET', KEYS[7], reply, edit and ARGV[8] or '\\0')
+    end
+  end
+  if not edit then redis.call('HDEL', KEYS[8], ARGV[2]) end
+end
+${NUMBER_CHANGE(6, 7)}
+if ARGV[9] ~= '' then
+  redis.call(ARGV[9], ARGV[10], (edit and 'E' or 'D') .. rev .. '\\t' .. ARGV[11])
+end
+return {rev}
+`;
+
+/** How soon after a delete Redis is asked to rewrite its append-only file, which still holds the text. */
+const ERASE_AFTER_MS = 1_000;
+
 type ScriptedRedis = Redis & {
   confabReact(...args: Array<string | number>): Promise<number[]>;
+  confabChange(...args: Array<string | number>): Promise<number[]>;
   confabReadReactions(...args: Array<string | number>): Promise<Array<string | null>>;
 };
 
-/** Options of {@link RedisReactions}. */
-export interface RedisReactionsOptions {
+/** Options of {@link RedisChanges}. */
+export interface RedisChangesOptions {
   client: Redis;
   /** Prefix of every key. @default 'confab:' */
   prefix?: string;
@@ -128,15 +193,18 @@ function parseSummary(raw: string): Array<[string, number]> {
  * numbered and (for a cluster) published in one script, so every node
  * hears a room's changes in `rev` order.
  */
-export class RedisReactions implements ReactionStore {
+export class RedisChanges implements ChangeStore {
   private readonly client: ScriptedRedis;
   private readonly prefix: string;
   private readonly maxPerRoom: number;
   private readonly guard: NumberingGuard | undefined;
+  /** Set while a rewrite of Redis's append-only file is due (after a delete). */
+  private eraseTimer: NodeJS.Timeout | undefined;
 
-  constructor(options: RedisReactionsOptions) {
+  constructor(options: RedisChangesOptions) {
     this.client = defineScripts<ScriptedRedis>(options.client, {
       confabReact: { keys: 4, lua: REACT },
+      confabChange: { keys: 8, lua: CHANGE },
       confabReadReactions: { keys: undefined, lua: READ },
     });
     this.prefix = options.prefix ?? 'confab:';
@@ -146,6 +214,77 @@ export class RedisReactions implements ReactionStore {
 
   react(change: ReactionChange, publication?: Publication): Promise<ReactionOutcome> {
     return this.reactOnce(change, publication, true);
+  }
+
+  edit(change: EditChange, publication?: Publication): Promise<MessageChangeOutcome> {
+    return this.changeOnce(change, 'edit', publication, true);
+  }
+
+  async remove(change: DeleteChange, publication?: Publication): Promise<MessageChangeOutcome> {
+    const outcome = await this.changeOnce(change, 'delete', publication, true);
+    if (outcome.changed) this.eraseTimer ??= setTimeout(() => void this.eraseLog(), ERASE_AFTER_MS);
+    return outcome;
+  }
+
+  /**
+   * Asks Redis to rewrite its append-only file, when it keeps one: until
+   * then the file still holds the commands that wrote a deleted text. One
+   * rewrite under way already (another node's) is as good.
+   */
+  private async eraseLog(): Promise<void> {
+    this.eraseTimer = undefined;
+    try {
+      const info = await this.client.info('persistence');
+      if (/aof_enabled:1/.test(info)) await this.client.bgrewriteaof();
+    } catch {
+      // A rewrite under way already, or Redis out of reach: the next delete asks again.
+    }
+  }
+
+  /** Stops a rewrite that was due (the node is leaving). */
+  close(): void {
+    clearTimeout(this.eraseTimer);
+    this.eraseTimer = undefined;
+  }
+
+  private async changeOnce(
+    change: EditChange | DeleteChange,
+    kind: 'edit' | 'delete',
+    publication: Publication | undefined,
+    retry: boolean,
+  ): Promise<MessageChangeOutcome> {
+    const { roomKey, seq } = change;
+    const [rev] = await reachable(() =>
+      this.client.confabChange(
+        this.key('rev', roomKey),
+        this.key('reactions', roomKey),
+        this.reactedKey(roomKey, seq),
+        this.key('changes', roomKey),
+        this.key('texts', roomKey),
+        this.key('states', roomKey),
+        this.key('quotes', roomKey),
+        this.key('quoting', roomKey),
+        seq,
+        change.id,
+        kind,
+        'text' in change ? change.text : change.by,
+        change.ts,
+        this.maxPerRoom,
+        this.reactedKey(roomKey, ''),
+        'excerpt' in change ? change.excerpt : '',
+        publication?.command ?? '',
+        publication?.channel ?? '',
+        publication?.payload ?? '',
+        this.guard?.key ?? '',
+      ),
+    );
+    if (rev === -10 && this.guard && retry) {
+      await reachable(() => this.guard!.recover());
+      return this.changeOnce(change, kind, publication, false);
+    }
+    if (rev === undefined || rev <= 0) return { changed: false };
+    this.guard?.sawRev(roomKey, rev);
+    return { changed: true, rev };
   }
 
   private async reactOnce(
@@ -241,7 +380,10 @@ export class RedisReactions implements ReactionStore {
     return Number((await reachable(() => this.client.get(this.key('rev', roomKey)))) ?? 0);
   }
 
-  private key(kind: 'rev' | 'reactions' | 'changes', roomKey: string): string {
+  private key(
+    kind: 'rev' | 'reactions' | 'changes' | 'texts' | 'states' | 'quotes' | 'quoting',
+    roomKey: string,
+  ): string {
     return storeKey(this.prefix, kind, roomKey);
   }
 

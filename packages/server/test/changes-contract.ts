@@ -1,7 +1,13 @@
 import { LIMITS } from '@confab/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReactionChange, ReactionStore } from '../src/index.js';
+import type { ChangeStore, HistoryStore, ReactionChange, StoredMessage } from '../src/index.js';
 import type { Backend } from './store-backends.js';
+
+/** A history and the changes part of it (an edit or a delete works on the history's messages). */
+export interface StoreWithChanges {
+  history: HistoryStore;
+  changes: ChangeStore;
+}
 
 /** A change to message `seq` of #den by `who`. */
 function change(seq: number, emoji: string, who: string, remove = false): ReactionChange {
@@ -18,14 +24,52 @@ function change(seq: number, emoji: string, who: string, remove = false): Reacti
 }
 
 /** The contract every reaction store passes, on each backend. */
-export function reactionsContract({ name, open, reopen }: Backend<ReactionStore>): void {
-  describe(`${name} reaction store`, () => {
-    let store: ReactionStore;
+export function changesContract({ name, open, reopen }: Backend<StoreWithChanges>): void {
+  describe(`${name} change store`, () => {
+    let store: ChangeStore;
+    let history: HistoryStore;
     let close: () => Promise<void>;
 
     beforeEach(async () => {
-      ({ part: store, close } = await open());
+      let part: StoreWithChanges;
+      ({ part, close } = await open());
+      ({ changes: store, history } = part);
     });
+
+    /** Says `text` in #den (as `owner`, answering `reply`); resolves with it as stored. */
+    const say = (text: string, reply?: StoredMessage) =>
+      history.append({
+        id: `id-${text}`,
+        roomKey: '#den',
+        room: '#Den',
+        from: 'ada',
+        text,
+        ts: 1,
+        action: false,
+        owner: 'a:ada',
+        ...(reply ? { reply: { id: reply.id, from: reply.from, text: reply.text } } : {}),
+      });
+    const edit = (message: StoredMessage, text: string, ts = 5) =>
+      store.edit({
+        roomKey: '#den',
+        room: '#Den',
+        seq: message.seq,
+        id: message.id,
+        from: message.from,
+        text,
+        ts,
+        excerpt: text,
+      });
+    const remove = (message: StoredMessage, by = 'mod') =>
+      store.remove({
+        roomKey: '#den',
+        room: '#Den',
+        seq: message.seq,
+        id: message.id,
+        from: message.from,
+        by,
+        ts: 9,
+      });
 
     afterEach(async () => {
       await close();
@@ -127,12 +171,68 @@ export function reactionsContract({ name, open, reopen }: Backend<ReactionStore>
       expect(await store.changedAfter('#nowhere', 0, 10)).toEqual([]);
     });
 
+    it('edits a text: the history and the quotes of it give the new one, with the time', async () => {
+      const first = await say('the meeting is at 3');
+      const reply = await say('ok', first);
+      await history.flush();
+      expect(await edit(first, 'the meeting is at 4')).toEqual({ changed: true, rev: 1 });
+      const page = await history.page('#den', { limit: 10 });
+      expect(page[0]).toMatchObject({ text: 'the meeting is at 4', edited: 5, owner: 'a:ada' });
+      expect(page[1]?.reply).toEqual({ id: first.id, from: 'ada', text: 'the meeting is at 4' });
+      expect(await history.find('#den', first.id)).toMatchObject({ text: 'the meeting is at 4' });
+      expect(await store.changedAfter('#den', 0, 10)).toEqual([
+        { seq: first.seq, id: first.id, rev: 1 },
+      ]);
+      expect(reply.seq).toBe(2);
+    });
+
+    it('deletes a message: a tombstone in its place, its quotes, reactions and text gone', async () => {
+      const first = await say('oops, my password is hunter2');
+      const reply = await say('you should change it', first);
+      await history.flush();
+      await store.react({ ...change(first.seq, '😮', 'bob'), id: first.id });
+      expect(await remove(first)).toEqual({ changed: true, rev: 2 });
+      // Once only; and a deleted message is not edited.
+      expect(await remove(first)).toEqual({ changed: false });
+      expect(await edit(first, 'nothing')).toEqual({ changed: false });
+      const page = await history.page('#den', { limit: 10 });
+      expect(page.map((m) => m.seq)).toEqual([first.seq, reply.seq]);
+      expect(page[0]).toMatchObject({ text: '', deletedBy: 'mod' });
+      expect(page[0]?.edited).toBeUndefined();
+      expect(page[1]?.reply).toEqual({ id: first.id, from: 'ada', text: '', deleted: true });
+      expect((await store.reactionsOf('#den', [first.seq])).size).toBe(0);
+      expect(await store.changedAfter('#den', 1, 10)).toEqual([
+        { seq: first.seq, id: first.id, rev: 2 },
+      ]);
+    });
+
+    if (reopen)
+      it('keeps edits and deletes across a restart', async () => {
+        const kept = await say('first draft');
+        const gone = await say('regret');
+        await history.flush();
+        await edit(kept, 'final draft');
+        await remove(gone, 'ada');
+        await close();
+        let part: StoreWithChanges;
+        ({ part, close } = await reopen());
+        ({ changes: store, history } = part);
+        const page = await history.page('#den', { limit: 10 });
+        expect(page.map((m) => [m.text, m.edited, m.deletedBy])).toEqual([
+          ['final draft', 5, undefined],
+          ['', undefined, 'ada'],
+        ]);
+        expect(await store.rev('#den')).toBe(2);
+      });
+
     if (reopen)
       it('keeps reactions and numbering across a restart', async () => {
         await store.react(change(7, '👍', 'ada'));
         await store.react(change(7, '🎉', 'bob'));
         await close();
-        ({ part: store, close } = await reopen());
+        let part: StoreWithChanges;
+        ({ part, close } = await reopen());
+        ({ changes: store, history } = part);
         expect(await store.rev('#den')).toBe(2);
         expect((await store.reactionsOf('#den', [7], 'ada')).get(7)).toEqual([
           { emoji: '👍', count: 1, me: true },

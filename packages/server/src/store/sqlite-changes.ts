@@ -2,11 +2,20 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ReactionCount } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
 import type {
+  ChangeStore,
   ChangedMessage,
+  DeleteChange,
+  EditChange,
+  MessageChangeOutcome,
   ReactionChange,
   ReactionOutcome,
-  ReactionStore,
 } from '../core/ports.js';
+
+/**
+ * How soon after a delete the write-ahead log is folded into the file and
+ * emptied: until then it still holds the pages the deleted text was on.
+ */
+const ERASE_AFTER_MS = 1_000;
 
 const SCHEMA = `
   -- Who put which emoji on which message; rev: when (the emoji's order is its first).
@@ -35,22 +44,31 @@ const SCHEMA = `
 `;
 
 /**
- * Reactions in the history's SQLite file. A change is one short
+ * Changes to room messages, in the history's SQLite file (the `messages`
+ * table's own rows for edits and deletes). A change is one short
  * transaction, written before it is answered (it survives a crash of the
- * process, as an appended message does).
+ * process, as an appended message does). A delete overwrites the text
+ * (`secure_delete`, set by the store) and, a moment later, empties the
+ * write-ahead log, so the text is in no page of either file.
  */
-export class SqliteReactions implements ReactionStore {
+export class SqliteChanges implements ChangeStore {
   private readonly has: StatementSync;
   private readonly hasEmoji: StatementSync;
   private readonly kinds: StatementSync;
   private readonly count: StatementSync;
   private readonly add: StatementSync;
-  private readonly remove: StatementSync;
+  private readonly takeBack: StatementSync;
   private readonly lastRev: StatementSync;
   private readonly saveRev: StatementSync;
   private readonly saveChange: StatementSync;
   private readonly counts: StatementSync;
   private readonly changed: StatementSync;
+  private readonly editText: StatementSync;
+  private readonly eraseText: StatementSync;
+  private readonly requoteEdited: StatementSync;
+  private readonly requoteDeleted: StatementSync;
+  private readonly dropReactions: StatementSync;
+  private eraseTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: DatabaseSync) {
     db.exec(SCHEMA);
@@ -64,7 +82,9 @@ export class SqliteReactions implements ReactionStore {
     this.add = db.prepare(
       'INSERT INTO reactions (room_key, seq, emoji, name_key, rev) VALUES (?, ?, ?, ?, ?)',
     );
-    this.remove = db.prepare(`DELETE FROM reactions WHERE ${where} AND emoji = ? AND name_key = ?`);
+    this.takeBack = db.prepare(
+      `DELETE FROM reactions WHERE ${where} AND emoji = ? AND name_key = ?`,
+    );
     this.lastRev = db.prepare('SELECT rev FROM room_revs WHERE room_key = ?');
     this.saveRev = db.prepare(
       'INSERT INTO room_revs (room_key, rev) VALUES (?, ?) ON CONFLICT (room_key) DO UPDATE SET rev = excluded.rev',
@@ -81,6 +101,77 @@ export class SqliteReactions implements ReactionStore {
     this.changed = db.prepare(
       'SELECT seq, id, rev FROM message_changes WHERE room_key = ? AND rev > ? ORDER BY rev LIMIT ?',
     );
+    const live = 'room_key = ? AND seq = ? AND id = ? AND deleted_by IS NULL';
+    this.editText = db.prepare(`UPDATE messages SET text = ?, edited = ? WHERE ${live}`);
+    this.eraseText = db.prepare(
+      `UPDATE messages SET text = '', edited = NULL, deleted_by = ? WHERE ${live}`,
+    );
+    // A quote of a deleted message keeps who said it, not what: NULL text.
+    const quoting = 'room_key = ? AND reply_id = ? AND reply_text IS NOT NULL';
+    this.requoteEdited = db.prepare(`UPDATE messages SET reply_text = ? WHERE ${quoting}`);
+    this.requoteDeleted = db.prepare(`UPDATE messages SET reply_text = NULL WHERE ${quoting}`);
+    this.dropReactions = db.prepare(`DELETE FROM reactions WHERE ${where}`);
+  }
+
+  edit(change: EditChange): Promise<MessageChangeOutcome> {
+    const { roomKey, seq, id } = change;
+    return this.change(roomKey, seq, id, () => {
+      if (this.editText.run(change.text, change.ts, roomKey, seq, id).changes === 0) return false;
+      this.requoteEdited.run(change.excerpt, roomKey, id);
+      return true;
+    });
+  }
+
+  remove(change: DeleteChange): Promise<MessageChangeOutcome> {
+    const { roomKey, seq, id } = change;
+    const outcome = this.change(roomKey, seq, id, () => {
+      if (this.eraseText.run(change.by, roomKey, seq, id).changes === 0) return false;
+      this.requoteDeleted.run(roomKey, id);
+      this.dropReactions.run(roomKey, seq);
+      return true;
+    });
+    this.eraseTimer ??= setTimeout(() => this.emptyLog(), ERASE_AFTER_MS).unref();
+    return outcome;
+  }
+
+  /** Folds the write-ahead log into the file and empties it (after a delete). */
+  emptyLog(): void {
+    clearTimeout(this.eraseTimer);
+    this.eraseTimer = undefined;
+    if (!this.db.isOpen) return;
+    this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  }
+
+  /** Before the file is closed: what a delete left in the log is erased now. */
+  close(): void {
+    if (this.eraseTimer) this.emptyLog();
+  }
+
+  /**
+   * Applies a change to message `seq` in one transaction with its number:
+   * `apply` says whether there was a message to change (not deleted).
+   */
+  private change(
+    roomKey: string,
+    seq: number,
+    id: string,
+    apply: () => boolean,
+  ): Promise<MessageChangeOutcome> {
+    this.db.exec('BEGIN');
+    try {
+      if (!apply()) {
+        this.db.exec('ROLLBACK');
+        return Promise.resolve({ changed: false });
+      }
+      const rev = this.revOf(roomKey) + 1;
+      this.saveRev.run(roomKey, rev);
+      this.saveChange.run(roomKey, seq, id, rev);
+      this.db.exec('COMMIT');
+      return Promise.resolve({ changed: true, rev });
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      return Promise.reject(error);
+    }
   }
 
   react(change: ReactionChange): Promise<ReactionOutcome> {
@@ -96,7 +187,7 @@ export class SqliteReactions implements ReactionStore {
     this.db.exec('BEGIN');
     try {
       const rev = this.revOf(roomKey) + 1;
-      if (change.remove) this.remove.run(roomKey, seq, emoji, nameKey);
+      if (change.remove) this.takeBack.run(roomKey, seq, emoji, nameKey);
       else this.add.run(roomKey, seq, emoji, nameKey, rev);
       this.saveRev.run(roomKey, rev);
       this.saveChange.run(roomKey, seq, change.id, rev);

@@ -1,0 +1,65 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChatServer } from '@confab/test-kit/server';
+import type { ConfabServer } from '@confab/server';
+import { JsonClient, Tmux } from '@confab/test-kit';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const tmux = new Tmux();
+const clients: JsonClient[] = [];
+let server: ConfabServer;
+let port: number;
+
+beforeAll(async () => {
+  ({ server, port } = await startChatServer({ rateLimit: 0 }));
+});
+
+afterAll(async () => {
+  for (const client of clients) client.end();
+  tmux.kill();
+  await server.close();
+});
+
+describe('edits and deletes in the terminal client', () => {
+  it('/edit mends your message (alone, in the input), /delete takes it back; others’ show live', async () => {
+    tmux.start(
+      'eve',
+      `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --port ${port} --name eve`,
+    );
+    await tmux.waitFor('eve', /● connected\s+│\s+eve \(guest\)/);
+    const bob = await JsonClient.connect(port);
+    clients.push(bob);
+    await bob.register('bob', { features: ['edits'] });
+    tmux.type('eve', 'see you at 3');
+    const mine = await bob.next('message', (m) => m.text === 'see you at 3');
+    tmux.type('eve', '/edit see you at 4');
+    expect(await bob.next('edited')).toMatchObject({ id: mine.id, text: 'see you at 4' });
+    await tmux.waitFor('eve', /<eve> see you at 4 \(edited\)/);
+    // Alone: the text in the input, to be mended; Enter saves.
+    tmux.type('eve', '/edit');
+    await tmux.waitFor('eve', /edit> see you at 4/);
+    tmux.type('eve', ' sharp', true);
+    expect(await bob.next('edited')).toMatchObject({ id: mine.id, text: 'see you at 4 sharp' });
+    await tmux.waitFor('eve', /<eve> see you at 4 sharp \(edited\)/);
+    // Esc leaves it as it was.
+    tmux.type('eve', '/edit');
+    await tmux.waitFor('eve', /edit> see you at 4 sharp/);
+    tmux.keys('eve', 'Escape');
+    await tmux.waitFor('eve', (screen) => !screen.includes('edit> '));
+    // Someone else's edit and delete, live.
+    bob.send({ type: 'say', room: '#general', text: 'lunch?', ref: 'l' });
+    const lunch = (await bob.next('ack', (a) => a.ref === 'l')).id;
+    bob.send({ type: 'edit', room: '#general', id: lunch, text: 'lunch at noon?' });
+    await tmux.waitFor('eve', /<bob> lunch at noon\? \(edited\)/);
+    bob.send({ type: 'delete', room: '#general', id: lunch });
+    await tmux.waitFor('eve', /-- message from bob deleted/);
+    // /delete: the user's own newest.
+    tmux.type('eve', '/delete');
+    expect(await bob.next('deleted', (d) => d.id === mine.id)).toMatchObject({ deleted_by: 'eve' });
+    await tmux.waitFor('eve', /-- message from eve deleted/);
+    tmux.type('eve', '/delete');
+    await tmux.waitFor('eve', 'You have no message here to delete');
+    tmux.keys('eve', 'C-c');
+    await tmux.waitFor('eve', /Bye\.\n\[exited 0\]/);
+  });
+});
