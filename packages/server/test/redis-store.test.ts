@@ -31,6 +31,37 @@ const open = (fresh: boolean) => async () => {
 storeContract('redis', open(true), open(false));
 
 describe('redis history store', () => {
+  it('keeps the texts of a room as its stream keeps its entries, and reads on past those trimmed first', async () => {
+    prefix = `confab:test:${randomBytes(4).toString('hex')}:`;
+    const store = new RedisStore({
+      client: new Redis(redis.url),
+      prefix,
+      ownsClient: true,
+      maxPerRoom: 20,
+    });
+    const draft = (n: number) => ({
+      id: `m${n}`,
+      roomKey: '#den',
+      room: '#den',
+      from: 'ada',
+      text: `message ${n}`,
+      ts: n,
+      action: false,
+    });
+    for (let n = 1; n <= 250; n++) await store.append(draft(n));
+    const client = new Redis(redis.url);
+    // The stream trims a node of entries at a time: it still has more than the texts kept.
+    expect(await client.xlen(`${prefix}history:#den`)).toBeGreaterThan(20);
+    expect(await client.hlen(`${prefix}texts:#den`)).toBe(20);
+    client.disconnect();
+    // A resume from the start gets the messages kept, not an empty page that would end it.
+    const page = await store.page('#den', { after: 0, limit: 10 });
+    expect(page.map((m) => m.seq)).toEqual([231, 232, 233, 234, 235, 236, 237, 238, 239, 240]);
+    const back = await store.page('#den', { limit: 5 });
+    expect(back.map((m) => m.text)).toEqual([246, 247, 248, 249, 250].map((n) => `message ${n}`));
+    await store.close();
+  });
+
   it('lets a guest’s mailbox expire after the guest age, and keeps an account’s', async () => {
     const store = await open(true)();
     await store.appendDirect('g:guest', {

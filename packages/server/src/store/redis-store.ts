@@ -374,7 +374,17 @@ export class RedisStore implements HistoryStore {
 
   async page(roomKey: string, query: PageQuery): Promise<StoredMessage[]> {
     const entries = await this.range(this.key('history', roomKey), query);
-    return this.messagesOf(roomKey, entries);
+    const messages = await this.messagesOf(roomKey, entries);
+    if (query.after === undefined || messages.length === entries.length) return messages;
+    if (entries.length < query.limit) return messages;
+    // The stream trims a node of entries at a time, its texts one by one:
+    // the oldest entries may have lost theirs. Read on past them, so that a
+    // page short of the limit still means the end (a resume stops there).
+    const last = numberOf(entries.at(-1)![0]);
+    return [
+      ...messages,
+      ...(await this.page(roomKey, { after: last, limit: query.limit - messages.length })),
+    ];
   }
 
   /** The room's entries as messages, with what is kept beside them (one more round trip). */
