@@ -405,6 +405,34 @@ describe('the chat page', () => {
     bob.end();
   });
 
+  it('goes to the message a reply answers when it is further back, loading older history to find it', async () => {
+    const bob = await JsonClient.connect(port);
+    await bob.register('bob-long');
+    bob.send({ type: 'join', room: '#long' });
+    await bob.next('history', (h) => h.room === '#long');
+    let n = 0;
+    const post = async (text: string, reply_to?: string) => {
+      const ref = `l${++n}`;
+      bob.send({ type: 'say', room: '#long', text, ref, ...(reply_to ? { reply_to } : {}) });
+      return (await bob.next('ack', (a) => a.ref === ref)).id;
+    };
+    const original = await post('the original question');
+    for (let i = 0; i < 120; i++) await post(`filler ${i}`);
+    await post('the answer, at last', original);
+    const page = await openChat('quinn');
+    await say(page, '/join #long');
+    const answer = page.locator('.log .message', { hasText: 'the answer, at last' });
+    await answer.waitFor();
+    // The join brought the newest 50: the original is not among them (only the quote of it).
+    const found = page.locator('.log li.message').filter({
+      has: page.locator(':scope > .body > .text', { hasText: 'the original question' }),
+    });
+    expect(await found.count()).toBe(0);
+    await answer.locator('.quote').click();
+    await expect.poll(() => found.getAttribute('class')).toContain('flash');
+    bob.end();
+  });
+
   it('writes times as the person’s locale does, the terminal client’s rule too', async () => {
     const british = await openChat('gb-reader', { locale: 'en-GB' });
     const american = await openChat('us-reader', { locale: 'en-US' });

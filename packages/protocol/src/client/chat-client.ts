@@ -51,6 +51,8 @@ export type ClientEvent =
   | { type: 'answering' }
   /** `/react N` without an emoji: the view offers reactions to put on message `id`. */
   | { type: 'pick_reaction'; id: string }
+  /** The message `seek` looked for is held now, in the conversation `key`: the view shows it. */
+  | { type: 'found'; key: string; id: string }
   /**
    * The message the next line replaces was picked (`/edit` alone, the
    * page's Edit button) or forgotten (see `editingEntry`): a view puts its
@@ -173,6 +175,8 @@ export class ChatClient {
   private answering: { key: string; entry: MessageEntry } | undefined;
   /** The message the next line in its conversation replaces (`/edit` alone, the page's Edit button). */
   private editing: { key: string; entry: MessageEntry } | undefined;
+  /** The message older pages are being loaded to find (`seek`). */
+  private seeking: { key: string; room: string; id: string } | undefined;
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -443,7 +447,7 @@ export class ChatClient {
   }
 
   /** Asks for the page of messages before the oldest one held. Returns false when there is none to ask for. */
-  loadOlder(room: string): boolean {
+  loadOlder(room: string, limit: number = LIMITS.defaultHistoryLimit): boolean {
     const conversation = this.model.room(room);
     if (!conversation || !this.model.canLoadOlder(conversation) || this.status !== 'registered')
       return false;
@@ -452,9 +456,43 @@ export class ChatClient {
       type: 'history',
       room: conversation.target.room,
       before: conversation.firstSeq,
-      limit: LIMITS.defaultHistoryLimit,
+      limit,
     });
     return true;
+  }
+
+  /**
+   * Brings the message `id` of the room in view into the conversation (the
+   * original of a reply, quoted above it): when it is not held, older pages
+   * are loaded until it is, as far as the conversation keeps. `found` tells
+   * when it is held; a message further back is said in a line.
+   */
+  seek(id: string): void {
+    const current = this.model.current();
+    if (current?.target.kind !== 'room') return;
+    this.seeking = { key: current.key, room: current.target.room, id };
+    this.seekOn();
+  }
+
+  /** One step of `seek`: found, or another page older, or given up. */
+  private seekOn(): void {
+    const seeking = this.seeking;
+    if (!seeking) return;
+    const room = this.model.room(seeking.room);
+    if (room?.entries.some((e) => e.kind === 'message' && e.id === seeking.id)) {
+      this.seeking = undefined;
+      this.events.emit({ type: 'found', key: seeking.key, id: seeking.id });
+      return;
+    }
+    if (room?.loadingHistory) return;
+    if (!this.loadOlder(seeking.room, LIMITS.maxHistoryLimit)) {
+      this.seeking = undefined;
+      this.model.notice(
+        'The message this answers is further back than this conversation keeps.',
+        'info',
+        this.clock.now(),
+      );
+    }
   }
 
   /** Registers again under another name after `name_rejected`. */
@@ -857,6 +895,8 @@ export class ChatClient {
       this.resuming.delete(key);
       this.outbox.resendToRoom(frame.room);
     }
+    if (!isResume && this.seeking !== undefined && foldRoom(this.seeking.room) === key)
+      this.seekOn();
   }
 
   private onError(frame: ErrorFrame): void {

@@ -107,12 +107,15 @@ export function ChatScreen({ client, server }: Props) {
   const editing = client.editingEntry;
   // The message whose reaction picker is open: its React button, or `/react N` typed.
   const [picking, setPicking] = useState<string | undefined>(undefined);
+  // A reply's original, loaded to be shown (a new object each time, so each is shown).
+  const [reveal, setReveal] = useState<{ id: string } | undefined>(undefined);
   // The room list opens wherever it was asked for: the button, or `/list` typed.
   useEffect(
     () =>
       client.subscribe((event) => {
         if (event.type === 'room_list') setBrowsing(true);
         else if (event.type === 'pick_reaction') setPicking(event.id);
+        else if (event.type === 'found') setReveal({ id: event.id });
       }),
     [client],
   );
@@ -238,13 +241,8 @@ export function ChatScreen({ client, server }: Props) {
                 client.deleteMessage(entry.id);
             }}
             moderates={room !== undefined && moderatesHere(room, model.name)}
-            onMissing={() =>
-              client.model.notice(
-                'The message this answers is further back: scroll up to load it.',
-                'info',
-                Date.now(),
-              )
-            }
+            onMissing={(id) => client.seek(id)}
+            reveal={reveal}
           />
         ) : (
           <p class="empty">You are in no room. Type /join #general to join one.</p>

@@ -10,8 +10,10 @@ interface Props {
   onTop: () => void;
   /** The person pressed a message's Reply button. */
   onReply: (entry: MessageEntry) => void;
-  /** The message a quoted line names is not loaded here. */
+  /** The message a quoted line names is not loaded here: it is looked for further back. */
   onMissing: (id: string) => void;
+  /** A message to bring into view and mark (found further back). */
+  reveal?: { id: string } | undefined;
   /** The person put an emoji on a message, or took theirs off. */
   onReact: (entry: MessageEntry, emoji: string) => void;
   /** The message whose reaction picker is open, if one is. */
@@ -311,6 +313,7 @@ export function MessageList({
   onEdit,
   onDelete,
   moderates,
+  reveal,
 }: Props) {
   const list = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
@@ -367,13 +370,13 @@ export function MessageList({
     if (el.scrollTop < NEAR_BOTTOM) onTop();
   };
 
-  /** Brings the message `id` into view and marks it a moment; tells when it is not loaded. */
-  const goTo = (id: string) => {
+  /** Brings the message `id` into view and marks it a moment; one not loaded is looked for. */
+  const goTo = (id: string, seek = true) => {
     const target = [...(list.current?.querySelectorAll<HTMLElement>('li[data-id]') ?? [])].find(
       (item) => item.dataset.id === id,
     );
     if (!target) {
-      onMissing(id);
+      if (seek) onMissing(id);
       return;
     }
     setFollowing(false);
@@ -382,6 +385,11 @@ export function MessageList({
     void target.offsetWidth;
     target.classList.add('flash');
   };
+
+  // Found further back: shown once it is in the list.
+  useEffect(() => {
+    if (reveal) goTo(reveal.id, false);
+  }, [reveal]);
 
   const title =
     conversation.target.kind === 'room'
