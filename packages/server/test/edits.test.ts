@@ -250,6 +250,22 @@ describe('deletes', () => {
     expect(await later.line('was deleted')).toMatch(/\* A message from ada was deleted\.$/);
   });
 
+  it('work from plain text on its own last message in the room', async () => {
+    const port = await serve();
+    const ada = await person(port, 'ada');
+    const pat = await PlainClient.named(port, 'pat');
+    pat.type('/edit too soon');
+    expect(await pat.line('to edit')).toMatch(/^! You have said nothing in #general to edit\.$/);
+    pat.type('helo all');
+    const said = await ada.next('message', (m) => m.text === 'helo all');
+    pat.type('/edit hello all');
+    expect(await ada.next('edited')).toMatchObject({ id: said.id, text: 'hello all' });
+    pat.type('/edit 2 hello');
+    expect(await pat.line('only your last')).toMatch(/^! Plain text edits only your last message/);
+    pat.type('/delete');
+    expect(await ada.next('deleted')).toMatchObject({ id: said.id, deleted_by: 'pat' });
+  });
+
   it('erase the text from the SQLite file and its log', async () => {
     const data = tempDir();
     cleanups.push(() => data.remove());

@@ -44,6 +44,8 @@ export class PlainTextConnection extends SocketConnection implements Connection,
   private readonly roomsShown = new Set<string>();
   /** The name (and password) before the person is in; later lines are chat, handled after it. */
   private readonly login = new PlainLogin();
+  /** By room (folded): the id of the last message this connection said there, what `/edit` and `/delete` act on. */
+  private readonly lastSaid = new Map<string, string>();
 
   constructor(
     socket: ConstructorParameters<typeof SocketConnection>[0],
@@ -73,6 +75,8 @@ export class PlainTextConnection extends SocketConnection implements Connection,
   send(out: Outgoing): void {
     const frame = out.frame;
     if (frame.type === 'message' && frame.room !== undefined) {
+      if (this.isSelf(frame.from) && frame.seq !== undefined)
+        this.lastSaid.set(foldRoom(frame.room), frame.id);
       // A room message reads one of two ways: in the reader's current room or
       // not. Each broadcast renders each way once for all plain readers.
       const here = foldRoom(frame.room) === foldRoom(this.view.room);
@@ -116,6 +120,7 @@ export class PlainTextConnection extends SocketConnection implements Connection,
       case 'left':
         if (this.isSelf(frame.name)) {
           this.roomsShown.delete(foldRoom(frame.room));
+          this.lastSaid.delete(foldRoom(frame.room));
           this.rooms = this.rooms.filter((r) => foldRoom(r) !== foldRoom(frame.room));
           if (foldRoom(frame.room) === foldRoom(this.view.room))
             this.view.room = this.rooms.at(-1) ?? DEFAULT_ROOM;
@@ -169,6 +174,9 @@ export class PlainTextConnection extends SocketConnection implements Connection,
       case 'error':
         this.say(`! ${action.message}`);
         return undefined;
+      case 'edit':
+      case 'delete':
+        return this.changeLastSaid(action);
       case 'reply':
       case 'react':
       case 'typing':
@@ -180,6 +188,25 @@ export class PlainTextConnection extends SocketConnection implements Connection,
       case 'none':
         return undefined;
     }
+  }
+
+  /**
+   * `/edit text` and `/delete` in plain text: on the last message this
+   * connection said in its current room (it has no messages on a screen
+   * to count back through).
+   */
+  private changeLastSaid(action: { kind: 'edit' | 'delete'; back?: number; text?: string }) {
+    const room = this.view.room;
+    const id = this.lastSaid.get(foldRoom(room));
+    if (action.back !== undefined)
+      this.say(
+        `! Plain text ${action.kind}s only your last message here: /${action.kind}${action.kind === 'edit' ? ' new text' : ''}.`,
+      );
+    else if (id === undefined) this.say(`! You have said nothing in ${room} to ${action.kind}.`);
+    else if (action.kind === 'delete') return { type: 'delete', room, id };
+    else if (action.text === undefined) this.say('! Write the new text after it: /edit new text.');
+    else return { type: 'edit', room, id, text: action.text };
+    return undefined;
   }
 
   private say(text: string): void {
