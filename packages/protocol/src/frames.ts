@@ -470,7 +470,7 @@ export interface HistoryFrame {
   more: boolean;
   /**
    * Extension (feature `reactions`): the room's change number as of this
-   * replay: its messages' reactions are those of `rev` or later (section 6.6).
+   * replay: its messages' state is that of `rev` or later (section 6.7).
    */
   rev?: number;
 }
@@ -641,7 +641,7 @@ export interface TypingFrame {
 /**
  * Extension (feature `reactions`): `name` put a reaction on the room
  * message `id` (or, `removed`, took it back); `count` people have it now.
- * `rev` numbers the room's changes (section 6.6).
+ * `rev` numbers the room's changes (section 6.7).
  */
 export interface ReactionFrame {
   type: 'reaction';
@@ -656,7 +656,7 @@ export interface ReactionFrame {
 }
 /**
  * Extension (feature `reactions`): a room message as it is now, changed
- * since the `rev` a resuming client had (section 6.6). A client that does
+ * since the `rev` a resuming client had (section 6.7). A client that does
  * not hold the message ignores it.
  */
 export interface UpdateFrame {

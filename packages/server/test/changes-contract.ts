@@ -23,7 +23,7 @@ function change(seq: number, emoji: string, who: string, remove = false): Reacti
   };
 }
 
-/** The contract every reaction store passes, on each backend. */
+/** The contract every change store passes, on each backend. */
 export function changesContract({ name, open, reopen }: Backend<StoreWithChanges>): void {
   describe(`${name} change store`, () => {
     let store: ChangeStore;

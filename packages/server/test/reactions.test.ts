@@ -1,6 +1,7 @@
 import type { ServerFrame } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
 import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../src/index.js';
 import type { FrameClient } from './helpers.js';
 import {
   JsonClient,
@@ -214,6 +215,82 @@ describe('reactions', () => {
     const next = await react(ada, first.id, '🎉', true);
     expect(await back.next('reaction')).toEqual(next);
   });
+
+  it('made while a long replay goes out reach the reader after it, none lost', async () => {
+    // A room with more history than the sockets' buffers hold: 8 MB.
+    const data = tempDir();
+    cleanups.push(() => data.remove());
+    const seed = await SqliteStore.open({ dataDir: data.path });
+    const long = 'x'.repeat(4_000);
+    await Promise.all(
+      Array.from({ length: 2_000 }, (_, i) =>
+        seed.append({
+          id: `old-${i}`,
+          roomKey: '#general',
+          room: '#general',
+          from: 'ada',
+          text: `${i} ${long}`,
+          ts: i,
+          action: false,
+        }),
+      ),
+    );
+    await seed.close();
+    // The per-address replay budget is for the tests of it: here the reader sets the pace.
+    const port = await serve({
+      store: 'sqlite',
+      dataDir: data.path,
+      replayRate: 0,
+      replayReads: 0,
+    });
+    const ada = await person(port, 'ada');
+    const first = { id: 'old-0' };
+    // Bob resumes it all, and stops reading at once: the replay waits for him, part sent.
+    const bob = await JsonClient.connect(port);
+    cleanups.push(() => bob.end());
+    bob.send({
+      type: 'hello',
+      version: 1,
+      name: 'bob',
+      ...REACTIONS,
+      resume: { '#general': 0 },
+      revs: { '#general': 0 },
+    });
+    bob.socket.pause();
+    await ada.next('joined', (j) => j.name === 'bob');
+    // Meanwhile the first message's reactions change.
+    const changes: Array<[string, boolean]> = [
+      ['👍', false],
+      ['🎉', false],
+      ['👍', true],
+      ['❤️', false],
+      ['🎉', true],
+      ['😮', false],
+    ];
+    for (const [emoji, remove] of changes) await react(ada, first.id, emoji, remove);
+    bob.socket.resume();
+    // The replay, then what changed meanwhile: read back, as an update (its last change, rev 6).
+    const frames = await bob.before('history', (h) => !h.more, 30_000);
+    frames.push(await bob.next('update', (u) => u.id === first.id && u.rev === changes.length));
+    await bob.beforePong().then((rest) => frames.push(...rest));
+    // Bob's view of the first message, built as a client builds it: from history, updates, news.
+    let shown: Array<{ emoji: string; count: number }> = [];
+    for (const frame of frames) {
+      if (frame.type === 'history')
+        for (const m of frame.messages) if (m.id === first.id) shown = m.reactions ?? [];
+      if (frame.type === 'update' && frame.id === first.id) shown = frame.reactions;
+      if (frame.type === 'reaction' && frame.id === first.id) {
+        shown = shown.filter((r) => r.emoji !== frame.emoji);
+        if (frame.count > 0) shown.push({ emoji: frame.emoji, count: frame.count });
+      }
+    }
+    const byEmoji = (list: Array<{ emoji: string; count: number }>) =>
+      Object.fromEntries(list.map((r) => [r.emoji, r.count]));
+    expect(byEmoji(shown)).toEqual({ '❤️': 1, '😮': 1 });
+    // They came after the replay, read back: not as news held up to a bound, nor twice.
+    expect(frames.filter((f) => f.type === 'reaction')).toEqual([]);
+    expect(frames.filter((f) => f.type === 'update')).toHaveLength(1);
+  }, 60_000);
 
   it('are caught up on across a restart of the server', async () => {
     const data = tempDir();

@@ -38,13 +38,17 @@ export class HeldEvents {
   }
 }
 
-/** How a connection catches up on the changes to a room's messages (feature `reactions`). */
+/** How a connection catches up on the changes to a room's messages (features `reactions`, `edits`). */
 export interface ChangesCatchUp {
   /** The highest `rev` the connection is up to date with. */
   last(): number;
   setLast(rev: number): void;
-  /** The frames (`update`) of messages changed after `rev`, a chunk at a time, with their revs. */
-  read(rev: number): Promise<Array<{ rev: number; out: Outgoing }>>;
+  /**
+   * The frames (`update`) of messages changed after `rev`, a chunk at a
+   * time, with their revs, and the last rev read (a message no longer kept
+   * is read, not sent).
+   */
+  read(rev: number): Promise<{ read: number; updates: Array<{ rev: number; out: Outgoing }> }>;
 }
 
 /** How a connection catches up on one room or mailbox. */
@@ -79,17 +83,19 @@ export async function catchUp<T>(plan: CatchUp<T>): Promise<HeldEvents | undefin
       // Messages are caught up: the changes after them, read back the same way.
       if (!(await user.recipient.ready()) || !plan.still()) return undefined;
       const target = held.newestRev;
-      const read = await changes!.read(changes!.last());
+      const before = changes!.last();
+      const { read, updates } = await changes!.read(before);
       if (!plan.still()) return undefined;
-      if (read.length === 0) changes!.setLast(Math.max(changes!.last(), target));
       let bytes = 0;
-      for (const { rev, out } of read) {
+      for (const { rev, out } of updates) {
         if (rev <= changes!.last()) continue;
         changes!.setLast(rev);
         user.recipient.deliver(out);
         bytes += out.line.length;
       }
       user.recipient.spent(bytes);
+      // Read past what was not sent; nothing more to read: caught up to what went by.
+      changes!.setLast(Math.max(changes!.last(), read === before ? target : read));
       continue;
     }
     if (!(await user.recipient.ready()) || !plan.still()) return undefined;

@@ -770,8 +770,7 @@ export class Rooms {
             changes: {
               last: () => membership.lastRev,
               setLast: (rev: number) => (membership.lastRev = rev),
-              read: async (rev: number) =>
-                (await updatesAfter(this.context.replay, room, rev, user.key)).updates,
+              read: (rev: number) => updatesAfter(this.context.replay, room, rev, user.key),
             },
           }
         : {}),
