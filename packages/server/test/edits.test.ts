@@ -62,12 +62,17 @@ async function history(client: FrameClient, room = '#general'): Promise<Message[
   return (await client.next('history', (h) => h.room === room)).messages;
 }
 
-/** Every file under `dir`, read raw, as one buffer. */
+/** Every file under `dir`, read raw, as one buffer (a file gone meanwhile holds nothing). */
 function rawFiles(dir: string): Buffer {
   const parts: Buffer[] = [];
   for (const name of readdirSync(dir, { recursive: true }) as string[]) {
     const path = join(dir, name);
-    if (statSync(path).isFile()) parts.push(readFileSync(path));
+    try {
+      if (statSync(path).isFile()) parts.push(readFileSync(path));
+    } catch (error) {
+      // Redis renames and removes its temporary files as it rewrites them.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
   return Buffer.concat(parts);
 }
