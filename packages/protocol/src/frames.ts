@@ -113,6 +113,8 @@ export interface HistoryRequestFrame {
   type: 'history';
   room: string;
   before?: number;
+  /** Extension: the messages around this seq (it included), for a message opened in context. */
+  around?: number;
   limit?: number;
 }
 /**
@@ -473,6 +475,8 @@ export interface HistoryFrame {
    * replay: its messages' state is that of `rev` or later (section 6.7).
    */
   rev?: number;
+  /** Extension, answering `around`: newer messages exist after the page's last. */
+  newer?: boolean;
 }
 /**
  * Extension: direct messages kept for this identity (a guest key or an

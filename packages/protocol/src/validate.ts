@@ -323,11 +323,15 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
   who: (raw) => ({ type: 'who', room: room(raw) }),
   history(raw) {
     const before = positiveInteger(raw, 'before', Number.MAX_SAFE_INTEGER);
+    const around = positiveInteger(raw, 'around', Number.MAX_SAFE_INTEGER);
     const limit = positiveInteger(raw, 'limit', LIMITS.maxHistoryLimit);
+    if (before !== undefined && around !== undefined)
+      refuse('invalid_field', 'history takes before or around, not both');
     return {
       type: 'history',
       room: room(raw),
       ...(before === undefined ? {} : { before }),
+      ...(around === undefined ? {} : { around }),
       ...(limit === undefined ? {} : { limit }),
     };
   },
@@ -838,6 +842,7 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
       messages,
       more: r.more === true,
       ...(isCount(r.rev) ? { rev: r.rev } : {}),
+      ...(r.newer === true ? { newer: true } : {}),
     };
   },
   reaction(r) {

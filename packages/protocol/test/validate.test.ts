@@ -56,6 +56,12 @@ describe('validateClientFrame', () => {
       before: 10,
       limit: 200,
     });
+    expect(accepts({ type: 'history', room: '#general', around: 7, limit: 20 })).toEqual({
+      type: 'history',
+      room: '#general',
+      around: 7,
+      limit: 20,
+    });
     expect(accepts({ type: 'history', room: '#general' })).toEqual({
       type: 'history',
       room: '#general',
@@ -125,6 +131,10 @@ describe('validateClientFrame', () => {
     );
     expect(refusal({ type: 'dm', to: 'not valid', text: 'x' }).code).toBe('no_such_user');
     expect(refusal({ type: 'history', room: '#general', limit: 201 }).code).toBe('invalid_field');
+    expect(refusal({ type: 'history', room: '#general', around: 0 }).code).toBe('invalid_field');
+    expect(refusal({ type: 'history', room: '#general', around: 4, before: 9 }).code).toBe(
+      'invalid_field',
+    );
     expect(refusal({ type: 'history', room: '#general', limit: 0 }).code).toBe('invalid_field');
     expect(refusal({ type: 'history', room: '#general', before: 1.5 }).code).toBe('invalid_field');
     expect(refusal({ type: 'hello', version: 1, name: 'ada', resume: [] }).code).toBe(

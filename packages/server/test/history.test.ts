@@ -85,6 +85,54 @@ describe('history', () => {
     );
   });
 
+  it('gives the messages around one, for a message opened in context, and says what lies beyond', async () => {
+    const { port } = await serve();
+    const ada = await client(port, 'ada');
+    await sayMany(ada, 30, 'm');
+    const around = async (seq: number, limit: number) => {
+      ada.send({ type: 'history', room: '#general', around: seq, limit });
+      const page = await ada.next('history');
+      return { seqs: page.messages.map((m) => m.seq), more: page.more, newer: page.newer };
+    };
+    // Half from it back, the rest after it.
+    expect(await around(10, 6)).toEqual({ seqs: [8, 9, 10, 11, 12, 13], more: true, newer: true });
+    expect(await around(2, 10)).toEqual({
+      seqs: [1, 2, 3, 4, 5, 6, 7],
+      more: false,
+      newer: true,
+    });
+    expect(await around(29, 10)).toEqual({
+      seqs: [25, 26, 27, 28, 29, 30],
+      more: true,
+      newer: undefined,
+    });
+    ada.send({ type: 'history', room: '#general', around: 5, before: 9, ref: 'x' });
+    expect((await ada.next('error')).code).toBe('invalid_field');
+    ada.send({ type: 'history', room: '#elsewhere', around: 5 });
+    expect((await ada.next('error')).code).toBe('not_in_room');
+  });
+
+  it('cuts a page around a message to fit the frame limit from its far ends, keeping the message', async () => {
+    const { port } = await serve();
+    const ada = await client(port, 'ada');
+    const long = 'y'.repeat(4_000);
+    for (let i = 1; i <= 60; i++)
+      ada.send({ type: 'say', room: '#general', text: `${i} ${long}`, ref: `l${i}` });
+    await ada.next('ack', (a) => a.ref === 'l60', 10_000);
+    ada.send({ type: 'history', room: '#general', around: 30, limit: 200 });
+    const page = await ada.next('history');
+    const seqs = page.messages.map((m) => m.seq!);
+    expect(seqs).toContain(30);
+    expect(seqs.length).toBeLessThan(60);
+    // About as many on each side, and both ends say more lies beyond.
+    expect(
+      Math.abs(seqs.filter((s) => s < 30).length - seqs.filter((s) => s > 30).length),
+    ).toBeLessThanOrEqual(1);
+    expect(page.more).toBe(true);
+    expect(page.newer).toBe(true);
+    expect(JSON.stringify(page).length).toBeLessThan(65_536);
+  });
+
   it('resumes with exactly what was missed, in pages, in every room named', async () => {
     const { port } = await serve({ rateLimit: 0 });
     const ada = await client(port, 'ada');

@@ -479,6 +479,16 @@ export class ChatCore {
     return this.rooms.history(user, roomName, before, limit);
   }
 
+  /** Answers `history` with `around`: the messages around a seq (see `Rooms.historyAround`). */
+  historyAround(
+    user: ChatUser,
+    roomName: string,
+    around: number,
+    limit: number,
+  ): Promise<FrameError | undefined> {
+    return this.rooms.historyAround(user, roomName, around, limit);
+  }
+
   /** Resolves once every message the user sent has been answered (ack or error). */
   settled(user: ChatUser): Promise<void> {
     return this.acks.settled(user);

@@ -59,6 +59,8 @@ export interface PageShape {
   room: string | undefined;
   /** A room's change number the page is as of (feature `reactions`), or none. */
   rev?: number | undefined;
+  /** A page around a message: newer messages exist after it. */
+  newer?: boolean | undefined;
 }
 
 /** The JSON of a page around its messages: what comes before them, and after (with `more`). */
@@ -70,7 +72,8 @@ function pageHead(shape: PageShape): string {
 
 /** The JSON of a page after its `more`: its `rev`, when it has one. */
 function pageTail(shape: PageShape): string {
-  return shape.rev === undefined ? '}' : `,"rev":${shape.rev}}`;
+  const rev = shape.rev === undefined ? '' : `,"rev":${shape.rev}`;
+  return `${rev}${shape.newer ? ',"newer":true' : ''}}`;
 }
 
 /** Bytes a page takes besides its messages (with `"more":false` and the line ending). */
@@ -83,10 +86,11 @@ export function pageOut(shape: PageShape, messages: EncodedMessage[], more: bool
   const json = `${pageHead(shape)}${messages.map((m) => m.json).join(',')}],"more":${more}${pageTail(shape)}`;
   const frames = messages.map((m) => m.frame);
   const rev = shape.rev === undefined ? {} : { rev: shape.rev };
+  const newer = shape.newer ? { newer: true } : {};
   return new Outgoing(
     shape.room === undefined
       ? { type: 'dm_history', messages: frames, more }
-      : { type: 'history', room: shape.room, messages: frames, more, ...rev },
+      : { type: 'history', room: shape.room, messages: frames, more, ...rev, ...newer },
     json,
   );
 }

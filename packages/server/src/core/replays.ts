@@ -178,6 +178,56 @@ export function replayPage(
   );
 }
 
+/**
+ * The messages around `around` (it included, when kept): up to half the
+ * `limit` from it back, the rest after it, cut to fit one frame from the
+ * far ends (the one asked about stays). `more`: older messages exist;
+ * `newer`: newer ones do. For a message opened in context (a search hit,
+ * the original of a reply).
+ */
+export async function replayAround(
+  context: ReplayContext,
+  user: ChatUser,
+  room: { key: string; name: string },
+  around: number,
+  limit: number,
+  still: StillWanted,
+  reader: RoomReader = { reader: user.key },
+): Promise<void> {
+  if (!(await user.recipient.ready()) || !still()) return;
+  const read = roomReader(context, room.key, reader.reader);
+  const back = Math.ceil(limit / 2);
+  const ahead = limit - back;
+  // One more ahead than is sent says whether newer messages exist.
+  const [older, after] = await Promise.all([
+    read({ before: around + 1, limit: back }),
+    read({ after: around, limit: ahead + 1 }),
+  ]);
+  if (!still()) return;
+  const newer = after.slice(0, ahead);
+  const encoded = [...older, ...newer].map(encodeRoomMessage);
+  const shape = { room: room.name, rev: reader.rev };
+  let first = 0;
+  let last = encoded.length;
+  let cutNewer = false;
+  // Past a frame's worth, the message farther from the one asked about goes first.
+  while (last - first > 1 && !fits(shape, encoded.slice(first, last), context.maxFrameBytes)) {
+    if (older.length - first > last - older.length) first++;
+    else {
+      last--;
+      cutNewer = true;
+    }
+  }
+  const kept = encoded.slice(first, last);
+  const oldest = [...older, ...newer][first]?.seq ?? around;
+  sendPage(user, { ...shape, newer: cutNewer || after.length > ahead }, kept, oldest > 1);
+}
+
+/** Whether these messages fit one page of `maxFrameBytes`. */
+function fits(shape: PageShape, messages: EncodedMessage[], maxFrameBytes: number): boolean {
+  return newestThatFit(shape, messages, maxFrameBytes).cut === 0;
+}
+
 /** A room's resume replay: every message after `after`, in pages; the last has `more: false`. */
 export function replayAfter(
   context: ReplayContext,

@@ -33,7 +33,7 @@ import type {
 } from './ports.js';
 import { updatesAfter } from './change-frames.js';
 import type { ReplayContext, RoomReader } from './replays.js';
-import { RESUME_PAGE, replayAfter, replayPage, roomReader } from './replays.js';
+import { RESUME_PAGE, replayAfter, replayAround, replayPage, roomReader } from './replays.js';
 
 /** What rooms need of the rest of the chat. */
 export interface RoomsContext {
@@ -485,6 +485,21 @@ export class Rooms {
       limit,
       () => this.isMember(membership),
       { reader: user.key },
+    );
+    return undefined;
+  }
+
+  /** Answers `history` with `around`: the messages around a seq, for a message opened in context. */
+  async historyAround(
+    user: ChatUser,
+    roomName: string,
+    around: number,
+    limit: number,
+  ): Promise<FrameError | undefined> {
+    const membership = user.rooms.get(foldRoom(roomName));
+    if (!membership) return notIn(roomName);
+    await replayAround(this.context.replay, user, membership.room, around, limit, () =>
+      this.isMember(membership),
     );
     return undefined;
   }

@@ -40,12 +40,19 @@ export const COMMANDS: { [T in ClientFrameType]: Handler<Extract<ClientFrame, { 
   nick: (session, frame) => session.core.nick(session.user!, frame.name),
   who: (session, frame) => session.core.who(session.user!, frame.room),
   history: (session, frame) =>
-    session.core.history(
-      session.user!,
-      frame.room,
-      frame.before,
-      frame.limit ?? LIMITS.defaultHistoryLimit,
-    ),
+    frame.around === undefined
+      ? session.core.history(
+          session.user!,
+          frame.room,
+          frame.before,
+          frame.limit ?? LIMITS.defaultHistoryLimit,
+        )
+      : session.core.historyAround(
+          session.user!,
+          frame.room,
+          frame.around,
+          frame.limit ?? LIMITS.defaultHistoryLimit,
+        ),
   ping: (session, frame) => {
     session.reply(frame.ref === undefined ? { type: 'pong' } : { type: 'pong', ref: frame.ref });
     return undefined;
