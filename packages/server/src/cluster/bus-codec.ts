@@ -8,7 +8,7 @@ import type {
   Origin,
   ReactionChange,
 } from '../core/ports.js';
-import { deletedFrame, editedFrame, reactionFrame } from '../core/change-frames.js';
+import { changeEvent, deletedFrame, editedFrame, reactionFrame } from '../core/change-frames.js';
 
 /*
  * How bus events travel through Redis. Most are their JSON. A room message
@@ -55,13 +55,8 @@ function decodeMessageChange(payload: string): BusEvent | undefined {
   if (tab < 0 || !Number.isSafeInteger(rev)) return undefined;
   const change = JSON.parse(payload.slice(tab + 1)) as EditChange & DeleteChange;
   if (typeof change.roomKey !== 'string') return undefined;
-  return {
-    kind: 'room',
-    roomKey: change.roomKey,
-    frame: payload[0] === 'E' ? editedFrame(change, rev) : deletedFrame(change, rev),
-    rev,
-    feature: 'edits',
-  };
+  const frame = payload[0] === 'E' ? editedFrame(change, rev) : deletedFrame(change, rev);
+  return changeEvent(change.roomKey, frame, rev);
 }
 
 /** A reaction's event from `R rev TAB count TAB change-JSON`. */
@@ -74,13 +69,7 @@ function decodeReaction(payload: string): BusEvent | undefined {
     return undefined;
   const change = JSON.parse(payload.slice(second + 1)) as ReactionChange;
   if (typeof change.roomKey !== 'string') return undefined;
-  return {
-    kind: 'room',
-    roomKey: change.roomKey,
-    frame: reactionFrame(change, { changed: true, rev, count }),
-    rev,
-    feature: 'reactions',
-  };
+  return changeEvent(change.roomKey, reactionFrame(change, { changed: true, rev, count }), rev);
 }
 
 /** The event in a published payload; undefined when it is not one (logged by the caller). */

@@ -1,5 +1,5 @@
 import { directFrame, messageFrame } from './history-pages.js';
-import { deletedFrame, editedFrame, reactionFrame } from './change-frames.js';
+import { changeEvent, deletedFrame, editedFrame, reactionFrame } from './change-frames.js';
 import type {
   Bus,
   DirectDraft,
@@ -75,37 +75,19 @@ export function changeThenPublish(store: ChangeStore, bus: Bus): ChangePoster {
     async react(change: ReactionChange): Promise<ReactionOutcome> {
       const outcome = await store.react(change);
       if (outcome.changed)
-        bus.publish({
-          kind: 'room',
-          roomKey: change.roomKey,
-          frame: reactionFrame(change, outcome),
-          rev: outcome.rev,
-          feature: 'reactions',
-        });
+        bus.publish(changeEvent(change.roomKey, reactionFrame(change, outcome), outcome.rev));
       return outcome;
     },
     async edit(change: EditChange): Promise<MessageChangeOutcome> {
       const outcome = await store.edit(change);
       if (outcome.changed)
-        bus.publish({
-          kind: 'room',
-          roomKey: change.roomKey,
-          frame: editedFrame(change, outcome.rev),
-          rev: outcome.rev,
-          feature: 'edits',
-        });
+        bus.publish(changeEvent(change.roomKey, editedFrame(change, outcome.rev), outcome.rev));
       return outcome;
     },
     async remove(change: DeleteChange): Promise<MessageChangeOutcome> {
       const outcome = await store.remove(change);
       if (outcome.changed)
-        bus.publish({
-          kind: 'room',
-          roomKey: change.roomKey,
-          frame: deletedFrame(change, outcome.rev),
-          rev: outcome.rev,
-          feature: 'edits',
-        });
+        bus.publish(changeEvent(change.roomKey, deletedFrame(change, outcome.rev), outcome.rev));
       return outcome;
     },
   };

@@ -8,6 +8,7 @@ import type {
 } from '@confab/protocol';
 import { Outgoing } from './outgoing.js';
 import type {
+  BusEvent,
   ChangeStore,
   ChangedMessage,
   DeleteChange,
@@ -75,6 +76,20 @@ export function deletedFrame(change: DeleteChange, rev: number): DeletedFrame {
     from: change.from,
     deleted_by: change.by,
   };
+}
+
+/**
+ * The bus event of a change numbered `rev`: for the room's members who
+ * follow that kind of change (a `reaction` those with `reactions`, an
+ * `edited` or `deleted` those with `edits`).
+ */
+export function changeEvent(
+  roomKey: string,
+  frame: ReactionFrame | EditedFrame | DeletedFrame,
+  rev: number,
+): BusEvent {
+  const feature = frame.type === 'reaction' ? 'reactions' : 'edits';
+  return { kind: 'room', roomKey, frame, rev, feature };
 }
 
 /** Why a reaction was refused, for a change that was not news because the message is full. */

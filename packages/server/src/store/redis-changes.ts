@@ -13,7 +13,7 @@ import type {
   ReactionOutcome,
 } from '../core/ports.js';
 import type { Publication } from './redis-store.js';
-import { storeKey } from './redis-store.js';
+import { DATA_LOST, publicationArgs, storeKey } from './redis-store.js';
 
 /**
  * Lua that numbers a change of message ARGV[1] (id ARGV[2]): the room's
@@ -212,16 +212,37 @@ export class RedisChanges implements ChangeStore {
     this.guard = options.guard;
   }
 
-  react(change: ReactionChange, publication?: Publication): Promise<ReactionOutcome> {
-    return this.reactOnce(change, publication, true);
+  async react(change: ReactionChange, publication?: Publication): Promise<ReactionOutcome> {
+    const { roomKey, seq } = change;
+    const [rev, count] = await this.numbered(roomKey, () =>
+      this.client.confabReact(
+        this.key('rev', roomKey),
+        this.key('reactions', roomKey),
+        this.reactedKey(roomKey, seq),
+        this.key('changes', roomKey),
+        seq,
+        change.id,
+        change.emoji,
+        change.nameKey,
+        change.remove ? '1' : '',
+        LIMITS.maxReactionKinds,
+        this.maxPerRoom,
+        this.reactedKey(roomKey, ''),
+        ...publicationArgs(publication),
+        this.guard?.key ?? '',
+      ),
+    );
+    if (rev === undefined || rev <= 0)
+      return rev === -1 ? { changed: false, full: true } : { changed: false };
+    return { changed: true, rev, count: count ?? 0 };
   }
 
   edit(change: EditChange, publication?: Publication): Promise<MessageChangeOutcome> {
-    return this.changeOnce(change, 'edit', publication, true);
+    return this.change(change, 'edit', publication);
   }
 
   async remove(change: DeleteChange, publication?: Publication): Promise<MessageChangeOutcome> {
-    const outcome = await this.changeOnce(change, 'delete', publication, true);
+    const outcome = await this.change(change, 'delete', publication);
     if (outcome.changed) this.eraseTimer ??= setTimeout(() => void this.eraseLog(), ERASE_AFTER_MS);
     return outcome;
   }
@@ -247,14 +268,13 @@ export class RedisChanges implements ChangeStore {
     this.eraseTimer = undefined;
   }
 
-  private async changeOnce(
+  private async change(
     change: EditChange | DeleteChange,
     kind: 'edit' | 'delete',
     publication: Publication | undefined,
-    retry: boolean,
   ): Promise<MessageChangeOutcome> {
     const { roomKey, seq } = change;
-    const [rev] = await reachable(() =>
+    const [rev] = await this.numbered(roomKey, () =>
       this.client.confabChange(
         this.key('rev', roomKey),
         this.key('reactions', roomKey),
@@ -272,55 +292,27 @@ export class RedisChanges implements ChangeStore {
         this.maxPerRoom,
         this.reactedKey(roomKey, ''),
         'excerpt' in change ? change.excerpt : '',
-        publication?.command ?? '',
-        publication?.channel ?? '',
-        publication?.payload ?? '',
+        ...publicationArgs(publication),
         this.guard?.key ?? '',
       ),
     );
-    if (rev === -10 && this.guard && retry) {
-      await reachable(() => this.guard!.recover());
-      return this.changeOnce(change, kind, publication, false);
-    }
-    if (rev === undefined || rev <= 0) return { changed: false };
-    this.guard?.sawRev(roomKey, rev);
-    return { changed: true, rev };
+    return rev === undefined || rev <= 0 ? { changed: false } : { changed: true, rev };
   }
 
-  private async reactOnce(
-    change: ReactionChange,
-    publication: Publication | undefined,
-    retry: boolean,
-  ): Promise<ReactionOutcome> {
-    const { roomKey, seq } = change;
-    const [rev, count] = await reachable(() =>
-      this.client.confabReact(
-        this.key('rev', roomKey),
-        this.key('reactions', roomKey),
-        this.reactedKey(roomKey, seq),
-        this.key('changes', roomKey),
-        seq,
-        change.id,
-        change.emoji,
-        change.nameKey,
-        change.remove ? '1' : '',
-        LIMITS.maxReactionKinds,
-        this.maxPerRoom,
-        this.reactedKey(roomKey, ''),
-        publication?.command ?? '',
-        publication?.channel ?? '',
-        publication?.payload ?? '',
-        this.guard?.key ?? '',
-      ),
-    );
-    if (rev === -10 && this.guard && retry) {
+  /**
+   * Runs a script that numbers a change (its answer's first number: the
+   * rev, or -10 when the node's guard is gone: Redis lost data, and the
+   * numbering is set right first, then it runs again). The guard is told
+   * every rev given.
+   */
+  private async numbered(roomKey: string, run: () => Promise<number[]>): Promise<number[]> {
+    let answer = await reachable(run);
+    if (answer[0] === DATA_LOST && this.guard) {
       await reachable(() => this.guard!.recover());
-      return this.reactOnce(change, publication, false);
+      answer = await reachable(run);
     }
-    if (rev === undefined || rev <= 0)
-      return rev === -1 ? { changed: false, full: true } : { changed: false };
-    this.guard?.sawRev(roomKey, rev);
-    return { changed: true, rev, count: count ?? 0 };
+    if ((answer[0] ?? 0) > 0) this.guard?.sawRev(roomKey, answer[0]!);
+    return answer;
   }
 
   async reactionsOf(

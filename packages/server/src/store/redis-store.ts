@@ -52,7 +52,7 @@ redis.call('ZADD', KEYS[#KEYS], ${number}, ${id})
 redis.call('ZREMRANGEBYSCORE', KEYS[#KEYS], '-inf', ${number} - tonumber(ARGV[1]))`;
 
 /** What an append script answers when the node's guard is gone: Redis lost data. */
-const DATA_LOST = -10;
+export const DATA_LOST = -10;
 
 /**
  * Numbers and stores one message atomically: INCR the room's counter and
@@ -301,7 +301,7 @@ async function reachable<T>(append: () => Promise<T>): Promise<T> {
 }
 
 /** The script arguments of a publication made in the same step (empty: none). */
-function publicationArgs(publication?: Publication): [string, string, string] {
+export function publicationArgs(publication?: Publication): [string, string, string] {
   return [publication?.command ?? '', publication?.channel ?? '', publication?.payload ?? ''];
 }
 
