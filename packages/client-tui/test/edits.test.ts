@@ -1,35 +1,13 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChatServer } from '@confab/test-kit/server';
-import type { ConfabServer } from '@confab/server';
-import { JsonClient, Tmux } from '@confab/test-kit';
+import { describe, expect, it } from 'vitest';
+import { terminalChat } from './terminal-chat.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const tmux = new Tmux();
-const clients: JsonClient[] = [];
-let server: ConfabServer;
-let port: number;
-
-beforeAll(async () => {
-  ({ server, port } = await startChatServer({ rateLimit: 0 }));
-});
-
-afterAll(async () => {
-  for (const client of clients) client.end();
-  tmux.kill();
-  await server.close();
-});
+const { tmux, confab, other } = terminalChat();
 
 describe('edits and deletes in the terminal client', () => {
   it('/edit mends your message (alone, in the input), /delete takes it back; others’ show live', async () => {
-    tmux.start(
-      'eve',
-      `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --port ${port} --name eve`,
-    );
+    confab('eve', 'eve');
     await tmux.waitFor('eve', /● connected\s+│\s+eve \(guest\)/);
-    const bob = await JsonClient.connect(port);
-    clients.push(bob);
-    await bob.register('bob', { features: ['edits'] });
+    const bob = await other('bob', { features: ['edits'] });
     tmux.type('eve', 'see you at 3');
     const mine = await bob.next('message', (m) => m.text === 'see you at 3');
     tmux.type('eve', '/edit see you at 4');

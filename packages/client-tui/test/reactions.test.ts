@@ -1,35 +1,13 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChatServer } from '@confab/test-kit/server';
-import type { ConfabServer } from '@confab/server';
-import { JsonClient, Tmux } from '@confab/test-kit';
+import { describe, expect, it } from 'vitest';
+import { terminalChat } from './terminal-chat.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const tmux = new Tmux();
-const clients: JsonClient[] = [];
-let server: ConfabServer;
-let port: number;
-
-beforeAll(async () => {
-  ({ server, port } = await startChatServer({ rateLimit: 0 }));
-});
-
-afterAll(async () => {
-  for (const client of clients) client.end();
-  tmux.kill();
-  await server.close();
-});
+const { tmux, confab, other } = terminalChat();
 
 describe('reactions in the terminal client', () => {
   it('shows them under a message, the user’s own in brackets; /react toggles, /react N opens a picker', async () => {
-    tmux.start(
-      'ria',
-      `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --port ${port} --name ria`,
-    );
+    confab('ria', 'ria');
     await tmux.waitFor('ria', /● connected\s+│\s+ria \(guest\)/);
-    const bob = await JsonClient.connect(port);
-    clients.push(bob);
-    await bob.register('bob', { features: ['reactions'] });
+    const bob = await other('bob', { features: ['reactions'] });
     bob.send({ type: 'say', room: '#general', text: 'deploy at five', ref: 'd' });
     const deploy = (await bob.next('ack', (a) => a.ref === 'd')).id;
     bob.send({ type: 'say', room: '#general', text: 'ok?', ref: 'o' });

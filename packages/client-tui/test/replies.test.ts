@@ -1,35 +1,13 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChatServer } from '@confab/test-kit/server';
-import type { ConfabServer } from '@confab/server';
-import { JsonClient, Tmux } from '@confab/test-kit';
+import { describe, expect, it } from 'vitest';
+import { terminalChat } from './terminal-chat.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const tmux = new Tmux();
-const clients: JsonClient[] = [];
-let server: ConfabServer;
-let port: number;
-
-beforeAll(async () => {
-  ({ server, port } = await startChatServer({ rateLimit: 0 }));
-});
-
-afterAll(async () => {
-  for (const client of clients) client.end();
-  tmux.kill();
-  await server.close();
-});
+const { tmux, confab, other } = terminalChat();
 
 describe('replies in the terminal client', () => {
   it('lists what can be answered, answers with /reply N, and shows the quoted line above a reply', async () => {
-    tmux.start(
-      'rae',
-      `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --port ${port} --name rae`,
-    );
+    confab('rae', 'rae');
     await tmux.waitFor('rae', /● connected\s+│\s+rae \(guest\)/);
-    const bob = await JsonClient.connect(port);
-    clients.push(bob);
-    await bob.register('bob');
+    const bob = await other('bob');
     bob.send({ type: 'say', room: '#general', text: 'who has the keys?', ref: 'q' });
     const question = (await bob.next('ack', (a) => a.ref === 'q')).id;
     bob.send({ type: 'say', room: '#general', text: 'anyone?', ref: 'a' });

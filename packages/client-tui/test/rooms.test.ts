@@ -1,40 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChatServer } from '@confab/test-kit/server';
-import type { ConfabServer } from '@confab/server';
-import { JsonClient, ROOMS, Tmux, joinRoom } from '@confab/test-kit';
+import { describe, expect, it } from 'vitest';
+import type { JsonClient } from '@confab/test-kit';
+import { ROOMS, joinRoom } from '@confab/test-kit';
+import { terminalChat } from './terminal-chat.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const tmux = new Tmux();
-let server: ConfabServer;
-let port: number;
-const clients: JsonClient[] = [];
-
-function confab(session: string, name: string): void {
-  tmux.start(
-    session,
-    `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --port ${port} --name ${name}`,
-  );
-}
+const chat = terminalChat({ passwordCost: 10 });
+const { tmux, confab } = chat;
 
 /** Someone logged in on another client (the JSON stream), who joins `rooms` and stays. */
 async function other(name: string, rooms: string[]): Promise<JsonClient> {
-  const client = await JsonClient.connect(port);
-  clients.push(client);
-  await client.register(name, { password: 'correct horse', register: true, ...ROOMS });
+  const client = await chat.other(name, { password: 'correct horse', register: true, ...ROOMS });
   for (const room of rooms) await joinRoom(client, room);
   return client;
 }
-
-beforeAll(async () => {
-  ({ server, port } = await startChatServer({ passwordCost: 10, rateLimit: 0 }));
-});
-
-afterAll(async () => {
-  for (const client of clients) client.end();
-  tmux.kill();
-  await server.close();
-});
 
 describe('rooms in the terminal client', () => {
   it('makes a room its owner’s, and shows its topic, owner and modes under the status line', async () => {

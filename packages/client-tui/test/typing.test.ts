@@ -1,39 +1,14 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChatServer } from '@confab/test-kit/server';
-import type { ConfabServer } from '@confab/server';
-import { JsonClient, Tmux } from '@confab/test-kit';
+import { describe, expect, it } from 'vitest';
+import type { JsonClient } from '@confab/test-kit';
+import { terminalChat } from './terminal-chat.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const tmux = new Tmux();
-const clients: JsonClient[] = [];
-let server: ConfabServer;
-let port: number;
-
-function confab(session: string, name: string, flags = ''): void {
-  tmux.start(
-    session,
-    `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${cli} --port ${port} --name ${name} ${flags}`,
-  );
-}
+const chat = terminalChat();
+const { tmux, confab } = chat;
 
 /** Someone on another client (the JSON stream) in #general who asked to hear who is typing. */
-async function other(name: string): Promise<JsonClient> {
-  const client = await JsonClient.connect(port);
-  clients.push(client);
-  await client.register(name, { features: ['rooms', 'typing'] });
-  return client;
+function other(name: string): Promise<JsonClient> {
+  return chat.other(name, { features: ['rooms', 'typing'] });
 }
-
-beforeAll(async () => {
-  ({ server, port } = await startChatServer({ rateLimit: 0 }));
-});
-
-afterAll(async () => {
-  for (const client of clients) client.end();
-  tmux.kill();
-  await server.close();
-});
 
 describe('who is typing, in the terminal client', () => {
   it('shows who is typing at the end of the status line, until their message comes', async () => {
