@@ -9,43 +9,30 @@ import {
   PlainClient,
   joinRoom,
   startRedis,
+  say,
   startServer,
   tempDir,
   testScope,
   waitFor,
 } from './helpers.js';
 
-const { cleanups, serve } = testScope();
+const scope = testScope();
+const { cleanups, serve } = scope;
 
 /** What a client that shows edits, deletes and reactions asks for. */
 const CHANGES = { features: ['rooms', 'reactions', 'edits'] };
 
-/** A JSON-stream client in #general; `extra`: more of its hello. */
+/** Someone in #general who follows the changes; `extra`: their hello instead. */
 async function person(
   port: number,
   name: string,
   extra: Record<string, unknown> = CHANGES,
 ): Promise<JsonClient> {
-  const client = await JsonClient.connect(port);
-  cleanups.push(() => client.end());
-  await client.register(name, extra);
+  const client = await scope.person(port, name, extra);
   return client;
 }
 
 let refs = 0;
-
-/** Says `text` (answering `replyTo`); resolves with the message's id and seq. */
-async function say(
-  client: FrameClient,
-  text: string,
-  room = '#general',
-  replyTo?: string,
-): Promise<{ id: string; seq: number }> {
-  const ref = `s${++refs}`;
-  client.send({ type: 'say', room, text, ref, ...(replyTo ? { reply_to: replyTo } : {}) });
-  const ack = await client.next('ack', (a) => a.ref === ref);
-  return { id: ack.id, seq: ack.seq! };
-}
 
 /** Sends a frame with a ref; resolves with the error code answering it. */
 async function refused(client: FrameClient, frame: Record<string, unknown>): Promise<string> {

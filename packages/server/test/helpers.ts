@@ -3,7 +3,14 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { ServerFrame } from '@confab/protocol';
-import { FrameClient, connectSocket, pause, routeConnections, waitFor } from '@confab/test-kit';
+import {
+  FrameClient,
+  JsonClient,
+  connectSocket,
+  pause,
+  routeConnections,
+  waitFor,
+} from '@confab/test-kit';
 import { afterEach, inject } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerOptions } from '../src/index.js';
@@ -112,11 +119,14 @@ export function sameNode(port: number): void {
  * What a test file's tests start and open, let go after each test, the
  * newest first. Called once at the top of a file: `cleanups` takes what
  * else a test must let go; `serve` starts a server (`defaults` under the
- * options given) that is closed after the test, and resolves with its port.
+ * options given) that is closed after the test, and resolves with its port;
+ * `person` connects someone over the JSON stream, registered (`extra`:
+ * more of their hello) and in #general.
  */
 export function testScope(defaults: ServerOptions = {}): {
   cleanups: Array<() => Promise<void> | void>;
   serve: (options?: ServerOptions) => Promise<number>;
+  person: (port: number, name: string, extra?: Record<string, unknown>) => Promise<JsonClient>;
 } {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
@@ -127,7 +137,31 @@ export function testScope(defaults: ServerOptions = {}): {
     cleanups.push(() => server.close());
     return port;
   };
-  return { cleanups, serve };
+  const person = async (port: number, name: string, extra: Record<string, unknown> = {}) => {
+    const client = await JsonClient.connect(port);
+    cleanups.push(() => client.end());
+    await client.register(name, extra);
+    return client;
+  };
+  return { cleanups, serve, person };
+}
+
+let refs = 0;
+
+/**
+ * Says `text` in `room` (answering the message `replyTo`, when given) and
+ * waits for its ack; resolves with the message's id and seq.
+ */
+export async function say(
+  client: FrameClient,
+  text: string,
+  room = '#general',
+  replyTo?: string,
+): Promise<{ id: string; seq: number }> {
+  const ref = `say-${++refs}`;
+  client.send({ type: 'say', room, text, ref, ...(replyTo ? { reply_to: replyTo } : {}) });
+  const ack = await client.next('ack', (a) => a.ref === ref);
+  return { id: ack.id, seq: ack.seq! };
 }
 
 /** The built `confab-server`. */

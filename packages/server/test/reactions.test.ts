@@ -10,40 +10,28 @@ import {
   joinRoom,
   startServer,
   tempDir,
+  say,
   testScope,
 } from './helpers.js';
 
-const { cleanups, serve } = testScope();
+const scope = testScope();
+const { cleanups, serve } = scope;
 
 /** What a client that shows reactions asks for. */
 const REACTIONS = { features: ['rooms', 'reactions'] };
 
-/** A JSON-stream client in #general; `extra`: more of its hello. */
+/** Someone in #general who follows the changes; `extra`: their hello instead. */
 async function person(
   port: number,
   name: string,
   extra: Record<string, unknown> = REACTIONS,
 ): Promise<JsonClient> {
-  const client = await JsonClient.connect(port);
-  cleanups.push(() => client.end());
-  await client.register(name, extra);
+  const client = await scope.person(port, name, extra);
   names.set(client, name);
   return client;
 }
 
 let refs = 0;
-
-/** Says `text` in `room`; resolves with the message's id and seq. */
-async function say(
-  client: FrameClient,
-  text: string,
-  room = '#general',
-): Promise<{ id: string; seq: number }> {
-  const ref = `s${++refs}`;
-  client.send({ type: 'say', room, text, ref });
-  const ack = await client.next('ack', (a) => a.ref === ref);
-  return { id: ack.id, seq: ack.seq! };
-}
 
 type Reaction = Extract<ServerFrame, { type: 'reaction' }>;
 

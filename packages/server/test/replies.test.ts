@@ -12,19 +12,7 @@ import {
   testScope,
 } from './helpers.js';
 
-const { cleanups, serve } = testScope();
-
-/** A JSON-stream client in #general; `extra`: more of its hello. */
-async function person(
-  port: number,
-  name: string,
-  extra: Record<string, unknown> = {},
-): Promise<JsonClient> {
-  const client = await JsonClient.connect(port);
-  cleanups.push(() => client.end());
-  await client.register(name, extra);
-  return client;
-}
+const { cleanups, serve, person } = testScope();
 
 let refs = 0;
 

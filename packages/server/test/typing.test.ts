@@ -2,22 +2,16 @@ import type { ServerFrame } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
 import { describe, expect, it } from 'vitest';
 import type { FrameClient } from './helpers.js';
-import { JsonClient, PlainClient, WsClient, joinRoom, testScope } from './helpers.js';
+import { PlainClient, WsClient, joinRoom, testScope } from './helpers.js';
 
 const TYPING = { features: ['rooms', 'typing'] };
 
-const { cleanups, serve } = testScope({ passwordCost: 10 });
+const scope = testScope({ passwordCost: 10 });
+const { cleanups, serve } = scope;
 
-/** A JSON-stream client in #general; `extra`: more of its hello. */
-async function person(
-  port: number,
-  name: string,
-  extra: Record<string, unknown> = TYPING,
-): Promise<JsonClient> {
-  const client = await JsonClient.connect(port);
-  cleanups.push(() => client.end());
-  await client.register(name, extra);
-  return client;
+/** Someone in #general who asked to hear who is typing; `extra`: their hello instead. */
+function person(port: number, name: string, extra: Record<string, unknown> = TYPING) {
+  return scope.person(port, name, extra);
 }
 
 const typings = (frames: ServerFrame[]) => frames.filter((f) => f.type === 'typing');
