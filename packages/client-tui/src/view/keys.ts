@@ -90,7 +90,7 @@ export const TUI_KEYS: readonly string[] = [
   '  Ctrl+N, Ctrl+P      next, previous conversation (Alt+Right, Alt+Left too)',
   '  Up, Down            recall what you typed',
   '  Tab                 complete a command, a #room or a name',
-  '  PageUp, PageDown    scroll; Esc goes back to the newest',
+  '  PageUp, PageDown    scroll; Esc goes back to the newest (and leaves an /edit)',
   '  F2                  show or hide the member list',
   '  Ctrl+C, Ctrl+D      leave',
 ];
