@@ -21,6 +21,7 @@ const PROTOCOL_TESTS = [
   'test/replies.test.ts',
   'test/reactions.test.ts',
   'test/edits.test.ts',
+  'test/direct-changes.test.ts',
 ];
 
 export default defineConfig({

@@ -405,6 +405,46 @@ describe('the chat page', () => {
     bob.end();
   });
 
+  it('reacts to, edits and deletes a direct message: both ends see it, and a reload keeps it', async () => {
+    const ada = await openChat('dmc-ada');
+    const bob = await openChat('dmc-bob');
+    await say(ada, '/msg dmc-bob lunch at noon?');
+    await bob.getByRole('button', { name: /dmc-ada, 1 unread/ }).click();
+    const theirs = bob.locator('.log .message', { hasText: 'lunch at noon?' }).first();
+    await theirs.hover();
+    await bob.getByRole('button', { name: 'React to dmc-ada' }).click();
+    await bob.getByRole('menuitem', { name: '👍' }).click();
+    await theirs.getByRole('button', { name: '👍 1, yours' }).waitFor();
+    await ada.getByRole('navigation').getByRole('button', { name: 'dmc-bob', exact: true }).click();
+    const mine = ada.locator('.log .message', { hasText: 'lunch at noon?' }).first();
+    await mine.getByRole('button', { name: '👍 1' }).waitFor();
+    // Only the sender may edit or delete it.
+    expect(await theirs.getByRole('button', { name: /Edit|Delete/ }).count()).toBe(0);
+    await mine.hover();
+    await mine.getByRole('button', { name: 'Edit your message' }).click();
+    const box = ada.locator('.composer textarea');
+    await expect.poll(() => box.inputValue()).toBe('lunch at noon?');
+    await box.fill('lunch at one?');
+    await box.press('Enter');
+    const edited = bob.locator('.log .message', { hasText: 'lunch at one?' }).first();
+    await edited.locator('.edited').waitFor();
+    await say(ada, 'or dinner');
+    await bob.locator('.log .message', { hasText: 'or dinner' }).waitFor();
+    // A reload reads the conversation back as it is now.
+    await bob.reload();
+    await bob.locator('.status.registered').waitFor();
+    await bob.getByRole('navigation').getByRole('button', { name: 'dmc-ada', exact: true }).click();
+    const kept = bob.locator('.log .message', { hasText: 'lunch at one?' }).first();
+    await kept.locator('.edited').waitFor();
+    await kept.getByRole('button', { name: '👍 1, yours' }).waitFor();
+    ada.once('dialog', (dialog) => void dialog.accept());
+    const dinner = ada.locator('.log .message', { hasText: 'or dinner' }).first();
+    await dinner.hover();
+    await dinner.getByRole('button', { name: 'Delete your message' }).click();
+    await bob.locator('.log .tombstone', { hasText: 'Message from dmc-ada deleted' }).waitFor();
+    await ada.locator('.log .tombstone', { hasText: 'Message from dmc-ada deleted' }).waitFor();
+  });
+
   it('goes to the message a reply answers when it is further back, loading older history to find it', async () => {
     const bob = await JsonClient.connect(port);
     await bob.register('bob-long');

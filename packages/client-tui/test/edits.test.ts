@@ -40,4 +40,35 @@ describe('edits and deletes in the terminal client', () => {
     tmux.keys('eve', 'C-c');
     await tmux.waitFor('eve', /Bye\.\n\[exited 0\]/);
   });
+
+  it('reacts to, edits and deletes direct messages too, both ends seeing each', async () => {
+    confab('dana', 'dana');
+    await tmux.waitFor('dana', /● connected\s+│\s+dana \(guest\)/);
+    const bob = await other('bob-dm', {
+      features: ['reactions', 'edits'],
+      guest: 'bob-dm-own-secret-key-0123456789',
+    });
+    bob.send({ type: 'dm', to: 'dana', text: 'are you there?', ref: 'q' });
+    const asked = (await bob.next('ack', (a) => a.ref === 'q')).id;
+    await tmux.waitFor('dana', /bob-dm \(1!\)/);
+    tmux.keys('dana', 'C-n');
+    await tmux.waitFor('dana', /<bob-dm> are you there\?/);
+    tmux.type('dana', '/react 1 👍');
+    expect(await bob.next('reaction')).toMatchObject({ id: asked, emoji: '👍', name: 'dana' });
+    // The room list fills the left of each line: the reaction is the next line's.
+    await tmux.waitFor('dana', /<bob-dm> are you there\?[^\n]*\n[^\n]*│ *\[👍 1\]/);
+    bob.send({ type: 'edit', dm: true, id: asked, text: 'still there?' });
+    await tmux.waitFor('dana', /<bob-dm> still there\? \(edited\)/);
+    tmux.type('dana', 'yes');
+    const answer = await bob.next('message', (m) => m.text === 'yes');
+    tmux.type('dana', '/edit yes, here');
+    expect(await bob.next('edited', (e) => e.id === answer.id)).toMatchObject({
+      text: 'yes, here',
+    });
+    tmux.type('dana', '/delete');
+    expect(await bob.next('deleted')).toMatchObject({ id: answer.id, deleted_by: 'dana' });
+    await tmux.waitFor('dana', /-- message from dana deleted/);
+    tmux.keys('dana', 'C-c');
+    await tmux.waitFor('dana', /Bye\.\n\[exited 0\]/);
+  });
 });

@@ -46,6 +46,12 @@ export interface HelloFrame {
    * of it; the resume replay brings the messages changed since (section 6.7).
    */
   revs?: ResumeMap;
+  /**
+   * Extension (features `reactions`, `edits`): the last `rev` seen of the
+   * identity's mailbox; with `dseq`, the replay brings the direct messages
+   * changed since (section 7.1).
+   */
+  drev?: number;
 }
 /** Extension: make the current name an account with this password (the user is a guest holding it). */
 export interface RegisterFrame {
@@ -129,37 +135,39 @@ export interface TypingRequestFrame {
   stopped?: boolean;
 }
 /**
- * Extension (section 6.6): put a reaction (one emoji) on a room message, or
+ * Where a message to change is: a room's (`room`), or (`dm: true`) one of
+ * the direct messages kept for the user (section 6.9).
+ */
+export type MessagePlace = { room: string; dm?: never } | { dm: true; room?: never };
+/**
+ * Extension (section 6.6): put a reaction (one emoji) on a message, or
  * (`remove`) take yours back.
  */
-export interface ReactFrame {
+export type ReactFrame = MessagePlace & {
   type: 'react';
-  room: string;
   /** The message's `id`. */
   id: string;
   emoji: string;
   remove?: boolean;
   ref?: string;
-}
-/** Extension (section 6.8): replace the text of one's own room message. */
-export interface EditFrame {
+};
+/** Extension (section 6.8): replace the text of one's own message. */
+export type EditFrame = MessagePlace & {
   type: 'edit';
-  room: string;
   /** The message's `id`. */
   id: string;
   text: string;
   ref?: string;
-}
+};
 /**
- * Extension (section 6.8): delete a room message: one's own, or (a room's
- * owner or moderator, a server operator) anyone's there.
+ * Extension (section 6.8): delete a message: one's own, or (a room's owner
+ * or moderator, a server operator) anyone's in the room.
  */
-export interface DeleteFrame {
+export type DeleteFrame = MessagePlace & {
   type: 'delete';
-  room: string;
   id: string;
   ref?: string;
-}
+};
 export interface PingFrame {
   type: 'ping';
   ref?: string;
@@ -488,6 +496,8 @@ export interface DmHistoryFrame {
   type: 'dm_history';
   messages: MessageFrame[];
   more: boolean;
+  /** Extension (features `reactions`, `edits`): the mailbox's change number its messages are as of (section 7.1). */
+  rev?: number;
 }
 export interface NickFrame {
   type: 'nick';
@@ -643,31 +653,34 @@ export interface TypingFrame {
 }
 
 /**
- * Extension (feature `reactions`): `name` put a reaction on the room
- * message `id` (or, `removed`, took it back); `count` people have it now.
- * `rev` numbers the room's changes (section 6.7).
+ * Where a changed message is: a room's (`room`, `seq`), or a direct message
+ * kept for the reader (`dseq`: its number in the reader's mailbox, whose
+ * changes `rev` numbers then; section 6.9).
  */
-export interface ReactionFrame {
+export type ChangedPlace =
+  { room: string; seq: number; dseq?: never } | { dseq: number; room?: never; seq?: never };
+/**
+ * Extension (feature `reactions`): `name` put a reaction on the message
+ * `id` (or, `removed`, took it back); `count` people have it now. `rev`
+ * numbers the changes of its room or mailbox (section 6.7).
+ */
+export type ReactionFrame = ChangedPlace & {
   type: 'reaction';
-  room: string;
   id: string;
-  seq: number;
   rev: number;
   emoji: string;
   name: string;
   count: number;
   removed?: boolean;
-}
+};
 /**
- * Extension (feature `reactions`): a room message as it is now, changed
- * since the `rev` a resuming client had (section 6.7). A client that does
- * not hold the message ignores it.
+ * Extension (feature `reactions`): a message as it is now, changed since
+ * the `rev` a resuming client had (section 6.7). A client that does not
+ * hold the message ignores it.
  */
-export interface UpdateFrame {
+export type UpdateFrame = ChangedPlace & {
   type: 'update';
-  room: string;
   id: string;
-  seq: number;
   rev: number;
   /** Who sent it. */
   from: string;
@@ -678,36 +691,32 @@ export interface UpdateFrame {
   /** It was deleted, by `deleted_by` (feature `edits`). */
   deleted?: boolean;
   deleted_by?: string;
-}
+};
 /**
- * Extension (feature `edits`): the room message `id` has this `text` now,
+ * Extension (feature `edits`): the message `id` has this `text` now,
  * edited at `edited` by its sender (section 6.8).
  */
-export interface EditedFrame {
+export type EditedFrame = ChangedPlace & {
   type: 'edited';
-  room: string;
   id: string;
-  seq: number;
   rev: number;
   /** Who sent it (and edited it). */
   from: string;
   text: string;
   edited: number;
-}
+};
 /**
- * Extension (feature `edits`): the room message `id` was deleted, by
+ * Extension (feature `edits`): the message `id` was deleted, by
  * `deleted_by` (its sender, or a moderator): its text is gone (section 6.8).
  */
-export interface DeletedFrame {
+export type DeletedFrame = ChangedPlace & {
   type: 'deleted';
-  room: string;
   id: string;
-  seq: number;
   rev: number;
   /** Who sent it. */
   from: string;
   deleted_by: string;
-}
+};
 
 export type ServerFrame =
   | WelcomeFrame

@@ -1,6 +1,8 @@
 import type { ErrorCode } from './errors.js';
 import { isErrorCode } from './errors.js';
 import type {
+  ChangedPlace,
+  MessagePlace,
   BanInfo,
   ClientFrame,
   ClientFrameType,
@@ -99,6 +101,14 @@ function messageId(raw: RawFrame): string {
   const id = optionalString(raw, 'id', LIMITS.maxRefChars);
   if (id === undefined) refuse('invalid_field', `${raw.type} needs the id of a message`);
   return id;
+}
+
+/** Where a message to change is: `room`, or `dm: true` for one of the user's direct messages. */
+function messagePlace(raw: RawFrame): MessagePlace {
+  if (raw.dm !== undefined && raw.dm !== true) refuse('invalid_field', 'dm must be true');
+  if ((raw.room === undefined) === (raw.dm === undefined))
+    refuse('invalid_field', `${raw.type} needs a room, or dm: true for a direct message`);
+  return raw.dm === true ? { dm: true } : { room: room(raw) };
 }
 
 /** `reply_to`: a message id, as the server makes them (short, no controls). */
@@ -280,6 +290,11 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
         refuse('invalid_field', 'dseq must be an integer of 0 or more');
       frame.dseq = raw.dseq as number;
     }
+    if (raw.drev !== undefined) {
+      if (!Number.isSafeInteger(raw.drev) || (raw.drev as number) < 0)
+        refuse('invalid_field', 'drev must be an integer of 0 or more');
+      frame.drev = raw.drev as number;
+    }
     if (raw.password !== undefined) frame.password = password(raw.password, 'password', 1);
     const token = optionalString(raw, 'token', LIMITS.maxTokenChars);
     if (token !== undefined) frame.token = token;
@@ -438,7 +453,7 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
     return withRef(
       {
         type: 'react',
-        room: room(raw),
+        ...messagePlace(raw),
         id: messageId(raw),
         emoji: raw.emoji as string,
         ...(raw.remove === true ? { remove: true } : {}),
@@ -448,12 +463,12 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
   },
   edit: (raw, o) =>
     withRef(
-      { type: 'edit', room: room(raw), id: messageId(raw), text: text(raw, o.maxTextBytes) },
+      { type: 'edit', ...messagePlace(raw), id: messageId(raw), text: text(raw, o.maxTextBytes) },
       optionalString(raw, 'ref', LIMITS.maxRefChars),
     ),
   delete: (raw) =>
     withRef(
-      { type: 'delete', room: room(raw), id: messageId(raw) },
+      { type: 'delete', ...messagePlace(raw), id: messageId(raw) },
       optionalString(raw, 'ref', LIMITS.maxRefChars),
     ),
   typing(raw) {
@@ -568,6 +583,13 @@ function checkMessage(raw: Record<string, unknown>): MessageFrame | undefined {
   if (reactions && reactions.length > 0) frame.reactions = reactions;
   Object.assign(frame, messageState(raw));
   return frame;
+}
+
+/** Where a changed message is: a room's (`room`, `seq`), or the reader's mailbox's (`dseq`). */
+function changedPlace(r: Record<string, unknown>): ChangedPlace | undefined {
+  if (r.room !== undefined)
+    return isString(r.room) && isSeq(r.seq) ? { room: r.room, seq: r.seq } : undefined;
+  return isSeq(r.dseq) ? { dseq: r.dseq } : undefined;
 }
 
 /** A message's edited or deleted state, as `message` and `update` carry it. */
@@ -846,13 +868,13 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
     };
   },
   reaction(r) {
-    if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
+    const place = changedPlace(r);
+    if (!place || !isString(r.id) || !isSeq(r.rev)) return undefined;
     if (!isString(r.name) || !isReaction(r.emoji) || !isCount(r.count)) return undefined;
     return {
       type: 'reaction',
-      room: r.room,
+      ...place,
       id: r.id,
-      seq: r.seq,
       rev: r.rev,
       emoji: r.emoji,
       name: r.name,
@@ -861,13 +883,12 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
     };
   },
   update(r) {
-    if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
-    if (!isString(r.from)) return undefined;
+    const place = changedPlace(r);
+    if (!place || !isString(r.id) || !isSeq(r.rev) || !isString(r.from)) return undefined;
     return {
       type: 'update',
-      room: r.room,
+      ...place,
       id: r.id,
-      seq: r.seq,
       rev: r.rev,
       from: r.from,
       reactions: checkReactions(r.reactions) ?? [],
@@ -876,13 +897,13 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
     };
   },
   edited(r) {
-    if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
+    const place = changedPlace(r);
+    if (!place || !isString(r.id) || !isSeq(r.rev)) return undefined;
     if (!isString(r.from) || !isString(r.text) || !isTime(r.edited)) return undefined;
     return {
       type: 'edited',
-      room: r.room,
+      ...place,
       id: r.id,
-      seq: r.seq,
       rev: r.rev,
       from: r.from,
       text: r.text,
@@ -890,13 +911,13 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
     };
   },
   deleted(r) {
-    if (!isString(r.room) || !isString(r.id) || !isSeq(r.seq) || !isSeq(r.rev)) return undefined;
+    const place = changedPlace(r);
+    if (!place || !isString(r.id) || !isSeq(r.rev)) return undefined;
     if (!isString(r.from) || !isString(r.deleted_by)) return undefined;
     return {
       type: 'deleted',
-      room: r.room,
+      ...place,
       id: r.id,
-      seq: r.seq,
       rev: r.rev,
       from: r.from,
       deleted_by: r.deleted_by,
@@ -905,7 +926,12 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
   dm_history(r) {
     const messages = checkMessages(r.messages);
     if (!messages || messages.some((m) => m.to === undefined)) return undefined;
-    return { type: 'dm_history', messages, more: r.more === true };
+    return {
+      type: 'dm_history',
+      messages,
+      more: r.more === true,
+      ...(isCount(r.rev) ? { rev: r.rev } : {}),
+    };
   },
   nick: (r) =>
     isString(r.old) && isString(r.name) ? { type: 'nick', old: r.old, name: r.name } : undefined,

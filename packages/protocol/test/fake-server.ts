@@ -65,12 +65,12 @@ export class FakeServer {
     }
   }
 
-  /** A message stored and broadcast by the server itself, as if sent by `from`. */
   /** Sends a frame, as the server would, to every registered connection. */
   tell(frame: ServerFrame): void {
     for (const link of this.links) if (link.name) this.send(link, frame);
   }
 
+  /** A message stored and broadcast by the server itself, as if sent by `from`. */
   post(from: string, text: string, room = '#general'): MessageFrame {
     const history = this.rooms.get(room)!;
     const message: MessageFrame = {

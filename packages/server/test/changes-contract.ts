@@ -1,6 +1,12 @@
 import { LIMITS } from '@confab/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChangeStore, HistoryStore, ReactionChange, StoredMessage } from '../src/index.js';
+import type {
+  ChangeStore,
+  HistoryStore,
+  ReactionChange,
+  StoredDirect,
+  StoredMessage,
+} from '../src/index.js';
 import type { Backend } from './store-backends.js';
 
 /** A history and the changes part of it (an edit or a delete works on the history's messages). */
@@ -205,6 +211,111 @@ export function changesContract({ name, open, reopen }: Backend<StoreWithChanges
         { seq: first.seq, id: first.id, rev: 2 },
       ]);
     });
+
+    /** Writes to `owner`'s mailbox (as ada, to bob; answering `reply`); resolves with it as kept. */
+    const write = (owner: string, text: string, reply?: StoredDirect) =>
+      history.appendDirect(owner, {
+        id: `d-${text}`,
+        from: 'ada',
+        to: 'bob',
+        text,
+        ts: 1,
+        action: false,
+        fromIdentity: 'a:ada',
+        toIdentity: 'g:bob',
+        ...(reply ? { reply: { id: reply.id, from: reply.from, text: reply.text } } : {}),
+      });
+
+    it('changes a mailbox’s messages apart from a room’s and from other mailboxes', async () => {
+      const first = await write('a:ada', 'see you at 3');
+      const answer = await write('a:ada', 'ok', first);
+      const theirs = await write('g:bob', 'see you at 3');
+      await history.flush();
+      await say('a room message');
+      await history.flush();
+      const inMailbox = { roomKey: 'a:ada', seq: first.dseq, id: first.id };
+      expect(
+        await store.react({
+          ...inMailbox,
+          emoji: '👍',
+          nameKey: 'g:bob',
+          name: 'bob',
+          remove: false,
+        }),
+      ).toEqual({ changed: true, rev: 1, count: 1 });
+      expect(
+        await store.edit({
+          ...inMailbox,
+          from: 'ada',
+          text: 'see you at 4',
+          ts: 7,
+          excerpt: 'see you at 4',
+        }),
+      ).toEqual({ changed: true, rev: 2 });
+      const mine = await history.pageDirect('a:ada', { limit: 10 });
+      expect(mine[0]).toMatchObject({ text: 'see you at 4', edited: 7, fromIdentity: 'a:ada' });
+      expect(mine[1]?.reply).toEqual({ id: first.id, from: 'ada', text: 'see you at 4' });
+      expect((await store.reactionsOf('a:ada', [first.dseq], 'g:bob')).get(first.dseq)).toEqual([
+        { emoji: '👍', count: 1, me: true },
+      ]);
+      // The other end's copy, the room and its numbering are untouched.
+      expect((await history.findDirect('g:bob', theirs.id))?.text).toBe('see you at 3');
+      expect(await store.rev('g:bob')).toBe(0);
+      expect(await store.rev('#den')).toBe(0);
+      expect((await history.page('#den', { limit: 1 }))[0]?.text).toBe('a room message');
+      expect(await store.remove({ ...inMailbox, from: 'ada', by: 'ada', ts: 9 })).toEqual({
+        changed: true,
+        rev: 3,
+      });
+      const after = await history.findDirect('a:ada', first.id);
+      expect(after).toMatchObject({ text: '', deletedBy: 'ada' });
+      expect(after?.edited).toBeUndefined();
+      expect((await history.findDirect('a:ada', answer.id))?.reply).toEqual({
+        id: first.id,
+        from: 'ada',
+        text: '',
+        deleted: true,
+      });
+      expect((await store.reactionsOf('a:ada', [first.dseq])).size).toBe(0);
+      expect(await store.changedAfter('a:ada', 0, 10)).toEqual([
+        { seq: first.dseq, id: first.id, rev: 3 },
+      ]);
+    });
+
+    if (reopen)
+      it('keeps a mailbox’s changes across a restart', async () => {
+        const kept = await write('a:ada', 'first draft');
+        const gone = await write('a:ada', 'regret');
+        await history.flush();
+        const at = (message: StoredDirect) => ({
+          roomKey: 'a:ada',
+          seq: message.dseq,
+          id: message.id,
+          from: 'ada',
+        });
+        await store.edit({ ...at(kept), text: 'final draft', ts: 5, excerpt: 'final draft' });
+        await store.remove({ ...at(gone), by: 'ada', ts: 6 });
+        await store.react({
+          ...at(kept),
+          emoji: '🎉',
+          nameKey: 'g:bob',
+          name: 'bob',
+          remove: false,
+        });
+        await close();
+        let part: StoreWithChanges;
+        ({ part, close } = await reopen());
+        ({ changes: store, history } = part);
+        const page = await history.pageDirect('a:ada', { limit: 10 });
+        expect(page.map((m) => [m.text, m.edited, m.deletedBy, m.fromIdentity])).toEqual([
+          ['final draft', 5, undefined, 'a:ada'],
+          ['', undefined, 'ada', 'a:ada'],
+        ]);
+        expect(await store.rev('a:ada')).toBe(3);
+        expect((await store.reactionsOf('a:ada', [kept.dseq])).get(kept.dseq)).toEqual([
+          { emoji: '🎉', count: 1 },
+        ]);
+      });
 
     if (reopen)
       it('keeps edits and deletes across a restart', async () => {

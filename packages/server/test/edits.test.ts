@@ -280,7 +280,8 @@ describe('deletes', () => {
   it('erase the text from Redis, its append-only file included', async () => {
     const redis = await startRedis();
     cleanups.push(() => redis.stop());
-    const port = await serve({ redis: redis.url, redisPrefix: 'confab:erase:' });
+    // This Redis, read below (in the cluster project too: not the project's own).
+    const port = await serve({ store: 'redis', redis: redis.url, redisPrefix: 'confab:erase:' });
     const ada = await person(port, 'ada');
     const secret = 'the vault code is 5551234';
     const oops = await say(ada, secret);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisChanges } from '../src/store/redis-changes.js';
 import { RedisStore } from '../src/store/redis-store.js';
 import type { TestRedis } from '@confab/test-kit';
 import { startRedis } from '@confab/test-kit';
@@ -86,6 +87,48 @@ describe('redis history store', () => {
     expect(ttl).toBeLessThanOrEqual(SMALL_MAILBOXES.guestTtlMs);
     expect(await client.pttl(`${prefix}mailbox:a:account`)).toBe(-1);
     client.disconnect();
+    await store.close();
+  });
+
+  it('gives a guest’s mailbox changes the mailbox’s life, and trims them with its messages', async () => {
+    const store = await open(true)();
+    const changesClient = new Redis(redis.url);
+    const changes = new RedisChanges({
+      client: changesClient,
+      prefix,
+      mailbox: SMALL_MAILBOXES,
+    });
+    const write = (n: number) =>
+      store.appendDirect('g:guest', {
+        id: `d${n}`,
+        from: 'ada',
+        to: 'bob',
+        text: `note ${n}`,
+        ts: n,
+        action: false,
+      });
+    const first = await write(1);
+    const at = { roomKey: 'g:guest', seq: first.dseq, id: first.id, from: 'ada' };
+    await changes.react({ ...at, emoji: '👍', nameKey: 'g:guest', name: 'bob', remove: false });
+    await changes.edit({ ...at, text: 'note one', ts: 2, excerpt: 'note one' });
+    const client = new Redis(redis.url);
+    for (const key of ['texts', 'states', 'rev', 'reactions', 'changes', 'reacted:g:guest:1']) {
+      const ttl = await client.pttl(
+        `${prefix}${key}${key.startsWith('reacted') ? '' : ':g:guest'}`,
+      );
+      expect(ttl, key).toBeGreaterThan(0);
+      expect(ttl, key).toBeLessThanOrEqual(SMALL_MAILBOXES.guestTtlMs);
+    }
+    // Past the mailbox's bound, the oldest message goes with its text, state and reactions.
+    for (let n = 2; n <= SMALL_MAILBOXES.history + 1; n++) await write(n);
+    expect(await store.findDirect('g:guest', first.id)).toBeUndefined();
+    expect(await client.hexists(`${prefix}texts:g:guest`, '1')).toBe(0);
+    expect(await client.hexists(`${prefix}states:g:guest`, '1')).toBe(0);
+    expect(await client.hexists(`${prefix}reactions:g:guest`, '1')).toBe(0);
+    expect(await client.exists(`${prefix}reacted:g:guest:1`)).toBe(0);
+    expect(await changes.changedAfter('g:guest', 0, 10)).toEqual([]);
+    client.disconnect();
+    await changesClient.quit();
     await store.close();
   });
 

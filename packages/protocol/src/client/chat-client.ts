@@ -6,6 +6,7 @@ import type {
   ClientFrame,
   ErrorFrame,
   MessageFrame,
+  MessagePlace,
   RoomListing,
   ServerFrame,
   SessionInfo,
@@ -350,27 +351,40 @@ export class ChatClient {
   }
 
   /**
-   * Puts `emoji` on the room message `id` of the conversation in view, or
-   * takes it off when the user has it there (the page's reaction buttons,
+   * Puts `emoji` on the message `id` of the conversation in view, or takes
+   * it off when the user has it there (the page's reaction buttons,
    * `/react`). Returns why it could not be done, if so.
    */
   toggleReaction(id: string, emoji: string): string | undefined {
-    const current = this.model.current();
-    if (current?.target.kind !== 'room') {
-      const message = 'Reactions are for room messages.';
-      this.model.notice(message, 'error', this.clock.now());
-      return message;
-    }
-    const entry = current.entries.find((e) => e.kind === 'message' && e.id === id);
-    const mine =
-      entry?.kind === 'message' && entry.reactions?.some((r) => r.emoji === emoji && r.me === true);
+    const found = this.changeable(id, 'reacted to');
+    if (typeof found === 'string') return found;
+    const { place, entry } = found;
+    const mine = entry.reactions?.some((r) => r.emoji === emoji && r.me === true);
     return this.sendAction({
       type: 'react',
-      room: current.target.room,
+      ...place,
       id,
       emoji,
       ...(mine ? { remove: true } : {}),
     });
+  }
+
+  /**
+   * The message `id` of the conversation in view, with where the server
+   * finds it: its room, or (a direct message kept for the user, one with a
+   * `dseq`) the user's mailbox. Otherwise why it cannot be changed, shown.
+   */
+  private changeable(
+    id: string,
+    done: 'reacted to' | 'edited' | 'deleted',
+  ): { place: MessagePlace; entry: MessageEntry } | string {
+    const current = this.model.current();
+    const entry = current?.entries.find((e) => e.kind === 'message' && e.id === id);
+    if (!current || entry?.kind !== 'message') return this.refuse('There is no such message here.');
+    if (current.target.kind === 'room') return { place: { room: current.target.room }, entry };
+    if (entry.dseq === undefined)
+      return this.refuse(`That direct message was not kept for you, so it cannot be ${done}.`);
+    return { place: { dm: true }, entry };
   }
 
   /**
@@ -382,7 +396,10 @@ export class ChatClient {
     const current = this.model.current();
     const entry = current?.entries.find((e) => e.kind === 'message' && e.id === id);
     this.editing =
-      current?.target.kind === 'room' && entry?.kind === 'message' && !entry.deleted
+      current &&
+      entry?.kind === 'message' &&
+      !entry.deleted &&
+      (current.target.kind === 'room' || entry.dseq !== undefined)
         ? { key: current.key, entry }
         : undefined;
     this.events.emit({ type: 'editing' });
@@ -394,11 +411,11 @@ export class ChatClient {
     return editing && editing.key === this.model.current()?.key ? editing.entry : undefined;
   }
 
-  /** Deletes the room message `id` of the conversation in view (the page's Delete button, `/delete`). */
+  /** Deletes the message `id` of the conversation in view (the page's Delete button, `/delete`). */
   deleteMessage(id: string): string | undefined {
-    const current = this.model.current();
-    if (current?.target.kind !== 'room') return this.refuse('Only room messages can be deleted.');
-    return this.sendAction({ type: 'delete', room: current.target.room, id });
+    const found = this.changeable(id, 'deleted');
+    if (typeof found === 'string') return found;
+    return this.sendAction({ type: 'delete', ...found.place, id });
   }
 
   /** The message the next one sent in the conversation in view answers, if one was picked. */
@@ -547,6 +564,7 @@ export class ChatClient {
       ...(token !== undefined ? { token } : password !== undefined ? { password } : {}),
       ...(token === undefined && password !== undefined && register ? { register: true } : {}),
       ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
+      ...(this.resumingDms && this.model.lastDrev > 0 ? { drev: this.model.lastDrev } : {}),
       features: ['rooms', 'typing', 'reactions', 'edits'],
     };
   }
@@ -619,7 +637,15 @@ export class ChatClient {
     if (frame.type === 'who') this.askedWho(frame.room);
     // A line written while a message is being edited in its conversation replaces its text.
     const editing = this.editingEntry;
-    if (editing && frame.type === 'say' && !frame.action && frame.reply_to === undefined) {
+    if (
+      editing &&
+      (frame.type === 'say' || frame.type === 'dm') &&
+      !frame.action &&
+      frame.reply_to === undefined &&
+      targetKey(
+        frame.type === 'say' ? { kind: 'room', room: frame.room } : { kind: 'dm', peer: frame.to },
+      ) === this.editing?.key
+    ) {
       this.editing = undefined;
       this.events.emit({ type: 'editing' });
       return this.sendEdit(editing, frame.text);
@@ -814,12 +840,12 @@ export class ChatClient {
     return undefined;
   }
 
-  /** Sends an edit of `entry` (a room message of the conversation in view); returns why not, if so. */
+  /** Sends an edit of `entry` (a message of the conversation in view); returns why not, if so. */
   private sendEdit(entry: MessageEntry, text: string): string | undefined {
-    const current = this.model.current();
-    if (current?.target.kind !== 'room') return this.refuse('Only room messages can be edited.');
+    const found = this.changeable(entry.id, 'edited');
+    if (typeof found === 'string') return found;
     if (entry.deleted) return this.refuse('That message was deleted.');
-    return this.sendAction({ type: 'edit', room: current.target.room, id: entry.id, text });
+    return this.sendAction({ type: 'edit', ...found.place, id: entry.id, text });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type {
+  ChangedPlace,
   DmHistoryFrame,
   HistoryFrame,
   LeftFrame,
@@ -150,6 +151,8 @@ export class ChatModel {
   currentKey: string | undefined;
   /** Highest direct-message `dseq` seen: what a resume asks after. */
   lastDseq = 0;
+  /** Highest change `rev` of the mailbox the held direct messages are up to date with: what `drev` asks after. */
+  lastDrev = 0;
   /** The account the user is logged in to; undefined for a guest. */
   account: string | undefined;
   private readonly maxEntries: number;
@@ -452,6 +455,7 @@ export class ChatModel {
    * the conversations as they were (after a reload), already read.
    */
   applyDirectHistory(frame: DmHistoryFrame, missed: boolean): void {
+    if (frame.rev !== undefined) this.lastDrev = Math.max(this.lastDrev, frame.rev);
     for (const message of frame.messages) this.applyDirect(message, true, missed);
   }
 
@@ -499,11 +503,10 @@ export class ChatModel {
    * already has (its `rev` is not newer) changes nothing.
    */
   applyReaction(frame: ReactionFrame): void {
-    const room = this.room(frame.room);
-    if (!room || frame.rev <= room.lastRev) return;
-    room.lastRev = frame.rev;
-    const entry = this.heldMessage(room, frame.id);
-    if (!entry) return;
+    if (!this.isNewChange(frame)) return;
+    const found = this.changed(frame);
+    if (!found) return;
+    const { conversation, entry } = found;
     const reactions = [...(entry.reactions ?? [])];
     const at = reactions.findIndex((r) => r.emoji === frame.emoji);
     const had = at >= 0 ? reactions[at]! : undefined;
@@ -516,52 +519,87 @@ export class ChatModel {
     } else if (at >= 0) reactions[at] = now;
     else reactions.push(now);
     entry.reactions = reactions;
-    this.events.emit({ type: 'entry', key: room.key, id: entry.id });
+    this.events.emit({ type: 'entry', key: conversation.key, id: entry.id });
   }
 
   /** Applies a message's state as it is now (a resume's `update`): reactions, text, deletion. */
   applyUpdate(frame: UpdateFrame): void {
-    const room = this.room(frame.room);
-    if (!room) return;
-    room.lastRev = Math.max(room.lastRev, frame.rev);
-    if (frame.deleted) this.markDeleted(room, frame.id, frame.deleted_by);
+    this.isNewChange(frame);
+    const conversation = this.changedIn(frame);
+    if (!conversation) return;
+    if (frame.deleted) this.markDeleted(conversation, frame.id, frame.deleted_by);
     else if (frame.text !== undefined && frame.edited !== undefined)
-      this.markEdited(room, frame.id, frame.text, frame.edited);
-    const entry = this.heldMessage(room, frame.id);
+      this.markEdited(conversation, frame.id, frame.text, frame.edited);
+    const entry = this.heldMessage(conversation, frame.id);
     if (!entry) return;
     entry.reactions = frame.reactions;
-    this.events.emit({ type: 'entry', key: room.key, id: entry.id });
+    this.events.emit({ type: 'entry', key: conversation.key, id: entry.id });
   }
 
   /** Applies an edit, live: the message has its new text (and so do the replies quoting it). */
   applyEdited(frame: EditedFrame): void {
-    const room = this.room(frame.room);
-    if (!room || frame.rev <= room.lastRev) return;
-    room.lastRev = frame.rev;
-    this.markEdited(room, frame.id, frame.text, frame.edited);
+    if (!this.isNewChange(frame)) return;
+    const conversation = this.changedIn(frame);
+    if (conversation) this.markEdited(conversation, frame.id, frame.text, frame.edited);
   }
 
   /** Applies a delete, live: the message shows as deleted (and so do the replies quoting it). */
   applyDeleted(frame: DeletedFrame): void {
-    const room = this.room(frame.room);
-    if (!room || frame.rev <= room.lastRev) return;
-    room.lastRev = frame.rev;
-    this.markDeleted(room, frame.id, frame.deleted_by);
+    if (!this.isNewChange(frame)) return;
+    const conversation = this.changedIn(frame);
+    if (conversation) this.markDeleted(conversation, frame.id, frame.deleted_by);
   }
 
-  private markEdited(room: RoomConversation, id: string, text: string, edited: number): void {
-    const entry = this.heldMessage(room, id);
+  /**
+   * Whether a change is newer than the held state of its room or (a direct
+   * message) of the mailbox; the held state is then as of it.
+   */
+  private isNewChange(frame: ChangedPlace & { rev: number }): boolean {
+    if (frame.room === undefined) {
+      if (frame.rev <= this.lastDrev) return false;
+      this.lastDrev = frame.rev;
+      return true;
+    }
+    const room = this.room(frame.room);
+    if (!room || frame.rev <= room.lastRev) return false;
+    room.lastRev = frame.rev;
+    return true;
+  }
+
+  /** The conversation of a changed message: its room, or the direct conversation holding it. */
+  private changedIn(frame: ChangedPlace & { id: string }): Conversation | undefined {
+    if (frame.room !== undefined) return this.room(frame.room);
+    for (const conversation of this.conversations.values())
+      if (conversation.target.kind === 'dm' && this.heldMessage(conversation, frame.id))
+        return conversation;
+    return undefined;
+  }
+
+  /** A changed message held, with its conversation. */
+  private changed(
+    frame: ChangedPlace & { id: string },
+  ): { conversation: Conversation; entry: MessageEntry } | undefined {
+    const conversation = this.changedIn(frame);
+    const entry = conversation && this.heldMessage(conversation, frame.id);
+    return conversation && entry ? { conversation, entry } : undefined;
+  }
+
+  private markEdited(conversation: Conversation, id: string, text: string, edited: number): void {
+    const entry = this.heldMessage(conversation, id);
     if (entry && !entry.deleted) {
       entry.text = text;
       entry.edited = edited;
       entry.mention = !entry.self && mentions(text, this.name);
-      this.events.emit({ type: 'entry', key: room.key, id });
+      this.events.emit({ type: 'entry', key: conversation.key, id });
     }
-    this.requote(room, id, (reply) => ({ ...reply, text: replyExcerpt({ ...reply, text }).text }));
+    this.requote(conversation, id, (reply) => ({
+      ...reply,
+      text: replyExcerpt({ ...reply, text }).text,
+    }));
   }
 
-  private markDeleted(room: RoomConversation, id: string, by: string | undefined): void {
-    const entry = this.heldMessage(room, id);
+  private markDeleted(conversation: Conversation, id: string, by: string | undefined): void {
+    const entry = this.heldMessage(conversation, id);
     if (entry && !entry.deleted) {
       entry.text = '';
       entry.deleted = true;
@@ -569,28 +607,28 @@ export class ChatModel {
       delete entry.edited;
       delete entry.reactions;
       entry.mention = false;
-      this.events.emit({ type: 'entry', key: room.key, id });
+      this.events.emit({ type: 'entry', key: conversation.key, id });
     }
-    this.requote(room, id, (reply) => ({ ...reply, text: '', deleted: true }));
+    this.requote(conversation, id, (reply) => ({ ...reply, text: '', deleted: true }));
   }
 
-  /** The replies held in `room` that quote message `id`, their quote changed by `change`. */
+  /** The replies held in `conversation` that quote message `id`, their quote changed by `change`. */
   private requote(
-    room: RoomConversation,
+    conversation: Conversation,
     id: string,
     change: (reply: ReplyExcerpt) => ReplyExcerpt,
   ): void {
-    for (const entry of room.entries) {
+    for (const entry of conversation.entries) {
       if (entry.kind !== 'message' || entry.reply?.id !== id || entry.reply.deleted) continue;
       entry.reply = change(entry.reply);
-      this.events.emit({ type: 'entry', key: room.key, id: entry.id });
+      this.events.emit({ type: 'entry', key: conversation.key, id: entry.id });
     }
   }
 
-  /** The held message `id` of a room, newest first (where changes mostly land). */
-  private heldMessage(room: RoomConversation, id: string): MessageEntry | undefined {
-    for (let i = room.entries.length - 1; i >= 0; i--) {
-      const entry = room.entries[i]!;
+  /** The held message `id` of a conversation, newest first (where changes mostly land). */
+  private heldMessage(conversation: Conversation, id: string): MessageEntry | undefined {
+    for (let i = conversation.entries.length - 1; i >= 0; i--) {
+      const entry = conversation.entries[i]!;
       if (entry.kind === 'message' && entry.id === id) return entry;
     }
     return undefined;

@@ -116,6 +116,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     client: link.commands,
     prefix: options.prefix,
     maxPerRoom: options.historyPerRoom,
+    mailbox: options.mailbox,
     guard,
   });
   const bus = new RedisBus({

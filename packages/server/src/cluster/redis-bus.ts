@@ -171,6 +171,7 @@ export class RedisBus implements Bus, MessagePoster, DirectPoster, ChangePoster 
       this.options.guard.sawRoom(event.roomKey, event.seq);
     else if (event.kind === 'room' && event.rev !== undefined)
       this.options.guard.sawRev(event.roomKey, event.rev);
+    else if (event.kind === 'direct-change') this.options.guard.sawRev(event.owner, event.rev);
     else if (event.kind === 'direct' && event.frame.dseq !== undefined)
       this.options.guard.sawMailbox(event.owner, event.frame.dseq);
     for (const handler of this.handlers) handler(event);

@@ -1,4 +1,5 @@
 import type {
+  ChangedPlace,
   DeletedFrame,
   EditedFrame,
   FrameError,
@@ -16,6 +17,7 @@ import type {
   HistoryStore,
   ReactionChange,
   ReactionOutcome,
+  StoredDirect,
   StoredMessage,
 } from './ports.js';
 
@@ -33,6 +35,11 @@ import type {
 /** Messages whose changes are read at a time when a connection catches up on them. */
 export const CHANGES_READ = 100;
 
+/** Where a changed message is, in its frames: its room and seq, or its dseq in the reader's mailbox. */
+function placeOf(change: { room?: string; seq: number }): ChangedPlace {
+  return change.room === undefined ? { dseq: change.seq } : { room: change.room, seq: change.seq };
+}
+
 /** The `reaction` frame of a change that was news. */
 export function reactionFrame(
   change: ReactionChange,
@@ -40,9 +47,8 @@ export function reactionFrame(
 ): ReactionFrame {
   return {
     type: 'reaction',
-    room: change.room,
+    ...placeOf(change),
     id: change.id,
-    seq: change.seq,
     rev: outcome.rev,
     emoji: change.emoji,
     name: change.name,
@@ -55,9 +61,8 @@ export function reactionFrame(
 export function editedFrame(change: EditChange, rev: number): EditedFrame {
   return {
     type: 'edited',
-    room: change.room,
+    ...placeOf(change),
     id: change.id,
-    seq: change.seq,
     rev,
     from: change.from,
     text: change.text,
@@ -69,9 +74,8 @@ export function editedFrame(change: EditChange, rev: number): EditedFrame {
 export function deletedFrame(change: DeleteChange, rev: number): DeletedFrame {
   return {
     type: 'deleted',
-    room: change.room,
+    ...placeOf(change),
     id: change.id,
-    seq: change.seq,
     rev,
     from: change.from,
     deleted_by: change.by,
@@ -79,9 +83,10 @@ export function deletedFrame(change: DeleteChange, rev: number): DeletedFrame {
 }
 
 /**
- * The bus event of a change numbered `rev`: for the room's members who
- * follow that kind of change (a `reaction` those with `reactions`, an
- * `edited` or `deleted` those with `edits`).
+ * The bus event of a change numbered `rev`: for those who follow that kind
+ * of change (a `reaction` those with `reactions`, an `edited` or `deleted`
+ * those with `edits`) among the room's members, or the mailbox's owner's
+ * connections (`roomKey` is then the owner).
  */
 export function changeEvent(
   roomKey: string,
@@ -89,7 +94,9 @@ export function changeEvent(
   rev: number,
 ): BusEvent {
   const feature = frame.type === 'reaction' ? 'reactions' : 'edits';
-  return { kind: 'room', roomKey, frame, rev, feature };
+  return frame.room === undefined
+    ? { kind: 'direct-change', owner: roomKey, frame, rev, feature }
+    : { kind: 'room', roomKey, frame, rev, feature };
 }
 
 /** Why a reaction was refused, for a change that was not news because the message is full. */
@@ -100,36 +107,46 @@ export function tooManyReactions(): FrameError {
   };
 }
 
-/** The messages with their reactions now, as `reader` (a folded name) sees them. */
-export async function withReactions(
+/** A kept message of a room or a mailbox, as changes see it. */
+type Changeable = StoredMessage | StoredDirect;
+
+/** A kept message's number where it is kept: its seq, or its dseq. */
+function numberOf(message: Changeable): number {
+  return 'dseq' in message ? message.dseq : message.seq;
+}
+
+/**
+ * The messages of a room (or a mailbox: `key` its owner) with their
+ * reactions now, as `reader` (a folded name; in a mailbox, an identity) sees them.
+ */
+export async function withReactions<T extends Changeable>(
   changes: ChangeStore,
-  roomKey: string,
-  messages: StoredMessage[],
+  key: string,
+  messages: T[],
   reader: string | undefined,
-): Promise<StoredMessage[]> {
+): Promise<T[]> {
   // A deleted message has no reactions left to read.
-  const seqs = messages.filter((m) => m.deletedBy === undefined).map((m) => m.seq);
+  const seqs = messages.filter((m) => m.deletedBy === undefined).map(numberOf);
   if (seqs.length === 0) return messages;
-  const reactions = await changes.reactionsOf(roomKey, seqs, reader);
+  const reactions = await changes.reactionsOf(key, seqs, reader);
   if (reactions.size === 0) return messages;
   return messages.map((message) => {
-    const counts = reactions.get(message.seq);
+    const counts = reactions.get(numberOf(message));
     return counts ? { ...message, reactions: counts } : message;
   });
 }
 
 /** The `update` frame of a message as it is now, changed last at `rev`. */
 function updateFrame(
-  room: string,
+  place: { room?: string },
   changed: ChangedMessage,
-  message: StoredMessage,
+  message: Changeable,
   reactions: ReactionCount[],
 ): UpdateFrame {
   const frame: UpdateFrame = {
     type: 'update',
-    room,
+    ...placeOf({ room: place.room, seq: changed.seq }),
     id: changed.id,
-    seq: changed.seq,
     rev: changed.rev,
     from: message.from,
     reactions,
@@ -146,26 +163,38 @@ function updateFrame(
 }
 
 /**
- * The `update` frames of a room's messages changed after `rev` (a chunk,
- * in the order of their last change), as `reader` sees them; `keep`
- * chooses which of them to send. A message no longer kept is left out.
+ * Where changed messages are kept: a room (`key`, spelled `name`), or a
+ * mailbox (`key` its owner, no `name`).
+ */
+export interface ChangePlace {
+  key: string;
+  name?: string;
+}
+
+/**
+ * The `update` frames of a room's (or a mailbox's) messages changed after
+ * `rev` (a chunk, in the order of their last change), as `reader` sees
+ * them; `keep` chooses which of them to send. A message no longer kept is
+ * left out.
  */
 export async function updatesAfter(
   stores: { store: HistoryStore; changes: ChangeStore },
-  room: { key: string; name: string },
+  place: ChangePlace,
   rev: number,
   reader: string | undefined,
   keep: (changed: ChangedMessage) => boolean = () => true,
 ): Promise<{ read: number; more: boolean; updates: Array<{ rev: number; out: Outgoing }> }> {
   const { store, changes } = stores;
-  const changed = await changes.changedAfter(room.key, rev, CHANGES_READ);
+  const changed = await changes.changedAfter(place.key, rev, CHANGES_READ);
   const wanted = changed.filter(keep);
+  const find = (id: string): Promise<Changeable | undefined> =>
+    place.name === undefined ? store.findDirect(place.key, id) : store.find(place.key, id);
   const [messages, reactions] = await Promise.all([
-    Promise.all(wanted.map((m) => store.find(room.key, m.id))),
+    Promise.all(wanted.map((m) => find(m.id))),
     wanted.length === 0
       ? new Map<number, ReactionCount[]>()
       : changes.reactionsOf(
-          room.key,
+          place.key,
           wanted.map((m) => m.seq),
           reader,
         ),
@@ -174,7 +203,12 @@ export async function updatesAfter(
   wanted.forEach((message, i) => {
     const stored = messages[i];
     if (!stored) return;
-    const frame = updateFrame(room.name, message, stored, reactions.get(message.seq) ?? []);
+    const frame = updateFrame(
+      { room: place.name },
+      message,
+      stored,
+      reactions.get(message.seq) ?? [],
+    );
     updates.push({ rev: message.rev, out: new Outgoing(frame) });
   });
   // The last rev read counts even when its message was not sent.

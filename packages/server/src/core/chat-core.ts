@@ -23,6 +23,7 @@ import {
 import { Connections } from './connections.js';
 import { DirectMessages, copyMailbox } from './direct-messages.js';
 import { HeldEvents } from './held-events.js';
+import { DirectChanges } from './direct-changes.js';
 import { MessageChanges } from './message-changes.js';
 import { Moderation } from './moderation.js';
 import type { RoomRequest, ServerRequest } from './moderation.js';
@@ -122,6 +123,8 @@ export interface Identity {
   editEvents?: boolean;
   /** Room -> the last change `rev` the client has (`hello.revs`), for a resume. */
   revs?: ResumeMap;
+  /** The last change `rev` of the mailbox the client has (`hello.drev`), for a resume. */
+  drev?: number;
 }
 
 /**
@@ -142,6 +145,7 @@ export class ChatCore {
   private readonly acks: Acks;
   private readonly moderation: Moderation;
   private readonly changes: MessageChanges;
+  private readonly directChanges: DirectChanges;
 
   constructor(private readonly options: ChatCoreOptions) {
     const { node, store, bus, directory, accounts, clock, ids } = options;
@@ -185,12 +189,14 @@ export class ChatCore {
       records,
       maxOwnedRooms: options.maxOwnedRooms ?? 100,
     });
+    const changePoster = options.changePoster ?? changeThenPublish(options.changes, bus);
     this.changes = new MessageChanges({
       store,
-      poster: options.changePoster ?? changeThenPublish(options.changes, bus),
+      poster: changePoster,
       clock,
       isMember: (membership) => this.rooms.isMember(membership),
     });
+    this.directChanges = new DirectChanges({ store, poster: changePoster, clock });
     this.directs = new DirectMessages({
       node,
       ids,
@@ -278,6 +284,7 @@ export class ChatCore {
       typingSent: new Map(),
       rooms: new Map(),
       lastDseq: 0,
+      lastDrev: 0,
       // Direct messages wait until the mailbox has been replayed (after the rooms).
       directHeld: keepsDirects(owner) ? new HeldEvents() : undefined,
       unanswered: 0,
@@ -346,7 +353,7 @@ export class ChatCore {
     const joined = new Set(user.rooms.keys());
     if (account && (joined.size !== remembered.size || [...joined].some((r) => !remembered.has(r))))
       await this.rooms.rememberRooms(user);
-    if (user.directHeld) await this.directs.replayMailbox(user, identity.dseq);
+    if (user.directHeld) await this.directs.replayMailbox(user, identity.dseq, identity.drev);
     return user;
   }
 
@@ -433,19 +440,25 @@ export class ChatCore {
     return this.directs.send(user, to, text, action, this.acks.origin(user, ref), replyTo);
   }
 
-  /** Puts a reaction on a room message, or takes it back (see `MessageChanges.react`). */
+  /** Puts a reaction on a message, or takes it back (see `MessageChanges.react`, `DirectChanges.react`). */
   react(user: ChatUser, frame: ReactFrame): Promise<FrameError | undefined> {
-    return this.changes.react(user, frame);
+    return frame.room === undefined
+      ? this.directChanges.react(user, frame)
+      : this.changes.react(user, frame.room, frame);
   }
 
-  /** Replaces the text of one's own room message (see `MessageChanges.edit`). */
+  /** Replaces the text of one's own message (see `MessageChanges.edit`, `DirectChanges.edit`). */
   edit(user: ChatUser, frame: EditFrame): Promise<FrameError | undefined> {
-    return this.changes.edit(user, frame);
+    return frame.room === undefined
+      ? this.directChanges.edit(user, frame)
+      : this.changes.edit(user, frame.room, frame);
   }
 
-  /** Deletes a room message (see `MessageChanges.remove`). */
+  /** Deletes a message (see `MessageChanges.remove`, `DirectChanges.remove`). */
   remove(user: ChatUser, frame: DeleteFrame): Promise<FrameError | undefined> {
-    return this.changes.remove(user, frame);
+    return frame.room === undefined
+      ? this.directChanges.remove(user, frame)
+      : this.changes.remove(user, frame.room, frame);
   }
 
   /** Tells a room, or a person (`to`), that the user is typing, or stopped (see `typing.ts`). */
@@ -570,6 +583,9 @@ export class ChatCore {
       }
       case 'direct':
         this.directs.deliverToOwner(event.owner, event.frame, event.ack);
+        break;
+      case 'direct-change':
+        this.directs.deliverChange(event.owner, event.frame, event.rev, event.feature);
         break;
       case 'handover':
         if (event.node === this.options.node)

@@ -4,7 +4,9 @@ import { catchUp } from './held-events.js';
 import { directFrame } from './history-pages.js';
 import { Outgoing } from './outgoing.js';
 import { keepsDirects } from './owners.js';
-import type { ChatUser } from './people.js';
+import type { ChatUser, EventFeature } from './people.js';
+import { followsChanges, wants } from './people.js';
+import { updatesAfter } from './change-frames.js';
 import type {
   Bus,
   Clock,
@@ -17,7 +19,12 @@ import type {
   Rename,
 } from './ports.js';
 import type { ReplayContext } from './replays.js';
-import { replayDirectsAfter, replayLatestDirects } from './replays.js';
+import {
+  mailboxReader,
+  replayDirectsAfter,
+  replayLatestDirects,
+  replayUpdates,
+} from './replays.js';
 import { passesTypingThrottle, personConversation, sentIn, typingFrame } from './typing.js';
 
 /** How many of a mailbox's newest messages are looked through for peers who took another name. */
@@ -94,6 +101,8 @@ export class DirectMessages {
       ts: host.clock.now(),
       action,
       ...(reply === undefined ? {} : { reply }),
+      fromIdentity: owner,
+      toIdentity: target.owner,
     };
     user.unanswered++;
     if (target.owner !== owner && !keepsDirects(target.owner)) {
@@ -147,25 +156,48 @@ export class DirectMessages {
    * `dseq`; then what came meanwhile, and it goes live. Given its mailbox,
    * its owner has nothing waiting any more.
    */
-  async replayMailbox(user: ChatUser, dseq: number | undefined): Promise<void> {
+  async replayMailbox(
+    user: ChatUser,
+    dseq: number | undefined,
+    drev: number | undefined,
+  ): Promise<void> {
     const { replay, store } = this.host;
+    const owner = user.person.owner;
     const still = () => this.host.isRegistered(user);
+    const follows = followsChanges(user);
     try {
-      user.lastDseq =
-        dseq === undefined
-          ? await replayLatestDirects(replay, user, still)
-          : await replayDirectsAfter(replay, user, dseq, still);
+      // The mailbox's change number, read before its messages are: they hold that change.
+      const rev = follows ? await replay.changes.rev(owner) : undefined;
+      user.lastDrev = rev ?? 0;
+      if (dseq === undefined) user.lastDseq = await replayLatestDirects(replay, user, still, rev);
+      else {
+        if (drev !== undefined && rev !== undefined && drev < rev)
+          user.lastDrev = Math.max(
+            user.lastDrev,
+            await replayUpdates(replay, user, { key: owner }, drev, dseq, owner, still),
+          );
+        user.lastDseq = await replayDirectsAfter(replay, user, dseq, still, rev);
+      }
     } finally {
       const held = await catchUp({
         user,
         held: user.directHeld!,
         last: () => user.lastDseq,
         setLast: (number) => (user.lastDseq = number),
-        read: (query) => store.pageDirect(user.person.owner, query),
+        read: mailboxReader(replay, user),
         frameOf: directFrame,
         numberOf: (stored) => stored.dseq,
         still,
         goLive: () => (user.directHeld = undefined),
+        ...(follows
+          ? {
+              changes: {
+                last: () => user.lastDrev,
+                setLast: (rev: number) => (user.lastDrev = rev),
+                read: (rev: number) => updatesAfter(replay, { key: owner }, rev, owner),
+              },
+            }
+          : {}),
       });
       user.directHeld = undefined;
       for (const out of held?.events ?? []) user.recipient.deliver(out);
@@ -228,6 +260,24 @@ export class DirectMessages {
     for (const user of this.host.devicesOf(owner))
       this.deliver(user, (out ??= new Outgoing(frame)), frame.dseq);
     if (ack) this.host.acknowledge(ack, frame);
+  }
+
+  /**
+   * A change to a message of the mailbox of `owner` (numbered `rev` there):
+   * to each of its connections here that asked for `feature`, in `rev`
+   * order; one whose mailbox is being replayed reads it back after.
+   */
+  deliverChange(owner: string, frame: ServerFrame, rev: number, feature: EventFeature): void {
+    let out: Outgoing | undefined;
+    for (const user of this.host.devicesOf(owner)) {
+      if (!wants(user, feature)) continue;
+      out ??= new Outgoing(frame);
+      if (user.directHeld) user.directHeld.hold(out, undefined, rev);
+      else if (rev > user.lastDrev) {
+        user.lastDrev = rev;
+        user.recipient.deliver(out);
+      }
+    }
   }
 
   /** A direct message for someone of this node with no identity: handed over, and the sender answered. */
@@ -337,9 +387,17 @@ export async function copyMailbox(store: HistoryStore, from: string, to: string)
   let after = 0;
   for (;;) {
     const page = await store.pageDirect(from, { after, limit: COPY_PAGE });
+    // The guest's own messages are the account's now (it may edit them).
+    const moved = (identity: string | undefined) => (identity === from ? to : identity);
     // Appends to one mailbox are numbered in the order they are called.
     await Promise.all(
-      page.map(({ owner: _owner, dseq: _dseq, ...draft }) => store.appendDirect(to, draft)),
+      page.map(({ owner: _owner, dseq: _dseq, reactions: _reactions, ...draft }) =>
+        store.appendDirect(to, {
+          ...draft,
+          ...(draft.fromIdentity === undefined ? {} : { fromIdentity: moved(draft.fromIdentity) }),
+          ...(draft.toIdentity === undefined ? {} : { toIdentity: moved(draft.toIdentity) }),
+        }),
+      ),
     );
     if (page.length < COPY_PAGE) return;
     after = page.at(-1)!.dseq;

@@ -37,6 +37,11 @@ export function directFrame(stored: StoredDirect): MessageFrame {
   };
   if (stored.action) frame.action = true;
   if (stored.reply) frame.reply = stored.reply;
+  if (stored.reactions) frame.reactions = stored.reactions;
+  if (stored.deletedBy !== undefined) {
+    frame.deleted = true;
+    frame.deleted_by = stored.deletedBy;
+  } else if (stored.edited !== undefined) frame.edited = stored.edited;
   return frame;
 }
 
@@ -57,7 +62,7 @@ export function encodeMessage(frame: MessageFrame): EncodedMessage {
 export interface PageShape {
   /** The room, or undefined for a page of direct messages. */
   room: string | undefined;
-  /** A room's change number the page is as of (feature `reactions`), or none. */
+  /** The change number of the room (or mailbox) the page is as of (features `reactions`, `edits`), or none. */
   rev?: number | undefined;
   /** A page around a message: newer messages exist after it. */
   newer?: boolean | undefined;
@@ -89,7 +94,7 @@ export function pageOut(shape: PageShape, messages: EncodedMessage[], more: bool
   const newer = shape.newer ? { newer: true } : {};
   return new Outgoing(
     shape.room === undefined
-      ? { type: 'dm_history', messages: frames, more }
+      ? { type: 'dm_history', messages: frames, more, ...rev }
       : { type: 'history', room: shape.room, messages: frames, more, ...rev, ...newer },
     json,
   );

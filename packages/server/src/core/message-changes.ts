@@ -1,4 +1,4 @@
-import type { DeleteFrame, EditFrame, FrameError, ReactFrame } from '@confab/protocol';
+import type { FrameError } from '@confab/protocol';
 import { foldRoom, replyExcerpt } from '@confab/protocol';
 import { tooManyReactions } from './change-frames.js';
 import type { ChatUser, Membership } from './people.js';
@@ -38,8 +38,12 @@ export class MessageChanges {
    * different ones. What is not news (a reaction one had already) changes
    * nothing and is not answered.
    */
-  async react(user: ChatUser, frame: ReactFrame): Promise<FrameError | undefined> {
-    const found = await this.message(user, frame.room, frame.id, 'react to');
+  async react(
+    user: ChatUser,
+    room: string,
+    frame: { id: string; emoji: string; remove?: boolean },
+  ): Promise<FrameError | undefined> {
+    const found = await this.message(user, room, frame.id, 'react to');
     if ('code' in found) return found;
     const { membership, message } = found;
     const outcome = await this.context.poster.react({
@@ -56,8 +60,12 @@ export class MessageChanges {
   }
 
   /** Replaces the text of a message of the room; only the identity that sent it may. */
-  async edit(user: ChatUser, frame: EditFrame): Promise<FrameError | undefined> {
-    const found = await this.message(user, frame.room, frame.id, 'edit');
+  async edit(
+    user: ChatUser,
+    room: string,
+    frame: { id: string; text: string },
+  ): Promise<FrameError | undefined> {
+    const found = await this.message(user, room, frame.id, 'edit');
     if ('code' in found) return found;
     const { membership, message } = found;
     if (message.owner === undefined || message.owner !== user.person.owner)
@@ -80,8 +88,12 @@ export class MessageChanges {
    * owner and moderators and the server's operators. Its text is erased
    * from the store; the room keeps a tombstone in its place.
    */
-  async remove(user: ChatUser, frame: DeleteFrame): Promise<FrameError | undefined> {
-    const found = await this.message(user, frame.room, frame.id, 'delete');
+  async remove(
+    user: ChatUser,
+    room: string,
+    frame: { id: string },
+  ): Promise<FrameError | undefined> {
+    const found = await this.message(user, room, frame.id, 'delete');
     if ('code' in found) return found;
     const { membership, message } = found;
     const own = message.owner !== undefined && message.owner === user.person.owner;

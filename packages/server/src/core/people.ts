@@ -48,6 +48,8 @@ export interface ChatUser {
   readonly rooms: Map<string, Membership>;
   /** Highest `dseq` this connection was sent: a kept direct message at or below it is a duplicate. */
   lastDseq: number;
+  /** Highest change `rev` of the mailbox this connection is up to date with (it follows changes). */
+  lastDrev: number;
   /** What went by while the mailbox was being replayed; undefined once live. */
   directHeld: HeldEvents | undefined;
   /** Messages sent but not yet answered (ack or error). */

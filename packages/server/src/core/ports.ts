@@ -71,6 +71,17 @@ export interface DirectDraft {
   action: boolean;
   /** The message it answers, as it was then. */
   reply?: ReplyExcerpt;
+  /**
+   * The identities of its two ends (see `owners.ts`): who may edit it, and
+   * whose mailbox holds the other copy a change is made to as well.
+   * Absent on messages kept before they were recorded.
+   */
+  fromIdentity?: string;
+  toIdentity?: string;
+  /** When its text was last edited. */
+  edited?: number;
+  /** Deleted, by this name: its text is gone (empty), its dseq stays. */
+  deletedBy?: string;
 }
 
 /** A direct message as kept in one identity's mailbox: the draft plus its `dseq` there. */
@@ -78,6 +89,8 @@ export interface StoredDirect extends DirectDraft {
   /** The mailbox: whose direct messages these are (see `Owner`). */
   owner: string;
   dseq: number;
+  /** Its reactions, as its mailbox's owner sees them, when a replay read them too. */
+  reactions?: ReactionCount[];
 }
 
 /**
@@ -141,16 +154,34 @@ export interface HistoryStore {
   close(): Promise<void>;
 }
 
-/** A reaction put on a room message, or (`remove`) taken back. */
+/*
+ * Changes are made to a message where it is kept: in a room, or in one
+ * mailbox (a direct message has a copy in the mailbox at each end, and a
+ * change is made to each). `roomKey` names that place (a room's key, or
+ * the mailbox's owner: the forms never meet, a room's starting with `#`),
+ * `room` spells the room in frames and is absent for a mailbox, and `seq`
+ * is the message's number there (its `seq`, or its `dseq`). Each place
+ * numbers its own changes (`rev`).
+ */
+
+/** Whether a change is to a message of a mailbox (rather than of a room). */
+export function inMailbox(change: { room?: string }): boolean {
+  return change.room === undefined;
+}
+
+/** A reaction put on a message, or (`remove`) taken back. */
 export interface ReactionChange {
   roomKey: string;
-  /** The room as it is spelled in frames. */
-  room: string;
-  /** The message: its seq and id. */
+  /** The room as it is spelled in frames; absent: the message is a mailbox's. */
+  room?: string;
+  /** The message: its seq (or dseq) and id. */
   seq: number;
   id: string;
   emoji: string;
-  /** Who: a folded name is one person; `name` as they are called now. */
+  /**
+   * Who: in a room a folded name is one person; in a mailbox, an identity.
+   * `name` as they are called now.
+   */
   nameKey: string;
   name: string;
   remove: boolean;
@@ -165,10 +196,10 @@ export interface ReactionChange {
 export type ReactionOutcome =
   { changed: true; rev: number; count: number } | { changed: false; full?: boolean };
 
-/** A room message's text replaced by its sender. */
+/** A message's text replaced by its sender. */
 export interface EditChange {
   roomKey: string;
-  room: string;
+  room?: string;
   seq: number;
   id: string;
   /** Its sender, as it was sent. */
@@ -179,10 +210,10 @@ export interface EditChange {
   excerpt: string;
 }
 
-/** A room message deleted: its text erased for good, a tombstone kept in its place. */
+/** A message deleted: its text erased for good, a tombstone kept in its place. */
 export interface DeleteChange {
   roomKey: string;
-  room: string;
+  room?: string;
   seq: number;
   id: string;
   /** Its sender, as it was sent. */
@@ -441,6 +472,11 @@ export type BusEvent =
    * sender, to be acked once its own copy is delivered.
    */
   | { kind: 'direct'; owner: string; frame: MessageFrame; ack?: Origin }
+  /**
+   * A change to a direct message kept in the mailbox of `owner` (numbered
+   * `rev` there), for its connections that asked for `feature`, on every node.
+   */
+  | { kind: 'direct-change'; owner: string; frame: ServerFrame; rev: number; feature: EventFeature }
   /**
    * A direct message for someone whose messages are not kept (no identity:
    * plain text, a client of protocol 1.0), handed over by the node that

@@ -11,7 +11,8 @@ import {
 } from './history-pages.js';
 import type { ChatUser } from './people.js';
 import type { HistoryStore, PageQuery, ChangeStore, StoredDirect, StoredMessage } from './ports.js';
-import { withReactions } from './change-frames.js';
+import type { ChangePlace } from './change-frames.js';
+import { updatesAfter, withReactions } from './change-frames.js';
 
 /*
  * Large answers, sent as the reader takes them. Each page waits for the
@@ -249,17 +250,35 @@ export function replayAfter(
   );
 }
 
-/** After `welcome`: the newest kept direct messages (`more`: older ones exist). Resolves with the highest dseq. */
+/**
+ * Reads a page of the mailbox of `user`'s identity, with the reactions of
+ * its messages as the identity sees them.
+ */
+export function mailboxReader(
+  context: ReplayContext,
+  user: ChatUser,
+): (query: PageQuery) => Promise<StoredDirect[]> {
+  const owner = user.person.owner;
+  return async (query) =>
+    withReactions(context.changes, owner, await context.store.pageDirect(owner, query), owner);
+}
+
+/**
+ * After `welcome`: the newest kept direct messages (`more`: older ones
+ * exist), as of the mailbox's change number `rev` (for a connection that
+ * follows changes). Resolves with the highest dseq.
+ */
 export function replayLatestDirects(
   context: ReplayContext,
   user: ChatUser,
   still: StillWanted,
+  rev?: number,
 ): Promise<number> {
   return backwardPage(
     user,
-    { room: undefined },
+    { room: undefined, rev },
     context.maxFrameBytes,
-    (query) => context.store.pageDirect(user.person.owner, query),
+    mailboxReader(context, user),
     encodeDirect,
     (m) => m.dseq,
     undefined,
@@ -274,15 +293,52 @@ export function replayDirectsAfter(
   user: ChatUser,
   after: number,
   still: StillWanted,
+  rev?: number,
 ): Promise<number> {
   return forwardPages(
     user,
-    { room: undefined },
+    { room: undefined, rev },
     context.maxFrameBytes,
-    (query) => context.store.pageDirect(user.person.owner, query),
+    mailboxReader(context, user),
     encodeDirect,
     (m) => m.dseq,
     after,
     still,
   );
+}
+
+/**
+ * A resume's first part, for a connection that follows changes: an
+ * `update` for each message of the room (or mailbox) it has (numbered at
+ * or below `upTo`) changed after `rev`, in the order of their last change,
+ * at the reader's pace, as `reader` sees it. Resolves with the last rev read.
+ */
+export async function replayUpdates(
+  context: ReplayContext,
+  user: ChatUser,
+  place: ChangePlace,
+  rev: number,
+  upTo: number,
+  reader: string,
+  still: StillWanted,
+): Promise<number> {
+  let last = rev;
+  for (;;) {
+    if (!(await user.recipient.ready()) || !still()) return last;
+    const { read, more, updates } = await updatesAfter(
+      context,
+      place,
+      last,
+      reader,
+      (changed) => changed.seq <= upTo,
+    );
+    let bytes = 0;
+    for (const { out } of updates) {
+      user.recipient.deliver(out);
+      bytes += out.line.length;
+    }
+    user.recipient.spent(bytes);
+    last = read;
+    if (!more) return last;
+  }
 }

@@ -33,7 +33,14 @@ import type {
 } from './ports.js';
 import { updatesAfter } from './change-frames.js';
 import type { ReplayContext, RoomReader } from './replays.js';
-import { RESUME_PAGE, replayAfter, replayAround, replayPage, roomReader } from './replays.js';
+import {
+  RESUME_PAGE,
+  replayAfter,
+  replayAround,
+  replayPage,
+  replayUpdates,
+  roomReader,
+} from './replays.js';
 
 /** What rooms need of the rest of the chat. */
 export interface RoomsContext {
@@ -352,7 +359,15 @@ export class Rooms {
         if (resumeRev !== undefined && reader.rev !== undefined && resumeRev < reader.rev)
           membership.lastRev = Math.max(
             membership.lastRev,
-            await this.replayChanges(user, room, resumeRev, resumeAfter, still),
+            await replayUpdates(
+              this.context.replay,
+              user,
+              room,
+              resumeRev,
+              resumeAfter,
+              user.key,
+              still,
+            ),
           );
         membership.lastSeq = await replayAfter(
           this.context.replay,
@@ -805,40 +820,6 @@ export class Rooms {
   private async readerOf(user: ChatUser, roomKey: string): Promise<RoomReader> {
     if (!followsChanges(user)) return { reader: user.key };
     return { reader: user.key, rev: await this.context.replay.changes.rev(roomKey) };
-  }
-
-  /**
-   * A resume's first part, for a connection that follows changes: an
-   * `update` for each message it has (at or below `upToSeq`) changed after
-   * `rev`, in the order of their last change, at the reader's pace.
-   * Resolves with the last rev read.
-   */
-  private async replayChanges(
-    user: ChatUser,
-    room: LocalRoom,
-    rev: number,
-    upToSeq: number,
-    still: () => boolean,
-  ): Promise<number> {
-    let last = rev;
-    for (;;) {
-      if (!(await user.recipient.ready()) || !still()) return last;
-      const { read, more, updates } = await updatesAfter(
-        this.context.replay,
-        room,
-        last,
-        user.key,
-        (changed) => changed.seq <= upToSeq,
-      );
-      let bytes = 0;
-      for (const { out } of updates) {
-        user.recipient.deliver(out);
-        bytes += out.line.length;
-      }
-      user.recipient.spent(bytes);
-      last = read;
-      if (!more) return last;
-    }
   }
 
   /** The room's member list, in as many `names` frames as it takes to fit the frame limit. */

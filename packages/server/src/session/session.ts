@@ -327,6 +327,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
         // Plain text shows edits and deletes as lines.
         editEvents: this.connection.kind === 'plain' || frame.features?.includes('edits') === true,
         ...(frame.revs === undefined ? {} : { revs: frame.revs }),
+        ...(frame.drev === undefined ? {} : { drev: frame.drev }),
       };
       const result = await this.core.register(this, frame.name, frame.resume, identity);
       const made = login?.token !== undefined ? login.session : undefined;

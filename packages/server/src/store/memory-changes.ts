@@ -9,6 +9,7 @@ import type {
   ReactionChange,
   ReactionOutcome,
 } from '../core/ports.js';
+import { inMailbox } from '../core/ports.js';
 import { useEntry } from '../recently-used.js';
 import type { MemoryStore } from './memory-store.js';
 
@@ -70,26 +71,38 @@ export class MemoryChanges implements ChangeStore {
   }
 
   edit(change: EditChange): Promise<MessageChangeOutcome> {
-    const message = this.store.at(change.roomKey, change.seq);
+    const mailbox = inMailbox(change);
+    const message = this.store.at(change.roomKey, change.seq, mailbox);
     if (!message || message.id !== change.id || message.deletedBy !== undefined)
       return Promise.resolve({ changed: false });
-    this.store.replace({ ...message, text: change.text, edited: change.ts });
-    this.store.requote(change.roomKey, change.id, (reply) => ({ ...reply, text: change.excerpt }));
+    this.store.replace(
+      change.roomKey,
+      { ...message, text: change.text, edited: change.ts },
+      mailbox,
+    );
+    this.store.requote(
+      change.roomKey,
+      change.id,
+      (reply) => ({ ...reply, text: change.excerpt }),
+      mailbox,
+    );
     const rev = this.numbered(this.room(change.roomKey), change.seq, change.id).rev;
     return Promise.resolve({ changed: true, rev });
   }
 
   remove(change: DeleteChange): Promise<MessageChangeOutcome> {
-    const message = this.store.at(change.roomKey, change.seq);
+    const mailbox = inMailbox(change);
+    const message = this.store.at(change.roomKey, change.seq, mailbox);
     if (!message || message.id !== change.id || message.deletedBy !== undefined)
       return Promise.resolve({ changed: false });
     const { edited: _edited, ...kept } = message;
-    this.store.replace({ ...kept, text: '', deletedBy: change.by });
-    this.store.requote(change.roomKey, change.id, (reply) => ({
-      ...reply,
-      text: '',
-      deleted: true,
-    }));
+    this.store.replace(change.roomKey, { ...kept, text: '', deletedBy: change.by }, mailbox);
+    this.store.requote(
+      change.roomKey,
+      change.id,
+      (reply) => ({ ...reply, text: '', deleted: true }),
+      mailbox,
+    );
     const numbered = this.numbered(this.room(change.roomKey), change.seq, change.id);
     numbered.byEmoji.clear();
     return Promise.resolve({ changed: true, rev: numbered.rev });

@@ -40,6 +40,14 @@ interface Mailbox extends Numbered<StoredDirect> {
   waitingBySender: Map<string, Waiting>;
 }
 
+/** A kept message of a room or a mailbox. */
+type Kept = StoredMessage | StoredDirect;
+
+/** A kept message's number: its seq, or its dseq. */
+function numberOf(message: Kept): number {
+  return 'dseq' in message ? message.dseq : message.seq;
+}
+
 /** A room with nothing in it yet: its first message is 1. */
 function unnumbered<T extends { id: string }>(): Numbered<T> {
   return { messages: [], last: 0, byId: new Map() };
@@ -94,29 +102,45 @@ export class MemoryStore implements HistoryStore {
     return Promise.resolve(this.rooms.get(roomKey)?.byId.get(id));
   }
 
-  /** The room's message `seq`, while it is kept (for the room's changes). */
-  at(roomKey: string, seq: number): StoredMessage | undefined {
-    const messages = this.rooms.get(roomKey)?.messages;
+  /** The messages of a room, or (`mailbox`: `key` is its owner) of a mailbox. */
+  private kept(key: string, mailbox: boolean): Numbered<Kept> | undefined {
+    return mailbox ? this.mailboxes.get(key) : this.rooms.get(key);
+  }
+
+  /** The message `seq` (a mailbox's: its dseq) of a room or mailbox, while it is kept (for its changes). */
+  at(key: string, seq: number, mailbox = false): Kept | undefined {
+    const messages = this.kept(key, mailbox)?.messages;
     const first = messages?.[0];
     if (!messages || !first) return undefined;
     // Numbers have no gaps: the message's place is its distance from the first kept.
-    const message = messages[seq - first.seq];
-    return message?.seq === seq ? message : undefined;
+    const message = messages[seq - numberOf(first)];
+    return message && numberOf(message) === seq ? message : undefined;
   }
 
-  /** Puts `message` in place of the room's message of its seq (a new object: pages read earlier keep theirs). */
-  replace(message: StoredMessage): void {
-    const room = this.rooms.get(message.roomKey);
-    const first = room?.messages[0];
-    if (!room || !first || room.messages[message.seq - first.seq]?.seq !== message.seq) return;
-    room.messages[message.seq - first.seq] = message;
-    room.byId.set(message.id, message);
+  /**
+   * Puts `message` in place of the message of its number in the room or
+   * mailbox `key` (a new object: pages read earlier keep theirs).
+   */
+  replace(key: string, message: Kept, mailbox = false): void {
+    const kept = this.kept(key, mailbox);
+    const first = kept?.messages[0];
+    if (!kept || !first) return;
+    const at = numberOf(message) - numberOf(first);
+    if (kept.messages[at]?.id !== message.id) return;
+    kept.messages[at] = message;
+    kept.byId.set(message.id, message);
   }
 
-  /** Changes, with `change`, the quote of every kept reply to the room's message `id`. */
-  requote(roomKey: string, id: string, change: (reply: ReplyExcerpt) => ReplyExcerpt): void {
-    for (const message of this.rooms.get(roomKey)?.messages ?? [])
-      if (message.reply?.id === id) this.replace({ ...message, reply: change(message.reply) });
+  /** Changes, with `change`, the quote of every kept reply to the message `id` of a room or mailbox. */
+  requote(
+    key: string,
+    id: string,
+    change: (reply: ReplyExcerpt) => ReplyExcerpt,
+    mailbox = false,
+  ): void {
+    for (const message of this.kept(key, mailbox)?.messages ?? [])
+      if (message.reply?.id === id)
+        this.replace(key, { ...message, reply: change(message.reply) }, mailbox);
   }
 
   appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect> {

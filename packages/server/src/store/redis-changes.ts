@@ -11,9 +11,11 @@ import type {
   MessageChangeOutcome,
   ReactionChange,
   ReactionOutcome,
+  MailboxLimits,
 } from '../core/ports.js';
+import { DEFAULT_MAILBOX_LIMITS, inMailbox } from '../core/ports.js';
 import type { Publication } from './redis-store.js';
-import { DATA_LOST, publicationArgs, storeKey } from './redis-store.js';
+import { DATA_LOST, publicationArgs, reactedPrefix, storeKey } from './redis-store.js';
 
 /**
  * Lua that numbers a change of message ARGV[1] (id ARGV[2]): the room's
@@ -33,6 +35,15 @@ if redis.call('ZCARD', KEYS[4]) > tonumber(ARGV[${bound}]) then
   redis.call('DEL', ARGV[${prefix}] .. old)
 end`;
 
+/**
+ * Lua that gives the first `count` keys the life of a guest's mailbox
+ * (ARGV[at]: milliseconds; 0 for a room's or an account's, kept).
+ */
+const EXPIRE = (count: number, at: number) => `
+if tonumber(ARGV[${at}]) > 0 then
+  for i = 1, ${count} do redis.call('PEXPIRE', KEYS[i], ARGV[${at}]) end
+end`;
+
 /** Lua that refuses (-10) when the node's guard (ARGV[at]) is gone: Redis lost data. */
 const GUARD = (at: number) =>
   `if ARGV[${at}] ~= '' and redis.call('EXISTS', ARGV[${at}]) == 0 then return {-10} end`;
@@ -44,9 +55,11 @@ const GUARD = (at: number) =>
  * `seq TAB id` by rev). ARGV: seq, id, emoji, folded name, '1' to remove,
  * the most different emoji a message may carry, the changed messages a
  * room keeps, the key prefix of who-reacted sets, the publication (command,
- * channel, payload after `R<rev> TAB <count> TAB`), and the node's guard key.
- * Returns {rev, count}; {0} when it was no news; {-1} when the message is
- * full; {-10} when Redis lost data (the guard is gone).
+ * channel, payload after `R<rev> TAB <count> TAB`), the node's guard key,
+ * and the life of a guest's mailbox (see `EXPIRE`). A message's counts
+ * hold while its who-reacted set does (a guest's can expire before the
+ * mailbox does). Returns {rev, count}; {0} when it was no news; {-1} when
+ * the message is full; {-10} when Redis lost data (the guard is gone).
  */
 const REACT = `
 ${GUARD(12)}
@@ -56,7 +69,7 @@ local had = redis.call('SISMEMBER', KEYS[3], member) == 1
 if had ~= remove then return {0} end
 local summary = {}
 local raw = redis.call('HGET', KEYS[2], ARGV[1])
-if raw then summary = cjson.decode(raw) end
+if raw and redis.call('EXISTS', KEYS[3]) == 1 then summary = cjson.decode(raw) end
 local at = nil
 for i, pair in ipairs(summary) do
   if pair[1] == ARGV[3] then at = i break end
@@ -80,6 +93,7 @@ end
 if #summary == 0 then redis.call('HDEL', KEYS[2], ARGV[1])
 else redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(summary)) end
 ${NUMBER_CHANGE(7, 8)}
+${EXPIRE(4, 13)}
 if ARGV[9] ~= '' then
   redis.call(ARGV[9], ARGV[10], 'R' .. rev .. '\\t' .. count .. '\\t' .. ARGV[11])
 end
@@ -96,6 +110,7 @@ const READ = `
 local out = {}
 for i = 2, #ARGV do
   local raw = redis.call('HGET', KEYS[1], ARGV[i])
+  if raw and redis.call('EXISTS', KEYS[i]) == 0 then raw = nil end
   local mine = {}
   if raw and ARGV[1] ~= '' then
     for _, pair in ipairs(cjson.decode(raw)) do
@@ -117,8 +132,8 @@ return out
  * `RedisStore`'s append). ARGV: seq, id, 'edit' or 'delete', the new text
  * or who deletes, the time, the changed messages a room keeps, the
  * who-reacted prefix, a reply's quote of the new text, the publication
- * (command, channel, payload after `E<rev> TAB` or `D<rev> TAB`), and the
- * guard key. A message deleted already is not changed: {0}. An edit
+ * (command, channel, payload after `E<rev> TAB` or `D<rev> TAB`), the
+ * guard key, and the life of a guest's mailbox (see `EXPIRE`). A message deleted already is not changed: {0}. An edit
  * replaces the text and the quotes of it; a delete erases the text and its
  * quotes (marked deleted: a NUL), its reactions and who gave them. Returns
  * {rev}.
@@ -148,6 +163,7 @@ if quoting then
   if not edit then redis.call('HDEL', KEYS[8], ARGV[2]) end
 end
 ${NUMBER_CHANGE(6, 7)}
+${EXPIRE(8, 13)}
 if ARGV[9] ~= '' then
   redis.call(ARGV[9], ARGV[10], (edit and 'E' or 'D') .. rev .. '\\t' .. ARGV[11])
 end
@@ -170,6 +186,8 @@ export interface RedisChangesOptions {
   prefix?: string;
   /** Changed messages a room keeps (as many as its stream). @default 100000 */
   maxPerRoom?: number;
+  /** What a mailbox keeps (its changes, as many as its messages), and how long a guest's lives. @default DEFAULT_MAILBOX_LIMITS */
+  mailbox?: MailboxLimits;
   guard?: NumberingGuard;
 }
 
@@ -197,6 +215,7 @@ export class RedisChanges implements ChangeStore {
   private readonly client: ScriptedRedis;
   private readonly prefix: string;
   private readonly maxPerRoom: number;
+  private readonly mailbox: MailboxLimits;
   private readonly guard: NumberingGuard | undefined;
   /** Set while a rewrite of Redis's append-only file is due (after a delete). */
   private eraseTimer: NodeJS.Timeout | undefined;
@@ -209,7 +228,18 @@ export class RedisChanges implements ChangeStore {
     });
     this.prefix = options.prefix ?? 'confab:';
     this.maxPerRoom = options.maxPerRoom ?? 100_000;
+    this.mailbox = options.mailbox ?? DEFAULT_MAILBOX_LIMITS;
     this.guard = options.guard;
+  }
+
+  /** The changed messages a room or mailbox keeps. */
+  private boundOf(change: { room?: string }): number {
+    return inMailbox(change) ? this.mailbox.history : this.maxPerRoom;
+  }
+
+  /** How long a mailbox's changes live: a guest's as its messages do; 0 for kept. */
+  private lifeOf(change: { roomKey: string; room?: string }): number {
+    return inMailbox(change) && change.roomKey.startsWith('g:') ? this.mailbox.guestTtlMs : 0;
   }
 
   async react(change: ReactionChange, publication?: Publication): Promise<ReactionOutcome> {
@@ -226,10 +256,11 @@ export class RedisChanges implements ChangeStore {
         change.nameKey,
         change.remove ? '1' : '',
         LIMITS.maxReactionKinds,
-        this.maxPerRoom,
+        this.boundOf(change),
         this.reactedKey(roomKey, ''),
         ...publicationArgs(publication),
         this.guard?.key ?? '',
+        this.lifeOf(change),
       ),
     );
     if (rev === undefined || rev <= 0)
@@ -289,11 +320,12 @@ export class RedisChanges implements ChangeStore {
         kind,
         'text' in change ? change.text : change.by,
         change.ts,
-        this.maxPerRoom,
+        this.boundOf(change),
         this.reactedKey(roomKey, ''),
         'excerpt' in change ? change.excerpt : '',
         ...publicationArgs(publication),
         this.guard?.key ?? '',
+        this.lifeOf(change),
       ),
     );
     return rev === undefined || rev <= 0 ? { changed: false } : { changed: true, rev };
@@ -381,6 +413,6 @@ export class RedisChanges implements ChangeStore {
 
   /** Who reacted to one message of a room (with seq '': the prefix of every such key). */
   private reactedKey(roomKey: string, seq: number | string): string {
-    return `${storeKey(this.prefix, 'reacted', roomKey)}:${seq}`;
+    return `${reactedPrefix(this.prefix, roomKey)}${seq}`;
   }
 }

@@ -32,17 +32,6 @@ export interface RedisStoreOptions {
 }
 
 /**
- * Lua that adds a reply's fields (ARGV[at], [at+1], [at+2]: the answered
- * message's id, sender and excerpt) to the entry's `fields`, when it is one.
- */
-const REPLY_FIELDS = (at: number) => `
-if ARGV[${at}] ~= '' then
-  table.insert(fields, 'rid') table.insert(fields, ARGV[${at}])
-  table.insert(fields, 'rfrom') table.insert(fields, ARGV[${at + 1}])
-  table.insert(fields, 'rtext') table.insert(fields, ARGV[${at + 2}])
-end`;
-
-/**
  * Lua that keeps the entry's id findable (a reply names what it answers by
  * id): the ids key (the script's last) is a sorted set of id by number,
  * trimmed in step with the stream, to the newest ARGV[1].
@@ -110,9 +99,17 @@ return seq
  * sender it waits from ('' when the owner is there), its bytes, the bounds
  * (in all: messages, bytes; from one sender: messages, bytes), and the
  * milliseconds a guest's mailbox lives after its newest message (0: an
- * account's, kept), and the guard key as above. Returns the dseq, or -1
- * (mailbox full for everyone), -2 (full from this sender) or -10 (Redis
- * lost data), refusing it.
+ * account's, kept), the guard key as above, the reply's fields, the
+ * identities of the two ends, the state of a copied message (JSON, as the
+ * states hash keeps it; '' for none) and the key prefix of who reacted to
+ * each message. Returns the dseq, or -1 (mailbox full for everyone), -2
+ * (full from this sender) or -10 (Redis lost data), refusing it.
+ *
+ * As a room's, a mailbox's texts and quotes are kept beside its stream
+ * (KEYS[4] texts, [5] quotes, [6] quoting, [7] states), so a delete can
+ * erase them; with its changes (KEYS[8] the change counter, [9] reactions,
+ * [10] changed messages) they are trimmed in step with the stream, and a
+ * guest's expire with it.
  */
 const APPEND_DIRECT = `
 if ARGV[18] ~= '' and redis.call('EXISTS', ARGV[18]) == 0 then return -10 end
@@ -131,16 +128,36 @@ if sender ~= '' then
   redis.call('HINCRBY', KEYS[3], 'b:' .. sender, bytes)
 end
 local dseq = redis.call('INCR', KEYS[1])
-local fields = {'id', ARGV[2], 'from', ARGV[3], 'to', ARGV[4], 'text', ARGV[5], 'ts', ARGV[6],
-  'action', ARGV[7]}
-${REPLY_FIELDS(19)}
+local fields = {'id', ARGV[2], 'from', ARGV[3], 'to', ARGV[4], 'ts', ARGV[6], 'action', ARGV[7]}
+if ARGV[22] ~= '' then table.insert(fields, 'fi') table.insert(fields, ARGV[22]) end
+if ARGV[23] ~= '' then table.insert(fields, 'ti') table.insert(fields, ARGV[23]) end
+if ARGV[19] ~= '' then
+  table.insert(fields, 'rid') table.insert(fields, ARGV[19])
+  table.insert(fields, 'rfrom') table.insert(fields, ARGV[20])
+  redis.call('HSET', KEYS[5], dseq, ARGV[21])
+  local quoting = redis.call('HGET', KEYS[6], ARGV[19])
+  redis.call('HSET', KEYS[6], ARGV[19], quoting and (quoting .. ' ' .. dseq) or tostring(dseq))
+end
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], dseq .. '-0', unpack(fields))
+redis.call('HSET', KEYS[4], dseq, ARGV[5])
+if ARGV[24] ~= '' then redis.call('HSET', KEYS[7], dseq, ARGV[24]) end
+local gone = dseq - tonumber(ARGV[1])
+if gone > 0 then
+  redis.call('HDEL', KEYS[4], gone)
+  redis.call('HDEL', KEYS[5], gone)
+  redis.call('HDEL', KEYS[7], gone)
+  redis.call('HDEL', KEYS[9], gone)
+  redis.call('DEL', ARGV[25] .. gone)
+  local goneId = redis.call('ZRANGEBYSCORE', KEYS[11], gone, gone)[1]
+  if goneId then
+    redis.call('HDEL', KEYS[6], goneId)
+    redis.call('ZREM', KEYS[10], gone .. '\t' .. goneId)
+  end
+end
 ${INDEX_ID('dseq', 'ARGV[2]')}
 local ttl = tonumber(ARGV[17])
 if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
-  redis.call('PEXPIRE', KEYS[4], ttl)
+  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 if ARGV[8] ~= '' then
   redis.call(ARGV[8], ARGV[9], dseq .. '\t' .. ARGV[10])
@@ -194,19 +211,48 @@ function numberOf(id: string): number {
   return Number(id.slice(0, id.indexOf('-')));
 }
 
-function toDirect(owner: string, [id, fields]: StreamEntry): StoredDirect {
+/**
+ * A mailbox's stream entry as a direct message, with what is kept beside
+ * it (its text, quote and state). Entries written before texts were kept
+ * beside the stream have theirs in it.
+ */
+function toDirect(
+  owner: string,
+  [id, fields]: StreamEntry,
+  text: string | null,
+  quote: string | null,
+  stateJson: string | null,
+): StoredDirect {
   const value = fieldsOf(fields);
-  return {
+  const state = stateJson ? (JSON.parse(stateJson) as MessageState) : {};
+  const deleted = state.d !== undefined;
+  const direct: StoredDirect = {
     owner,
     dseq: numberOf(id),
     id: value.id ?? '',
     from: value.from ?? '',
     to: value.to ?? '',
-    text: value.text ?? '',
+    text: deleted ? '' : (text ?? value.text ?? ''),
     ts: Number(value.ts),
     action: value.action === '1',
-    ...replyOf(value),
+    ...replyOf(value, quote),
   };
+  if (value.fi !== undefined) direct.fromIdentity = value.fi;
+  if (value.ti !== undefined) direct.toIdentity = value.ti;
+  if (deleted) direct.deletedBy = state.d!;
+  else if (state.e !== undefined) direct.edited = state.e;
+  return direct;
+}
+
+/** A copied message's edited or deleted state, as the states hash keeps it ('' for none). */
+function stateArg(draft: DirectDraft): string {
+  if (draft.deletedBy !== undefined) return JSON.stringify({ d: draft.deletedBy });
+  return draft.edited === undefined ? '' : JSON.stringify({ e: draft.edited });
+}
+
+/** The key prefix of the sets of who reacted to each message of a room or mailbox. */
+export function reactedPrefix(prefix: string, key: string): string {
+  return `${storeKey(prefix, 'reacted', key)}:`;
 }
 
 /**
@@ -325,7 +371,7 @@ export class RedisStore implements HistoryStore {
     this.guard = options.guard;
     this.client = defineScripts<ScriptedRedis>(options.client, {
       confabAppend: { keys: 7, lua: APPEND },
-      confabAppendDirect: { keys: 4, lua: APPEND_DIRECT },
+      confabAppendDirect: { keys: 11, lua: APPEND_DIRECT },
     });
     this.prefix = options.prefix ?? 'confab:';
     this.maxPerRoom = options.maxPerRoom ?? 100_000;
@@ -408,7 +454,7 @@ export class RedisStore implements HistoryStore {
     return messages;
   }
 
-  /** What is kept beside a room's stream for these seqs: texts, quotes, states. */
+  /** What is kept beside a room's (or a mailbox's) stream for these numbers: texts, quotes, states. */
   private async beside(roomKey: string, numbers: number[]): Promise<Beside> {
     const seqs = numbers.map(String);
     const results = await reachable(() =>
@@ -444,6 +490,13 @@ export class RedisStore implements HistoryStore {
         this.key('dseq', owner),
         this.key('mailbox', owner),
         this.key('waiting', owner),
+        this.key('texts', owner),
+        this.key('quotes', owner),
+        this.key('quoting', owner),
+        this.key('states', owner),
+        this.key('rev', owner),
+        this.key('reactions', owner),
+        this.key('changes', owner),
         this.key('dids', owner),
         limits.history,
         draft.id,
@@ -462,6 +515,10 @@ export class RedisStore implements HistoryStore {
         keepsUntilAsked(owner) ? 0 : limits.guestTtlMs,
         this.guard?.key ?? '',
         ...replyArgs(draft.reply),
+        draft.fromIdentity ?? '',
+        draft.toIdentity ?? '',
+        stateArg(draft),
+        reactedPrefix(this.prefix, owner),
       ),
     );
     if (dseq < 0) throw mailboxFull(dseq === -2);
@@ -475,7 +532,25 @@ export class RedisStore implements HistoryStore {
 
   async pageDirect(owner: string, query: PageQuery): Promise<StoredDirect[]> {
     const entries = await this.range(this.key('mailbox', owner), query);
-    return entries.map((entry) => toDirect(owner, entry));
+    return this.directsOf(owner, entries);
+  }
+
+  /** A mailbox's entries as messages, with what is kept beside them (one more round trip). */
+  private async directsOf(owner: string, entries: StreamEntry[]): Promise<StoredDirect[]> {
+    if (entries.length === 0) return [];
+    const beside = await this.beside(
+      owner,
+      entries.map(([id]) => numberOf(id)),
+    );
+    return entries.map((entry, i) =>
+      toDirect(
+        owner,
+        entry,
+        beside.texts[i] ?? null,
+        beside.quotes[i] ?? null,
+        beside.states[i] ?? null,
+      ),
+    );
   }
 
   async find(roomKey: string, id: string): Promise<StoredMessage | undefined> {
@@ -485,7 +560,7 @@ export class RedisStore implements HistoryStore {
 
   async findDirect(owner: string, id: string): Promise<StoredDirect | undefined> {
     const entry = await this.entryById(this.key('dids', owner), this.key('mailbox', owner), id);
-    return entry && toDirect(owner, entry);
+    return entry && (await this.directsOf(owner, [entry]))[0];
   }
 
   /** The stream's entry of this id: its number from the ids set, then that one entry. */

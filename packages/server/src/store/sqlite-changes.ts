@@ -10,6 +10,7 @@ import type {
   ReactionChange,
   ReactionOutcome,
 } from '../core/ports.js';
+import { inMailbox } from '../core/ports.js';
 
 /**
  * How soon after a delete the write-ahead log is folded into the file and
@@ -44,8 +45,9 @@ const SCHEMA = `
 `;
 
 /**
- * Changes to room messages, in the history's SQLite file (the `messages`
- * table's own rows for edits and deletes). A change is one short
+ * Changes to room messages and to mailboxes' direct messages, in the
+ * history's SQLite file (the `messages` and `direct_messages` tables' own
+ * rows for edits and deletes; a mailbox's changes are kept under its owner). A change is one short
  * transaction, written before it is answered (it survives a crash of the
  * process, as an appended message does). A delete overwrites the text
  * (`secure_delete`, set by the store) and, a moment later, empties the
@@ -68,6 +70,14 @@ export class SqliteChanges implements ChangeStore {
   private readonly requoteEdited: StatementSync;
   private readonly requoteDeleted: StatementSync;
   private readonly dropReactions: StatementSync;
+  /** The same for a mailbox's messages (`direct_messages`, by owner and dseq). */
+  private readonly editDirect: StatementSync;
+  private readonly eraseDirect: StatementSync;
+  private readonly requoteEditedDirect: StatementSync;
+  private readonly requoteDeletedDirect: StatementSync;
+  private readonly forgetReactions: StatementSync;
+  private readonly forgetChanges: StatementSync;
+  private readonly forgetRev: StatementSync;
   private eraseTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: DatabaseSync) {
@@ -111,22 +121,55 @@ export class SqliteChanges implements ChangeStore {
     this.requoteEdited = db.prepare(`UPDATE messages SET reply_text = ? WHERE ${quoting}`);
     this.requoteDeleted = db.prepare(`UPDATE messages SET reply_text = NULL WHERE ${quoting}`);
     this.dropReactions = db.prepare(`DELETE FROM reactions WHERE ${where}`);
+    const liveDirect = 'owner = ? AND dseq = ? AND id = ? AND deleted_by IS NULL';
+    this.editDirect = db.prepare(
+      `UPDATE direct_messages SET text = ?, edited = ? WHERE ${liveDirect}`,
+    );
+    this.eraseDirect = db.prepare(
+      `UPDATE direct_messages SET text = '', edited = NULL, deleted_by = ? WHERE ${liveDirect}`,
+    );
+    const quotingDirect = 'owner = ? AND reply_id = ? AND reply_text IS NOT NULL';
+    this.requoteEditedDirect = db.prepare(
+      `UPDATE direct_messages SET reply_text = ? WHERE ${quotingDirect}`,
+    );
+    this.requoteDeletedDirect = db.prepare(
+      `UPDATE direct_messages SET reply_text = NULL WHERE ${quotingDirect}`,
+    );
+    this.forgetReactions = db.prepare('DELETE FROM reactions WHERE room_key = ? AND seq <= ?');
+    this.forgetChanges = db.prepare('DELETE FROM message_changes WHERE room_key = ? AND seq <= ?');
+    this.forgetRev = db.prepare('DELETE FROM room_revs WHERE room_key = ?');
+  }
+
+  /**
+   * A mailbox no longer keeps its messages up to `dseq` (all of them, and
+   * its change number, without one): their changes go too. Called within
+   * the store's transaction that drops them.
+   */
+  forget(owner: string, dseq?: number): void {
+    const upTo = dseq ?? Number.MAX_SAFE_INTEGER;
+    this.forgetReactions.run(owner, upTo);
+    this.forgetChanges.run(owner, upTo);
+    if (dseq === undefined) this.forgetRev.run(owner);
   }
 
   edit(change: EditChange): Promise<MessageChangeOutcome> {
     const { roomKey, seq, id } = change;
+    const mailbox = inMailbox(change);
     return this.change(roomKey, seq, id, () => {
-      if (this.editText.run(change.text, change.ts, roomKey, seq, id).changes === 0) return false;
-      this.requoteEdited.run(change.excerpt, roomKey, id);
+      const edit = mailbox ? this.editDirect : this.editText;
+      if (edit.run(change.text, change.ts, roomKey, seq, id).changes === 0) return false;
+      (mailbox ? this.requoteEditedDirect : this.requoteEdited).run(change.excerpt, roomKey, id);
       return true;
     });
   }
 
   remove(change: DeleteChange): Promise<MessageChangeOutcome> {
     const { roomKey, seq, id } = change;
+    const mailbox = inMailbox(change);
     const outcome = this.change(roomKey, seq, id, () => {
-      if (this.eraseText.run(change.by, roomKey, seq, id).changes === 0) return false;
-      this.requoteDeleted.run(roomKey, id);
+      const erase = mailbox ? this.eraseDirect : this.eraseText;
+      if (erase.run(change.by, roomKey, seq, id).changes === 0) return false;
+      (mailbox ? this.requoteDeletedDirect : this.requoteDeleted).run(roomKey, id);
       this.dropReactions.run(roomKey, seq);
       return true;
     });

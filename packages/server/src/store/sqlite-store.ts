@@ -121,6 +121,8 @@ const ID_INDEXES = `
   CREATE INDEX IF NOT EXISTS messages_by_reply ON messages (room_key, reply_id)
     WHERE reply_id IS NOT NULL;
   CREATE INDEX IF NOT EXISTS direct_messages_by_id ON direct_messages (owner, id);
+  CREATE INDEX IF NOT EXISTS direct_messages_by_reply ON direct_messages (owner, reply_id)
+    WHERE reply_id IS NOT NULL;
 `;
 
 /** Columns added since a table was first made, for files made before them. */
@@ -133,7 +135,15 @@ const ADDED_COLUMNS: Record<string, string[]> = {
     'edited INTEGER',
     'deleted_by TEXT',
   ],
-  direct_messages: ['reply_id TEXT', 'reply_from TEXT', 'reply_text TEXT'],
+  direct_messages: [
+    'reply_id TEXT',
+    'reply_from TEXT',
+    'reply_text TEXT',
+    'from_identity TEXT',
+    'to_identity TEXT',
+    'edited INTEGER',
+    'deleted_by TEXT',
+  ],
 };
 
 /** Adds the columns a file made by an older server lacks. */
@@ -179,10 +189,14 @@ interface DirectRow extends ReplyColumns {
   text: string;
   ts: number;
   action: number;
+  from_identity?: string | null;
+  to_identity?: string | null;
+  edited?: number | null;
+  deleted_by?: string | null;
 }
 
 function toDirect(row: DirectRow): StoredDirect {
-  return {
+  const direct: StoredDirect = {
     owner: row.owner,
     dseq: row.dseq,
     id: row.id,
@@ -191,8 +205,15 @@ function toDirect(row: DirectRow): StoredDirect {
     text: row.text,
     ts: row.ts,
     action: row.action === 1,
-    ...replyOf(row),
+    ...replyOf(row, true),
   };
+  if (row.from_identity !== null && row.from_identity !== undefined)
+    direct.fromIdentity = row.from_identity;
+  if (row.to_identity !== null && row.to_identity !== undefined)
+    direct.toIdentity = row.to_identity;
+  if (row.deleted_by !== null && row.deleted_by !== undefined) direct.deletedBy = row.deleted_by;
+  else if (row.edited !== null && row.edited !== undefined) direct.edited = row.edited;
+  return direct;
 }
 
 function toMessage(row: Row): StoredMessage {
@@ -289,7 +310,9 @@ export class SqliteStore implements HistoryStore {
       'SELECT * FROM (SELECT * FROM messages WHERE room_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
     );
     this.insertDirect = db.prepare(
-      'INSERT INTO direct_messages (owner, dseq, id, sender, recipient, text, ts, action, reply_id, reply_from, reply_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO direct_messages (owner, dseq, id, sender, recipient, text, ts, action,
+         reply_id, reply_from, reply_text, from_identity, to_identity, edited, deleted_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectDirectAfter = db.prepare(
       'SELECT * FROM direct_messages WHERE owner = ? AND dseq > ? ORDER BY dseq LIMIT ?',
@@ -450,6 +473,7 @@ export class SqliteStore implements HistoryStore {
       try {
         for (const { owner } of owners) {
           this.dropMailbox.run(owner);
+          this.changes.forget(owner);
           this.dropWaiting.run(owner);
           this.dropMailboxEntry.run(owner);
           this.lastDseqs.delete(owner);
@@ -547,6 +571,10 @@ export class SqliteStore implements HistoryStore {
             d.reply?.id ?? null,
             d.reply?.from ?? null,
             d.reply?.text ?? null,
+            d.fromIdentity ?? null,
+            d.toIdentity ?? null,
+            d.edited ?? null,
+            d.deletedBy ?? null,
           );
           if (pending.waiting)
             this.addWaiting.run(d.owner, pending.waiting.sender, pending.waiting.bytes);
@@ -556,8 +584,10 @@ export class SqliteStore implements HistoryStore {
       // Each mailbox written to: its last number and age, and only its newest kept.
       for (const [owner, newest] of mailboxes) {
         this.saveMailbox.run(owner, newest.dseq, newest.ts);
-        if (newest.dseq > this.limits.history)
+        if (newest.dseq > this.limits.history) {
           this.trimMailbox.run(owner, newest.dseq - this.limits.history);
+          this.changes.forget(owner, newest.dseq - this.limits.history);
+        }
       }
       this.db.exec('COMMIT');
     } catch (error) {

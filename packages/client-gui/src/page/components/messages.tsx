@@ -178,8 +178,9 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
     .join(' ');
   // The body is one grid column: a long or multi-line text wraps under the name, not under the time.
   const reply = entry.reply;
-  // Reactions, edits and deletes are for room messages (those with a seq).
-  const inRoom = entry.seq !== undefined;
+  // Reactions, edits and deletes are for kept messages: a room's (with a
+  // seq) and the direct messages kept for the user (with a dseq).
+  const changeable = entry.seq !== undefined || entry.dseq !== undefined;
   const from = escapeControls(entry.from, { singleLine: true });
   if (entry.deleted)
     return (
@@ -227,11 +228,11 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
             (edited)
           </span>
         )}
-        {inRoom && <Reactions entry={entry} actions={actions} />}
-        {inRoom && actions.picking === entry.id && <Picker entry={entry} actions={actions} />}
+        {changeable && <Reactions entry={entry} actions={actions} />}
+        {changeable && actions.picking === entry.id && <Picker entry={entry} actions={actions} />}
       </span>
       <span class="message-buttons">
-        {inRoom && (
+        {changeable && (
           <button
             type="button"
             class="react-button"
@@ -250,7 +251,7 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
         >
           Reply
         </button>
-        {inRoom && entry.self && (
+        {changeable && entry.self && (
           <button
             type="button"
             class="edit-button"
@@ -260,7 +261,7 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
             Edit
           </button>
         )}
-        {inRoom && (entry.self || actions.moderates) && (
+        {changeable && (entry.self || actions.moderates) && (
           <button
             type="button"
             class="delete-button"
