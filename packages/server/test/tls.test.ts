@@ -144,4 +144,45 @@ describe('TLS on the same port', () => {
     guest.end();
     owner.end();
   });
+
+  it('carries replies, reactions, edits, deletes and typing over TLS and wss://, in rooms and direct messages', async () => {
+    const features = ['typing', 'reactions', 'edits'];
+    const ada = await JsonClient.connect(port, { tls: true });
+    await ada.register('tada', { features, guest: 'tada-own-secret-key-0123456789' });
+    const bob = await WsClient.connect(port, { tls: true });
+    await bob.register('tbob', { features, guest: 'tbob-own-secret-key-0123456789' });
+    const nc = await PlainClient.connect(port, { tls: true });
+    nc.type('tnell');
+    await nc.line('Welcome tnell');
+    // In the room: a reply, a reaction, an edit and a delete, as each client follows them.
+    ada.send({ type: 'say', room: '#general', text: 'encrypted hello', ref: 's' });
+    const said = (await ada.next('ack', (a) => a.ref === 's')).id;
+    bob.send({ type: 'typing', room: '#general' });
+    expect(await ada.next('typing')).toMatchObject({ room: '#general', name: 'tbob' });
+    bob.send({ type: 'say', room: '#general', text: 'hello back', reply_to: said });
+    expect(await ada.next('message', (m) => m.text === 'hello back')).toMatchObject({
+      reply: { id: said, from: 'tada', text: 'encrypted hello' },
+    });
+    bob.send({ type: 'react', room: '#general', id: said, emoji: '🔒' });
+    expect(await ada.next('reaction')).toMatchObject({ id: said, emoji: '🔒', count: 1 });
+    ada.send({ type: 'edit', room: '#general', id: said, text: 'encrypted hi' });
+    expect(await bob.next('edited')).toMatchObject({ id: said, text: 'encrypted hi' });
+    await nc.line('* tada edited a message: encrypted hi');
+    ada.send({ type: 'delete', room: '#general', id: said });
+    expect(await bob.next('deleted')).toMatchObject({ id: said, deleted_by: 'tada' });
+    await nc.line('* tada deleted a message.');
+    // And in a direct conversation.
+    ada.send({ type: 'dm', to: 'tbob', text: 'just us', ref: 'd' });
+    const direct = (await ada.next('ack', (a) => a.ref === 'd')).id;
+    bob.send({ type: 'react', dm: true, id: direct, emoji: '🤫' });
+    expect(await ada.next('reaction', (r) => r.id === direct)).toMatchObject({
+      emoji: '🤫',
+      dseq: expect.any(Number),
+    });
+    ada.send({ type: 'delete', dm: true, id: direct });
+    expect(await bob.next('deleted', (d) => d.id === direct)).toMatchObject({ deleted_by: 'tada' });
+    await nc.quit();
+    bob.end();
+    ada.end();
+  });
 });
