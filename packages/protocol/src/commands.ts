@@ -3,6 +3,7 @@ import { DEFAULT_ROOM, LIMITS, QUIT_WORD } from './limits.js';
 import { checkName, checkRoom } from './names.js';
 import { checkText } from './text.js';
 import { reactionProblem } from './reactions.js';
+import { searchProblem } from './search.js';
 
 /*
  * What a person types, turned into what the client does. Both clients and the
@@ -447,6 +448,35 @@ const COMMANDS: Record<string, CommandSpec> = {
     run(args) {
       const filter = args.trim().slice(0, LIMITS.maxFilterChars);
       return send(filter ? { type: 'list', filter } : { type: 'list' });
+    },
+  },
+  search: {
+    usage: '/search words ["a phrase"] [in:#room] [from:name] [with:name]',
+    summary: 'find messages with these words, newest first (in:, from: and with: narrow it)',
+    group: 'chat',
+    run(args) {
+      const usage = 'Usage: /search words ["a phrase"] [in:#room] [from:name] [with:name]';
+      const filters: { room?: string; from?: string; with?: string } = {};
+      const words: string[] = [];
+      // Filters are words of their own outside quotes; the rest is the query, as typed.
+      let quoted = false;
+      for (const word of args.trim().split(/(\s+)/u)) {
+        const filter = quoted ? undefined : /^(in|from|with):(.+)$/u.exec(word);
+        if (filter) {
+          const key = filter[1] === 'in' ? 'room' : (filter[1] as 'from' | 'with');
+          filters[key] = filter[2]!;
+        } else words.push(word);
+        if ((word.split('"').length - 1) % 2 === 1) quoted = !quoted;
+      }
+      const query = words.join('').trim();
+      if (query === '') return error(usage);
+      if (query.length > LIMITS.maxSearchChars)
+        return error(`Search for at most ${LIMITS.maxSearchChars} characters.`);
+      const problem = searchProblem(query);
+      if (problem) return error(`Cannot search that: ${problem}.`);
+      if (filters.room !== undefined && filters.with !== undefined)
+        return error('Search in a room or in a direct conversation, not both.');
+      return send({ type: 'search', query, ...filters });
     },
   },
   topic: {

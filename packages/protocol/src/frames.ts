@@ -124,6 +124,28 @@ export interface HistoryRequestFrame {
   limit?: number;
 }
 /**
+ * Extension (section 6.10): find messages by their words, newest first, in
+ * the rooms the user is in and the direct messages kept for them.
+ */
+export interface SearchFrame {
+  type: 'search';
+  /** Words, or "phrases in double quotes": a message has every one (ignoring case and accents). */
+  query: string;
+  /** Only this room's messages (a room the user is in). */
+  room?: string;
+  /** Only the direct conversation with this person. */
+  with?: string;
+  /** Only what this person sent. */
+  from?: string;
+  /** Only messages sent at or after `since`, and before `until` (times in milliseconds). */
+  since?: number;
+  until?: number;
+  /** Goes on where the previous page ended (its `next`). */
+  cursor?: string;
+  limit?: number;
+  ref?: string;
+}
+/**
  * Extension (feature `typing`): the sender is writing in a room, or to a
  * person (`to`), or (`stopped`) has stopped. Ephemeral: never stored, never
  * answered; the server passes it on at most every `typingRelayMs`.
@@ -354,7 +376,8 @@ export type ClientFrame =
   | TypingRequestFrame
   | ReactFrame
   | EditFrame
-  | DeleteFrame;
+  | DeleteFrame
+  | SearchFrame;
 
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame['type'];
@@ -498,6 +521,38 @@ export interface DmHistoryFrame {
   more: boolean;
   /** Extension (features `reactions`, `edits`): the mailbox's change number its messages are as of (section 7.1). */
   rev?: number;
+}
+/** A part of a search hit's snippet: `hit` marks what matched. */
+export interface SnippetPart {
+  text: string;
+  hit?: true;
+}
+/**
+ * A message found: where (a room and `seq`, or a direct message kept for
+ * the reader: `to` and its `dseq`), who sent it and when, and the text
+ * around its first match.
+ */
+export interface SearchHit {
+  id: string;
+  from: string;
+  ts: number;
+  room?: string;
+  seq?: number;
+  to?: string;
+  dseq?: number;
+  /** The text around the first match, in parts (`…` where cut). */
+  snippet: SnippetPart[];
+}
+/**
+ * Extension (section 6.10): a page of what `search` found, newest first;
+ * `next`: older ones may exist (send it as `cursor` for them).
+ */
+export interface SearchResultsFrame {
+  type: 'search_results';
+  query: string;
+  hits: SearchHit[];
+  next?: string;
+  ref?: string;
 }
 export interface NickFrame {
   type: 'nick';
@@ -744,7 +799,8 @@ export type ServerFrame =
   | ReactionFrame
   | UpdateFrame
   | EditedFrame
-  | DeletedFrame;
+  | DeletedFrame
+  | SearchResultsFrame;
 
 /** The `type` of a server frame. */
 export type ServerFrameType = ServerFrame['type'];

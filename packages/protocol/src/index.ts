@@ -16,6 +16,7 @@ export {
 export * from './names.js';
 export * from './text.js';
 export * from './reactions.js';
+export * from './search.js';
 export * from './wrap.js';
 export * from './validate.js';
 export * from './codec.js';

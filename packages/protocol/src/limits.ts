@@ -37,6 +37,14 @@ export const LIMITS = {
   /** `history.limit` bounds and default. */
   maxHistoryLimit: 200,
   defaultHistoryLimit: 50,
+  /** `search`: the longest query (UTF-16 units), its most words and phrases, the shortest of each (characters, trigrams being the index's unit), and `limit`'s bounds. */
+  maxSearchChars: 200,
+  maxSearchTerms: 8,
+  minSearchChars: 3,
+  maxSearchLimit: 50,
+  defaultSearchLimit: 20,
+  /** Characters of text around the first match a search hit shows, on each side. */
+  searchSnippetChars: 48,
   /** Messages replayed on join. */
   joinReplay: 50,
   /** Longest room topic (UTF-16 units). */

@@ -2,6 +2,8 @@ import type { ErrorCode } from './errors.js';
 import { isErrorCode } from './errors.js';
 import type {
   ChangedPlace,
+  SearchHit,
+  SnippetPart,
   MessagePlace,
   BanInfo,
   ClientFrame,
@@ -26,6 +28,7 @@ import { checkName, checkRoom } from './names.js';
 import { checkText } from './text.js';
 import type { ReactionCount } from './reactions.js';
 import { isReaction, reactionProblem } from './reactions.js';
+import { searchProblem } from './search.js';
 
 /** A decoded JSON object with a string `type`, not yet validated. */
 export type RawFrame = { readonly type: string; readonly [field: string]: unknown };
@@ -76,11 +79,15 @@ function room(raw: RawFrame): string {
   return check.value;
 }
 
-function name(raw: RawFrame, field: 'name' | 'to'): string {
+function name(raw: RawFrame, field: 'name' | 'to' | 'with' | 'from'): string {
   const value = raw[field];
   if (typeof value !== 'string') refuse('invalid_field', `${field} must be a string`);
   const check = checkName(value);
-  if (!check.ok) refuse(field === 'to' ? 'no_such_user' : 'name_invalid', check.reason);
+  if (!check.ok)
+    refuse(
+      field === 'to' ? 'no_such_user' : field === 'name' ? 'name_invalid' : 'invalid_field',
+      check.reason,
+    );
   return check.value;
 }
 
@@ -350,6 +357,32 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
       ...(limit === undefined ? {} : { limit }),
     };
   },
+  search(raw) {
+    const query = optionalString(raw, 'query', LIMITS.maxSearchChars);
+    if (query === undefined) refuse('invalid_field', 'search needs a query');
+    const problem = searchProblem(query);
+    if (problem) refuse('invalid_field', problem);
+    const since = positiveInteger(raw, 'since', Number.MAX_SAFE_INTEGER);
+    const until = positiveInteger(raw, 'until', Number.MAX_SAFE_INTEGER);
+    const cursor = optionalString(raw, 'cursor', LIMITS.maxRefChars);
+    const limit = positiveInteger(raw, 'limit', LIMITS.maxSearchLimit);
+    if (raw.room !== undefined && raw.with !== undefined)
+      refuse('invalid_field', 'search a room or a direct conversation, not both');
+    return withRef(
+      {
+        type: 'search',
+        query,
+        ...(raw.room === undefined ? {} : { room: room(raw) }),
+        ...(raw.with === undefined ? {} : { with: name(raw, 'with') }),
+        ...(raw.from === undefined ? {} : { from: name(raw, 'from') }),
+        ...(since === undefined ? {} : { since }),
+        ...(until === undefined ? {} : { until }),
+        ...(cursor === undefined ? {} : { cursor }),
+        ...(limit === undefined ? {} : { limit }),
+      },
+      optionalString(raw, 'ref', LIMITS.maxRefChars),
+    );
+  },
   ping: (raw) => withRef({ type: 'ping' }, optionalString(raw, 'ref', LIMITS.maxRefChars)),
   pong: (raw) => withRef({ type: 'pong' }, optionalString(raw, 'ref', LIMITS.maxRefChars)),
   quit(raw) {
@@ -583,6 +616,30 @@ function checkMessage(raw: Record<string, unknown>): MessageFrame | undefined {
   if (reactions && reactions.length > 0) frame.reactions = reactions;
   Object.assign(frame, messageState(raw));
   return frame;
+}
+
+/** A search hit, well made: where, who, when, and its snippet's parts. */
+function checkHit(raw: unknown): SearchHit | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (!isString(r.id) || !isString(r.from) || !isTime(r.ts) || !Array.isArray(r.snippet))
+    return undefined;
+  const place =
+    r.room !== undefined
+      ? isString(r.room) && isSeq(r.seq)
+        ? { room: r.room, seq: r.seq }
+        : undefined
+      : isString(r.to) && isSeq(r.dseq)
+        ? { to: r.to, dseq: r.dseq }
+        : undefined;
+  if (!place) return undefined;
+  const snippet: SnippetPart[] = [];
+  for (const part of r.snippet as unknown[]) {
+    const p = part as Record<string, unknown> | null;
+    if (typeof p !== 'object' || p === null || !isString(p.text)) return undefined;
+    snippet.push(p.hit === true ? { text: p.text, hit: true } : { text: p.text });
+  }
+  return { id: r.id, from: r.from, ts: r.ts, ...place, snippet };
 }
 
 /** Where a changed message is: a room's (`room`, `seq`), or the reader's mailbox's (`dseq`). */
@@ -921,6 +978,18 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
       rev: r.rev,
       from: r.from,
       deleted_by: r.deleted_by,
+    };
+  },
+  search_results(r) {
+    if (!isString(r.query) || !Array.isArray(r.hits)) return undefined;
+    const hits = r.hits.map(checkHit);
+    if (hits.some((hit) => hit === undefined)) return undefined;
+    return {
+      type: 'search_results',
+      query: r.query,
+      hits: hits as SearchHit[],
+      ...(isString(r.next) ? { next: r.next } : {}),
+      ...(isString(r.ref) ? { ref: r.ref } : {}),
     };
   },
   dm_history(r) {

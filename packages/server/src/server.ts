@@ -28,6 +28,7 @@ import type {
   ChangePoster,
   ChangeStore,
   RoomStore,
+  SearchIndex,
 } from './core/ports.js';
 import { MemoryDirectory } from './directory/memory-directory.js';
 import { ServerError } from './errors.js';
@@ -88,6 +89,8 @@ export interface ServerOptions extends Partial<ServerConfig> {
     accounts?: AccountStore;
     rooms?: RoomStore;
     changes?: ChangeStore;
+    /** The full-text index of `store` (a memory store is its own). */
+    search?: SearchIndex;
   };
   /** This node's id in a cluster. @default random */
   node?: string;
@@ -162,6 +165,8 @@ export class ConfabServer {
   private poster: CountingPoster | undefined;
   /** Changes to room messages (reactions, edits, deletes), beside the history. */
   private changes: ChangeStore | undefined;
+  /** The history's full-text index; a cluster keeps none yet. */
+  private search: SearchIndex | undefined;
   /** The cluster's, which publishes in the step that numbers; alone, the core's default. */
   private changePoster: ChangePoster | undefined;
   /** The cluster's, which publishes in the step that keeps; alone, the core's default. */
@@ -201,6 +206,7 @@ export class ConfabServer {
       directory: this.directory!,
       poster: this.poster,
       changes: this.changes!,
+      ...(this.search ? { search: this.search } : {}),
       ...(this.changePoster ? { changePoster: this.changePoster } : {}),
       ...(this.directPoster ? { directPoster: this.directPoster } : {}),
       clock: { now },
@@ -404,6 +410,10 @@ export class ConfabServer {
         : undefined;
     this.store = given.store ?? sqlite ?? new MemoryStore({ mailbox: mailboxLimits(config) });
     this.changes = given.changes ?? sqlite?.changes ?? changesOf(this.store);
+    this.search =
+      given.search ??
+      sqlite?.search ??
+      (this.store instanceof MemoryStore ? this.store : undefined);
     this.accounts = given.accounts ?? sqlite?.accounts ?? new MemoryAccounts();
     this.rooms = given.rooms ?? sqlite?.rooms ?? new MemoryRooms();
     this.throttles = this.makeThrottles((rate) => new MemoryThrottle(rate));

@@ -4,6 +4,7 @@ import type {
   FrameError,
   LeaveReason,
   ReactFrame,
+  SearchFrame,
   ResumeMap,
 } from '@confab/protocol';
 import {
@@ -24,6 +25,7 @@ import { Connections } from './connections.js';
 import { DirectMessages, copyMailbox } from './direct-messages.js';
 import { HeldEvents } from './held-events.js';
 import { DirectChanges } from './direct-changes.js';
+import { Search } from './search.js';
 import { MessageChanges } from './message-changes.js';
 import { Moderation } from './moderation.js';
 import type { RoomRequest, ServerRequest } from './moderation.js';
@@ -47,6 +49,7 @@ import type {
   ChangePoster,
   ChangeStore,
   RoomStore,
+  SearchIndex,
 } from './ports.js';
 import { RoomRecords } from './room-records.js';
 import { Rooms } from './rooms.js';
@@ -72,6 +75,8 @@ export interface ChatCoreOptions {
   poster?: MessagePoster;
   /** Changes to room messages (reactions, edits, deletes), and each room's change numbering. */
   changes: ChangeStore;
+  /** The history's full-text index, for `search`; none: searches are answered `unavailable`. */
+  search?: SearchIndex;
   /** How changes to messages are made and published. @default apply in `changes`, then publish on `bus` */
   changePoster?: ChangePoster;
   /** How direct messages are kept in mailboxes and published. @default append to `store`, then publish on `bus` */
@@ -146,6 +151,7 @@ export class ChatCore {
   private readonly moderation: Moderation;
   private readonly changes: MessageChanges;
   private readonly directChanges: DirectChanges;
+  private readonly searches: Search;
 
   constructor(private readonly options: ChatCoreOptions) {
     const { node, store, bus, directory, accounts, clock, ids } = options;
@@ -197,6 +203,7 @@ export class ChatCore {
       isMember: (membership) => this.rooms.isMember(membership),
     });
     this.directChanges = new DirectChanges({ store, poster: changePoster, clock });
+    this.searches = new Search(options.search);
     this.directs = new DirectMessages({
       node,
       ids,
@@ -438,6 +445,11 @@ export class ChatCore {
     replyTo?: string,
   ): Promise<FrameError | undefined> {
     return this.directs.send(user, to, text, action, this.acks.origin(user, ref), replyTo);
+  }
+
+  /** Finds messages by their words, where the user may read them (see `Search`). */
+  search(user: ChatUser, frame: SearchFrame): Promise<FrameError | undefined> {
+    return this.searches.search(user, frame);
   }
 
   /** Puts a reaction on a message, or takes it back (see `MessageChanges.react`, `DirectChanges.react`). */

@@ -281,6 +281,70 @@ export interface ChangePoster {
   remove(change: DeleteChange): Promise<MessageChangeOutcome>;
 }
 
+/**
+ * What a search looks through and for (section 6.10 of PROTOCOL.md): the
+ * rooms and the mailbox the person may read, narrowed by the filters.
+ */
+export interface SearchQuery {
+  /** Words and phrases, folded (see `foldForSearch`): a message has every one. */
+  terms: string[];
+  /** Room keys to look in. */
+  rooms: readonly string[];
+  /** The mailbox (its owner) to look in, if any. */
+  mailbox?: string;
+  /** Only direct messages from or to this folded name. */
+  peer?: string;
+  /** Only what this folded name sent. */
+  from?: string;
+  /** Sent at or after `since`, before `until`. */
+  since?: number;
+  until?: number;
+  /** Only what was kept before this position (where the last page ended). */
+  before?: number;
+  /** Hits wanted. */
+  limit: number;
+  /** Matching messages looked at, at most: one step's work is bounded. */
+  budget: number;
+}
+
+/** A message a search found: its place (a room's, or a mailbox's), and its text now. */
+export interface FoundMessage {
+  /** Its position in the index's order (newer kept later: higher). */
+  position: number;
+  id: string;
+  from: string;
+  ts: number;
+  text: string;
+  /** A room message: the room (key and spelling) and seq. */
+  room?: { key: string; name: string; seq: number };
+  /** A direct message: its recipient and its dseq in the mailbox searched. */
+  direct?: { to: string; dseq: number };
+}
+
+/**
+ * A page of a search, newest first; `next` (a position) when the step
+ * stopped before the end: older hits may exist before it.
+ */
+export interface SearchPage {
+  found: FoundMessage[];
+  next?: number;
+}
+
+/**
+ * A full-text index of what a history keeps, in step with it: a message
+ * is found as soon as its append resolves, by its new text once edited,
+ * and not at all once deleted. Every implementation passes
+ * `test/search-contract.ts`.
+ *
+ * - `search` MUST give the messages of the places asked for that have
+ *   every term (ignoring case and accents; a term is found inside longer
+ *   words), newest first, at most `limit` of them, looking at no more than
+ *   about `budget` matching messages; `next` says where to go on.
+ */
+export interface SearchIndex {
+  search(query: SearchQuery): Promise<SearchPage>;
+}
+
 /** An account: a name that belongs to someone, on every device they log in from. */
 export interface Account {
   /** Stable and random: the account's mailbox is `a:<id>` (see `owners.ts`). */

@@ -98,6 +98,7 @@ export const COMMANDS: { [T in ClientFrameType]: Handler<Extract<ClientFrame, { 
   react: (session, frame) => session.core.react(session.user!, frame),
   edit: (session, frame) => session.core.edit(session.user!, frame),
   delete: (session, frame) => session.core.remove(session.user!, frame),
+  search: (session, frame) => session.core.search(session.user!, frame),
   typing: (session, { room, to, stopped }) =>
     session.core.typing(
       session.user!,

@@ -17,7 +17,7 @@ export interface PacingLimits {
 /** Frames that do not use up the rate: answers and leaving. */
 export const UNLIMITED: ReadonlySet<ClientFrameType> = new Set(['pong', 'quit']);
 
-/** Frames an address's rate counts, across its connections: what fills rooms, mailboxes and the directory. */
+/** Frames an address's rate counts, across its connections: what fills rooms, mailboxes and the directory, and what reads an index. */
 const COUNTED_PER_ADDRESS: ReadonlySet<ClientFrameType> = new Set([
   'say',
   'dm',
@@ -25,6 +25,7 @@ const COUNTED_PER_ADDRESS: ReadonlySet<ClientFrameType> = new Set([
   'react',
   'edit',
   'delete',
+  'search',
 ]);
 
 /** Addresses whose rate is remembered; past it, the one used longest ago starts afresh. */

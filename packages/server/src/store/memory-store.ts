@@ -5,12 +5,17 @@ import type {
   MailboxLimits,
   MessageDraft,
   PageQuery,
+  SearchIndex,
+  SearchPage,
+  SearchQuery,
   StoredDirect,
   StoredMessage,
 } from '../core/ports.js';
 import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { useEntry } from '../recently-used.js';
 import { MemoryChanges } from './memory-changes.js';
+import { searchSources } from './memory-search.js';
+import type { SearchSource } from './memory-search.js';
 import { pageOf } from './paging.js';
 import type { Waiting } from './waiting.js';
 import { checkWaiting } from './waiting.js';
@@ -64,7 +69,7 @@ function emptyMailbox(): Mailbox {
 }
 
 /** History in memory only (`--store memory`): numbered like any store, gone on restart. */
-export class MemoryStore implements HistoryStore {
+export class MemoryStore implements HistoryStore, SearchIndex {
   /** Changes to the room messages kept here (reactions, edits, deletes). */
   readonly changes: MemoryChanges;
   // Both in the order last written to: the first is the one to drop. A
@@ -75,6 +80,9 @@ export class MemoryStore implements HistoryStore {
   private readonly maxRooms: number;
   private readonly maxMailboxes: number;
   private readonly limits: MailboxLimits;
+  /** Each kept message's place in the order the store kept them (a search's newest first). */
+  private readonly positions = new WeakMap<Kept, number>();
+  private lastPosition = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxPerRoom = options.maxPerRoom ?? 10_000;
@@ -90,6 +98,7 @@ export class MemoryStore implements HistoryStore {
   append(draft: MessageDraft): Promise<StoredMessage> {
     const room = useEntry(this.rooms, draft.roomKey, this.maxRooms, unnumbered);
     const stored: StoredMessage = { ...draft, seq: ++room.last };
+    this.positions.set(stored, ++this.lastPosition);
     keep(room, stored, this.maxPerRoom);
     return Promise.resolve(stored);
   }
@@ -126,7 +135,9 @@ export class MemoryStore implements HistoryStore {
     const first = kept?.messages[0];
     if (!kept || !first) return;
     const at = numberOf(message) - numberOf(first);
-    if (kept.messages[at]?.id !== message.id) return;
+    const old = kept.messages[at];
+    if (old?.id !== message.id) return;
+    this.positions.set(message, this.positions.get(old) ?? 0);
     kept.messages[at] = message;
     kept.byId.set(message.id, message);
   }
@@ -141,6 +152,18 @@ export class MemoryStore implements HistoryStore {
     for (const message of this.kept(key, mailbox)?.messages ?? [])
       if (message.reply?.id === id)
         this.replace(key, { ...message, reply: change(message.reply) }, mailbox);
+  }
+
+  search(query: SearchQuery): Promise<SearchPage> {
+    const positionOf = (message: Kept) => this.positions.get(message) ?? 0;
+    const sources: SearchSource[] = [];
+    for (const key of query.rooms) {
+      const room = this.rooms.get(key);
+      if (room) sources.push({ messages: room.messages, positionOf });
+    }
+    const mailbox = query.mailbox === undefined ? undefined : this.mailboxes.get(query.mailbox);
+    if (mailbox) sources.push({ messages: mailbox.messages, positionOf });
+    return Promise.resolve(searchSources(sources, query));
   }
 
   appendDirect(owner: string, draft: DirectDraft, waitingFrom?: string): Promise<StoredDirect> {
@@ -161,6 +184,7 @@ export class MemoryStore implements HistoryStore {
       });
     }
     const stored: StoredDirect = { ...draft, owner, dseq: ++mailbox.last };
+    this.positions.set(stored, ++this.lastPosition);
     keep(mailbox, stored, this.limits.history);
     return Promise.resolve(stored);
   }

@@ -11,6 +11,7 @@ import type {
   ReactionOutcome,
 } from '../core/ports.js';
 import { inMailbox } from '../core/ports.js';
+import type { SqliteSearch } from './sqlite-search.js';
 
 /**
  * How soon after a delete the write-ahead log is folded into the file and
@@ -80,7 +81,10 @@ export class SqliteChanges implements ChangeStore {
   private readonly forgetRev: StatementSync;
   private eraseTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly search: SqliteSearch,
+  ) {
     db.exec(SCHEMA);
     const where = 'room_key = ? AND seq = ?';
     this.has = db.prepare(
@@ -159,6 +163,7 @@ export class SqliteChanges implements ChangeStore {
       const edit = mailbox ? this.editDirect : this.editText;
       if (edit.run(change.text, change.ts, roomKey, seq, id).changes === 0) return false;
       (mailbox ? this.requoteEditedDirect : this.requoteEdited).run(change.excerpt, roomKey, id);
+      this.search.edit(roomKey, seq, change.text);
       return true;
     });
   }
@@ -170,6 +175,7 @@ export class SqliteChanges implements ChangeStore {
       const erase = mailbox ? this.eraseDirect : this.eraseText;
       if (erase.run(change.by, roomKey, seq, id).changes === 0) return false;
       (mailbox ? this.requoteDeletedDirect : this.requoteDeleted).run(roomKey, id);
+      this.search.erase(roomKey, seq);
       this.dropReactions.run(roomKey, seq);
       return true;
     });

@@ -15,6 +15,7 @@ import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { ServerError } from '../errors.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteChanges } from './sqlite-changes.js';
+import { SqliteSearch } from './sqlite-search.js';
 import { SqliteRooms } from './sqlite-rooms.js';
 import type { Waiting } from './waiting.js';
 import { checkWaiting } from './waiting.js';
@@ -273,6 +274,8 @@ export class SqliteStore implements HistoryStore {
   readonly rooms: SqliteRooms;
   /** Changes to room messages (reactions, edits, deletes), in the same file. */
   readonly changes: SqliteChanges;
+  /** The full-text index of the messages, in the same file, written in the same transactions. */
+  readonly search: SqliteSearch;
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
@@ -297,7 +300,8 @@ export class SqliteStore implements HistoryStore {
     this.accounts = new SqliteAccounts(db);
     this.accounts.pruneExpired(Date.now());
     this.rooms = new SqliteRooms(db);
-    this.changes = new SqliteChanges(db);
+    this.search = new SqliteSearch(db);
+    this.changes = new SqliteChanges(db, this.search);
     this.insert = db.prepare(
       'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action, reply_id, reply_from, reply_text, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -474,6 +478,7 @@ export class SqliteStore implements HistoryStore {
         for (const { owner } of owners) {
           this.dropMailbox.run(owner);
           this.changes.forget(owner);
+          this.search.forget(owner);
           this.dropWaiting.run(owner);
           this.dropMailboxEntry.run(owner);
           this.lastDseqs.delete(owner);
@@ -557,6 +562,13 @@ export class SqliteStore implements HistoryStore {
             m.reply?.text ?? null,
             m.owner ?? null,
           );
+          this.search.add(m.roomKey, m.seq, {
+            id: m.id,
+            ts: m.ts,
+            sender: m.from,
+            room: m.room,
+            text: m.text,
+          });
         } else {
           const d = pending.direct;
           this.insertDirect.run(
@@ -576,6 +588,15 @@ export class SqliteStore implements HistoryStore {
             d.edited ?? null,
             d.deletedBy ?? null,
           );
+          // A copy of a deleted message (a guest's mailbox moving to an account) is not found.
+          if (d.deletedBy === undefined)
+            this.search.add(d.owner, d.dseq, {
+              id: d.id,
+              ts: d.ts,
+              sender: d.from,
+              recipient: d.to,
+              text: d.text,
+            });
           if (pending.waiting)
             this.addWaiting.run(d.owner, pending.waiting.sender, pending.waiting.bytes);
           mailboxes.set(d.owner, d);
@@ -587,6 +608,7 @@ export class SqliteStore implements HistoryStore {
         if (newest.dseq > this.limits.history) {
           this.trimMailbox.run(owner, newest.dseq - this.limits.history);
           this.changes.forget(owner, newest.dseq - this.limits.history);
+          this.search.forget(owner, newest.dseq - this.limits.history);
         }
       }
       this.db.exec('COMMIT');

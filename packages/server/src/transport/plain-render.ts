@@ -76,6 +76,31 @@ export function clockTime(ts: number): string {
   return `[${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}]`;
 }
 
+/** A time with its day (UTC), for a line that may be from long ago: `[2026-12-06 19:30]`. */
+function dayTime(ts: number): string {
+  return `[${new Date(ts).toISOString().slice(0, 10)} ${clockTime(ts).slice(1)}`;
+}
+
+/** What a search found, a line each, newest first; what matched in [brackets]. */
+function searchLines(frame: Extract<ServerFrame, { type: 'search_results' }>): string[] {
+  const query = inert(frame.query);
+  if (frame.hits.length === 0) return [`* Nothing found for ${query}.`];
+  const lines = [`* Found for ${query}, newest first:`];
+  for (const hit of frame.hits) {
+    const where =
+      hit.room === undefined
+        ? `${inert(hit.from)} -> ${inert(hit.to ?? '')}:`
+        : `${inert(hit.room)} <${inert(hit.from)}>`;
+    const text = hit.snippet
+      .map((part) => (part.hit ? `[${inert(part.text)}]` : inert(part.text)))
+      .join('');
+    lines.push(`*   ${dayTime(hit.ts)} ${where} ${text}`);
+  }
+  if (frame.next !== undefined)
+    lines.push('* There may be older ones: narrow the search (in:#room, from:name) to see them.');
+  return lines;
+}
+
 function isSelf(view: PlainView, name: string): boolean {
   return view.name !== undefined && foldName(view.name) === foldName(name);
 }
@@ -195,5 +220,7 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
       return [editedLine(frame.from, frame.text)];
     case 'deleted':
       return [deletedLine(frame.from, frame.deleted_by)];
+    case 'search_results':
+      return searchLines(frame);
   }
 }
