@@ -473,6 +473,62 @@ describe('the chat page', () => {
     bob.end();
   });
 
+  it('searches from its Search panel: hits marked, one opened where it is, loading older history', async () => {
+    const bob = await JsonClient.connect(port);
+    await bob.register('bob-finds');
+    bob.send({ type: 'join', room: '#finds' });
+    await bob.next('history', (h) => h.room === '#finds');
+    let n = 0;
+    const post = async (text: string) => {
+      const ref = `s${++n}`;
+      bob.send({ type: 'say', room: '#finds', text, ref });
+      await bob.next('ack', (a) => a.ref === ref);
+    };
+    await post('the spare key is under the <b>blue</b> pot');
+    for (let i = 0; i < 120; i++) await post(`filler ${i}`);
+    await post('found the key, thanks');
+    const page = await openChat('sol');
+    await say(page, '/join #finds');
+    await page.locator('.log .message', { hasText: 'found the key, thanks' }).waitFor();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const box = page.getByRole('searchbox', { name: 'Search messages' });
+    await box.fill('key in:#finds');
+    await box.press('Enter');
+    const hits = page.getByRole('list', { name: 'Messages found for key' }).getByRole('button');
+    await expect.poll(() => hits.count()).toBe(2);
+    // What matched is marked, as text: the markup in the message stays text.
+    const older = hits.nth(1);
+    expect(await older.locator('mark').allTextContents()).toEqual(['key']);
+    expect(await older.locator('.hit-text').textContent()).toBe(
+      'the spare key is under the <b>blue</b> pot',
+    );
+    expect(await older.locator('b').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'search.png') });
+    await older.click();
+    expect(await page.getByRole('dialog', { name: 'Search' }).count()).toBe(0);
+    const found = page.locator('.log li.message').filter({
+      has: page.locator(':scope > .body > .text', { hasText: 'the spare key is under' }),
+    });
+    await found.waitFor();
+    await expect.poll(() => found.getAttribute('class')).toContain('flash');
+    // /search typed opens the panel too; a refusal says why.
+    await say(page, '/search ok');
+    await page.locator('.log .system', { hasText: 'need at least 3 characters' }).waitFor();
+    await say(page, '/search filler in:#finds');
+    await expect
+      .poll(() =>
+        page.getByRole('list', { name: 'Messages found for filler' }).getByRole('button').count(),
+      )
+      .toBe(20);
+    await page.getByRole('button', { name: 'Older messages' }).click();
+    await expect
+      .poll(() =>
+        page.getByRole('list', { name: 'Messages found for filler' }).getByRole('button').count(),
+      )
+      .toBe(40);
+    bob.end();
+  });
+
   it('writes times as the person’s locale does, the terminal client’s rule too', async () => {
     const british = await openChat('gb-reader', { locale: 'en-GB' });
     const american = await openChat('us-reader', { locale: 'en-US' });

@@ -31,3 +31,5 @@ export * from './page-headers.js';
 export * from './client/chat-client.js';
 export * from './client/room-texts.js';
 export * from './client/typing.js';
+export * from './client/searches.js';
+export * from './client/search-texts.js';

@@ -1,6 +1,7 @@
 import type {
   ChatClient,
   ClientEvent,
+  SearchState,
   Conversation,
   LogEntry,
   RoomConversation,
@@ -10,6 +11,7 @@ import {
   REACTION_PICKS,
   dayChanges,
   dayLabel,
+  hitText,
   maskSecrets,
   roomsText,
 } from '@confab/protocol';
@@ -75,6 +77,13 @@ export class TerminalApp {
   private readonly formatted = new WeakMap<LogEntry, { width: number; lines: string[] }>();
   /** The message whose reaction picker is open (`/react N`), if one is. */
   private picking: string | undefined;
+  /** The search listed in the log (`/search`), and how many of its hits are listed. */
+  private listedSearch: SearchState | undefined;
+  private listedHits = 0;
+  /** The input line opens a listed hit: a number and Enter (`open>`). */
+  private choosingHit = false;
+  /** A message to scroll the log to once it is drawn (a search hit opened). */
+  private revealing: string | undefined;
 
   constructor(
     private readonly screen: Widgets.Screen,
@@ -136,6 +145,13 @@ export class TerminalApp {
       case 'pick_reaction':
         this.picking = event.id;
         this.invalidate('input');
+        break;
+      case 'search':
+        this.listSearch();
+        break;
+      case 'found':
+        this.revealing = event.id;
+        this.invalidate('log');
         break;
       case 'editing': {
         // `/edit` alone: the message's text, in the input to be mended (Esc leaves it as it was).
@@ -201,7 +217,7 @@ export class TerminalApp {
     }
     if (this.mode === 'prompt') this.onPromptKey(action);
     else if (this.picking !== undefined) this.onPickKey(action, this.picking);
-    else this.onChatKey(action);
+    else if (!(this.choosingHit && this.onHitKey(action))) this.onChatKey(action);
     this.invalidate('input');
   }
 
@@ -248,6 +264,81 @@ export class TerminalApp {
         ? REACTION_PICKS[Number(action.text) - 1]
         : undefined;
     if (emoji !== undefined) this.client?.toggleReaction(id, emoji);
+  }
+
+  /**
+   * Lists the search shown as lines in the log, numbered, as its pages
+   * come: the input line then opens one (`open>`).
+   */
+  private listSearch(): void {
+    const state = this.client?.searches.state;
+    if (state !== this.listedSearch) this.listedHits = 0;
+    this.listedSearch = state;
+    if (!state || state.loading) return;
+    const model = this.client!.model;
+    const now = Date.now();
+    if (state.error !== undefined) {
+      this.choosingHit = false;
+      this.invalidate('input');
+      return;
+    }
+    const fresh = state.hits.slice(this.listedHits);
+    const lines: string[] = [];
+    if (this.listedHits === 0)
+      lines.push(
+        state.hits.length === 0
+          ? `Nothing found for ${state.query}.`
+          : `Found for ${state.query}, newest first (a number and Enter opens one, Esc closes):`,
+      );
+    fresh.forEach((hit, i) =>
+      lines.push(`${this.listedHits + i + 1}. ${hitText(hit, localDayTime, (text) => text)}`),
+    );
+    if (state.more) lines.push('Enter alone lists older ones.');
+    if (lines.length > 0) model.notice(lines.join('\n'), 'info', now);
+    this.listedHits = state.hits.length;
+    this.choosingHit = state.hits.length > 0;
+    this.invalidate('input');
+  }
+
+  /**
+   * A key while the input line opens a listed hit: Enter with a number
+   * opens that one, Enter alone lists older ones, Esc stops; true when
+   * the key was that. A line of anything else goes as a line does.
+   */
+  private onHitKey(action: KeyAction): boolean {
+    const client = this.client;
+    const state = client?.searches.state;
+    if (!client || !state) {
+      this.choosingHit = false;
+      return false;
+    }
+    if (action.type === 'newest') {
+      this.choosingHit = false;
+      return true;
+    }
+    if (action.type !== 'enter') return false;
+    const typed = this.editor.text.trim();
+    if (typed === '') {
+      if (!client.searches.more()) this.choosingHit = false;
+      return true;
+    }
+    if (!/^\d+$/.test(typed)) {
+      this.choosingHit = false;
+      return false;
+    }
+    const hit = state.hits[Number(typed) - 1];
+    this.editor.take();
+    if (!hit) {
+      client.model.notice(
+        `There is no hit ${typed}: ${state.hits.length} are listed.`,
+        'error',
+        Date.now(),
+      );
+      return true;
+    }
+    this.choosingHit = false;
+    client.openHit(hit);
+    return true;
   }
 
   private onChatKey(action: KeyAction): void {
@@ -460,9 +551,11 @@ export class TerminalApp {
     const width = Math.max(10, (log.width as number) - 1);
     const now = Date.now();
     let previous: number | undefined;
+    let revealAt: number | undefined;
     for (const entry of current.entries) {
       if (dayChanges(previous, entry.ts, now)) lines.push(formatDay(dayLabel(entry.ts, now)));
       previous = entry.ts;
+      if (entry.kind === 'message' && entry.id === this.revealing) revealAt = lines.length;
       lines.push(...this.linesOf(entry, width));
     }
     if (!switched && !following)
@@ -474,6 +567,12 @@ export class TerminalApp {
     } else {
       // Keep what the reader is looking at in place when lines come in (or older ones go in on top).
       log.setScroll(Math.max(0, log.getScrollHeight() - fromBottom));
+    }
+    if (revealAt !== undefined) {
+      // A hit opened: its first line a few lines from the top.
+      this.revealing = undefined;
+      log.setScroll(Math.max(0, revealAt - 2));
+      if (!this.atBottom()) this.newBelow = 0;
     }
     this.shownKey = current.key;
     this.shownCount = current.entries.length;
@@ -588,8 +687,15 @@ export class TerminalApp {
         maskSecrets(this.editor.text),
         this.editor.cursor,
         width,
-        this.client?.editingEntry ? 'edit> ' : '> ',
+        this.choosingHit ? 'open> ' : this.client?.editingEntry ? 'edit> ' : '> ',
       ),
     );
   }
+}
+
+/** A time with its day, in local time: `2026-12-06 19:30` (a hit may be from long ago). */
+function localDayTime(ts: number): string {
+  const date = new Date(ts);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
 }

@@ -7,6 +7,7 @@ import type {
   ErrorFrame,
   MessageFrame,
   MessagePlace,
+  SearchHit,
   RoomListing,
   ServerFrame,
   SessionInfo,
@@ -18,6 +19,9 @@ import { foldName, foldRoom } from '../names.js';
 import type { RawFrame } from '../validate.js';
 import { validateServerFrame } from '../validate.js';
 import { replyExcerpt } from '../text.js';
+import { searchProblem } from '../search.js';
+import type { SearchFilters } from './searches.js';
+import { Searches } from './searches.js';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
 import { Listeners } from './emitter.js';
@@ -54,6 +58,8 @@ export type ClientEvent =
   | { type: 'pick_reaction'; id: string }
   /** The message `seek` looked for is held now, in the conversation `key`: the view shows it. */
   | { type: 'found'; key: string; id: string }
+  /** The search shown changed: asked, a page came, refused or closed (see `searches.state`). */
+  | { type: 'search' }
   /**
    * The message the next line replaces was picked (`/edit` alone, the
    * page's Edit button) or forgotten (see `editingEntry`): a view puts its
@@ -177,7 +183,10 @@ export class ChatClient {
   /** The message the next line in its conversation replaces (`/edit` alone, the page's Edit button). */
   private editing: { key: string; entry: MessageEntry } | undefined;
   /** The message older pages are being loaded to find (`seek`). */
-  private seeking: { key: string; room: string; id: string } | undefined;
+  /** The message `seek` looks for, and how a line names it when it is too far back. */
+  private seeking: { key: string; room: string; id: string; lost: string } | undefined;
+  /** The search shown (the page's results, the terminal client's listing). */
+  readonly searches: Searches;
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -206,6 +215,10 @@ export class ChatClient {
           ),
         status: (status) => this.events.emit({ type: 'status', status }),
       },
+    );
+    this.searches = new Searches(
+      (frame) => this.link.send(frame),
+      () => this.events.emit({ type: 'search' }),
     );
     this.outbox = new Outbox(
       this.model,
@@ -484,11 +497,45 @@ export class ChatClient {
    * are loaded until it is, as far as the conversation keeps. `found` tells
    * when it is held; a message further back is said in a line.
    */
-  seek(id: string): void {
+  seek(id: string, lost = 'The message this answers'): void {
     const current = this.model.current();
     if (current?.target.kind !== 'room') return;
-    this.seeking = { key: current.key, room: current.target.room, id };
+    this.seeking = { key: current.key, room: current.target.room, id, lost };
     this.seekOn();
+  }
+
+  /**
+   * Finds messages with these words (the page's search box, `/search`):
+   * the answer is in `searches.state`, told by `search` events. Returns
+   * why it could not be asked, if so.
+   */
+  search(query: string, filters: SearchFilters = {}): string | undefined {
+    const problem = searchProblem(query);
+    if (problem !== undefined) return this.refuse(`Cannot search that: ${problem}.`);
+    return this.sendAction({ type: 'search', query, ...filters });
+  }
+
+  /**
+   * Opens a search hit in its conversation, shown where it is (loading
+   * older history of a room to reach it): `found` tells when it is there.
+   */
+  openHit(hit: SearchHit): void {
+    if (hit.room !== undefined) {
+      this.show({ kind: 'room', room: hit.room });
+      this.seek(hit.id, 'That message');
+      return;
+    }
+    const peer = this.model.isSelf(hit.from) ? (hit.to ?? hit.from) : hit.from;
+    this.show({ kind: 'dm', peer });
+    const current = this.model.current();
+    if (current?.entries.some((e) => e.kind === 'message' && e.id === hit.id))
+      this.events.emit({ type: 'found', key: current.key, id: hit.id });
+    else
+      this.model.notice(
+        'That message is further back than this conversation holds.',
+        'info',
+        this.clock.now(),
+      );
   }
 
   /** One step of `seek`: found, or another page older, or given up. */
@@ -505,7 +552,7 @@ export class ChatClient {
     if (!this.loadOlder(seeking.room, LIMITS.maxHistoryLimit)) {
       this.seeking = undefined;
       this.model.notice(
-        'The message this answers is further back than this conversation keeps.',
+        `${seeking.lost} is further back than this conversation keeps.`,
         'info',
         this.clock.now(),
       );
@@ -633,6 +680,11 @@ export class ChatClient {
       return message;
     };
     if (this.status !== 'registered') return refuse('Not connected: the message was not sent.');
+    if (frame.type === 'search') {
+      const { type: _type, query, ref: _ref, cursor: _cursor, ...filters } = frame;
+      this.searches.start(query, filters);
+      return undefined;
+    }
     if (frame.type === 'join') this.switchToRoom = foldRoom(frame.room);
     if (frame.type === 'who') this.askedWho(frame.room);
     // A line written while a message is being edited in its conversation replaces its text.
@@ -758,6 +810,9 @@ export class ChatClient {
         break;
       case 'ack':
         this.outbox.acked(frame.ref);
+        break;
+      case 'search_results':
+        this.searches.results(frame);
         break;
       case 'error':
         this.onError(frame);
@@ -926,6 +981,7 @@ export class ChatClient {
   }
 
   private onError(frame: ErrorFrame): void {
+    if (this.searches.refused(frame)) return;
     if (this.link.awaitingWelcome) this.onRefusal(frame);
     else this.onCommandError(frame);
   }

@@ -5,6 +5,7 @@ import {
   escapeControls,
   foldName,
   foldRoom,
+  hitText,
   modText,
   modlogText,
   removedText,
@@ -86,16 +87,7 @@ function searchLines(frame: Extract<ServerFrame, { type: 'search_results' }>): s
   const query = inert(frame.query);
   if (frame.hits.length === 0) return [`* Nothing found for ${query}.`];
   const lines = [`* Found for ${query}, newest first:`];
-  for (const hit of frame.hits) {
-    const where =
-      hit.room === undefined
-        ? `${inert(hit.from)} -> ${inert(hit.to ?? '')}:`
-        : `${inert(hit.room)} <${inert(hit.from)}>`;
-    const text = hit.snippet
-      .map((part) => (part.hit ? `[${inert(part.text)}]` : inert(part.text)))
-      .join('');
-    lines.push(`*   ${dayTime(hit.ts)} ${where} ${text}`);
-  }
+  for (const hit of frame.hits) lines.push(`*   ${hitText(hit, dayTime, inert)}`);
   if (frame.next !== undefined)
     lines.push('* There may be older ones: narrow the search (in:#room, from:name) to see them.');
   return lines;

@@ -8,6 +8,7 @@ import { MemberList } from './members.js';
 import { MessageList, Name } from './messages.js';
 import { RoomInfo } from './room-info.js';
 import { RoomList } from './room-list.js';
+import { SearchPanel } from './search.js';
 import { You } from './you.js';
 import { useClientUpdates, useTicker } from './use-client.js';
 
@@ -98,6 +99,8 @@ export function ChatScreen({ client, server }: Props) {
   useClientUpdates(client);
   const [drawer, setDrawer] = useState(false);
   const [browsing, setBrowsing] = useState(false);
+  // The search panel: its button, or `/search` typed.
+  const [searching, setSearching] = useState(false);
   const model = client.model;
   const status = client.status;
   const current = model.current();
@@ -114,6 +117,7 @@ export function ChatScreen({ client, server }: Props) {
     () =>
       client.subscribe((event) => {
         if (event.type === 'room_list') setBrowsing(true);
+        else if (event.type === 'search' && client.searches.state) setSearching(true);
         else if (event.type === 'pick_reaction') setPicking(event.id);
         else if (event.type === 'found') setReveal({ id: event.id });
       }),
@@ -142,7 +146,8 @@ export function ChatScreen({ client, server }: Props) {
       if (key.kind === 'close') {
         // A menu handles its own Esc first; then the room list, then the side panel.
         if (event.defaultPrevented) return;
-        if (browsing) setBrowsing(false);
+        if (searching) setSearching(false);
+        else if (browsing) setBrowsing(false);
         else if (drawer) setDrawer(false);
         else return;
       } else if (key.kind === 'conversation') {
@@ -183,6 +188,14 @@ export function ChatScreen({ client, server }: Props) {
         <span class="me">
           <Name name={model.name} self /> <span class="server">on {server}</span>
         </span>
+        <button
+          type="button"
+          class="small search-button"
+          aria-expanded={searching}
+          onClick={() => setSearching(!searching)}
+        >
+          Search
+        </button>
         <button type="button" class="leave" onClick={() => client.quit()}>
           Leave
         </button>
@@ -271,6 +284,7 @@ export function ChatScreen({ client, server }: Props) {
       </main>
       {room && <MemberList client={client} room={room} />}
       {browsing && <RoomList client={client} onClose={() => setBrowsing(false)} />}
+      {searching && <SearchPanel client={client} onClose={() => setSearching(false)} />}
     </div>
   );
 }
