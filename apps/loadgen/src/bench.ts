@@ -18,6 +18,8 @@ import type { Attack, AttackResult } from './attacks.js';
 import { runAttack } from './attacks.js';
 import type { ReactionStormResult } from './reactions.js';
 import { runReactionStorm } from './reactions.js';
+import type { SearchBenchResult } from './search.js';
+import { runSearchBench } from './search.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'results');
@@ -229,6 +231,9 @@ const stormRuns = values.only === undefined || 'W3 login storm'.includes(values.
 const REACTORS = [1_000];
 const reactionRuns =
   values.only === undefined || 'W5 reaction storm'.includes(values.only) ? REACTORS : [];
+/** Messages said and indexed in W6. */
+const INDEXED = quick ? [20_000] : [1_000_000];
+const searchRuns = values.only === undefined || 'W6 search'.includes(values.only) ? INDEXED : [];
 
 function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '-';
@@ -317,6 +322,19 @@ function reactionTable(results: ReactionStormResult[]): string {
   ].join('\n');
 }
 
+function searchTable(results: SearchBenchResult[]): string {
+  const query = (q: SearchBenchResult['common']) =>
+    `${q.query}: ${q.hits} hits, ${fixed(q.p50Ms, 2)} / ${fixed(q.p99Ms, 2)}`;
+  return [
+    '| run | seconds | **messages indexed/s** | chat p99 (ms) | chat lost | bytes/message (file) | **index bytes/message** | common word p50 / p99 (ms) | rare word p50 / p99 (ms) | event-loop lag p99 while searching (ms) | server CPU s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${fixed(r.seconds, 1)} | ${thousands(r.messagesPerSecond)} | ${fixed(r.chatP99Ms, 1)} | ${r.chatLost} | ${thousands(r.bytesPerMessage)} | ${thousands(r.indexBytesPerMessage)} | ${query(r.common)} | ${query(r.rare)} | ${fixed(r.eventLoopP99Ms, 1)} | ${fixed(r.serverCpuSeconds, 1)} |`,
+    ),
+  ].join('\n');
+}
+
 function stormTable(results: LoginStormResult[]): string {
   return [
     '| run | logins/s | login p50 ms | login p99 ms | refused | server event-loop lag p99 ms | max ms | chat messages delivered | chat lost | chat p99 ms | server CPU s |',
@@ -401,6 +419,16 @@ async function main(): Promise<void> {
       `${thousands(result.reactionsPerSecond)} reactions/s, ${thousands(result.deliveriesPerSecond)} deliveries/s, lost ${result.lost}, event-loop lag p99 ${fixed(result.eventLoopP99Ms, 1)} ms, chat p99 ${fixed(result.chatP99Ms, 1)} ms`,
     );
   }
+  const searches: SearchBenchResult[] = [];
+  for (const messages of searchRuns) {
+    process.stdout.write(`  W6 search, ${thousands(messages)} messages … `);
+    await settle();
+    const result = await runSearchBench(messages, pin);
+    searches.push(result);
+    console.log(
+      `${thousands(result.messagesPerSecond)} messages indexed/s, ${thousands(result.indexBytesPerMessage)} index bytes/message, common p99 ${fixed(result.common.p99Ms, 2)} ms, rare p99 ${fixed(result.rare.p99Ms, 2)} ms`,
+    );
+  }
   const attacks: AttackResult[] = [];
   for (const build of baseline === undefined ? [undefined] : [baseline, undefined])
     for (const attack of attackRuns) {
@@ -473,6 +501,16 @@ async function main(): Promise<void> {
     '',
     reactionTable(reactions),
     '',
+    '## W6: search (SQLite)',
+    '',
+    'N messages (a third each English, accented Latin and CJK, ~40 bytes) said in 20 rooms as fast as the server',
+    'acks them (64 unanswered per room), each indexed in the transaction that stores it, while the small room of W3',
+    'keeps talking. Then someone in every room searches 200 times, one after another, for a word in a third of the',
+    `messages (${'`the`'}) and for one in one message of 100,000; the round trip of each, first page (20 hits). Sizes are read`,
+    "after the server stops: the history's folder, and the index's own tables (SQLite's dbstat), per message.",
+    '',
+    searchTable(searches),
+    '',
     ...(baseline === undefined
       ? []
       : ['## A/B: W1 against the baseline build, in this run', '', abSummary(fanouts), '']),
@@ -484,7 +522,7 @@ async function main(): Promise<void> {
     writeFileSync(join(resultsDir, `${name}.md`), markdown);
     writeFileSync(
       join(resultsDir, `${name}.json`),
-      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles, logins: storms, reactions, attacks }, null, 2)}\n`,
+      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles, logins: storms, reactions, searches, attacks }, null, 2)}\n`,
     );
     console.log(`Written to ${join('apps/loadgen/results', `${name}.md`)} and .json`);
   }

@@ -3,6 +3,7 @@ import { runFanout } from '../src/fanout.js';
 import { runIdle } from '../src/idle.js';
 import { runLoginStorm } from '../src/logins.js';
 import { runReactionStorm } from '../src/reactions.js';
+import { runSearchBench } from '../src/search.js';
 
 // Small, unpinned runs against real server processes: the benchmark's own
 // machinery must count right (zero loss, every delivery seen) before its
@@ -92,6 +93,17 @@ describe('load generator', () => {
     expect(result.reactionsPerSecond).toBeGreaterThan(30 / 60);
     expect(result.eventLoopP99Ms).toBeGreaterThanOrEqual(0);
     expect(result.eventLoopP99Ms).toBeLessThan(10_000);
+  });
+
+  it('fills and searches an index: every message acked and indexed, the room loses nothing meanwhile', async () => {
+    const result = await runSearchBench(2_000, false);
+    expect(result.messages).toBe(2_000);
+    expect(result.chatLost).toBe(0);
+    // A third of the messages have the common word: a full first page of it.
+    expect(result.common.hits).toBe(20);
+    expect(result.rare.hits).toBe(0);
+    expect(result.indexBytesPerMessage).toBeGreaterThan(0);
+    expect(result.bytesPerMessage).toBeGreaterThan(result.indexBytesPerMessage);
   });
 
   it('measures memory per idle connection', async () => {

@@ -6,66 +6,105 @@ import type { FoundMessage, SearchIndex, SearchPage, SearchQuery } from '../core
  * The full-text index of a SQLite history: FTS5 with the trigram
  * tokenizer, which finds any run of three or more characters (so words
  * inside longer ones, and CJK text, which has no spaces), folding case and
- * accents. Each row is a message of a room or of a mailbox (`place`: the
- * room's key, or the mailbox's owner; the forms never meet) with what a hit
- * shows. `secure-delete` makes a delete take the message's trigrams out of
- * the index itself, not only mark them gone, so a deleted text leaves no
- * trace to be pieced back together.
+ * accents. The index keeps no copy of the texts (`content=''`): the
+ * messages' own rows have them, and a hit reads its text there. Beside it,
+ * `search_rows` says what each index row is (a message of a room or of a
+ * mailbox: `place` is the room's key or the mailbox's owner, forms that
+ * never meet) and what a search filters on. `secure-delete` makes a delete
+ * take the message's trigrams out of the index itself, not only mark them
+ * gone, so a deleted text leaves no trace to be pieced back together.
+ * `automerge` 16 merges the index's segments less often: less written per
+ * message, the same answers.
  */
 const SCHEMA = `
   CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5(
-    text,
-    place UNINDEXED, number UNINDEXED, id UNINDEXED, ts UNINDEXED,
-    sender UNINDEXED, sender_key UNINDEXED,
-    recipient UNINDEXED, recipient_key UNINDEXED, room UNINDEXED,
+    text, content = '', contentless_delete = 1,
     tokenize = 'trigram remove_diacritics 1'
   );
-  -- Where each message is in the index, for its edit and delete.
   CREATE TABLE IF NOT EXISTS search_rows (
-    place  TEXT NOT NULL,
-    number INTEGER NOT NULL,
-    row    INTEGER NOT NULL,
-    PRIMARY KEY (place, number)
-  ) WITHOUT ROWID;
+    row           INTEGER PRIMARY KEY,
+    place         TEXT NOT NULL,
+    number        INTEGER NOT NULL,
+    ts            INTEGER NOT NULL,
+    sender_key    TEXT NOT NULL,
+    -- A direct message's recipient, folded; NULL for a room message.
+    recipient_key TEXT
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS search_rows_by_place ON search_rows (place, number);
 `;
 
 /** What the index keeps of a message besides its text and place. */
 export interface Indexed {
-  id: string;
   ts: number;
   sender: string;
   /** A direct message's recipient. */
   recipient?: string;
-  /** A room message's room, as spelled. */
-  room?: string;
   text: string;
 }
 
-/** A row a search step looks at: enough to filter it, not its text. */
+/** A row a search step looks at: enough to filter it. */
 interface Candidate {
-  rowid: number;
+  row: number;
   place: string;
+  number: number;
   ts: number;
   sender_key: string;
   recipient_key: string | null;
 }
 
-/** A row a search found, whole. */
-interface HitRow {
-  rowid: number;
-  place: string;
-  number: number;
+/** What a hit shows of a room message, or of a direct message, read from its own row. */
+interface MessageRow {
   id: string;
-  ts: number;
   sender: string;
-  recipient: string | null;
-  room: string | null;
   text: string;
+  ts: number;
+  room?: string;
+  recipient?: string;
 }
 
 /** A term as FTS5 reads it: a string, quotes doubled (trigrams match it anywhere). */
 function quoted(term: string): string {
   return `"${term.replaceAll('"', '""')}"`;
+}
+
+/** Whether a place is a room (its key starts with `#`) rather than a mailbox. */
+function isRoom(place: string): boolean {
+  return place.startsWith('#');
+}
+
+/**
+ * Indexes what a history kept before it had an index (a file of an older
+ * server), once, as it opens: every message not deleted, in the order they
+ * were sent, so the index's order (newest last) holds for them too, and
+ * what is said from now on comes after them.
+ */
+function indexKept(db: DatabaseSync): void {
+  // Names fold as the server folds them: in JavaScript.
+  db.function('confab_fold_name', { deterministic: true }, (name) =>
+    typeof name === 'string' ? foldName(name) : null,
+  );
+  db.exec('BEGIN');
+  try {
+    db.exec(`
+      CREATE TEMP TABLE kept AS
+        SELECT ROW_NUMBER() OVER (ORDER BY ts, place, number) AS row, * FROM (
+          SELECT room_key AS place, seq AS number, ts, sender, NULL AS recipient, text
+            FROM messages WHERE deleted_by IS NULL
+          UNION ALL
+          SELECT owner, dseq, ts, sender, recipient, text
+            FROM direct_messages WHERE deleted_by IS NULL
+        );
+      INSERT INTO search_index (rowid, text) SELECT row, text FROM kept;
+      INSERT INTO search_rows (row, place, number, ts, sender_key, recipient_key)
+        SELECT row, place, number, ts, confab_fold_name(sender), confab_fold_name(recipient)
+        FROM kept;
+      DROP TABLE temp.kept;
+    `);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
 }
 
 /**
@@ -82,17 +121,20 @@ export class SqliteSearch implements SearchIndex {
   private readonly removeUpTo: StatementSync;
   private readonly removeRowsUpTo: StatementSync;
   private readonly candidates: StatementSync;
-  private readonly hit: StatementSync;
+  private readonly roomMessage: StatementSync;
+  private readonly directMessage: StatementSync;
 
   constructor(db: DatabaseSync) {
+    const fresh =
+      db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'search_index'").get() === undefined;
     db.exec(SCHEMA);
     db.exec("INSERT INTO search_index (search_index, rank) VALUES ('secure-delete', 1)");
-    this.insert = db.prepare(
-      `INSERT INTO search_index (text, place, number, id, ts, sender, sender_key, recipient,
-         recipient_key, room) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    db.exec("INSERT INTO search_index (search_index, rank) VALUES ('automerge', 16)");
+    if (fresh) indexKept(db);
+    this.insert = db.prepare('INSERT INTO search_index (text) VALUES (?)');
     this.insertRow = db.prepare(
-      'INSERT OR REPLACE INTO search_rows (place, number, row) VALUES (?, ?, ?)',
+      `INSERT OR REPLACE INTO search_rows (row, place, number, ts, sender_key, recipient_key)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     const rowOf = '(SELECT row FROM search_rows WHERE place = ? AND number = ?)';
     this.update = db.prepare(`UPDATE search_index SET text = ? WHERE rowid = ${rowOf}`);
@@ -105,30 +147,31 @@ export class SqliteSearch implements SearchIndex {
     this.removeRowsUpTo = db.prepare('DELETE FROM search_rows WHERE place = ? AND number <= ?');
     // Newest first: FTS5 walks its matches in rowid order and stops at the limit.
     this.candidates = db.prepare(
-      `SELECT rowid, place, ts, sender_key, recipient_key FROM search_index
-       WHERE search_index MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?`,
+      `SELECT r.row, r.place, r.number, r.ts, r.sender_key, r.recipient_key
+       FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid < ?
+             ORDER BY rowid DESC LIMIT ?) AS m
+       JOIN search_rows AS r ON r.row = m.rowid
+       ORDER BY r.row DESC`,
     );
-    this.hit = db.prepare(
-      `SELECT rowid, place, number, id, ts, sender, recipient, room, text
-       FROM search_index WHERE rowid = ?`,
+    this.roomMessage = db.prepare(
+      'SELECT id, sender, text, ts, room FROM messages WHERE room_key = ? AND seq = ?',
+    );
+    this.directMessage = db.prepare(
+      'SELECT id, sender, text, ts, recipient FROM direct_messages WHERE owner = ? AND dseq = ?',
     );
   }
 
   /** Indexes message `number` of a room or mailbox (`place`). */
   add(place: string, number: number, message: Indexed): void {
-    const { lastInsertRowid } = this.insert.run(
-      message.text,
+    const { lastInsertRowid } = this.insert.run(message.text);
+    this.insertRow.run(
+      lastInsertRowid,
       place,
       number,
-      message.id,
       message.ts,
-      message.sender,
       foldName(message.sender),
-      message.recipient ?? null,
       message.recipient === undefined ? null : foldName(message.recipient),
-      message.room ?? null,
     );
-    this.insertRow.run(place, number, lastInsertRowid);
   }
 
   /** The message has this text now. */
@@ -161,14 +204,33 @@ export class SqliteSearch implements SearchIndex {
     const found: FoundMessage[] = [];
     for (const row of rows) {
       if (!places.has(row.place) || !wanted(row, query)) continue;
-      found.push(toFound(this.hit.get(row.rowid) as unknown as HitRow));
-      if (found.length === query.limit) return Promise.resolve({ found, next: row.rowid });
+      const hit = this.found(row);
+      if (hit) found.push(hit);
+      if (found.length === query.limit) return Promise.resolve({ found, next: row.row });
     }
     // A full step may have left older matches unread: the next goes on from its last.
     const last = rows.at(-1);
     return Promise.resolve(
-      rows.length === query.budget && last ? { found, next: last.rowid } : { found },
+      rows.length === query.budget && last ? { found, next: last.row } : { found },
     );
+  }
+
+  /** A candidate as found: its message read from its own row. */
+  private found(row: Candidate): FoundMessage | undefined {
+    const room = isRoom(row.place);
+    const message = (room ? this.roomMessage : this.directMessage).get(row.place, row.number) as
+      MessageRow | undefined;
+    if (!message) return undefined;
+    const found: FoundMessage = {
+      position: row.row,
+      id: message.id,
+      from: message.sender,
+      ts: message.ts,
+      text: message.text,
+    };
+    if (room) found.room = { key: row.place, name: message.room ?? row.place, seq: row.number };
+    else found.direct = { to: message.recipient ?? '', dseq: row.number };
+    return found;
   }
 }
 
@@ -183,17 +245,4 @@ function wanted(row: Candidate, query: SearchQuery): boolean {
     if (row.sender_key !== query.peer && row.recipient_key !== query.peer) return false;
   }
   return true;
-}
-
-function toFound(row: HitRow): FoundMessage {
-  const found: FoundMessage = {
-    position: row.rowid,
-    id: row.id,
-    from: row.sender,
-    ts: row.ts,
-    text: row.text,
-  };
-  if (row.room !== null) found.room = { key: row.place, name: row.room, seq: row.number };
-  else found.direct = { to: row.recipient ?? '', dseq: row.number };
-  return found;
 }

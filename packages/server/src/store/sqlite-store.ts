@@ -562,13 +562,7 @@ export class SqliteStore implements HistoryStore {
             m.reply?.text ?? null,
             m.owner ?? null,
           );
-          this.search.add(m.roomKey, m.seq, {
-            id: m.id,
-            ts: m.ts,
-            sender: m.from,
-            room: m.room,
-            text: m.text,
-          });
+          this.search.add(m.roomKey, m.seq, { ts: m.ts, sender: m.from, text: m.text });
         } else {
           const d = pending.direct;
           this.insertDirect.run(
@@ -591,7 +585,6 @@ export class SqliteStore implements HistoryStore {
           // A copy of a deleted message (a guest's mailbox moving to an account) is not found.
           if (d.deletedBy === undefined)
             this.search.add(d.owner, d.dseq, {
-              id: d.id,
               ts: d.ts,
               sender: d.from,
               recipient: d.to,
