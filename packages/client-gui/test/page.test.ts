@@ -529,6 +529,81 @@ describe('the chat page', () => {
     bob.end();
   });
 
+  it('notifies of a mention or a direct message while hidden, switchable off; highlight words count too', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    contexts.push(context);
+    await context.grantPermissions(['notifications'], { origin: new URL(pageUrl).origin });
+    // The real Notification, each one it shows recorded; the page seen as hidden when the test says.
+    await context.addInitScript(() => {
+      const state = window as unknown as { shown: string[]; hidden: boolean };
+      state.shown = [];
+      state.hidden = false;
+      const Real = window.Notification;
+      const recorded = new Proxy(Real, {
+        construct(target, args: [string, NotificationOptions?]) {
+          state.shown.push(`${args[0]}: ${args[1]?.body ?? ''}`);
+          return Reflect.construct(target, args) as object;
+        },
+        get(target, key) {
+          const value = Reflect.get(target, key, target) as unknown;
+          return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+        },
+      });
+      Object.defineProperty(window, 'Notification', { value: recorded, configurable: true });
+      Object.defineProperty(document, 'hidden', { get: () => state.hidden, configurable: true });
+    });
+    const page = await context.newPage();
+    await page.goto(`${pageUrl}?server=127.0.0.1:${port}&name=nia&connect=1`);
+    await page.locator('.status.registered').waitFor();
+    const shown = () => page.evaluate(() => (window as unknown as { shown: string[] }).shown);
+    const hide = (hidden: boolean) =>
+      page.evaluate((value) => {
+        (window as unknown as { hidden: boolean }).hidden = value;
+      }, hidden);
+    const bob = await JsonClient.connect(port);
+    await bob.register('bob-n');
+    const tell = async (text: string) => {
+      bob.send({ type: 'say', room: '#general', text });
+      await page.locator('.log .message', { hasText: text }).first().waitFor();
+    };
+    await hide(true);
+    await tell('nia, are you there?');
+    bob.send({ type: 'dm', to: 'nia', text: 'just to you' });
+    await expect
+      .poll(shown)
+      .toEqual(['bob-n in #general: nia, are you there?', 'bob-n wrote to you: just to you']);
+    // Seen in front: no notification.
+    await hide(false);
+    await tell('nia again, in front of you');
+    // Switched off, none; a highlight word counts as the name does.
+    await say(page, '/notify off');
+    await hide(true);
+    await tell('nia, you will not be told');
+    await hide(false);
+    await say(page, '/notify on');
+    await say(page, '/highlight deploy');
+    await hide(true);
+    await tell('the deploy is done');
+    await expect
+      .poll(shown)
+      .toEqual([
+        'bob-n in #general: nia, are you there?',
+        'bob-n wrote to you: just to you',
+        'bob-n in #general: the deploy is done',
+      ]);
+    const highlighted = page.locator('.log .message', { hasText: 'the deploy is done' }).first();
+    expect(await highlighted.getAttribute('class')).toContain('mention');
+    // Kept for next time.
+    await hide(false);
+    await page.reload();
+    await page.locator('.status.registered').waitFor();
+    await say(page, '/highlight');
+    await page
+      .locator('.log .system', { hasText: 'Your name and these highlight a message: deploy.' })
+      .waitFor();
+    bob.end();
+  });
+
   it('writes times as the person’s locale does, the terminal client’s rule too', async () => {
     const british = await openChat('gb-reader', { locale: 'en-GB' });
     const american = await openChat('us-reader', { locale: 'en-US' });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { highlightProblem } from '@confab/protocol';
 
 /** What the command line (and `CONFAB_*` variables) asked for; missing parts are asked in the UI. */
 export interface TuiArgs {
@@ -9,6 +10,10 @@ export interface TuiArgs {
   insecure: boolean;
   /** Others are not told when this user is typing. */
   noTyping: boolean;
+  /** No bell for a mention or a direct message. */
+  noBell: boolean;
+  /** Words besides the user's name that count as mentions. */
+  highlights: string[];
 }
 
 export type ParsedArgs =
@@ -20,6 +25,7 @@ export type ParsedArgs =
 export const USAGE = `confab: the Confab terminal chat client
 
 Usage: confab [--host HOST] [--port PORT] [--name NAME] [--tls] [--no-typing]
+              [--no-bell] [--highlight WORD,WORD…]
 
   --host HOST    server address (env CONFAB_HOST; default 127.0.0.1)
   --port PORT    server port (env CONFAB_PORT; default 7420)
@@ -28,6 +34,10 @@ Usage: confab [--host HOST] [--port PORT] [--name NAME] [--tls] [--no-typing]
   --insecure     with --tls, accept a certificate that does not verify
   --no-typing    do not let others see when you are typing (env
                  CONFAB_NO_TYPING=1; /typing on|off in the chat)
+  --no-bell      no bell for a mention or a direct message (env
+                 CONFAB_NO_BELL=1; /notify on|off in the chat)
+  --highlight W  words besides your name that count as mentions, with
+                 commas between (env CONFAB_HIGHLIGHT; /highlight in the chat)
   --help         show this help
   --version      show the version
 
@@ -53,6 +63,8 @@ export function parseTuiArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs
         tls: { type: 'boolean' },
         insecure: { type: 'boolean' },
         'no-typing': { type: 'boolean' },
+        'no-bell': { type: 'boolean' },
+        highlight: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -77,6 +89,12 @@ export function parseTuiArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs
         message: `the port must be a number from 1 to 65535, not "${portText}"`,
       };
   }
+  const highlights = (text('highlight', 'CONFAB_HIGHLIGHT') ?? '')
+    .split(',')
+    .map((word) => word.trim())
+    .filter(Boolean);
+  const problem = highlightProblem(highlights);
+  if (problem) return { kind: 'error', message: problem };
   const truthy = (value: string | undefined) =>
     value !== undefined && value !== '0' && value.toLowerCase() !== 'false';
   return {
@@ -88,6 +106,8 @@ export function parseTuiArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs
       tls: values.tls === true || truthy(env.CONFAB_TLS),
       insecure: values.insecure === true,
       noTyping: values['no-typing'] === true || truthy(env.CONFAB_NO_TYPING),
+      noBell: values['no-bell'] === true || truthy(env.CONFAB_NO_BELL),
+      highlights,
     },
   };
 }

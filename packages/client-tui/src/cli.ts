@@ -142,6 +142,8 @@ async function main(): Promise<void> {
     clientName: `confab-tui/${VERSION}`,
     keys: TUI_KEYS,
     sendTyping: !args.noTyping,
+    notify: !args.noBell,
+    highlights: args.highlights,
   });
   app.attach(client, endpointLabel(), args.tls);
   let trying = name;

@@ -47,6 +47,13 @@ export type InputAction =
   | { kind: 'reply'; back?: number; frame?: SayFrame | DmFrame }
   /** Turn telling others when you are typing on or off (a setting of this client; nothing is sent). */
   | { kind: 'typing'; on: boolean }
+  /** Turn desktop notifications (the page) or the bell (the terminal) on or off (a setting of this client). */
+  | { kind: 'notify'; on: boolean }
+  /**
+   * Words besides the user's name that count as mentions (a setting of
+   * this client): these, or none (`[]`); without `words`, show them.
+   */
+  | { kind: 'highlight'; words?: string[] }
   /**
    * Put a reaction on a room message of the conversation in view, the
    * `back`th from the newest (1: the newest), or take yours back when you
@@ -726,6 +733,30 @@ const COMMANDS: Record<string, CommandSpec> = {
         : error('Usage: /typing on|off');
     },
   },
+  notify: {
+    usage: '/notify on|off',
+    summary: 'whether a mention or a direct message notifies you (the bell, or the desktop)',
+    group: 'chat',
+    run(args) {
+      const word = args.trim().toLowerCase();
+      return word === 'on' || word === 'off'
+        ? { kind: 'notify', on: word === 'on' }
+        : error('Usage: /notify on|off');
+    },
+  },
+  highlight: {
+    usage: '/highlight [words… | none]',
+    summary: 'words besides your name that count as mentions (alone: show them)',
+    group: 'chat',
+    run(args) {
+      const words = args.trim().split(/\s+/u).filter(Boolean);
+      if (words.length === 0) return { kind: 'highlight' };
+      if (words.length === 1 && words[0]!.toLowerCase() === 'none')
+        return { kind: 'highlight', words: [] };
+      const problem = highlightProblem(words);
+      return problem ? error(problem) : { kind: 'highlight', words };
+    },
+  },
   help: {
     usage: '/help',
     summary: 'show this list',
@@ -821,4 +852,14 @@ export function carriesSecret(line: string): boolean {
 export function maskSecrets(line: string): string {
   const match = SECRET_COMMAND.exec(line);
   return match ? match[1]! + match[2]!.replace(/\S/g, '•') : line;
+}
+
+/** Why these highlight words cannot be kept, if so: a bounded few, each a word of some length. */
+export function highlightProblem(words: readonly string[]): string | undefined {
+  if (words.length > LIMITS.maxHighlights)
+    return `Highlight at most ${LIMITS.maxHighlights} words.`;
+  const long = words.find((word) => word.length > LIMITS.maxHighlightChars);
+  if (long !== undefined)
+    return `Highlight words of at most ${LIMITS.maxHighlightChars} characters.`;
+  return undefined;
 }

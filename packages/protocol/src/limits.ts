@@ -45,6 +45,9 @@ export const LIMITS = {
   defaultSearchLimit: 20,
   /** Characters of text around the first match a search hit shows, on each side. */
   searchSnippetChars: 48,
+  /** Highlight words a client keeps besides the user's name, at most, and the longest. */
+  maxHighlights: 20,
+  maxHighlightChars: 64,
   /** Messages replayed on join. */
   joinReplay: 50,
   /** Longest room topic (UTF-16 units). */

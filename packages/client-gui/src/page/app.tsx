@@ -18,6 +18,8 @@ import {
   keptLogin,
   notifyMention,
   remember,
+  keepNotifySettings,
+  notifySettings,
   sendsTyping,
 } from './settings.js';
 import { VERSION } from '../version.js';
@@ -148,6 +150,7 @@ export function App({ defaults }: { defaults: Defaults }) {
       clientName: `confab-gui/${VERSION}`,
       keys: PAGE_KEYS,
       sendTyping: sendsTyping(),
+      ...notifySettings(),
       // The server's greeting tells a plain-text user to write <quit>; here there is a button.
       greeting: (name) =>
         `Welcome ${name}: to leave the chat, press Leave at the top right (or type <quit>).`,
@@ -164,7 +167,9 @@ export function App({ defaults }: { defaults: Defaults }) {
         if (event.name === undefined) keepLogin(request.server, undefined);
         else if (event.token !== undefined)
           keepLogin(request.server, { name: event.name, token: event.token });
-      } else if (event.type === 'mention') {
+      } else if (event.type === 'settings') {
+        keepNotifySettings({ notify: next.notifies, highlights: next.model.highlights });
+      } else if (event.type === 'mention' && next.notifies) {
         const conversation = next.model.conversations.get(event.key);
         notifyMention(
           conversation?.target.kind === 'dm'

@@ -1,4 +1,4 @@
-import { escapeControls } from '@confab/protocol';
+import { escapeControls, highlightProblem } from '@confab/protocol';
 /** What the connect screen remembers for next time. */
 export interface Remembered {
   server: string;
@@ -54,6 +54,38 @@ export function notifyMention(title: string, body: string): void {
     tag: 'confab-mention',
   });
   notification.onclick = () => window.focus();
+}
+
+const NOTIFY = 'confab.notify';
+
+/** Whether mentions notify, and the person's highlight words (`/notify`, `/highlight`), from last time. */
+export function notifySettings(): { notify?: boolean; highlights?: string[] } {
+  try {
+    const value = JSON.parse(localStorage.getItem(NOTIFY) ?? '{}') as {
+      notify?: unknown;
+      highlights?: unknown;
+    };
+    const highlights = Array.isArray(value.highlights)
+      ? value.highlights.filter((word): word is string => typeof word === 'string')
+      : undefined;
+    return {
+      ...(typeof value.notify === 'boolean' ? { notify: value.notify } : {}),
+      ...(highlights && highlightProblem(highlights) === undefined ? { highlights } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+export function keepNotifySettings(settings: {
+  notify: boolean;
+  highlights: readonly string[];
+}): void {
+  try {
+    localStorage.setItem(NOTIFY, JSON.stringify(settings));
+  } catch {
+    // Storage off: the settings last until the page closes.
+  }
 }
 
 const NO_TYPING = 'confab.no-typing';

@@ -178,8 +178,8 @@ export class TerminalApp {
         break;
       }
       case 'mention':
-        // The terminal bell, for a mention or a direct message.
-        this.screen.program.bell();
+        // The terminal bell, for a mention or a direct message (unless /notify off).
+        if (this.client?.notifies) this.screen.program.bell();
         break;
       case 'status':
         this.tickWhileReconnecting(event.status === 'reconnecting');

@@ -60,6 +60,8 @@ export type ClientEvent =
   | { type: 'found'; key: string; id: string }
   /** The search shown changed: asked, a page came, refused or closed (see `searches.state`). */
   | { type: 'search' }
+  /** A setting of this client changed (`notifies`, the model's `highlights`): a view keeps it for next time. */
+  | { type: 'settings' }
   /**
    * The message the next line replaces was picked (`/edit` alone, the
    * page's Edit button) or forgotten (see `editingEntry`): a view puts its
@@ -107,6 +109,8 @@ export interface ChatClientOptions extends ModelOptions {
   maxPending?: number;
   /** Tells others when the user is typing (see `input`); the user may turn it off. @default true */
   sendTyping?: boolean;
+  /** Whether a mention or a direct message notifies the user (the view decides how). @default true */
+  notify?: boolean;
   clock?: ClientClock;
 }
 
@@ -178,6 +182,8 @@ export class ChatClient {
   private readonly teller = new TypingTeller();
   private typingTimer: unknown;
   private tellsTyping: boolean;
+  /** Whether a mention or a direct message notifies the user (`/notify`): the view rings or shows it. */
+  notifies: boolean;
   /** The message the next one sent in conversation `key` answers (the page's Reply button). */
   private answering: { key: string; entry: MessageEntry } | undefined;
   /** The message the next line in its conversation replaces (`/edit` alone, the page's Edit button). */
@@ -193,6 +199,7 @@ export class ChatClient {
     this.clock = options.clock ?? systemClock;
     this.requestedName = options.name;
     this.tellsTyping = options.sendTyping ?? true;
+    this.notifies = options.notify ?? true;
     this.credentials = { ...options.credentials };
     this.model = new ChatModel(options);
     this.model.events.add((event) => this.events.emit(event));
@@ -326,6 +333,30 @@ export class ChatClient {
         }
         break;
       }
+      case 'notify':
+        this.notifies = action.on;
+        this.model.notice(
+          action.on
+            ? 'A mention or a direct message notifies you.'
+            : 'Mentions and direct messages no longer notify you.',
+          'info',
+          this.clock.now(),
+        );
+        this.events.emit({ type: 'settings' });
+        break;
+      case 'highlight':
+        if (action.words !== undefined) {
+          this.model.setHighlights(action.words);
+          this.events.emit({ type: 'settings' });
+        }
+        this.model.notice(
+          this.model.highlights.length === 0
+            ? 'Only your name highlights a message (/highlight words adds others).'
+            : `Your name and these highlight a message: ${this.model.highlights.join(', ')}.`,
+          'info',
+          this.clock.now(),
+        );
+        break;
       case 'typing':
         this.setSendTyping(action.on);
         this.model.notice(

@@ -116,6 +116,8 @@ export interface ModelOptions {
   maxConversations?: number;
   /** How times read in lines about bans and mutes. @default local time, to the minute */
   timeWords?: TimeWords;
+  /** Words besides the user's name that count as mentions. @default none */
+  highlights?: readonly string[];
 }
 
 /** The key of a target in the model. */
@@ -171,6 +173,20 @@ export class ChatModel {
     this.maxEntries = options.maxEntries ?? 2000;
     this.maxConversations = options.maxConversations ?? 100;
     this.timeWords = options.timeWords ?? localWords;
+    this.highlights = [...(options.highlights ?? [])];
+  }
+
+  /** Words besides the user's name that count as mentions (`/highlight`). */
+  highlights: string[];
+
+  /** Counts these words as mentions from now on (messages already held keep theirs). */
+  setHighlights(words: readonly string[]): void {
+    this.highlights = [...words];
+  }
+
+  /** Whether a message's text mentions the user: their name, or one of their highlight words. */
+  private mentionsUser(text: string): boolean {
+    return mentions(text, this.name) || this.highlights.some((word) => mentions(text, word));
   }
 
   /** The rooms the user is in, in join order. */
@@ -589,7 +605,7 @@ export class ChatModel {
     if (entry && !entry.deleted) {
       entry.text = text;
       entry.edited = edited;
-      entry.mention = !entry.self && mentions(text, this.name);
+      entry.mention = !entry.self && this.mentionsUser(text);
       this.events.emit({ type: 'entry', key: conversation.key, id });
     }
     this.requote(conversation, id, (reply) => ({
@@ -670,7 +686,7 @@ export class ChatModel {
       ...(frame.dseq === undefined ? {} : { dseq: frame.dseq }),
       action: frame.action === true,
       self,
-      mention: !self && mentions(frame.text, this.name),
+      mention: !self && this.mentionsUser(frame.text),
       ...(frame.reply === undefined ? {} : { reply: frame.reply }),
       ...(frame.reactions === undefined ? {} : { reactions: frame.reactions }),
       ...(frame.edited === undefined ? {} : { edited: frame.edited }),

@@ -179,11 +179,16 @@ export class PlainTextConnection extends SocketConnection implements Connection,
         return this.changeLastSaid(action);
       case 'reply':
       case 'react':
-      case 'typing':
-        // They point at messages on a screen, or set a client's own behaviour: plain text has neither.
+        // They point at messages on a screen: plain text has none.
         this.say(
           `! /${action.kind} is for Confab's clients: plain text has no messages to point at.`,
         );
+        return undefined;
+      case 'typing':
+      case 'notify':
+      case 'highlight':
+        // They set a client's own behaviour: plain text has no client of its own.
+        this.say(`! /${action.kind} is a setting of Confab's clients, not of plain text.`);
         return undefined;
       case 'none':
         return undefined;
