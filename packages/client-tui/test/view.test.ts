@@ -317,13 +317,29 @@ describe('command line', () => {
       parseTuiArgs(['--', '--host', 'h', '--port', '99', '--name', 'ada', '--tls'], {}),
     ).toEqual({
       kind: 'run',
-      args: { host: 'h', port: 99, name: 'ada', tls: true, insecure: false, noTyping: false },
+      args: {
+        host: 'h',
+        port: 99,
+        name: 'ada',
+        tls: true,
+        insecure: false,
+        noTyping: false,
+        noBell: false,
+        highlights: [],
+      },
     });
     expect(parseTuiArgs([], { CONFAB_HOST: 'e', CONFAB_PORT: '7', CONFAB_TLS: '1' })).toMatchObject(
       { args: { host: 'e', port: 7, name: undefined, tls: true } },
     );
     expect(parseTuiArgs(['--no-typing'], {})).toMatchObject({ args: { noTyping: true } });
     expect(parseTuiArgs([], { CONFAB_NO_TYPING: '1' })).toMatchObject({ args: { noTyping: true } });
+    expect(parseTuiArgs(['--no-bell', '--highlight', 'deploy, outage'], {})).toMatchObject({
+      args: { noBell: true, highlights: ['deploy', 'outage'] },
+    });
+    expect(parseTuiArgs([], { CONFAB_NO_BELL: '1', CONFAB_HIGHLIGHT: 'pager' })).toMatchObject({
+      args: { noBell: true, highlights: ['pager'] },
+    });
+    expect(parseTuiArgs(['--highlight', 'x'.repeat(65)], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--port', 'x'], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--bogus'], {})).toMatchObject({ kind: 'error' });
     expect(parseTuiArgs(['--help'], {})).toEqual({ kind: 'help' });
@@ -333,7 +349,18 @@ describe('command line', () => {
     const lines = USAGE.split('\n');
     const options = lines.flatMap((line, i) => (/^ {2}--/.test(line) ? [i] : []));
     const firstProse = lines.findIndex((line, i) => i > options[0]! && /^[A-Z<]/.test(line));
-    for (const flag of ['--host', '--port', '--name', '--tls', '--insecure', '--help', '--version'])
+    for (const flag of [
+      '--host',
+      '--port',
+      '--name',
+      '--tls',
+      '--insecure',
+      '--no-typing',
+      '--no-bell',
+      '--highlight',
+      '--help',
+      '--version',
+    ])
       expect(lines.some((line) => line.startsWith(`  ${flag} `))).toBe(true);
     expect(Math.max(...options)).toBeLessThan(firstProse);
   });
