@@ -295,6 +295,7 @@ describe('the chat page', () => {
     await page.getByRole('button', { name: 'Reply to bob-asks' }).click();
     await page.locator('.composer .answering', { hasText: 'who brings the cake?' }).waitFor();
     // The input has the focus: the answer is typed at once.
+    await page.locator('.composer textarea:focus').waitFor();
     await page.keyboard.type('I will');
     await page.keyboard.press('Enter');
     expect(await bob.next('message', (m) => m.text === 'I will')).toMatchObject({
@@ -383,6 +384,8 @@ describe('the chat page', () => {
     await asked.locator('.edited').waitFor();
     await asked.hover();
     await asked.getByRole('button', { name: 'Reply to bob-edits' }).click();
+    await page.locator('.composer .answering', { hasText: 'lunch after, at noon?' }).waitFor();
+    await page.locator('.composer textarea:focus').waitFor();
     await page.keyboard.type('yes');
     await page.keyboard.press('Enter');
     await bob.next('message', (m) => m.text === 'yes');
