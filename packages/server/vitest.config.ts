@@ -22,6 +22,7 @@ const PROTOCOL_TESTS = [
   'test/reactions.test.ts',
   'test/edits.test.ts',
   'test/direct-changes.test.ts',
+  'test/read-markers.test.ts',
 ];
 
 export default defineConfig({

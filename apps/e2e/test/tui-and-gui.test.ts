@@ -140,6 +140,26 @@ describe('one account on three devices', () => {
     await desk.getByRole('button', { name: /other-olga, 1 unread/ }).waitFor();
     await phone.locator('.drawer-toggle').click();
     await phone.getByRole('button', { name: /other-olga, 1 unread/ }).waitFor();
+    // Read on one device is read on all: the terminal opens the conversation, the pages' badges go.
+    tmux.keys('mo', 'C-n');
+    await sessionShows('mo', '<other-olga> for every device');
+    const listed = (page: typeof desk, name: string) =>
+      page.getByRole('navigation').getByRole('button', { name, exact: true });
+    await listed(desk, 'other-olga').waitFor();
+    await listed(phone, 'other-olga').waitFor();
+    // And the other way: read on the page, the terminal's room list drops its count.
+    await other.locator('.composer textarea').fill('more for #general');
+    await other.locator('.composer textarea').press('Enter');
+    await tmux.waitFor('mo', /#general \(1\)/, 10_000);
+    await desk.locator('.log .message', { hasText: 'more for #general' }).waitFor();
+    await desk.bringToFront();
+    await desk.evaluate("window.dispatchEvent(new Event('focus'))");
+    await tmux.waitFor('mo', (screen) => !/#general \(1\)/.test(screen), 10_000);
+    // A page that comes back later (a reload, its login kept) counts them read too.
+    await desk.reload();
+    await desk.locator('.status.registered').waitFor();
+    await listed(desk, 'other-olga').waitFor();
+    await listed(desk, '#general').waitFor();
   });
 });
 

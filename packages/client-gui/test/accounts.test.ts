@@ -119,4 +119,54 @@ describe('accounts on the page', () => {
     await expect.poll(() => page.locator('#connect-notice').textContent()).toBe('You logged out.');
     expect(await page.evaluate(() => localStorage.getItem('confab.logins'))).toBe('{}');
   });
+
+  it('shows a direct message that waited while away as unread, with a line where the new ones start', async () => {
+    const first = await device();
+    await connect(first, 'wendy');
+    await first.locator('.status.registered').waitFor();
+    await first.locator('.composer textarea').fill('/register correct horse');
+    await first.locator('.composer textarea').press('Enter');
+    await first.getByRole('region', { name: 'You' }).getByText('account').waitFor();
+    const sender = await device();
+    await connect(sender, 'walt');
+    await sender.locator('.status.registered').waitFor();
+    await sender.locator('.composer textarea').fill('/msg wendy before you go');
+    await sender.locator('.composer textarea').press('Enter');
+    // Read on the device that was there: it opens the conversation.
+    await first.getByRole('button', { name: /walt, 1 unread/ }).click();
+    await first.locator('.log .message', { hasText: 'before you go' }).waitFor();
+    await first.getByRole('button', { name: 'Leave' }).click();
+    await first.locator('#connect-notice').waitFor();
+    await sender.locator('.composer textarea').fill('/msg wendy this waited for you');
+    await sender.locator('.composer textarea').press('Enter');
+    await sender
+      .getByRole('navigation')
+      .getByRole('button', { name: /^wendy/ })
+      .click();
+    await sender.locator('.log .message', { hasText: 'this waited for you' }).waitFor();
+    // Another device logs in: the one that waited is unread there, the one read is not.
+    const second = await device();
+    await connect(second, 'wendy', 'correct horse');
+    await second.locator('.status.registered').waitFor();
+    const badge = second.getByRole('button', { name: 'walt, 1 unread, mentions you' });
+    await badge.waitFor();
+    await badge.click();
+    const log = second.locator('.log');
+    await log.locator('.new-line').waitFor();
+    const order = await log
+      .locator('li')
+      .evaluateAll((items) =>
+        items.map((item) =>
+          item.classList.contains('new-line')
+            ? '--new--'
+            : (item.querySelector('.text')?.textContent ?? ''),
+        ),
+      );
+    // The read one above the line, the one that waited below it.
+    expect(order.filter((text) => text !== '')).toEqual([
+      'before you go',
+      '--new--',
+      'this waited for you',
+    ]);
+  });
 });

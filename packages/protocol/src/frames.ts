@@ -37,7 +37,8 @@ export interface HelloFrame {
    * server only sends when asked: `rooms` (the `room` and `mod` frames of
    * section 6.3), `typing` (the `typing` frames of section 6.4),
    * `reactions` (the `reaction` and `update` frames of section 6.6),
-   * `edits` (the `edited`, `deleted` and `update` frames of section 6.8).
+   * `edits` (the `edited`, `deleted` and `update` frames of section 6.8),
+   * `read` (the `read_markers` and `read` frames of section 6.11).
    * Unknown entries are ignored.
    */
   features?: string[];
@@ -122,6 +123,25 @@ export interface HistoryRequestFrame {
   /** Extension: the messages around this seq (it included), for a message opened in context. */
   around?: number;
   limit?: number;
+}
+/**
+ * Extension (section 6.11): the user has read a room up to its message
+ * `seq`, or the direct conversation with `with` up to their message `dseq`.
+ * Sent by a client as the user reads; sent by the server (feature `read`)
+ * to the person's other connections when it moves their marker.
+ */
+export type ReadFrame =
+  | { type: 'read'; room: string; seq: number; with?: never; dseq?: never }
+  | { type: 'read'; with: string; dseq: number; room?: never; seq?: never };
+/**
+ * Extension (feature `read`, section 6.11): where the person has read up
+ * to, after `welcome`: room -> seq, and person -> dseq for direct
+ * conversations (names folded).
+ */
+export interface ReadMarkersFrame {
+  type: 'read_markers';
+  rooms: Record<string, number>;
+  with: Record<string, number>;
 }
 /**
  * Extension (section 6.10): find messages by their words, newest first, in
@@ -377,7 +397,8 @@ export type ClientFrame =
   | ReactFrame
   | EditFrame
   | DeleteFrame
-  | SearchFrame;
+  | SearchFrame
+  | ReadFrame;
 
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame['type'];
@@ -800,7 +821,9 @@ export type ServerFrame =
   | UpdateFrame
   | EditedFrame
   | DeletedFrame
-  | SearchResultsFrame;
+  | SearchResultsFrame
+  | ReadFrame
+  | ReadMarkersFrame;
 
 /** The `type` of a server frame. */
 export type ServerFrameType = ServerFrame['type'];
@@ -817,5 +840,5 @@ export const SESSION_REPLACED_REASON = 'session_replaced';
 export const SERVER_BANNED_REASON = 'banned';
 
 /** The features a client may ask for in `hello.features`. */
-export const FEATURES = ['rooms', 'typing', 'reactions', 'edits'] as const;
+export const FEATURES = ['rooms', 'typing', 'reactions', 'edits', 'read'] as const;
 export type Feature = (typeof FEATURES)[number];

@@ -383,6 +383,18 @@ const CLIENT_VALIDATORS: Record<ClientFrameType, ClientValidator> = {
       optionalString(raw, 'ref', LIMITS.maxRefChars),
     );
   },
+  read(raw) {
+    if ((raw.room === undefined) === (raw.with === undefined))
+      refuse('invalid_field', 'read names a room or a person (with)');
+    if (raw.room !== undefined) {
+      const seq = positiveInteger(raw, 'seq', Number.MAX_SAFE_INTEGER);
+      if (seq === undefined) refuse('invalid_field', 'read of a room needs its seq');
+      return { type: 'read', room: room(raw), seq };
+    }
+    const dseq = positiveInteger(raw, 'dseq', Number.MAX_SAFE_INTEGER);
+    if (dseq === undefined) refuse('invalid_field', 'read of a direct conversation needs its dseq');
+    return { type: 'read', with: name(raw, 'with'), dseq };
+  },
   ping: (raw) => withRef({ type: 'ping' }, optionalString(raw, 'ref', LIMITS.maxRefChars)),
   pong: (raw) => withRef({ type: 'pong' }, optionalString(raw, 'ref', LIMITS.maxRefChars)),
   quit(raw) {
@@ -979,6 +991,20 @@ const SERVER_CHECKS: Record<ServerFrameType, ServerCheck> = {
       from: r.from,
       deleted_by: r.deleted_by,
     };
+  },
+  read(r) {
+    if (isString(r.room) && isSeq(r.seq)) return { type: 'read', room: r.room, seq: r.seq };
+    if (isString(r.with) && isSeq(r.dseq)) return { type: 'read', with: r.with, dseq: r.dseq };
+    return undefined;
+  },
+  read_markers(r) {
+    const numbers = (value: unknown): Record<string, number> => {
+      const out: Record<string, number> = {};
+      if (typeof value !== 'object' || value === null) return out;
+      for (const [key, number] of Object.entries(value)) if (isSeq(number)) out[key] = number;
+      return out;
+    };
+    return { type: 'read_markers', rooms: numbers(r.rooms), with: numbers(r.with) };
   },
   search_results(r) {
     if (!isString(r.query) || !Array.isArray(r.hits)) return undefined;

@@ -40,6 +40,7 @@ export type {
   SearchIndex,
   SearchPage,
   SearchQuery,
+  ReadMarkerStore,
   ServerBan,
   ServerRecord,
   StoredDirect,
@@ -71,6 +72,7 @@ export { DEFAULT_PASSWORD_COST, hashPassword, verifyPassword } from './accounts/
 export type { PasswordCost } from './accounts/passwords.js';
 export {
   DEFAULT_MAILBOX_LIMITS,
+  MAX_READ_MARKERS,
   MAX_SESSIONS_PER_ACCOUNT,
   MODLOG_KEEP,
   SESSION_TTL_MS,

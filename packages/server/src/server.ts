@@ -29,6 +29,7 @@ import type {
   ChangeStore,
   RoomStore,
   SearchIndex,
+  ReadMarkerStore,
 } from './core/ports.js';
 import { MemoryDirectory } from './directory/memory-directory.js';
 import { ServerError } from './errors.js';
@@ -54,6 +55,7 @@ import type { Throttle, ThrottleRate } from './accounts/throttle.js';
 import { CountingPoster } from './store/counting-poster.js';
 import { MemoryAccounts } from './store/memory-accounts.js';
 import { MemoryRooms } from './store/memory-rooms.js';
+import { MemoryReadMarkers } from './store/memory-read-markers.js';
 import { MemoryStore } from './store/memory-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Connection, TransportKind } from './transport/connection.js';
@@ -91,6 +93,7 @@ export interface ServerOptions extends Partial<ServerConfig> {
     changes?: ChangeStore;
     /** The full-text index of `store` (a memory store is its own). */
     search?: SearchIndex;
+    readMarkers?: ReadMarkerStore;
   };
   /** This node's id in a cluster. @default random */
   node?: string;
@@ -167,6 +170,8 @@ export class ConfabServer {
   private changes: ChangeStore | undefined;
   /** The history's full-text index; a cluster keeps none yet. */
   private search: SearchIndex | undefined;
+  /** Where each identity has read up to, beside the history. */
+  private readMarkers: ReadMarkerStore | undefined;
   /** The cluster's, which publishes in the step that numbers; alone, the core's default. */
   private changePoster: ChangePoster | undefined;
   /** The cluster's, which publishes in the step that keeps; alone, the core's default. */
@@ -207,6 +212,7 @@ export class ConfabServer {
       poster: this.poster,
       changes: this.changes!,
       ...(this.search ? { search: this.search } : {}),
+      ...(this.readMarkers ? { readMarkers: this.readMarkers } : {}),
       ...(this.changePoster ? { changePoster: this.changePoster } : {}),
       ...(this.directPoster ? { directPoster: this.directPoster } : {}),
       clock: { now },
@@ -399,6 +405,7 @@ export class ConfabServer {
       this.directory = this.cluster.directory;
       this.accounts = this.cluster.accounts;
       this.rooms = this.cluster.rooms;
+      this.readMarkers = this.cluster.readMarkers;
       this.throttles = this.makeThrottles((rate) => this.cluster!.throttle(rate));
       this.poster = new CountingPoster(this.cluster.bus);
       this.directPoster = this.cluster.bus;
@@ -414,6 +421,7 @@ export class ConfabServer {
       given.search ??
       sqlite?.search ??
       (this.store instanceof MemoryStore ? this.store : undefined);
+    this.readMarkers = given.readMarkers ?? sqlite?.readMarkers ?? new MemoryReadMarkers();
     this.accounts = given.accounts ?? sqlite?.accounts ?? new MemoryAccounts();
     this.rooms = given.rooms ?? sqlite?.rooms ?? new MemoryRooms();
     this.throttles = this.makeThrottles((rate) => new MemoryThrottle(rate));

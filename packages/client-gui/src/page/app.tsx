@@ -151,6 +151,8 @@ export function App({ defaults }: { defaults: Defaults }) {
       keys: PAGE_KEYS,
       sendTyping: sendsTyping(),
       ...notifySettings(),
+      // Messages that come while the tab is not in front stay unread.
+      isVisible: () => !document.hidden,
       // The server's greeting tells a plain-text user to write <quit>; here there is a button.
       greeting: (name) =>
         `Welcome ${name}: to leave the chat, press Leave at the top right (or type <quit>).`,

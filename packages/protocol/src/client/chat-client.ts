@@ -7,6 +7,7 @@ import type {
   ErrorFrame,
   MessageFrame,
   MessagePlace,
+  ReadFrame,
   SearchHit,
   RoomListing,
   ServerFrame,
@@ -111,6 +112,11 @@ export interface ChatClientOptions extends ModelOptions {
   sendTyping?: boolean;
   /** Whether a mention or a direct message notifies the user (the view decides how). @default true */
   notify?: boolean;
+  /**
+   * Whether the user can see the conversation in view (the page: its tab
+   * is in front); what comes while they cannot stays unread. @default always
+   */
+  isVisible?: () => boolean;
   clock?: ClientClock;
 }
 
@@ -135,6 +141,8 @@ const MAX_PENDING_WHO = 16;
  * everyone comes back, and a line for each would bury the conversation.
  */
 const RETURN_WINDOW_MS = 60_000;
+/** A client tells the server its read markers at most this often (milliseconds). */
+const READ_EVERY_MS = 1_000;
 
 /** Name-taken answers on reconnect are retried this many times: the old link may still hold the name. */
 const RECONNECT_NAME_RETRIES = 5;
@@ -193,6 +201,10 @@ export class ChatClient {
   private seeking: { key: string; room: string; id: string; lost: string } | undefined;
   /** The search shown (the page's results, the terminal client's listing). */
   readonly searches: Searches;
+  /** Read markers moved but not yet sent, by conversation, and when the last were sent. */
+  private readonly unsentReads = new Map<string, ReadFrame>();
+  private readTimer: unknown;
+  private lastReadSent = Number.NEGATIVE_INFINITY;
 
   constructor(options: ChatClientOptions) {
     this.options = options;
@@ -202,7 +214,11 @@ export class ChatClient {
     this.notifies = options.notify ?? true;
     this.credentials = { ...options.credentials };
     this.model = new ChatModel(options);
-    this.model.events.add((event) => this.events.emit(event));
+    this.model.events.add((event) => {
+      this.events.emit(event);
+      // What comes into the conversation in view is read, as it is seen.
+      if (event.type === 'entries' && event.key === this.model.currentKey) this.markRead();
+    });
     this.link = new Link(
       {
         connect: options.connect,
@@ -505,6 +521,7 @@ export class ChatClient {
   show(target: Target): void {
     if (target.kind === 'dm') this.model.openDm(target.peer);
     this.model.setCurrent(targetKey(target));
+    this.markRead();
   }
 
   /** Asks for the page of messages before the oldest one held. Returns false when there is none to ask for. */
@@ -533,6 +550,39 @@ export class ChatClient {
     if (current?.target.kind !== 'room') return;
     this.seeking = { key: current.key, room: current.target.room, id, lost };
     this.seekOn();
+  }
+
+  /**
+   * The user has seen the conversation in view: its read marker moves to
+   * its newest message, here and (feature `read`) on the server, which
+   * tells the user's other devices. Sent at most once a second; what comes
+   * meanwhile goes with the next. A view calls it when it comes back in front.
+   */
+  markRead(): void {
+    const current = this.model.current();
+    if (!current || !this.model.readMarkersKept || !(this.options.isVisible?.() ?? true)) return;
+    const newest = this.model.newestNumber(current);
+    if (!this.model.markRead(current.key, newest)) return;
+    this.events.emit({ type: 'conversations' });
+    this.unsentReads.set(
+      current.key,
+      current.target.kind === 'room'
+        ? { type: 'read', room: current.target.room, seq: newest }
+        : { type: 'read', with: current.target.peer, dseq: newest },
+    );
+    if (this.readTimer !== undefined) return;
+    const wait = this.lastReadSent + READ_EVERY_MS - this.clock.now();
+    if (wait <= 0) this.sendReads();
+    else this.readTimer = this.clock.setTimer(wait, () => this.sendReads());
+  }
+
+  /** Sends the read markers moved since the last were sent. */
+  private sendReads(): void {
+    this.readTimer = undefined;
+    this.lastReadSent = this.clock.now();
+    if (this.status !== 'registered') return;
+    for (const frame of this.unsentReads.values()) this.link.send(frame);
+    this.unsentReads.clear();
   }
 
   /**
@@ -643,7 +693,7 @@ export class ChatClient {
       ...(token === undefined && password !== undefined && register ? { register: true } : {}),
       ...(this.resumingDms ? { dseq: this.model.lastDseq } : {}),
       ...(this.resumingDms && this.model.lastDrev > 0 ? { drev: this.model.lastDrev } : {}),
-      features: ['rooms', 'typing', 'reactions', 'edits'],
+      features: ['rooms', 'typing', 'reactions', 'edits', 'read'],
     };
   }
 
@@ -798,6 +848,7 @@ export class ChatClient {
         if (this.model.isSelf(frame.name) && this.switchToRoom === foldRoom(frame.room)) {
           this.switchToRoom = undefined;
           this.model.setCurrent(targetKey({ kind: 'room', room: frame.room }));
+          this.markRead();
         }
         break;
       case 'left':
@@ -844,6 +895,13 @@ export class ChatClient {
         break;
       case 'search_results':
         this.searches.results(frame);
+        break;
+      case 'read_markers':
+        this.model.applyReadMarkers(frame);
+        this.markRead();
+        break;
+      case 'read':
+        this.model.applyRead(frame);
         break;
       case 'error':
         this.onError(frame);

@@ -5,6 +5,8 @@ import type {
   LeftFrame,
   MessageFrame,
   ModFrame,
+  ReadFrame,
+  ReadMarkersFrame,
   DeletedFrame,
   EditedFrame,
   NamesFrame,
@@ -73,6 +75,17 @@ export interface Conversation {
   entries: LogEntry[];
   unread: number;
   mentions: number;
+  /**
+   * The newest message the user has read here, on any of their devices:
+   * its `seq` (a room) or `dseq` (a direct conversation); 0 when none is
+   * known (feature `read`, section 6.11).
+   */
+  readUpTo: number;
+  /**
+   * Where a view draws its "new messages" line: the read marker as it was
+   * when the conversation was last opened (messages after it were new then).
+   */
+  newFrom: number;
 }
 
 /** A room the user is in. */
@@ -119,6 +132,9 @@ export interface ModelOptions {
   /** Words besides the user's name that count as mentions. @default none */
   highlights?: readonly string[];
 }
+
+/** Read markers held at most (conversations held, and a bounded few more). */
+const MAX_READ_MARKERS = 1_000;
 
 /** The key of a target in the model. */
 export function targetKey(target: Target): string {
@@ -176,6 +192,92 @@ export class ChatModel {
     this.highlights = [...(options.highlights ?? [])];
   }
 
+  /**
+   * Where the user has read up to, by conversation key, as the server
+   * keeps it (feature `read`): for conversations held and those not yet.
+   */
+  private readonly readMarkers = new Map<string, number>();
+  /** The server keeps read markers: unread counts come from them. */
+  readMarkersKept = false;
+
+  /** Where the user has read up to, on every device, after `welcome`. */
+  applyReadMarkers(frame: ReadMarkersFrame): void {
+    this.readMarkersKept = true;
+    for (const [room, seq] of Object.entries(frame.rooms))
+      this.markRead(targetKey({ kind: 'room', room }), seq);
+    for (const [peer, dseq] of Object.entries(frame.with))
+      this.markRead(targetKey({ kind: 'dm', peer }), dseq);
+    for (const conversation of this.conversations.values()) {
+      // What comes after the marker a login brings is new, in the conversation in view too.
+      conversation.newFrom = conversation.readUpTo;
+      this.recount(conversation);
+    }
+    this.events.emit({ type: 'conversations' });
+  }
+
+  /** The user read a conversation up to a message, here or on another device. */
+  applyRead(frame: ReadFrame): void {
+    const key =
+      frame.room !== undefined
+        ? targetKey({ kind: 'room', room: frame.room })
+        : targetKey({ kind: 'dm', peer: frame.with });
+    if (this.markRead(key, frame.room !== undefined ? frame.seq : frame.dseq))
+      this.events.emit({ type: 'conversations' });
+  }
+
+  /**
+   * Moves the read marker of conversation `key` forward to `number` (never
+   * back); its unread counts follow. True when it moved.
+   */
+  markRead(key: string, number: number): boolean {
+    if (number <= (this.readMarkers.get(key) ?? 0)) return false;
+    // Bounded as the conversations are: a marker for one not held is dropped first.
+    if (this.readMarkers.size >= MAX_READ_MARKERS && !this.readMarkers.has(key))
+      for (const held of this.readMarkers.keys())
+        if (!this.conversations.has(held)) {
+          this.readMarkers.delete(held);
+          break;
+        }
+    this.readMarkers.set(key, number);
+    const conversation = this.conversations.get(key);
+    if (!conversation) return true;
+    conversation.readUpTo = number;
+    this.recount(conversation);
+    return true;
+  }
+
+  /** The newest message held in a conversation: its seq or dseq (0: none). */
+  newestNumber(conversation: Conversation): number {
+    for (let i = conversation.entries.length - 1; i >= 0; i--) {
+      const entry = conversation.entries[i]!;
+      if (entry.kind !== 'message') continue;
+      const number = entry.seq ?? entry.dseq;
+      if (number !== undefined) return number;
+    }
+    return 0;
+  }
+
+  /**
+   * A conversation's unread and mention counts from its read marker (the
+   * server keeps them): the messages held after it, not the user's own.
+   * The conversation in view has none.
+   */
+  private recount(conversation: Conversation): void {
+    if (!this.readMarkersKept) return;
+    let unread = 0;
+    let mentioned = 0;
+    if (conversation.key !== this.currentKey)
+      for (const entry of conversation.entries) {
+        if (entry.kind !== 'message' || entry.self) continue;
+        const number = entry.seq ?? entry.dseq;
+        if (number === undefined || number <= conversation.readUpTo) continue;
+        unread++;
+        if (entry.mention || conversation.target.kind === 'dm') mentioned++;
+      }
+    conversation.unread = unread;
+    conversation.mentions = mentioned;
+  }
+
   /** Words besides the user's name that count as mentions (`/highlight`). */
   highlights: string[];
 
@@ -210,6 +312,7 @@ export class ChatModel {
     const conversation = this.conversations.get(key);
     if (!conversation) return;
     this.currentKey = key;
+    conversation.newFrom = conversation.readUpTo;
     conversation.unread = 0;
     conversation.mentions = 0;
     this.events.emit({ type: 'conversations' });
@@ -240,6 +343,8 @@ export class ChatModel {
       entries: [],
       unread: 0,
       mentions: 0,
+      readUpTo: this.readMarkers.get(targetKey({ kind: 'room', room })) ?? 0,
+      newFrom: 0,
       members: [],
       lastSeq: 0,
       lastRev: 0,
@@ -283,6 +388,8 @@ export class ChatModel {
       entries: [],
       unread: 0,
       mentions: 0,
+      readUpTo: this.readMarkers.get(key) ?? 0,
+      newFrom: 0,
     };
     this.conversations.set(key, conversation);
     this.events.emit({ type: 'conversations' });
@@ -473,6 +580,11 @@ export class ChatModel {
   applyDirectHistory(frame: DmHistoryFrame, missed: boolean): void {
     if (frame.rev !== undefined) this.lastDrev = Math.max(this.lastDrev, frame.rev);
     for (const message of frame.messages) this.applyDirect(message, true, missed);
+    if (!this.readMarkersKept) return;
+    // What is unread is what is after the read marker, on whichever device it moved.
+    for (const conversation of this.conversations.values())
+      if (conversation.target.kind === 'dm') this.recount(conversation);
+    this.events.emit({ type: 'conversations' });
   }
 
   private applyDirect(frame: MessageFrame, replayed: boolean, counts = true): boolean {
@@ -511,6 +623,9 @@ export class ChatModel {
     if (isBackwardPage) {
       room.hasMore = frame.more;
       room.loadingHistory = false;
+    } else if (this.readMarkersKept) {
+      this.recount(room);
+      this.events.emit({ type: 'conversations' });
     }
   }
 

@@ -4,6 +4,7 @@ import type { Throttle, ThrottleRate } from '../accounts/throttle.js';
 import { RedisAccounts } from '../store/redis-accounts.js';
 import { RedisChanges } from '../store/redis-changes.js';
 import { RedisRooms } from '../store/redis-rooms.js';
+import { RedisReadMarkers } from '../store/redis-read-markers.js';
 import { RedisStore, storeKey } from '../store/redis-store.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { NodePresence } from './node-presence.js';
@@ -58,6 +59,7 @@ export interface Cluster {
   directory: RedisDirectory;
   accounts: RedisAccounts;
   rooms: RedisRooms;
+  readMarkers: RedisReadMarkers;
   /** A throttle (of login attempts, of new accounts) that every node shares. */
   throttle(rate: ThrottleRate): Throttle;
   status(): ClusterStatus;
@@ -162,6 +164,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     directory,
     accounts,
     rooms: new RedisRooms(link.commands, keys),
+    readMarkers: new RedisReadMarkers(link.commands, options.prefix, options.mailbox.guestTtlMs),
     throttle: (rate) => new RedisThrottle(link.commands, `${options.prefix}throttle:`, rate),
     status: () => ({
       redis: link.stats.up ? 'up' : 'down',

@@ -4,6 +4,7 @@ import type {
   FrameError,
   LeaveReason,
   ReactFrame,
+  ReadFrame,
   SearchFrame,
   ResumeMap,
 } from '@confab/protocol';
@@ -26,6 +27,7 @@ import { DirectMessages, copyMailbox } from './direct-messages.js';
 import { HeldEvents } from './held-events.js';
 import { DirectChanges } from './direct-changes.js';
 import { Search } from './search.js';
+import { ReadMarkers } from './read-markers.js';
 import { MessageChanges } from './message-changes.js';
 import { Moderation } from './moderation.js';
 import type { RoomRequest, ServerRequest } from './moderation.js';
@@ -50,6 +52,7 @@ import type {
   ChangeStore,
   RoomStore,
   SearchIndex,
+  ReadMarkerStore,
 } from './ports.js';
 import { RoomRecords } from './room-records.js';
 import { Rooms } from './rooms.js';
@@ -77,6 +80,8 @@ export interface ChatCoreOptions {
   changes: ChangeStore;
   /** The history's full-text index, for `search`; none: searches are answered `unavailable`. */
   search?: SearchIndex;
+  /** Where each identity has read up to; none: no marker is kept. */
+  readMarkers?: ReadMarkerStore;
   /** How changes to messages are made and published. @default apply in `changes`, then publish on `bus` */
   changePoster?: ChangePoster;
   /** How direct messages are kept in mailboxes and published. @default append to `store`, then publish on `bus` */
@@ -126,6 +131,8 @@ export interface Identity {
   reactionEvents?: boolean;
   /** The connection asked for edits and deletes as they happen (`hello.features`: `edits`). */
   editEvents?: boolean;
+  /** The connection asked for read markers (`hello.features`: `read`). */
+  readEvents?: boolean;
   /** Room -> the last change `rev` the client has (`hello.revs`), for a resume. */
   revs?: ResumeMap;
   /** The last change `rev` of the mailbox the client has (`hello.drev`), for a resume. */
@@ -152,6 +159,7 @@ export class ChatCore {
   private readonly changes: MessageChanges;
   private readonly directChanges: DirectChanges;
   private readonly searches: Search;
+  private readonly readMarkers: ReadMarkers;
 
   constructor(private readonly options: ChatCoreOptions) {
     const { node, store, bus, directory, accounts, clock, ids } = options;
@@ -204,6 +212,7 @@ export class ChatCore {
     });
     this.directChanges = new DirectChanges({ store, poster: changePoster, clock });
     this.searches = new Search(options.search);
+    this.readMarkers = new ReadMarkers(options.readMarkers, bus);
     this.directs = new DirectMessages({
       node,
       ids,
@@ -288,6 +297,7 @@ export class ChatCore {
       typingEvents: identity.typingEvents === true,
       reactionEvents: identity.reactionEvents === true,
       editEvents: identity.editEvents === true,
+      readEvents: identity.readEvents === true,
       typingSent: new Map(),
       rooms: new Map(),
       lastDseq: 0,
@@ -329,6 +339,8 @@ export class ChatCore {
       }),
     );
     recipient.welcomed();
+    // Before the replays: a client counts what is unread in them from its markers.
+    await this.readMarkers.tell(user).catch(() => undefined);
     const remembered = new Set(account?.rooms.map(foldRoom));
     for (const room of roomNames) {
       const after = resume ? findResume(resume, room) : undefined;
@@ -445,6 +457,11 @@ export class ChatCore {
     replyTo?: string,
   ): Promise<FrameError | undefined> {
     return this.directs.send(user, to, text, action, this.acks.origin(user, ref), replyTo);
+  }
+
+  /** The user read a conversation up to a message (see `ReadMarkers`). */
+  read(user: ChatUser, frame: ReadFrame): Promise<FrameError | undefined> {
+    return this.readMarkers.read(user, frame);
   }
 
   /** Finds messages by their words, where the user may read them (see `Search`). */

@@ -42,6 +42,8 @@ export interface ChatUser {
   readonly reactionEvents: boolean;
   /** It asked for edits and deletes as they happen (`hello.features` has `edits`). */
   readonly editEvents: boolean;
+  /** It asked for read markers (`hello.features` has `read`). */
+  readonly readEvents: boolean;
   /** When it last had a `typing` passed on, by conversation (see `typing.ts`). */
   readonly typingSent: Map<string, number>;
   /** Rooms by folded name: the person's rooms, each with this connection's place in it. */
@@ -59,7 +61,7 @@ export interface ChatUser {
 }
 
 /** What a connection may ask to be sent beyond protocol 1.0 (`hello.features`). */
-export type EventFeature = 'rooms' | 'typing' | 'reactions' | 'edits';
+export type EventFeature = 'rooms' | 'typing' | 'reactions' | 'edits' | 'read';
 
 /** Whether the connection asked for the frames of `feature`. */
 export function wants(user: ChatUser, feature: EventFeature): boolean {
@@ -72,6 +74,8 @@ export function wants(user: ChatUser, feature: EventFeature): boolean {
       return user.reactionEvents;
     case 'edits':
       return user.editEvents;
+    case 'read':
+      return user.readEvents;
   }
 }
 

@@ -345,6 +345,26 @@ export interface SearchIndex {
   search(query: SearchQuery): Promise<SearchPage>;
 }
 
+/**
+ * Where each identity has read up to (section 6.11 of PROTOCOL.md): by
+ * place, a room's key or `@` and the folded name of the other person of a
+ * direct conversation, the number of the newest message read there (its
+ * seq, or the identity's dseq). Every implementation passes
+ * `test/read-markers-contract.ts`.
+ *
+ * - `advance` MUST only move a marker forward, atomically across the nodes
+ *   of a cluster, and keep at most `MAX_READ_MARKERS` places an identity;
+ *   past it, a new place is not kept (false).
+ */
+export interface ReadMarkerStore {
+  markers(owner: string): Promise<Map<string, number>>;
+  /** Moves a marker to `number` when that is forward; true when it moved. */
+  advance(owner: string, place: string, number: number): Promise<boolean>;
+}
+
+/** Places an identity keeps a read marker for, at most: its rooms and direct conversations. */
+export const MAX_READ_MARKERS = 1_000;
+
 /** An account: a name that belongs to someone, on every device they log in from. */
 export interface Account {
   /** Stable and random: the account's mailbox is `a:<id>` (see `owners.ts`). */

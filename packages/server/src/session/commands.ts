@@ -99,6 +99,7 @@ export const COMMANDS: { [T in ClientFrameType]: Handler<Extract<ClientFrame, { 
   edit: (session, frame) => session.core.edit(session.user!, frame),
   delete: (session, frame) => session.core.remove(session.user!, frame),
   search: (session, frame) => session.core.search(session.user!, frame),
+  read: (session, frame) => session.core.read(session.user!, frame),
   typing: (session, { room, to, stopped }) =>
     session.core.typing(
       session.user!,

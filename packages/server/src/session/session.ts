@@ -324,6 +324,7 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
         roomEvents: this.connection.kind === 'plain' || frame.features?.includes('rooms') === true,
         typingEvents: frame.features?.includes('typing') === true,
         reactionEvents: frame.features?.includes('reactions') === true,
+        readEvents: frame.features?.includes('read') === true,
         // Plain text shows edits and deletes as lines.
         editEvents: this.connection.kind === 'plain' || frame.features?.includes('edits') === true,
         ...(frame.revs === undefined ? {} : { revs: frame.revs }),

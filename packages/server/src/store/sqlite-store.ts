@@ -15,6 +15,7 @@ import { DEFAULT_MAILBOX_LIMITS } from '../core/ports.js';
 import { ServerError } from '../errors.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteChanges } from './sqlite-changes.js';
+import { SqliteReadMarkers } from './sqlite-read-markers.js';
 import { SqliteSearch } from './sqlite-search.js';
 import { SqliteRooms } from './sqlite-rooms.js';
 import type { Waiting } from './waiting.js';
@@ -276,6 +277,8 @@ export class SqliteStore implements HistoryStore {
   readonly changes: SqliteChanges;
   /** The full-text index of the messages, in the same file, written in the same transactions. */
   readonly search: SqliteSearch;
+  /** Where each identity has read up to, in the same file. */
+  readonly readMarkers: SqliteReadMarkers;
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
@@ -301,6 +304,7 @@ export class SqliteStore implements HistoryStore {
     this.accounts.pruneExpired(Date.now());
     this.rooms = new SqliteRooms(db);
     this.search = new SqliteSearch(db);
+    this.readMarkers = new SqliteReadMarkers(db);
     this.changes = new SqliteChanges(db, this.search);
     this.insert = db.prepare(
       'INSERT INTO messages (room_key, seq, id, room, sender, text, ts, action, reply_id, reply_from, reply_text, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -479,6 +483,7 @@ export class SqliteStore implements HistoryStore {
           this.dropMailbox.run(owner);
           this.changes.forget(owner);
           this.search.forget(owner);
+          this.readMarkers.forget(owner);
           this.dropWaiting.run(owner);
           this.dropMailboxEntry.run(owner);
           this.lastDseqs.delete(owner);

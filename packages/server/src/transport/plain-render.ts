@@ -201,6 +201,8 @@ export function renderPlain(frame: ServerFrame, view: PlainView): string[] {
     case 'ack':
     case 'ping':
     case 'pong':
+    case 'read': // never sent to plain text, which keeps no read markers
+    case 'read_markers':
     case 'typing': // never sent to plain text, which does not ask for the feature
     case 'reaction':
       return [];

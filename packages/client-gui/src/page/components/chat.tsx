@@ -124,6 +124,18 @@ export function ChatScreen({ client, server }: Props) {
     [client],
   );
   useTicker(status === 'reconnecting', 250);
+  // Back in front: what came meanwhile in the conversation in view is read now.
+  useEffect(() => {
+    const seen = () => {
+      if (!document.hidden) client.markRead();
+    };
+    document.addEventListener('visibilitychange', seen);
+    window.addEventListener('focus', seen);
+    return () => {
+      document.removeEventListener('visibilitychange', seen);
+      window.removeEventListener('focus', seen);
+    };
+  }, [client]);
   const unread = conversations.reduce((sum, c) => sum + c.unread, 0);
   useEffect(() => {
     const title = current ? `${escapeControls(current.title, { singleLine: true })} — ` : '';

@@ -277,11 +277,28 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
 }
 
 /** The entries, with a line where the day changes (keyed by the entry after it). */
-function withDays(entries: LogEntry[], actions: Actions) {
+function withDays(entries: LogEntry[], actions: Actions, newFrom: number) {
   const now = Date.now();
   const items = [];
   let previous: number | undefined;
+  // The "new messages" line goes above the first message after the read marker (another's).
+  let lined = newFrom === 0;
   for (const entry of entries) {
+    const number = entry.kind === 'message' ? (entry.seq ?? entry.dseq) : undefined;
+    if (
+      !lined &&
+      entry.kind === 'message' &&
+      !entry.self &&
+      number !== undefined &&
+      number > newFrom
+    ) {
+      lined = true;
+      items.push(
+        <li key="new-line" class="new-line" role="separator" aria-label="New messages">
+          <span>New messages</span>
+        </li>,
+      );
+    }
     if (dayChanges(previous, entry.ts, now))
       items.push(
         <li key={`day-${keyOf(entry)}`} class="day">
@@ -409,16 +426,20 @@ export function MessageList({
         onScroll={onScroll}
       >
         <ol class="entries">
-          {withDays(conversation.entries, {
-            reply: onReply,
-            goTo,
-            react: onReact,
-            picking,
-            pick: onPick,
-            edit: onEdit,
-            remove: onDelete,
-            moderates,
-          })}
+          {withDays(
+            conversation.entries,
+            {
+              reply: onReply,
+              goTo,
+              react: onReact,
+              picking,
+              pick: onPick,
+              edit: onEdit,
+              remove: onDelete,
+              moderates,
+            },
+            conversation.newFrom,
+          )}
         </ol>
       </div>
       {!following && unseen > 0 && (
