@@ -1,10 +1,16 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ServerFrame } from '@confab/protocol';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { FrameClient } from './helpers.js';
-import { JsonClient, startRedis, startServer, tempDir, testScope, waitFor } from './helpers.js';
+import {
+  JsonClient,
+  rawFiles,
+  startRedis,
+  startServer,
+  tempDir,
+  testScope,
+  waitFor,
+} from './helpers.js';
 
 const scope = testScope();
 const { cleanups, serve } = scope;
@@ -52,20 +58,6 @@ async function refused(client: FrameClient, frame: Record<string, unknown>): Pro
   const ref = `r${++refs}`;
   client.send({ ...frame, ref });
   return (await client.next('error', (e) => e.ref === ref)).code;
-}
-
-/** Every file under `dir`, read raw, as one buffer (a file gone meanwhile holds nothing). */
-function rawFiles(dir: string): Buffer {
-  const parts: Buffer[] = [];
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const path = join(dir, name);
-    try {
-      if (statSync(path).isFile()) parts.push(readFileSync(path));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-  return Buffer.concat(parts);
 }
 
 describe('changes to direct messages', () => {

@@ -1,5 +1,3 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ServerFrame } from '@confab/protocol';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import {
   JsonClient,
   PlainClient,
   joinRoom,
+  rawFiles,
   startRedis,
   say,
   startServer,
@@ -47,21 +46,6 @@ type Message = Extract<ServerFrame, { type: 'message' }>;
 async function history(client: FrameClient, room = '#general'): Promise<Message[]> {
   client.send({ type: 'history', room });
   return (await client.next('history', (h) => h.room === room)).messages;
-}
-
-/** Every file under `dir`, read raw, as one buffer (a file gone meanwhile holds nothing). */
-function rawFiles(dir: string): Buffer {
-  const parts: Buffer[] = [];
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const path = join(dir, name);
-    try {
-      if (statSync(path).isFile()) parts.push(readFileSync(path));
-    } catch (error) {
-      // Redis renames and removes its temporary files as it rewrites them.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-  return Buffer.concat(parts);
 }
 
 describe('edits', () => {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerFrame } from '@confab/protocol';
 import {
@@ -275,4 +277,19 @@ export async function sendThenStall(
   } finally {
     socket.destroy();
   }
+}
+
+/** Every file under `dir`, read raw, as one buffer (a file gone meanwhile holds nothing): what a store left on disk. */
+export function rawFiles(dir: string): Buffer {
+  const parts: Buffer[] = [];
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const path = join(dir, name);
+    try {
+      if (statSync(path).isFile()) parts.push(readFileSync(path));
+    } catch (error) {
+      // Redis renames and removes its temporary files as it rewrites them.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return Buffer.concat(parts);
 }
