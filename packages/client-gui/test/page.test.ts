@@ -162,8 +162,12 @@ describe('the chat page', () => {
     await ada.getByRole('button', { name: /rel-bob, 1 unread/ }).waitFor();
     await ada.reload();
     await ada.locator('.status.registered').waitFor();
-    // Back from the reload: the conversation is there, read, in order.
-    await ada.getByRole('navigation').getByRole('button', { name: 'rel-bob', exact: true }).click();
+    // Back from the reload: the conversation is there, in order, and what ada had not
+    // read yet is still unread (the server keeps where she read up to).
+    await ada
+      .getByRole('navigation')
+      .getByRole('button', { name: /^rel-bob, 1 unread/ })
+      .click();
     await ada.locator('.log .message', { hasText: 'yes, it is kept' }).waitFor();
     expect(await ada.locator('.log .message .text').allTextContents()).toEqual([
       'are you keeping this?',
@@ -436,7 +440,10 @@ describe('the chat page', () => {
     // A reload reads the conversation back as it is now.
     await bob.reload();
     await bob.locator('.status.registered').waitFor();
-    await bob.getByRole('navigation').getByRole('button', { name: 'dmc-ada', exact: true }).click();
+    await bob
+      .getByRole('navigation')
+      .getByRole('button', { name: /^dmc-ada/ })
+      .click();
     const kept = bob.locator('.log .message', { hasText: 'lunch at one?' }).first();
     await kept.locator('.edited').waitFor();
     await kept.getByRole('button', { name: '👍 1, yours' }).waitFor();

@@ -103,6 +103,15 @@ describe('read markers from the client', () => {
     await settle();
     expect(reads().at(-1)).toEqual({ type: 'read', room: '#general', seq: 3 });
     expect(reads()).toHaveLength(2);
+    // Leaving sends what is waiting at once, before quit.
+    server.post('bob', 'four');
+    await settle();
+    server.post('bob', 'five');
+    await settle();
+    client.quit();
+    await settle();
+    const last = server.received.slice(-2);
+    expect(last).toEqual([{ type: 'read', room: '#general', seq: 5 }, { type: 'quit' }]);
   });
 
   it('sends none to a server that keeps no markers, nor while the user cannot see', async () => {

@@ -654,6 +654,11 @@ export class ChatClient {
 
   /** Runs the `<quit>` handshake: sends `quit`, closes on the answer or after 2 s. */
   quit(reason?: string): void {
+    // What was read just before leaving is not left waiting for the next second.
+    if (this.readTimer !== undefined) {
+      this.clock.clearTimer(this.readTimer);
+      this.sendReads();
+    }
     this.link.quit(reason);
   }
 
