@@ -30,11 +30,16 @@ export function terminalChat(options: ServerOptions = {}) {
     tmux,
     /** The server's port (once the file's tests run). */
     port: () => port,
-    /** Runs `confab` as `name` in the tmux session `session`, with more `flags`. */
-    confab(session: string, name: string, flags = ''): void {
+    /**
+     * Runs `confab` as `name` in the tmux session `session`, with more
+     * `flags`; `config`: its config folder (kept logins and guest keys),
+     * for a run that comes back as an earlier one (else the session's own).
+     */
+    confab(session: string, name: string, flags = '', config?: string): void {
+      const home = config === undefined ? '' : `XDG_CONFIG_HOME=${config} `;
       tmux.start(
         session,
-        `LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${CLI} --port ${port} --name ${name} ${flags}`,
+        `${home}LANG=C.UTF-8 TERM=xterm-256color ${process.execPath} ${CLI} --port ${port} --name ${name} ${flags}`,
       );
     },
     /** Someone on another client (the JSON stream) in #general; `extra`: more of their hello. */

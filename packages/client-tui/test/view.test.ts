@@ -126,6 +126,8 @@ describe('status line and room list', () => {
         reconnectInMs: 0,
         newBelow: 0,
         typing: [],
+        unreadElsewhere: 0,
+        mentionsElsewhere: 0,
       }).replace(/\{[^}]*\}/g, '');
     expect(line(true)).toMatch(/ada \(account\)$/);
     expect(line(false)).toMatch(/ada \(guest\)$/);
@@ -155,6 +157,8 @@ describe('status line and room list', () => {
       reconnectInMs: 2_400,
       newBelow: 0,
       typing: [],
+      unreadElsewhere: 0,
+      mentionsElsewhere: 0,
     });
     expect(line).toContain('reconnecting in 3s');
     expect(
@@ -168,8 +172,30 @@ describe('status line and room list', () => {
         reconnectInMs: 0,
         newBelow: 4,
         typing: [],
+        unreadElsewhere: 0,
+        mentionsElsewhere: 0,
       }),
     ).toMatch(/connected.*↓ 4 new/);
+  });
+
+  it('counts what is unread in the other conversations, mentions marked', () => {
+    const line = (unread: number, mentions: number) =>
+      statusLine({
+        server: 'h:1',
+        secure: false,
+        status: 'registered',
+        name: 'ada',
+        account: false,
+        current: undefined,
+        reconnectInMs: 0,
+        newBelow: 0,
+        typing: [],
+        unreadElsewhere: unread,
+        mentionsElsewhere: mentions,
+      }).replace(/\{[^}]*\}/g, '');
+    expect(line(0, 0)).not.toContain('unread');
+    expect(line(3, 0)).toMatch(/3 unread elsewhere$/);
+    expect(line(3, 1)).toMatch(/3 unread elsewhere \(1!\)$/);
   });
 
   it('ends with who is typing, their names shown as text', () => {
@@ -183,6 +209,8 @@ describe('status line and room list', () => {
       reconnectInMs: 0,
       newBelow: 0,
       typing: ['bob', '{bold}cy\u001b[2J'],
+      unreadElsewhere: 0,
+      mentionsElsewhere: 0,
     });
     expect(line).toMatch(/bob and .*cy.* are typing…\{\/gray-fg\}$/);
     expect(line).not.toContain('\u001b');

@@ -16,7 +16,7 @@ import {
   roomsText,
 } from '@confab/protocol';
 import type { Widgets } from 'blessed';
-import { formatDay, formatEntry } from '../view/format.js';
+import { formatDay, formatEntry, formatNewLine } from '../view/format.js';
 import { renderInput } from '../view/input-line.js';
 import type { KeyAction, KeyEvent } from '../view/keys.js';
 import { keyAction } from '../view/keys.js';
@@ -552,7 +552,20 @@ export class TerminalApp {
     const now = Date.now();
     let previous: number | undefined;
     let revealAt: number | undefined;
+    // The "new messages" line: above the first message (another's) after the marker it was opened with.
+    let lined = current.newFrom === 0;
     for (const entry of current.entries) {
+      const number = entry.kind === 'message' ? (entry.seq ?? entry.dseq) : undefined;
+      if (
+        !lined &&
+        entry.kind === 'message' &&
+        !entry.self &&
+        number !== undefined &&
+        number > current.newFrom
+      ) {
+        lined = true;
+        lines.push(formatNewLine());
+      }
       if (dayChanges(previous, entry.ts, now)) lines.push(formatDay(dayLabel(entry.ts, now)));
       previous = entry.ts;
       if (entry.kind === 'message' && entry.id === this.revealing) revealAt = lines.length;
@@ -644,6 +657,7 @@ export class TerminalApp {
         reconnectInMs: client.reconnectAt - Date.now(),
         newBelow: this.newBelow,
         typing: client.typingIn(),
+        ...unreadElsewhere(client),
       }),
     );
   }
@@ -698,4 +712,19 @@ function localDayTime(ts: number): string {
   const date = new Date(ts);
   const two = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+/** Messages unread in the conversations not in view, and how many are mentions or direct. */
+function unreadElsewhere(client: ChatClient): {
+  unreadElsewhere: number;
+  mentionsElsewhere: number;
+} {
+  let unread = 0;
+  let mentions = 0;
+  for (const conversation of client.model.conversations.values()) {
+    if (conversation.key === client.model.currentKey) continue;
+    unread += conversation.unread;
+    mentions += conversation.mentions;
+  }
+  return { unreadElsewhere: unread, mentionsElsewhere: mentions };
 }

@@ -134,6 +134,11 @@ function stripColours(line: string): string {
   return line.replace(/\{\/?(?:[a-z-]+-fg|bold)\}/g, '');
 }
 
+/** The line drawn where unread starts in a log: above the first message after the read marker. */
+export function formatNewLine(): string {
+  return '{red-fg}─── new messages ───{/red-fg}';
+}
+
 /** The line drawn where the day changes in a log (`─── Yesterday ───`). */
 export function formatDay(label: string): string {
   return `{gray-fg}─── ${escapeTags(label)} ───{/gray-fg}`;

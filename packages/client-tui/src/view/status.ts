@@ -18,6 +18,9 @@ export interface StatusState {
   newBelow: number;
   /** Who is typing in the current conversation. */
   typing: readonly string[];
+  /** Messages unread in the other conversations, and how many of them are mentions (or direct). */
+  unreadElsewhere: number;
+  mentionsElsewhere: number;
 }
 
 const STATUS_WORDS: Record<ClientStatus, string> = {
@@ -39,6 +42,13 @@ export function statusLine(state: StatusState): string {
   }
   const lock = state.secure ? ' (TLS)' : '';
   const below = state.newBelow > 0 ? `  {yellow-fg}↓ ${state.newBelow} new{/yellow-fg}` : '';
+  // Unread in other conversations: seen even when the room list is hidden (a narrow terminal).
+  const elsewhere =
+    state.unreadElsewhere === 0
+      ? ''
+      : state.mentionsElsewhere > 0
+        ? `  {yellow-fg}${state.unreadElsewhere} unread elsewhere (${state.mentionsElsewhere}!){/yellow-fg}`
+        : `  {cyan-fg}${state.unreadElsewhere} unread elsewhere{/cyan-fg}`;
   const typing =
     state.typing.length > 0
       ? `  {gray-fg}${safeText(typingText(state.typing), { singleLine: true })}{/gray-fg}`
@@ -46,7 +56,7 @@ export function statusLine(state: StatusState): string {
   const who = state.name
     ? `${safeText(state.name, { singleLine: true })} {gray-fg}${state.account ? '(account)' : '(guest)'}{/gray-fg}`
     : '';
-  return ` {bold}confab{/bold}  ${escapeTags(state.server)}${lock}  │  {bold}${where}{/bold}  │  ${connection}  │  ${who}${below}${typing}`;
+  return ` {bold}confab{/bold}  ${escapeTags(state.server)}${lock}  │  {bold}${where}{/bold}  │  ${connection}  │  ${who}${below}${elsewhere}${typing}`;
 }
 
 /** `text` cut to `width` columns, with `…` where it was cut. */
