@@ -5,6 +5,7 @@ import type { ChatUser } from '../src/core/chat-core.js';
 import { ChatCore } from '../src/core/chat-core.js';
 import type { Outgoing, Recipient } from '../src/core/outgoing.js';
 import type {
+  BusEvent,
   DirectDraft,
   HistoryStore,
   MessageDraft,
@@ -71,9 +72,19 @@ class HeldStore implements HistoryStore {
   }
 }
 
+/** A bus that loses room messages while told to, as pub/sub does while its link is broken. */
+class LossyBus extends LocalBus {
+  losing = false;
+  override publish(event: BusEvent): void {
+    if (this.losing && event.kind === 'room' && event.seq !== undefined) return;
+    super.publish(event);
+  }
+}
+
 function makeCore(
   store: HistoryStore = new MemoryStore(),
   directory: MemoryDirectory = new MemoryDirectory('n1'),
+  bus: LocalBus = new LocalBus(),
 ) {
   let id = 0;
   let time = 1_000;
@@ -82,7 +93,7 @@ function makeCore(
     serverName: 'confab/test',
     store,
     changes: (store instanceof MemoryStore ? store : new MemoryStore()).changes,
-    bus: new LocalBus(),
+    bus,
     directory,
     clock: { now: () => time++ },
     ids: { next: () => `id${id++}` },
@@ -137,6 +148,26 @@ describe('ChatCore (no sockets)', () => {
     expect(core.say(ada.user, '#elsewhere', 'x', false, undefined)).toMatchObject({
       code: 'not_in_room',
     });
+  });
+
+  it('reads from the store what the bus lost before a message, and delivers all in order', async () => {
+    const bus = new LossyBus();
+    const { core, join } = makeCore(new MemoryStore(), new MemoryDirectory('n1'), bus);
+    const ada = await join('ada');
+    const bob = await join('bob');
+    core.say(ada.user, '#general', 'one', false, undefined);
+    await settle();
+    bus.losing = true;
+    core.say(ada.user, '#general', 'two', false, undefined);
+    await settle();
+    bus.losing = false;
+    core.say(ada.user, '#general', 'three', false, undefined);
+    await settle();
+    expect(bob.inbox.of('message').map((m) => [m.seq, m.text])).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+      [3, 'three'],
+    ]);
   });
 
   it('holds room events for a joiner until its replay is sent, with no gap and no duplicate', async () => {

@@ -583,6 +583,15 @@ export class Rooms {
       }
       if (seq !== undefined) {
         if (seq <= membership.lastSeq) continue;
+        if (seq > membership.lastSeq + 1) {
+          // The bus lost what came between (its link broke, and this came
+          // before the resync): this one waits while the gap is read from
+          // the store, so the connection still gets every message in order.
+          membership.held = new HeldEvents();
+          membership.held.hold(out, seq);
+          void this.goLive(membership);
+          continue;
+        }
         membership.lastSeq = seq;
       }
       if (rev !== undefined) {
