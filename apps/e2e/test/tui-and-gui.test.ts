@@ -147,13 +147,18 @@ describe('one account on three devices', () => {
       page.getByRole('navigation').getByRole('button', { name, exact: true });
     await listed(desk, 'other-olga').waitFor();
     await listed(phone, 'other-olga').waitFor();
-    // And the other way: read on the page, the terminal's room list drops its count.
+    // And the other way: with no device in #general, a message there is unread on all three;
+    // read on a page, the terminal's count goes.
+    await listed(desk, 'other-olga').click();
+    await listed(phone, 'other-olga').click();
     await other.locator('.composer textarea').fill('more for #general');
     await other.locator('.composer textarea').press('Enter');
     await tmux.waitFor('mo', /#general \(1\)/, 10_000);
+    await desk
+      .getByRole('navigation')
+      .getByRole('button', { name: /^#general, 1 unread/ })
+      .click();
     await desk.locator('.log .message', { hasText: 'more for #general' }).waitFor();
-    await desk.bringToFront();
-    await desk.evaluate("window.dispatchEvent(new Event('focus'))");
     await tmux.waitFor('mo', (screen) => !/#general \(1\)/.test(screen), 10_000);
     // A page that comes back later (a reload, its login kept) counts them read too.
     await desk.reload();
