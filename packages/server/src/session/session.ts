@@ -245,6 +245,9 @@ export class Session implements Recipient, ConnectionHandler, Sweepable, Account
   closed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    // A quit still waiting its turn (behind a frame being handled) was said:
+    // a page that closes right after saying it left, it was not cut off.
+    if (this.inbox?.some(isQuit)) this.leaveReason = 'quit';
     this.state = 'closed';
     this.inbox = undefined;
     const user = this.user;
