@@ -101,6 +101,17 @@ describe('the classic chat', () => {
     expect(ada.inbox.all.some((f) => f.type === 'left')).toBe(false);
   });
 
+  it('counts a quit still waiting behind a slow frame as a quit when the link closes at once', async () => {
+    const ada = await json('ada');
+    const bob = await json('bob');
+    // Making an account hashes its password (tens of milliseconds): the quit waits its turn,
+    // and the link closes before it comes (a page closing right after saying <quit>).
+    ada.send({ type: 'register', password: 'correct horse battery' });
+    ada.send({ type: 'quit' });
+    ada.socket.destroy();
+    expect(await bob.next('left', (l) => l.name === 'ada')).toMatchObject({ reason: 'quit' });
+  });
+
   it('answers quit before hello with quit, and the room hears nothing', async () => {
     const bob = await json('bob');
     const stranger = await json();
