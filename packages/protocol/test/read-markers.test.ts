@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RawFrame } from '../src/index.js';
-import { ChatClient, ChatModel, targetKey, validateClientFrame } from '../src/index.js';
+import {
+  ChatClient,
+  ChatModel,
+  firstNewMessage,
+  targetKey,
+  validateClientFrame,
+} from '../src/index.js';
 import { FakeServer, ManualClock, settle } from './fake-server.js';
 
 describe('read markers on the wire', () => {
@@ -55,6 +61,8 @@ describe('read markers in the model', () => {
     // After the marker: 3 (a mention), not 4 (the user's own).
     expect([den.unread, den.mentions]).toEqual([1, 1]);
     expect(den.newFrom).toBe(2);
+    // The line goes above the first of another's after it: 3, not the user's own 4.
+    expect(firstNewMessage(den)?.seq).toBe(3);
     // Read on another device: nothing unread here either.
     model.applyRead({ type: 'read', room: '#den', seq: 4 });
     expect([den.unread, den.mentions]).toEqual([0, 0]);

@@ -11,6 +11,7 @@ import {
   REACTION_PICKS,
   dayChanges,
   dayLabel,
+  firstNewMessage,
   hitText,
   maskSecrets,
   roomsText,
@@ -552,20 +553,9 @@ export class TerminalApp {
     const now = Date.now();
     let previous: number | undefined;
     let revealAt: number | undefined;
-    // The "new messages" line: above the first message (another's) after the marker it was opened with.
-    let lined = current.newFrom === 0;
+    const newLineAt = firstNewMessage(current);
     for (const entry of current.entries) {
-      const number = entry.kind === 'message' ? (entry.seq ?? entry.dseq) : undefined;
-      if (
-        !lined &&
-        entry.kind === 'message' &&
-        !entry.self &&
-        number !== undefined &&
-        number > current.newFrom
-      ) {
-        lined = true;
-        lines.push(formatNewLine());
-      }
+      if (entry === newLineAt) lines.push(formatNewLine());
       if (dayChanges(previous, entry.ts, now)) lines.push(formatDay(dayLabel(entry.ts, now)));
       previous = entry.ts;
       if (entry.kind === 'message' && entry.id === this.revealing) revealAt = lines.length;

@@ -133,6 +133,27 @@ export interface ModelOptions {
   highlights?: readonly string[];
 }
 
+/**
+ * Whether an entry is another's message after the read marker `marker`:
+ * what counts as unread, and where a "new messages" line may go.
+ */
+function isOthersAfter(entry: LogEntry, marker: number): entry is MessageEntry {
+  if (entry.kind !== 'message' || entry.self) return false;
+  const number = entry.seq ?? entry.dseq;
+  return number !== undefined && number > marker;
+}
+
+/**
+ * The message a view draws its "new messages" line above: the first of
+ * another's after the marker the conversation had when it was opened;
+ * none when no marker was known then.
+ */
+export function firstNewMessage(conversation: Conversation): MessageEntry | undefined {
+  if (conversation.newFrom === 0) return undefined;
+  return conversation.entries.find((entry) => isOthersAfter(entry, conversation.newFrom)) as
+    MessageEntry | undefined;
+}
+
 /** Read markers held at most (conversations held, and a bounded few more). */
 const MAX_READ_MARKERS = 1_000;
 
@@ -268,9 +289,7 @@ export class ChatModel {
     let mentioned = 0;
     if (conversation.key !== this.currentKey)
       for (const entry of conversation.entries) {
-        if (entry.kind !== 'message' || entry.self) continue;
-        const number = entry.seq ?? entry.dseq;
-        if (number === undefined || number <= conversation.readUpTo) continue;
+        if (!isOthersAfter(entry, conversation.readUpTo)) continue;
         unread++;
         if (entry.mention || conversation.target.kind === 'dm') mentioned++;
       }

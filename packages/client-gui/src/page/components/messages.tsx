@@ -1,5 +1,12 @@
 import type { Conversation, LogEntry, MessageEntry } from '@confab/protocol';
-import { REACTION_PICKS, clockTime, dayChanges, dayLabel, escapeControls } from '@confab/protocol';
+import {
+  REACTION_PICKS,
+  clockTime,
+  dayChanges,
+  dayLabel,
+  escapeControls,
+  firstNewMessage,
+} from '@confab/protocol';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { nameHue } from '../colors.js';
 import { linkify } from '../linkify.js';
@@ -277,28 +284,17 @@ function Entry({ entry, actions }: { entry: LogEntry; actions: Actions }) {
 }
 
 /** The entries, with a line where the day changes (keyed by the entry after it). */
-function withDays(entries: LogEntry[], actions: Actions, newFrom: number) {
+function withDays(entries: LogEntry[], actions: Actions, newLineAt: LogEntry | undefined) {
   const now = Date.now();
   const items = [];
   let previous: number | undefined;
-  // The "new messages" line goes above the first message after the read marker (another's).
-  let lined = newFrom === 0;
   for (const entry of entries) {
-    const number = entry.kind === 'message' ? (entry.seq ?? entry.dseq) : undefined;
-    if (
-      !lined &&
-      entry.kind === 'message' &&
-      !entry.self &&
-      number !== undefined &&
-      number > newFrom
-    ) {
-      lined = true;
+    if (entry === newLineAt)
       items.push(
         <li key="new-line" class="new-line" role="separator" aria-label="New messages">
           <span>New messages</span>
         </li>,
       );
-    }
     if (dayChanges(previous, entry.ts, now))
       items.push(
         <li key={`day-${keyOf(entry)}`} class="day">
@@ -438,7 +434,7 @@ export function MessageList({
               remove: onDelete,
               moderates,
             },
-            conversation.newFrom,
+            firstNewMessage(conversation),
           )}
         </ol>
       </div>
