@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageEntry, RawFrame } from '../src/index.js';
-import {
-  ChatClient,
-  ChatModel,
-  targetKey,
-  validateClientFrame,
-  validateServerFrame,
-} from '../src/index.js';
-import { FakeServer, ManualClock, settle } from './fake-server.js';
+import { ChatModel, targetKey, validateClientFrame, validateServerFrame } from '../src/index.js';
+import { FakeServer, ManualClock, settle, startedClient } from './fake-server.js';
 
 describe('changes to direct messages on the wire', () => {
   it('name a room, or dm: true, never both', () => {
@@ -157,23 +151,10 @@ describe('changes to direct messages from the client', () => {
   it('are sent with dm: true for kept ones, and the mailbox’s rev is resumed', async () => {
     const server = new FakeServer();
     const clock = new ManualClock();
-    const client = new ChatClient({
-      connect: server.connect,
-      name: 'ada',
-      clock,
-      keepaliveMs: 60_000,
+    const client = await startedClient(server, 'ada', clock, {
       guestKey: 'ada-guest-key-0123456789',
     });
-    client.start();
-    await settle();
-    const bob = new ChatClient({
-      connect: server.connect,
-      name: 'bob',
-      clock,
-      keepaliveMs: 60_000,
-    });
-    bob.start();
-    await settle();
+    const bob = await startedClient(server, 'bob', clock);
     client.submit('/msg bob a typo here');
     await settle();
     client.show({ kind: 'dm', peer: 'bob' });

@@ -1,4 +1,5 @@
 import type {
+  ChatClientOptions,
   ClientClock,
   ClientFrame,
   Connect,
@@ -7,7 +8,7 @@ import type {
   ServerFrame,
   TransportHandlers,
 } from '../src/index.js';
-import { foldName, validateClientFrame } from '../src/index.js';
+import { ChatClient, foldName, validateClientFrame } from '../src/index.js';
 
 /*
  * An in-memory stand-in for a Confab server, just enough of the protocol to
@@ -248,4 +249,26 @@ export class ManualClock implements ClientClock {
 /** Lets queued microtasks (frames in flight) run. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/**
+ * A client of `server` as `name`, started and settled (registered): a
+ * long keepalive, and `options` besides (a guest key, settings).
+ */
+export async function startedClient(
+  server: FakeServer,
+  name: string,
+  clock: ClientClock,
+  options: Partial<ChatClientOptions> = {},
+): Promise<ChatClient> {
+  const client = new ChatClient({
+    connect: server.connect,
+    name,
+    clock,
+    keepaliveMs: 60_000,
+    ...options,
+  });
+  client.start();
+  await settle();
+  return client;
 }

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RawFrame } from '../src/index.js';
-import {
-  ChatClient,
-  ChatModel,
-  firstNewMessage,
-  targetKey,
-  validateClientFrame,
-} from '../src/index.js';
-import { FakeServer, ManualClock, settle } from './fake-server.js';
+import { ChatModel, firstNewMessage, targetKey, validateClientFrame } from '../src/index.js';
+import { FakeServer, ManualClock, settle, startedClient } from './fake-server.js';
 
 describe('read markers on the wire', () => {
   it('name a room and seq, or a person and dseq', () => {
@@ -89,14 +83,7 @@ describe('read markers from the client', () => {
   it('sends where the user read the conversation in view, at most once a second', async () => {
     const server = new FakeServer();
     const clock = new ManualClock();
-    const client = new ChatClient({
-      connect: server.connect,
-      name: 'ada',
-      clock,
-      keepaliveMs: 60_000,
-    });
-    client.start();
-    await settle();
+    const client = await startedClient(server, 'ada', clock);
     // A server that keeps markers says so with them.
     server.tell({ type: 'read_markers', rooms: {}, with: {} });
     await settle();
@@ -126,15 +113,7 @@ describe('read markers from the client', () => {
     const server = new FakeServer();
     const clock = new ManualClock();
     let visible = false;
-    const client = new ChatClient({
-      connect: server.connect,
-      name: 'ada',
-      clock,
-      keepaliveMs: 60_000,
-      isVisible: () => visible,
-    });
-    client.start();
-    await settle();
+    const client = await startedClient(server, 'ada', clock, { isVisible: () => visible });
     server.post('bob', 'one');
     await settle();
     expect(server.received.filter((f) => f.type === 'read')).toEqual([]);
