@@ -562,8 +562,8 @@ export class ChatClient {
     const current = this.model.current();
     if (!current || !this.model.readMarkersKept || !(this.options.isVisible?.() ?? true)) return;
     const newest = this.model.newestNumber(current);
+    // The conversation in view has no unread count to change: no event (views redraw per message).
     if (!this.model.markRead(current.key, newest)) return;
-    this.events.emit({ type: 'conversations' });
     this.unsentReads.set(
       current.key,
       current.target.kind === 'room'
