@@ -23,6 +23,7 @@ const PROTOCOL_TESTS = [
   'test/edits.test.ts',
   'test/direct-changes.test.ts',
   'test/read-markers.test.ts',
+  'test/search.test.ts',
 ];
 
 export default defineConfig({

@@ -85,10 +85,14 @@ describe('pnpm --filter server start', () => {
     ['Redis, one process', 'redis'],
     ['Redis, --workers 2', 'workers'],
   ])('stops cleanly and quietly on one Ctrl-C with clients connected (%s)', async (_, setup) => {
-    const flags =
-      setup === 'sqlite'
-        ? ['--data-dir', mkdtempSync(join(tmpdir(), 'confab-start-data-'))]
-        : ['--redis', await redis(), ...(setup === 'workers' ? ['--workers', '2'] : [])];
+    // The history's file, or (with Redis) each node's copy of the search index.
+    const flags = [
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'confab-start-data-')),
+      ...(setup === 'sqlite'
+        ? []
+        : ['--redis', await redis(), ...(setup === 'workers' ? ['--workers', '2'] : [])]),
+    ];
     const run = await pnpmStart(flags);
     const ada = await chatter(run.port, 'ada');
     const bob = await chatter(run.port, 'bob');

@@ -18,8 +18,8 @@ import type { Attack, AttackResult } from './attacks.js';
 import { runAttack } from './attacks.js';
 import type { ReactionStormResult } from './reactions.js';
 import { runReactionStorm } from './reactions.js';
-import type { SearchBenchResult } from './search.js';
-import { runSearchBench } from './search.js';
+import type { ClusterSearchResult, SearchBenchResult } from './search.js';
+import { runClusterSearchBench, runSearchBench } from './search.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'results');
@@ -335,6 +335,19 @@ function searchTable(results: SearchBenchResult[]): string {
   ].join('\n');
 }
 
+function clusterSearchTable(results: ClusterSearchResult[]): string {
+  const query = (q: ClusterSearchResult['common']) =>
+    q ? `${q.query}: ${q.hits} hits, ${fixed(q.p50Ms, 2)} / ${fixed(q.p99Ms, 2)}` : '-';
+  return [
+    '| run | seconds | messages/s | chat p99 (ms) | chat lost | **node CPU µs/message** | Redis CPU µs/message | copy bytes/message | common word p50 / p99 (ms) | rare word p50 / p99 (ms) | **a new node caught up (s)** |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | --- | --- | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${fixed(r.seconds, 1)} | ${thousands(r.messagesPerSecond)} | ${fixed(r.chatP99Ms, 1)} | ${r.chatLost} | ${r.nodeMicrosPerMessage.map((m) => fixed(m, 1)).join(', ')} | ${fixed(r.redisMicrosPerMessage, 1)} | ${r.replicaBytesPerMessage.map((b) => thousands(b)).join(', ')} | ${query(r.common)} | ${query(r.rare)} | ${r.catchUpSeconds === undefined ? '-' : fixed(r.catchUpSeconds, 1)} |`,
+    ),
+  ].join('\n');
+}
+
 function stormTable(results: LoginStormResult[]): string {
   return [
     '| run | logins/s | login p50 ms | login p99 ms | refused | server event-loop lag p99 ms | max ms | chat messages delivered | chat lost | chat p99 ms | server CPU s |',
@@ -429,6 +442,19 @@ async function main(): Promise<void> {
       `${thousands(result.messagesPerSecond)} messages indexed/s, ${thousands(result.indexBytesPerMessage)} index bytes/message, common p99 ${fixed(result.common.p99Ms, 2)} ms, rare p99 ${fixed(result.rare.p99Ms, 2)} ms`,
     );
   }
+  const clusterSearches: ClusterSearchResult[] = [];
+  for (const messages of searchRuns)
+    for (const index of ['file', 'off'] as const) {
+      process.stdout.write(
+        `  W6 search, ${thousands(messages)} messages, 2 nodes, index ${index} … `,
+      );
+      await settle();
+      const result = await runClusterSearchBench(messages, pin, index);
+      clusterSearches.push(result);
+      console.log(
+        `${thousands(result.messagesPerSecond)} messages/s, node µs/message ${result.nodeMicrosPerMessage.map((m) => fixed(m, 1)).join(' and ')}${result.catchUpSeconds === undefined ? '' : `, a new node caught up in ${fixed(result.catchUpSeconds, 1)} s`}`,
+      );
+    }
   const attacks: AttackResult[] = [];
   for (const build of baseline === undefined ? [undefined] : [baseline, undefined])
     for (const attack of attackRuns) {
@@ -511,6 +537,15 @@ async function main(): Promise<void> {
     '',
     searchTable(searches),
     '',
+    '## W6 on a cluster: each node its own copy of the index',
+    '',
+    'The same fill on two nodes of a Redis cluster (writers spread over both; every process on the server CPU), once',
+    "with each node keeping its copy of the index and once with none: the difference in a node's CPU per message",
+    'is what its copy costs it, whatever the number of nodes. The searches are asked of the second node; then a',
+    'third node starts with no copy and reads every message from Redis (seconds until its log says it caught up).',
+    '',
+    clusterSearchTable(clusterSearches),
+    '',
     ...(baseline === undefined
       ? []
       : ['## A/B: W1 against the baseline build, in this run', '', abSummary(fanouts), '']),
@@ -522,7 +557,7 @@ async function main(): Promise<void> {
     writeFileSync(join(resultsDir, `${name}.md`), markdown);
     writeFileSync(
       join(resultsDir, `${name}.json`),
-      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles, logins: storms, reactions, searches, attacks }, null, 2)}\n`,
+      `${JSON.stringify({ started, commit, machine, pinned: pin, quick, fanout: fanouts, idle: idles, logins: storms, reactions, searches, clusterSearches, attacks }, null, 2)}\n`,
     );
     console.log(`Written to ${join('apps/loadgen/results', `${name}.md`)} and .json`);
   }

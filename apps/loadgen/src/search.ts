@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { cpuSeconds } from './proc.js';
 import { eventLoopDelay, startChat } from './probes.js';
-import { startServer } from './servers.js';
+import { startCluster, startServer } from './servers.js';
 import { LatencySample, nowMs } from './stats.js';
 
 /** One search benchmark (W6). */
@@ -99,16 +99,24 @@ function connect(port: number, onLine: (line: string) => void): Promise<net.Sock
 }
 
 /** Waits until `done` holds, checking every few milliseconds, or throws after `ms`. */
-async function until(done: () => boolean, what: string, ms = 600_000): Promise<void> {
+async function until(
+  done: () => boolean,
+  what: string | (() => string),
+  ms = 600_000,
+): Promise<void> {
   const deadline = nowMs() + ms;
   while (!done()) {
-    if (nowMs() > deadline) throw new Error(`W6: timed out waiting for ${what}`);
+    if (nowMs() > deadline)
+      throw new Error(`W6: timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(2);
   }
 }
 
-/** Says `total` messages over `ROOMS` connections, each keeping `WINDOW` unanswered. */
-async function fill(port: number, total: number): Promise<void> {
+/**
+ * Says `total` messages over `ROOMS` connections, each keeping `WINDOW`
+ * unanswered; the connections are spread over `ports` in turn.
+ */
+async function fill(ports: readonly number[], total: number): Promise<void> {
   let next = 0;
   let acked = 0;
   const senders = await Promise.all(
@@ -116,7 +124,7 @@ async function fill(port: number, total: number): Promise<void> {
       let inFlight = 0;
       let joined = false;
       const room = `#s${r}`;
-      const socket = await connect(port, (line) => {
+      const socket = await connect(ports[r % ports.length]!, (line) => {
         if (line.startsWith('{"type":"ack"')) {
           inFlight--;
           acked++;
@@ -146,21 +154,31 @@ async function fill(port: number, total: number): Promise<void> {
   for (const sender of senders) sender.socket.destroy();
 }
 
+let seekers = 0;
+
 /** Asks one query `SEARCHES` times, one after another; the round trips' quantiles. */
 async function searchTimes(port: number, query: string): Promise<QueryFigures> {
   let answered = 0;
   let hits = 0;
   let joined = 0;
+  let last = '';
   const socket = await connect(port, (line) => {
+    if (!last.startsWith('{"type":"error"')) last = line;
     if (line.startsWith('{"type":"search_results"')) {
       hits = (JSON.parse(line) as { hits: unknown[] }).hits.length;
       answered++;
     } else if (line.startsWith('{"type":"history"')) joined++;
   });
-  socket.write('{"type":"hello","version":1,"name":"seeker"}\n');
+  // A name of its own: on a cluster the last seeker's may not be free again yet.
+  socket.write(`{"type":"hello","version":1,"name":"seeker${++seekers}"}\n`);
   for (let r = 0; r < ROOMS; r++) socket.write(`{"type":"join","room":"#s${r}"}\n`);
   // #general, then each room's join replay.
-  await until(() => joined >= ROOMS + 1, 'the seeker in every room', 60_000);
+  await until(
+    () => joined >= ROOMS + 1,
+    () =>
+      `the seeker in every room (${joined} of ${ROOMS + 1} joined; last: ${last.slice(0, 200)})`,
+    60_000,
+  );
   const latency = new LatencySample();
   for (let i = 0; i < SEARCHES; i++) {
     const sent = nowMs();
@@ -209,7 +227,7 @@ export async function runSearchBench(messages: number, pin: boolean): Promise<Se
       chat.start();
       const cpuBefore = cpuSeconds(server.pid);
       const started = nowMs();
-      await fill(server.port, messages);
+      await fill([server.port], messages);
       const seconds = (nowMs() - started) / 1000;
       const talk = await chat.finish();
       await eventLoopDelay(server.port);
@@ -239,5 +257,84 @@ export async function runSearchBench(messages: number, pin: boolean): Promise<Se
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** W6 on a Redis cluster: each node's copy of the index, and what it costs. */
+export interface ClusterSearchResult {
+  label: string;
+  workload: 'W6';
+  nodes: number;
+  /** Whether the nodes kept an index (`off`: the same run without, to compare). */
+  index: 'file' | 'off';
+  messages: number;
+  seconds: number;
+  messagesPerSecond: number;
+  chatLost: number;
+  chatP99Ms: number;
+  /** Each node's CPU per message said in the whole chat (µs), and Redis's. */
+  nodeMicrosPerMessage: number[];
+  redisMicrosPerMessage: number;
+  /** Each node's copy of the index (its file) per message. */
+  replicaBytesPerMessage: number[];
+  /** Searches, asked of the second node. */
+  common?: QueryFigures;
+  rare?: QueryFigures;
+  /** A node started afresh after the fill: seconds until its copy has every message. */
+  catchUpSeconds?: number;
+}
+
+/**
+ * W6 on two nodes of a Redis cluster: the writers spread over both, the
+ * small room talking on the first; then the searches asked of the second,
+ * and a third node started with no copy of the index, timed until it has
+ * read every message from Redis. With `index` off, the same fill without
+ * any index: the difference in a node's CPU per message is what its copy
+ * of the index costs it.
+ */
+export async function runClusterSearchBench(
+  messages: number,
+  pin: boolean,
+  index: 'file' | 'off',
+): Promise<ClusterSearchResult> {
+  const cluster = await startCluster({ nodes: 2, args: ['--search-index', index] }, pin);
+  try {
+    const chat = await startChat(cluster.ports[0]!);
+    await sleep(500);
+    chat.start();
+    const pids = cluster.nodePids();
+    const cpuBefore = pids.map(cpuSeconds);
+    const redisBefore = cpuSeconds(cluster.redisPid);
+    const started = nowMs();
+    await fill(cluster.ports, messages);
+    const seconds = (nowMs() - started) / 1000;
+    const talk = await chat.finish();
+    const micros = (before: number, pid: number) => ((cpuSeconds(pid) - before) * 1e6) / messages;
+    const result: ClusterSearchResult = {
+      label: `W6 search, ${messages.toLocaleString('en-US')} messages, 2 nodes, index ${index}`,
+      workload: 'W6',
+      nodes: 2,
+      index,
+      messages,
+      seconds,
+      messagesPerSecond: messages / seconds,
+      chatLost: talk.lost,
+      chatP99Ms: talk.latency.quantile(0.99),
+      nodeMicrosPerMessage: pids.map((pid, i) => micros(cpuBefore[i]!, pid)),
+      redisMicrosPerMessage: micros(redisBefore, cluster.redisPid),
+      replicaBytesPerMessage: cluster.dataDirs.map((dir) =>
+        index === 'off' ? 0 : folderBytes(dir) / messages,
+      ),
+    };
+    if (index === 'off') return result;
+    result.common = await searchTimes(cluster.ports[1]!, COMMON);
+    result.rare = await searchTimes(cluster.ports[1]!, RARE);
+    const caughtUpMs = await cluster.joinAndMeasure(
+      /"ms":(\d+)[^\n]*"msg":"the search index caught up"/,
+    );
+    result.catchUpSeconds = caughtUpMs / 1000;
+    return result;
+  } finally {
+    await cluster.stop();
   }
 }

@@ -25,6 +25,13 @@ export interface ClusterUnderTest {
   /** Every Confab process (nodes, or the primary's workers), read at each call. */
   nodePids(): number[];
   redisPid: number;
+  /** Each node's folder (its copy of the search index). */
+  dataDirs: string[];
+  /**
+   * Starts one more node, with a folder of its own, and resolves once its
+   * log shows `pattern` (a number in group 1): what it measured, then stops it.
+   */
+  joinAndMeasure(pattern: RegExp): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +41,8 @@ export interface ClusterShape {
   nodes: number;
   /** With `workers` > 1: one `--workers N` primary instead of separate nodes. */
   workers?: number;
+  /** More flags for every node. */
+  args?: string[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -203,7 +212,15 @@ export async function startCluster(shape: ClusterShape, pin: boolean): Promise<C
     const workers = shape.workers ?? 1;
     const count = workers > 1 ? 1 : shape.nodes;
     for (let i = 0; i < count; i++) {
-      const extra = ['--redis', url, ...(workers > 1 ? ['--workers', String(workers)] : [])];
+      const extra = [
+        '--redis',
+        url,
+        ...(workers > 1 ? ['--workers', String(workers)] : []),
+        // Each node's copy of the search index, beside Redis's files.
+        '--data-dir',
+        join(dir, `node-${i}`),
+        ...(shape.args ?? []),
+      ];
       const node = await spawnUntil(
         pinned(confabArgv(extra), SERVER_CPU, pin),
         /"port":(\d+)[^\n]*"msg":"listening"/,
@@ -226,6 +243,13 @@ export async function startCluster(shape: ClusterShape, pin: boolean): Promise<C
     nodePids: () =>
       nodes.flatMap((node) => ((shape.workers ?? 1) > 1 ? children(node.pid!) : [node.pid!])),
     redisPid: redis.child.pid!,
+    dataDirs: ports.map((_, i) => join(dir, `node-${i}`)),
+    joinAndMeasure: async (pattern) => {
+      const args = ['--redis', url, '--data-dir', join(dir, 'joined'), ...(shape.args ?? [])];
+      const node = await spawnUntil(pinned(confabArgv(args), SERVER_CPU, pin), pattern);
+      await stopChild(node.child);
+      return node.port;
+    },
     stop: async () => {
       await Promise.all(nodes.map(stopChild));
       await stopChild(redis.child);

@@ -83,6 +83,12 @@ export interface ServerConfig {
   redisPrefix: string;
   /** Messages kept per room in Redis (older ones are trimmed). @default 100000 */
   redisHistory: number;
+  /**
+   * A cluster node's replica of the search index: `file` (under `dataDir`,
+   * kept across restarts), `memory` (read again from Redis at each start)
+   * or `off` (searches answer `unavailable`). @default 'file'
+   */
+  searchIndex: 'file' | 'memory' | 'off';
   /** Milliseconds after which a silent node is taken for dead and its users leave. @default 10000 */
   nodeTtl: number;
   /** Server processes on this machine (`auto`: one per core); more than one needs `redis`. @default '1' */
@@ -444,6 +450,15 @@ export const SETTINGS: readonly AnySetting[] = [
     kind: 'integer',
     default: 100_000,
     help: 'messages kept per room in Redis (older ones are trimmed)',
+  },
+  {
+    key: 'searchIndex',
+    flag: 'search-index',
+    env: 'CONFAB_SEARCH_INDEX',
+    kind: 'string',
+    default: 'file',
+    choices: ['file', 'memory', 'off'],
+    help: "with --redis: this node's copy of the search index, in a file under --data-dir (kept across restarts), in memory (read again from Redis at start), or off",
   },
   {
     key: 'nodeTtl',

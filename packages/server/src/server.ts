@@ -393,6 +393,8 @@ export class ConfabServer {
         historyPerRoom: config.redisHistory,
         mailbox: mailboxLimits(config),
         durability: config.redisDurability,
+        searchIndex:
+          config.searchIndex === 'file' ? { dataDir: config.dataDir } : config.searchIndex,
         nodeTtlMs: config.nodeTtl,
         logger: this.logger,
         onReaped: () => this.reconnectEveryone(),
@@ -406,6 +408,7 @@ export class ConfabServer {
       this.accounts = this.cluster.accounts;
       this.rooms = this.cluster.rooms;
       this.readMarkers = this.cluster.readMarkers;
+      this.search = this.cluster.search;
       this.throttles = this.makeThrottles((rate) => this.cluster!.throttle(rate));
       this.poster = new CountingPoster(this.cluster.bus);
       this.directPoster = this.cluster.bus;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { MessageFrame, ServerFrame } from '@confab/protocol';
 import { Redis } from 'ioredis';
@@ -12,6 +13,7 @@ import {
   pause,
   spawnServer,
   startServer,
+  tempDir,
   scrapeMetrics,
   waitFor,
 } from './helpers.js';
@@ -76,6 +78,8 @@ async function processNode(prefix: string): Promise<{ child: ChildProcess; port:
     prefix,
     '--node-ttl',
     String(NODE_TTL_MS),
+    '--search-index',
+    'memory',
   ]);
   children.push(child);
   return { child, port: ports[0]! };
@@ -401,8 +405,20 @@ describe('three nodes, one chat', () => {
 describe('--workers', () => {
   it('runs processes that share one port and one chat, and stop together', async () => {
     const chat = newChat();
+    const data = tempDir();
     const { child: primary, ports } = await spawnServer(
-      ['--port', '0', '--workers', '2', '--redis', redis.url, '--redis-prefix', chat],
+      [
+        '--port',
+        '0',
+        '--workers',
+        '2',
+        '--redis',
+        redis.url,
+        '--redis-prefix',
+        chat,
+        '--data-dir',
+        data.path,
+      ],
       { listeners: 2 },
     );
     children.push(primary);
@@ -419,12 +435,25 @@ describe('--workers', () => {
     people[0]!.send({ type: 'say', room: '#general', text: 'one port, two processes' });
     for (const person of people)
       expect(await person.next('message')).toMatchObject({ from: 'ada', seq: 1 });
+    // Each process searches its own copy of the index, one file each in the data folder.
+    for (const [i, person] of people.entries()) {
+      person.send({ type: 'search', query: 'two processes', ref: `s${i}` });
+      expect(await person.next('search_results', (r) => r.ref === `s${i}`)).toMatchObject({
+        hits: [{ from: 'ada', room: '#general', seq: 1 }],
+      });
+    }
+    expect(
+      readdirSync(data.path)
+        .filter((file) => file.endsWith('.sqlite'))
+        .sort(),
+    ).toEqual(['search-index-0.sqlite', 'search-index-1.sqlite']);
 
     const exited = new Promise((resolve) => primary.once('exit', resolve));
     primary.kill('SIGTERM');
     for (const person of people)
       expect(await person.next('quit')).toEqual({ type: 'quit', reason: 'server_shutdown' });
     expect(await exited).toBe(0);
+    data.remove();
   });
 });
 

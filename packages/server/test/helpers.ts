@@ -68,6 +68,8 @@ export async function startServer(
     maxHandshakesPerIp: 0,
     addressRate: 0,
     metricsToken: METRICS_TOKEN,
+    // A cluster node's copy of the search index is read again from Redis as it starts.
+    searchIndex: 'memory',
     // Whether the workspace's page is built yet must not change what `/` answers.
     webPage: 'off',
     ...options,
@@ -79,7 +81,11 @@ export async function startServer(
     peers.delete(port);
     return { server, port };
   }
-  const cluster = { ...settings, redis: redisUrl, redisPrefix: `confab:test:${randomUUID()}:` };
+  const cluster: ServerOptions = {
+    ...settings,
+    redis: redisUrl,
+    redisPrefix: `confab:test:${randomUUID()}:`,
+  };
   const peer = createServer(cluster);
   await peer.listen();
   const server = createServer(cluster);

@@ -12,6 +12,8 @@ import { RedisBus } from './redis-bus.js';
 import { RedisDirectory } from './redis-directory.js';
 import { RedisLink, redactUrl } from './redis-link.js';
 import { RedisThrottle } from './redis-throttle.js';
+import { SearchReplica } from './search-replica.js';
+import type { ReplicaFile } from './search-replica.js';
 import { checkDurability } from './durability.js';
 import type { RedisDurability } from './durability.js';
 import { NumberingGuard } from './numbering-guard.js';
@@ -31,6 +33,8 @@ export interface ClusterOptions {
   mailbox: MailboxLimits;
   /** What Redis may lose of what is acked: its persistence is checked at start against it. */
   durability: RedisDurability;
+  /** Where this node keeps its replica of the search index, or none (`off`). */
+  searchIndex: ReplicaFile | 'off';
   /** A node silent this long is taken for dead and its users leave. */
   nodeTtlMs: number;
   logger: Logger;
@@ -60,6 +64,8 @@ export interface Cluster {
   accounts: RedisAccounts;
   rooms: RedisRooms;
   readMarkers: RedisReadMarkers;
+  /** This node's replica of the search index, unless it keeps none. */
+  search?: SearchReplica;
   /** A throttle (of login attempts, of new accounts) that every node shares. */
   throttle(rate: ThrottleRate): Throttle;
   status(): ClusterStatus;
@@ -129,6 +135,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     sharded,
     logger,
     guard,
+    node,
   });
   const directory = new RedisDirectory({
     link,
@@ -151,8 +158,25 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   });
   const accounts = new RedisAccounts(link.commands, options.prefix);
   await accounts.indexLookalikes();
+  const search =
+    options.searchIndex === 'off'
+      ? undefined
+      : new SearchReplica({
+          file: options.searchIndex,
+          store,
+          changes,
+          client: link.commands,
+          prefix: options.prefix,
+          historyPerRoom: options.historyPerRoom,
+          historyPerMailbox: options.mailbox.history,
+          barrier: () => bus.barrier(),
+          logger,
+        });
+  if (search) bus.subscribe((event) => search.take(event));
   await bus.start();
   await presence.start();
+  // Searches are answered meanwhile, from what the replica has so far.
+  void search?.catchUp();
   logger.info(
     { redis: redactUrl(options.url), node, prefix: options.prefix, sharded, persistence },
     'joined the cluster',
@@ -165,6 +189,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     accounts,
     rooms: new RedisRooms(link.commands, keys),
     readMarkers: new RedisReadMarkers(link.commands, options.prefix, options.mailbox.guestTtlMs),
+    ...(search ? { search } : {}),
     throttle: (rate) => new RedisThrottle(link.commands, `${options.prefix}throttle:`, rate),
     status: () => ({
       redis: link.stats.up ? 'up' : 'down',
@@ -178,6 +203,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
       await presence.stop();
       await guard.disarm().catch(() => undefined);
       await bus.close();
+      search?.close();
       await directory.close();
       link.close();
     },

@@ -36,7 +36,15 @@ export interface RedisBusOptions {
   logger: Logger;
   /** Told every number given, so that none is given twice after Redis loses data. */
   guard: NumberingGuard;
+  /** This node's id: its barriers' payloads carry it. */
+  node: string;
 }
+
+/** How a barrier's payload starts (`B node:count`): no event's does. */
+const BARRIER = 'B';
+
+/** A barrier not back by then is let go: the events before it are taken as lost with it. */
+const BARRIER_TIMEOUT_MS = 2_000;
 
 /**
  * Fan-out between nodes through Redis pub/sub: every node subscribes to one
@@ -54,6 +62,9 @@ export interface RedisBusOptions {
 export class RedisBus implements Bus, MessagePoster, DirectPoster, ChangePoster {
   private readonly handlers: Array<(event: BusEvent) => void> = [];
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
+  /** Barriers on their way, by payload: what to call once each is back. */
+  private readonly barriers = new Map<string, () => void>();
+  private barriersSent = 0;
   private closed = false;
 
   constructor(private readonly options: RedisBusOptions) {
@@ -152,6 +163,33 @@ export class RedisBus implements Bus, MessagePoster, DirectPoster, ChangePoster 
       });
   }
 
+  /**
+   * Resolves once every event published on the channel before the call
+   * has been handed to this node's handlers: a payload of its own sent
+   * through the channel comes back after them (Redis keeps a channel's
+   * order). Resolves anyway after a while, or at once if it cannot be sent.
+   */
+  barrier(): Promise<void> {
+    const payload = `${BARRIER}${this.options.node}:${++this.barriersSent}`;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.barriers.delete(payload);
+        resolve();
+      };
+      const timer = setTimeout(done, BARRIER_TIMEOUT_MS);
+      this.barriers.set(payload, done);
+      const { link, channel } = this.options;
+      (this.options.sharded
+        ? link.commands.spublish(channel, payload)
+        : link.commands.publish(channel, payload)
+      ).catch((error: unknown) => {
+        link.failed(error);
+        done();
+      });
+    });
+  }
+
   subscribe(handler: (event: BusEvent) => void): void {
     this.handlers.push(handler);
   }
@@ -159,9 +197,15 @@ export class RedisBus implements Bus, MessagePoster, DirectPoster, ChangePoster 
   async close(): Promise<void> {
     this.closed = true;
     this.handlers.length = 0;
+    for (const done of [...this.barriers.values()]) done();
   }
 
   private receive(payload: string): void {
+    if (payload.startsWith(BARRIER)) {
+      // Another node's barrier is nothing to this one.
+      this.barriers.get(payload)?.();
+      return;
+    }
     const event = decodeEvent(payload);
     if (!event) {
       this.options.logger.warn({ payload: payload.slice(0, 200) }, 'ignored a bus event');

@@ -563,6 +563,31 @@ export class RedisStore implements HistoryStore {
     return entry && (await this.directsOf(owner, [entry]))[0];
   }
 
+  /** The messages of a room still kept at these seqs, in their order (a search's hits). */
+  async messagesAt(roomKey: string, seqs: readonly number[]): Promise<StoredMessage[]> {
+    return this.messagesOf(roomKey, await this.entriesAt(this.key('history', roomKey), seqs));
+  }
+
+  /** The messages of a mailbox still kept at these dseqs, in their order. */
+  async directsAt(owner: string, dseqs: readonly number[]): Promise<StoredDirect[]> {
+    return this.directsOf(owner, await this.entriesAt(this.key('mailbox', owner), dseqs));
+  }
+
+  /** The entries of a stream at these numbers that it still has, in one round trip. */
+  private async entriesAt(stream: string, numbers: readonly number[]): Promise<StreamEntry[]> {
+    if (numbers.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const number of numbers) pipeline.xrange(stream, `${number}-0`, `${number}-0`);
+    const results = await reachable(() => pipeline.exec());
+    const entries: StreamEntry[] = [];
+    for (const [error, value] of results ?? []) {
+      if (error) throw new ConfabError('unavailable', 'the history store cannot be reached');
+      const [entry] = value as StreamEntry[];
+      if (entry) entries.push(entry);
+    }
+    return entries;
+  }
+
   /** The stream's entry of this id: its number from the ids set, then that one entry. */
   private async entryById(
     ids: string,
