@@ -9,7 +9,7 @@ import { servePage } from '@confab/client-gui';
 import { SqliteStore } from '@confab/server';
 import { startChatServer } from '@confab/test-kit/server';
 import type { ConfabServer } from '@confab/server';
-import { Tmux } from '@confab/test-kit';
+import { JsonClient, Tmux, startRedis } from '@confab/test-kit';
 
 const tuiCli = fileURLToPath(new URL('../../../packages/client-tui/dist/cli.js', import.meta.url));
 const pageRoot = fileURLToPath(new URL('../../../packages/client-gui/dist/page/', import.meta.url));
@@ -165,6 +165,86 @@ describe('one account on three devices', () => {
     await desk.locator('.status.registered').waitFor();
     await listed(desk, 'other-olga').waitFor();
     await listed(desk, '#general').waitFor();
+  });
+});
+
+describe('one account on two nodes of a cluster, across a restart of both', () => {
+  it('a terminal on one node and a page on the other keep one set of read markers', async () => {
+    const redis = await startRedis();
+    const cluster = { redis: redis.url, redisPrefix: `confab:e2e:${process.pid}-${Date.now()}:` };
+    const nodes: ConfabServer[] = [];
+    const ports: number[] = [];
+    const startNodes = async () => {
+      for (const i of [0, 1]) {
+        const node = await startChatServer({ ...cluster, ...(ports[i] ? { port: ports[i] } : {}) });
+        nodes[i] = node.server;
+        ports[i] = node.port;
+      }
+    };
+    let other: JsonClient | undefined;
+    try {
+      await startNodes();
+      const [pagePort, terminalPort] = ports as [number, number];
+      // The page on the first node makes the account; the terminal on the second logs in to it.
+      const page = await browser.newPage();
+      await page.goto(`${pageUrl}?server=127.0.0.1:${pagePort}&name=node-nia&connect=1`);
+      await page.locator('.status.registered').waitFor();
+      await page.locator('.composer textarea').fill('/register correct horse');
+      await page.locator('.composer textarea').press('Enter');
+      await page.getByRole('region', { name: 'You' }).getByText('account').waitFor();
+      startTerminal(
+        'nia',
+        `--port ${terminalPort} --name node-nia`,
+        `XDG_CONFIG_HOME=${join(tmux.configHome, 'nia-nodes')} `,
+      );
+      await sessionShows('nia', 'Password:');
+      tmux.type('nia', 'correct horse');
+      await sessionShows('nia', 'node-nia (account)');
+      const listed = (name: string) =>
+        page.getByRole('navigation').getByRole('button', { name, exact: true });
+
+      // A direct message is unread on both; read in the terminal, it is read on the page.
+      other = await JsonClient.connect(terminalPort);
+      await other.register('node-ned');
+      other.send({ type: 'dm', to: 'node-nia', text: 'across the nodes' });
+      await sessionShows('nia', 'node-ned (1!)');
+      await page.getByRole('button', { name: /node-ned, 1 unread/ }).waitFor();
+      tmux.keys('nia', 'C-n');
+      await sessionShows('nia', '<node-ned> across the nodes');
+      await listed('node-ned').click();
+
+      // Both nodes stop and start again; the clients come back by themselves.
+      other.end();
+      for (const node of nodes) await node.close();
+      await page.locator('.status:not(.registered)').waitFor();
+      await startNodes();
+      await page.locator('.status.registered').waitFor({ timeout: 20_000 });
+      await tmux.waitFor('nia', 'Reconnected', 20_000);
+      other = await JsonClient.connect(pagePort);
+      await other.register('node-ned');
+
+      // Said in #general while neither device looks there: unread on both.
+      other.send({ type: 'say', room: '#general', text: 'after the restart', ref: 'r' });
+      await other.next('ack', (ack) => ack.ref === 'r');
+      await tmux.waitFor('nia', /#general \(1\)/, 10_000);
+      await page.getByRole('button', { name: /^#general, 1 unread/ }).waitFor();
+      // The direct message read before the restart stays read on the page.
+      await listed('node-ned').waitFor();
+      // Read in the terminal, it is read on the page, on the other node.
+      tmux.keys('nia', 'C-n');
+      await sessionShows('nia', '<node-ned> after the restart');
+      await listed('#general').waitFor();
+      await page.reload();
+      await page.locator('.status.registered').waitFor();
+      await listed('#general').waitFor();
+      await listed('node-ned').waitFor();
+      await page.close();
+    } finally {
+      tmux.keys('nia', 'C-c');
+      other?.end();
+      for (const node of nodes) await node.close();
+      await redis.stop();
+    }
   });
 });
 

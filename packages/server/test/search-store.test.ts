@@ -71,8 +71,12 @@ const replica = async () => {
   return { part: searchable(cluster), close: () => cluster.close() };
 };
 
-const sqlite = async () => {
-  const store = await SqliteStore.open({ dataDir: folder });
+/** `searchMoveAtOnce` 1: each message is in the full-text index itself as soon as it is committed. */
+const sqlite = async (searchMoveAtOnce?: number) => {
+  const store = await SqliteStore.open({
+    dataDir: folder,
+    ...(searchMoveAtOnce === undefined ? {} : { searchMoveAtOnce }),
+  });
   const part: SearchableStore = { history: store, changes: store.changes, index: store.search };
   return { part, close: () => store.close() };
 };
@@ -89,6 +93,7 @@ const backends: Array<Backend<SearchableStore>> = [
     },
   },
   {
+    // A few messages wait as pending rows, as they do most of the time.
     name: 'sqlite',
     open: () => {
       const dir = tempDir();
@@ -96,7 +101,17 @@ const backends: Array<Backend<SearchableStore>> = [
       folder = dir.path;
       return sqlite();
     },
-    reopen: sqlite,
+    reopen: () => sqlite(),
+  },
+  {
+    name: 'sqlite (each message taken by the full-text index at once)',
+    open: () => {
+      const dir = tempDir();
+      dirs.push(dir);
+      folder = dir.path;
+      return sqlite(1);
+    },
+    reopen: () => sqlite(1),
   },
   {
     name: "redis (a node's replica)",

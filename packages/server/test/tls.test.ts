@@ -185,4 +185,36 @@ describe('TLS on the same port', () => {
     bob.end();
     ada.end();
   });
+
+  it('searches and moves read markers over TLS and wss://; plain text inside TLS searches', async () => {
+    const features = ['read'];
+    const ada = await JsonClient.connect(port, { tls: true });
+    await ada.register('sada', { features, password: 'correct horse', register: true });
+    // The same account on a second device, over wss://.
+    const phone = await WsClient.connect(port, { tls: true });
+    await phone.register('sada', { features, password: 'correct horse' });
+    const bob = await WsClient.connect(port, { tls: true });
+    await bob.register('sbob');
+    bob.send({ type: 'say', room: '#general', text: 'the sealed envelope', ref: 's' });
+    const { seq } = await bob.next('ack', (a) => a.ref === 's');
+    bob.send({ type: 'dm', to: 'sada', text: 'a sealed note for you' });
+    for (const client of [ada, phone]) {
+      client.send({ type: 'search', query: 'sealed', ref: 'q' });
+      const results = await client.next('search_results', (r) => r.ref === 'q');
+      expect(results.hits.map((hit) => hit.snippet.find((part) => part.hit)?.text)).toEqual([
+        'sealed',
+        'sealed',
+      ]);
+      expect(results.hits.map((hit) => hit.room ?? hit.to)).toEqual(['sada', '#general']);
+    }
+    ada.send({ type: 'read', room: '#general', seq: seq! });
+    expect(await phone.next('read')).toMatchObject({ room: '#general', seq });
+    const nc = await PlainClient.connect(port, { tls: true });
+    nc.type('snell');
+    await nc.line('Welcome snell');
+    nc.type('/search envelope');
+    await nc.line('<sbob> the sealed [envelope]');
+    await nc.quit();
+    for (const client of [ada, phone, bob]) client.end();
+  });
 });

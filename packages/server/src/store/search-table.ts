@@ -83,6 +83,7 @@ export class SearchTable {
   private readonly removeUpTo: StatementSync;
   private readonly removeRowsUpTo: StatementSync;
   private readonly candidates: StatementSync;
+  private readonly newest: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.fresh =
@@ -109,6 +110,7 @@ export class SearchTable {
          (SELECT row FROM search_rows WHERE place = ? AND number <= ?)`,
     );
     this.removeRowsUpTo = db.prepare('DELETE FROM search_rows WHERE place = ? AND number <= ?');
+    this.newest = db.prepare('SELECT MAX(row) AS row FROM search_rows');
     // Newest first: FTS5 walks its matches in rowid order and stops at the limit.
     this.candidates = db.prepare(
       `SELECT r.row, r.place, r.number, r.ts, r.sender_key, r.recipient_key
@@ -163,21 +165,32 @@ export class SearchTable {
     this.removeRowsUpTo.run(place, number);
   }
 
+  /** The highest row in the index (0 when empty). */
+  lastRow(): number {
+    return Number((this.newest.get() as { row: number | bigint | null } | undefined)?.row ?? 0);
+  }
+
   /**
    * One step of a search: the index's matches newest first, at most
    * `budget` of them, those of the places asked for that pass the filters
-   * read by `read` until `limit` are found.
+   * read by `read` until `limit` are found. `newer`: matches found
+   * elsewhere, newest first, every one newer than the index's (they come
+   * first, and count against the budget).
    */
-  async search(query: SearchQuery, read: HitReader): Promise<SearchPage> {
+  async search(query: SearchQuery, read: HitReader, newer: Candidate[] = []): Promise<SearchPage> {
     const places = new Set(query.rooms);
     if (query.mailbox !== undefined) places.add(query.mailbox);
     if (places.size === 0 || query.terms.length === 0) return { found: [] };
     const match = query.terms.map(quoted).join(' AND ');
-    const rows = this.candidates.all(
-      match,
-      query.before ?? Number.MAX_SAFE_INTEGER,
-      query.budget,
-    ) as unknown as Candidate[];
+    const rows = newer.slice(0, query.budget);
+    if (rows.length < query.budget)
+      rows.push(
+        ...(this.candidates.all(
+          match,
+          query.before ?? Number.MAX_SAFE_INTEGER,
+          query.budget - rows.length,
+        ) as unknown as Candidate[]),
+      );
     const picked: Candidate[] = [];
     for (const row of rows) {
       if (!places.has(row.place) || !wanted(row, query)) continue;

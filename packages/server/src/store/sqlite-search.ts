@@ -1,8 +1,45 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { foldName } from '@confab/protocol';
+import { foldName, hasTerms } from '@confab/protocol';
 import type { FoundMessage, SearchIndex, SearchPage, SearchQuery } from '../core/ports.js';
 import type { Candidate, Indexed } from './search-table.js';
 import { SearchTable, isRoom } from './search-table.js';
+
+/*
+ * What a message's transaction adds to the index is one row of
+ * `search_pending`: its text and what a search filters on. The full-text
+ * index takes the pending rows later, a few hundred at a time, in a
+ * transaction of its own. FTS5 writes a new segment, and rewrites its
+ * structure, at every commit: taken one small commit at a time, that
+ * tripled what each message wrote to the log and made checkpoints three
+ * times as frequent, which showed as pauses in the chat. Taken in
+ * hundreds, the index costs a fraction of that.
+ *
+ * The pending rows are part of the index all the same: written, edited
+ * and deleted in the history's transactions, and looked through by every
+ * search (they are the newest, and few).
+ */
+const PENDING_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS search_pending (
+    row           INTEGER PRIMARY KEY,
+    place         TEXT NOT NULL,
+    number        INTEGER NOT NULL,
+    ts            INTEGER NOT NULL,
+    sender_key    TEXT NOT NULL,
+    recipient_key TEXT,
+    text          TEXT NOT NULL
+  );
+`;
+
+/** Pending rows the index takes in one transaction, and how many make it take them at once. */
+const MOVE_AT_ONCE = 256;
+
+/** Pending rows fewer than that wait at most this long. */
+const MOVE_AFTER_MS = 500;
+
+/** A pending row, as a search reads it. */
+interface PendingRow extends Candidate {
+  text: string;
+}
 
 /** What a hit shows of a room message, or of a direct message, read from its own row. */
 interface MessageRow {
@@ -52,17 +89,70 @@ function indexKept(db: DatabaseSync): void {
 /**
  * The index of a SQLite history, beside its tables (see `SearchTable`),
  * written in the history's own transactions (a message is indexed in the
- * transaction that stores it, an edit and a delete in theirs); a hit's
- * text is read from its message's row.
+ * transaction that stores it, as a pending row; an edit and a delete in
+ * theirs); a hit's text is read from its message's row.
  */
 export class SqliteSearch implements SearchIndex {
   private readonly table: SearchTable;
   private readonly roomMessage: StatementSync;
   private readonly directMessage: StatementSync;
+  private readonly addPending: StatementSync;
+  private readonly editPending: StatementSync;
+  private readonly erasePending: StatementSync;
+  private readonly forgetPending: StatementSync;
+  private readonly pendingMatches: StatementSync;
+  private readonly oldestPending: StatementSync;
+  private readonly movePendingText: StatementSync;
+  private readonly movePendingRows: StatementSync;
+  private readonly dropMoved: StatementSync;
+  /** The next message's row: after every row of the index and the pending ones. */
+  private nextRow: number;
+  private pending: number;
+  private moveTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
-  constructor(db: DatabaseSync) {
+  /** `moveAtOnce`: pending rows that make the index take them as soon as they are committed. */
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly moveAtOnce = MOVE_AT_ONCE,
+  ) {
     this.table = new SearchTable(db);
     if (this.table.fresh) indexKept(db);
+    db.exec(PENDING_SCHEMA);
+    const pending = db
+      .prepare('SELECT COUNT(*) AS count, MAX(row) AS last FROM search_pending')
+      .get() as { count: number; last: number | null };
+    this.pending = Number(pending.count);
+    this.nextRow = Math.max(this.table.lastRow(), Number(pending.last ?? 0)) + 1;
+    this.addPending = db.prepare(
+      `INSERT INTO search_pending (row, place, number, ts, sender_key, recipient_key, text)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // The pending rows are few: looked through whole, with no index to write per message.
+    this.editPending = db.prepare(
+      'UPDATE search_pending SET text = ? WHERE place = ? AND number = ?',
+    );
+    this.erasePending = db.prepare('DELETE FROM search_pending WHERE place = ? AND number = ?');
+    this.forgetPending = db.prepare('DELETE FROM search_pending WHERE place = ? AND number <= ?');
+    this.pendingMatches = db.prepare(
+      `SELECT row, place, number, ts, sender_key, recipient_key, text FROM search_pending
+       WHERE row < ? ORDER BY row DESC`,
+    );
+    this.oldestPending = db.prepare(
+      `SELECT COALESCE(
+         (SELECT row FROM search_pending ORDER BY row LIMIT 1 OFFSET ${MOVE_AT_ONCE - 1}),
+         (SELECT MAX(row) FROM search_pending)) AS row,
+       (SELECT COUNT(*) FROM search_pending) AS count`,
+    );
+    this.movePendingText = db.prepare(
+      'INSERT INTO search_index (rowid, text) SELECT row, text FROM search_pending WHERE row <= ?',
+    );
+    this.movePendingRows = db.prepare(
+      `INSERT OR IGNORE INTO search_rows (row, place, number, ts, sender_key, recipient_key)
+       SELECT row, place, number, ts, sender_key, recipient_key FROM search_pending WHERE row <= ?`,
+    );
+    this.dropMoved = db.prepare('DELETE FROM search_pending WHERE row <= ?');
+    if (this.pending > 0) this.scheduleMove();
     this.roomMessage = db.prepare(
       'SELECT id, sender, text, ts, room FROM messages WHERE room_key = ? AND seq = ?',
     );
@@ -71,28 +161,102 @@ export class SqliteSearch implements SearchIndex {
     );
   }
 
-  /** Indexes message `number` of a room or mailbox (`place`). */
+  /** Indexes message `number` of a room or mailbox (`place`), in the caller's transaction. */
   add(place: string, number: number, message: Indexed): void {
-    this.table.add(place, number, message);
+    this.addPending.run(
+      this.nextRow++,
+      place,
+      number,
+      message.ts,
+      foldName(message.sender),
+      message.recipient === undefined ? null : foldName(message.recipient),
+      message.text,
+    );
+    this.pending++;
+  }
+
+  /** The history's transaction that added messages is committed: the index takes them, now or soon. */
+  committed(): void {
+    if (this.pending >= this.moveAtOnce) this.moveSome();
+    else this.scheduleMove();
   }
 
   /** The message has this text now. */
   edit(place: string, number: number, text: string): void {
-    this.table.edit(place, number, text);
+    if (this.editPending.run(text, place, number).changes === 0)
+      this.table.edit(place, number, text);
   }
 
   /** The message was deleted: it is found no more, and its text is out of the index. */
   erase(place: string, number: number): void {
+    this.pending -= Number(this.erasePending.run(place, number).changes);
     this.table.erase(place, number);
   }
 
   /** A mailbox no longer keeps its messages up to `number` (all of them, without one). */
-  forget(place: string, number?: number): void {
+  forget(place: string, number = Number.MAX_SAFE_INTEGER): void {
+    this.pending -= Number(this.forgetPending.run(place, number).changes);
     this.table.forget(place, number);
   }
 
   search(query: SearchQuery): Promise<SearchPage> {
-    return this.table.search(query, (rows) => Promise.resolve(this.read(rows)));
+    const newer: Candidate[] = [];
+    const rows = this.pendingMatches.all(
+      query.before ?? Number.MAX_SAFE_INTEGER,
+    ) as unknown as PendingRow[];
+    for (const row of rows) if (hasTerms(row.text, query.terms)) newer.push(row);
+    return this.table.search(query, (found) => Promise.resolve(this.read(found)), newer);
+  }
+
+  /** Has the index take every pending row (before the file closes). */
+  close(): void {
+    clearTimeout(this.moveTimer);
+    this.moveTimer = undefined;
+    while (this.pending > 0 && this.move()) {
+      // Until none is left.
+    }
+    this.closed = true;
+  }
+
+  /** Has the index take the pending rows in a while (any left after a move: at the next turn). */
+  private scheduleMove(soon = false): void {
+    if (this.closed || this.pending === 0) return;
+    if (soon) {
+      clearTimeout(this.moveTimer);
+      this.moveTimer = setTimeout(() => this.moveSome(), 0);
+    } else this.moveTimer ??= setTimeout(() => this.moveSome(), MOVE_AFTER_MS);
+  }
+
+  /** Moves one batch now; more, if more wait, at the next turn of the event loop. */
+  private moveSome(): void {
+    clearTimeout(this.moveTimer);
+    this.moveTimer = undefined;
+    if (this.closed) return;
+    if (!this.move()) this.scheduleMove();
+    else this.scheduleMove(this.pending >= this.moveAtOnce);
+  }
+
+  /**
+   * The index takes the oldest pending rows, at most `MOVE_AT_ONCE`, in a
+   * transaction of its own; false when it could not now (one is open).
+   */
+  private move(): boolean {
+    if (this.db.isTransaction) return false;
+    const { row: last, count } = this.oldestPending.get() as { row: number | null; count: number };
+    this.pending = Number(count);
+    if (last === null) return true;
+    this.db.exec('BEGIN');
+    try {
+      this.movePendingText.run(last);
+      this.movePendingRows.run(last);
+      this.pending -= Number(this.dropMoved.run(last).changes);
+      this.db.exec('COMMIT');
+    } catch {
+      // Left pending, still found: the next move tries again.
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      return false;
+    }
+    return true;
   }
 
   /** Candidates as found: each message read from its own row. */

@@ -16,6 +16,7 @@ import { ServerError } from '../errors.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteChanges } from './sqlite-changes.js';
 import { SqliteReadMarkers } from './sqlite-read-markers.js';
+import { Checkpointer } from './checkpointer.js';
 import { SqliteSearch } from './sqlite-search.js';
 import { SqliteRooms } from './sqlite-rooms.js';
 import type { Waiting } from './waiting.js';
@@ -29,6 +30,8 @@ export interface SqliteStoreOptions {
   mailbox?: MailboxLimits;
   /** The time, for the age of guests' mailboxes. @default Date.now */
   now?: () => number;
+  /** Pending rows of the search index that it takes as soon as they are committed (see `SqliteSearch`). @default 256 */
+  searchMoveAtOnce?: number;
 }
 
 /** Guest mailboxes looked at per expiry step, so that one step is short. */
@@ -279,6 +282,8 @@ export class SqliteStore implements HistoryStore {
   readonly search: SqliteSearch;
   /** Where each identity has read up to, in the same file. */
   readonly readMarkers: SqliteReadMarkers;
+  /** Copies the log into the file off the event loop (set once the file is open). */
+  private checkpointer: Checkpointer | undefined;
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
@@ -290,9 +295,9 @@ export class SqliteStore implements HistoryStore {
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     // A checkpoint (two fsyncs) runs inside a commit, on the event loop: with
     // SQLite's default of one per 1,000 WAL pages a busy room paid it about
-    // once a second, and it was the longest pause a message saw. One per
-    // 10,000 pages (a WAL of up to 40 MB) pays it a tenth as often, and copies
-    // hardly more (the same few pages are rewritten between checkpoints).
+    // once a second, and it was the longest pause a message saw. The
+    // checkpointer's thread copies the log as it grows; the one a commit runs
+    // every 10,000 pages (a WAL of up to 40 MB) is left little to copy.
     db.exec('PRAGMA wal_autocheckpoint = 10000;');
     // What is deleted (a deleted message's text) is overwritten in the file,
     // not only unlinked from it: no page keeps it to be read back.
@@ -303,7 +308,7 @@ export class SqliteStore implements HistoryStore {
     this.accounts = new SqliteAccounts(db);
     this.accounts.pruneExpired(Date.now());
     this.rooms = new SqliteRooms(db);
-    this.search = new SqliteSearch(db);
+    this.search = new SqliteSearch(db, options.searchMoveAtOnce);
     this.readMarkers = new SqliteReadMarkers(db);
     this.changes = new SqliteChanges(db, this.search);
     this.insert = db.prepare(
@@ -368,8 +373,10 @@ export class SqliteStore implements HistoryStore {
     const { DatabaseSync } = await import('node:sqlite');
     try {
       mkdirSync(options.dataDir, { recursive: true });
-      const store = new SqliteStore(new DatabaseSync(join(options.dataDir, 'confab.db')), options);
+      const file = join(options.dataDir, 'confab.db');
+      const store = new SqliteStore(new DatabaseSync(file), options);
       store.expireGuestMailboxes();
+      store.checkpointer = new Checkpointer(file);
       return store;
     } catch (error) {
       throw new ServerError(
@@ -536,6 +543,8 @@ export class SqliteStore implements HistoryStore {
     this.closed = true;
     clearTimeout(this.expiryTimer);
     this.changes.close();
+    this.search.close();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 
@@ -623,6 +632,7 @@ export class SqliteStore implements HistoryStore {
       if ('message' in pending) pending.resolve(pending.message);
       else pending.resolve(pending.direct);
     }
+    this.search.committed();
     // Nothing is pending now, so no number handed out can be forgotten.
     if (this.lastDseqs.size > MAX_REMEMBERED_MAILBOXES) this.lastDseqs.clear();
   }
