@@ -59,7 +59,7 @@ export type ClientEvent =
   | { type: 'pick_reaction'; id: string }
   /** The message `seek` looked for is held now, in the conversation `key`: the view shows it. */
   | { type: 'found'; key: string; id: string }
-  /** The search shown changed: asked, a page came, refused or closed (see `searches.state`). */
+  /** The search shown changed: asked, a page came, or refused (see `searches.state`). */
   | { type: 'search' }
   /** A setting of this client changed (`notifies`, the model's `highlights`): a view keeps it for next time. */
   | { type: 'settings' }

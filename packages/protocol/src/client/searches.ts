@@ -54,13 +54,6 @@ export class Searches {
     return true;
   }
 
-  /** Stops showing the search (an answer still on its way is ignored). */
-  close(): void {
-    this.state = undefined;
-    this.ref = undefined;
-    this.changed();
-  }
-
   /** A page came; true when it answers the search shown. */
   results(frame: SearchResultsFrame): boolean {
     const state = this.state;
