@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 
 /** How often the helper thread copies the write-ahead log into the file. */
-const CHECKPOINT_EVERY_MS = 1_000;
+const CHECKPOINT_EVERY_MS = 250;
 
 /** How long a stop waits for the helper to close its connection. */
 const STOP_WAIT_MS = 2_000;
