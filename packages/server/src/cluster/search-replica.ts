@@ -15,6 +15,7 @@ import type {
 } from '../core/ports.js';
 import type { RedisChanges } from '../store/redis-changes.js';
 import type { RedisStore } from '../store/redis-store.js';
+import { foundOf } from '../store/found-message.js';
 import { storeKey } from '../store/redis-store.js';
 import type { Candidate, Indexed } from '../store/search-table.js';
 import { SearchTable, isRoom } from '../store/search-table.js';
@@ -234,18 +235,7 @@ export class SearchReplica implements SearchIndex {
 
   /** A message numbered `number` in `place`, live from the bus. */
   private message(place: string, number: number, message: Indexed): void {
-    const state = this.state(place);
-    if (state.mending) {
-      state.again = true;
-      return;
-    }
-    if (number <= state.number) return;
-    if (number > state.number + 1) {
-      void this.mend(place);
-      return;
-    }
-    state.number = number;
-    this.dirty.add(place);
+    if (!this.inTurn(place, 'number', number)) return;
     this.queue({ kind: 'add', place, number, message });
     const keeps = isRoom(place) ? this.options.historyPerRoom : this.options.historyPerMailbox;
     if (number % TRIM_EVERY === 0 && number > keeps)
@@ -254,18 +244,7 @@ export class SearchReplica implements SearchIndex {
 
   /** A change numbered `rev` in `place`, live from the bus: edits and deletes matter here. */
   private change(place: string, rev: number, frame: ServerFrame): void {
-    const state = this.state(place);
-    if (state.mending) {
-      state.again = true;
-      return;
-    }
-    if (rev <= state.rev) return;
-    if (rev > state.rev + 1) {
-      void this.mend(place);
-      return;
-    }
-    state.rev = rev;
-    this.dirty.add(place);
+    if (!this.inTurn(place, 'rev', rev)) return;
     if (frame.type !== 'edited' && frame.type !== 'deleted') {
       // A reaction: nothing to index, but its rev is the place's now.
       this.queue(undefined);
@@ -278,6 +257,29 @@ export class SearchReplica implements SearchIndex {
         ? { kind: 'edit', place, number, text: frame.text }
         : { kind: 'erase', place, number },
     );
+  }
+
+  /**
+   * Whether a live event numbered `value` (a message's number, or a
+   * change's `rev`) is the next the replica takes of `place`, and if so
+   * counts it taken. An older one is skipped; one past a gap has the place
+   * read again from Redis instead; any that comes while the place is being
+   * read has it read again after.
+   */
+  private inTurn(place: string, counter: 'number' | 'rev', value: number): boolean {
+    const state = this.state(place);
+    if (state.mending) {
+      state.again = true;
+      return false;
+    }
+    if (value <= state[counter]) return false;
+    if (value > state[counter] + 1) {
+      void this.mend(place);
+      return false;
+    }
+    state[counter] = value;
+    this.dirty.add(place);
+    return true;
   }
 
   /** What the replica knows of a place (read from its file the first time). */
@@ -483,16 +485,7 @@ export class SearchReplica implements SearchIndex {
         this.queue({ kind: 'erase', place: row.place, number: row.number });
         continue;
       }
-      const hit: FoundMessage = {
-        position: row.row,
-        id: message.id,
-        from: message.from,
-        ts: message.ts,
-        text: message.text,
-      };
-      if ('dseq' in message) hit.direct = { to: message.to, dseq: message.dseq };
-      else hit.room = { key: row.place, name: message.room, seq: message.seq };
-      found.push(hit);
+      found.push(foundOf(message, row.row));
     }
     return found;
   }

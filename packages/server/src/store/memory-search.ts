@@ -6,6 +6,7 @@ import type {
   StoredDirect,
   StoredMessage,
 } from '../core/ports.js';
+import { foundOf } from './found-message.js';
 
 /** A kept message of a room or a mailbox. */
 type Kept = StoredMessage | StoredDirect;
@@ -50,7 +51,7 @@ export function searchSources(sources: SearchSource[], query: SearchQuery): Sear
     if (message.deletedBy === undefined && hasTerms(message.text, query.terms)) {
       matched++;
       if (wanted(message, query)) {
-        found.push(toFound(message, bestPosition));
+        found.push(foundOf(message, bestPosition));
         if (found.length === query.limit) return { found, next: bestPosition };
       }
     }
@@ -83,17 +84,4 @@ function wanted(message: Kept, query: SearchQuery): boolean {
     if (foldName(message.from) !== query.peer && foldName(message.to) !== query.peer) return false;
   }
   return true;
-}
-
-function toFound(message: Kept, position: number): FoundMessage {
-  const found: FoundMessage = {
-    position,
-    id: message.id,
-    from: message.from,
-    ts: message.ts,
-    text: message.text,
-  };
-  if ('dseq' in message) found.direct = { to: message.to, dseq: message.dseq };
-  else found.room = { key: message.roomKey, name: message.room, seq: message.seq };
-  return found;
 }
