@@ -535,6 +535,8 @@ describe('Redis going away', () => {
     };
 
     for (let i = 0; i < 5; i++) await settle(say());
+    ada.send({ type: 'say', room: '#general', text: 'said before the outage', ref: 'before' });
+    await ada.next('ack', (a) => a.ref === 'before');
     // Redis dies mid-conversation (SIGKILL: only what it wrote to its AOF survives).
     // It goes on until the cluster refuses one (bounded), however long the crash
     // takes on a busy machine: messages are sent across it, not only before it.
@@ -557,6 +559,9 @@ describe('Redis going away', () => {
     ada.send({ type: 'join', room: '#ops', ref: 'j1' });
     expect(await ada.next('error', (e) => e.ref === 'j1')).toMatchObject({ code: 'unavailable' });
     expect(ada.inbox.all.some((f) => f.type === 'joined' && f.room === '#ops')).toBe(false);
+    // A search finds it in the node's own copy of the index, but cannot read it: refused, not hung.
+    ada.send({ type: 'search', query: 'outage', ref: 'q1' });
+    expect(await ada.next('error', (e) => e.ref === 'q1')).toMatchObject({ code: 'unavailable' });
 
     await redis.restart();
     await waitFor(async () => (await health(a)).status === 'ok', 'recovery', 15_000);
@@ -568,6 +573,10 @@ describe('Redis going away', () => {
     await settle(ref);
     expect(refused).not.toContain(ref);
     await bob.next('message', (m) => m.text === ref, 5_000);
+    bob.send({ type: 'search', query: 'outage', ref: 'q2' });
+    expect(await bob.next('search_results', (r) => r.ref === 'q2')).toMatchObject({
+      hits: [{ from: 'ada', room: '#general' }],
+    });
 
     // Every acked message is in history, with the seq its ack gave.
     bob.send({ type: 'history', room: '#general', limit: 200 });

@@ -11,8 +11,8 @@ describe('the SQLite history', () => {
     try {
       const file = join(dir.path, 'confab.db');
       const before = statSync(file).size;
-      // A few hundred pages of log: far below the 10,000 at which a commit would copy them.
-      for (let n = 0; n < 400; n++)
+      // A few hundred commits of a page or two: far below the 10,000 pages at which a commit would copy them.
+      for (let n = 0; n < 400; n++) {
         void store.append({
           id: `m${n}`,
           roomKey: '#den',
@@ -22,7 +22,8 @@ describe('the SQLite history', () => {
           ts: 1000 + n,
           action: false,
         });
-      await store.flush();
+        await store.flush();
+      }
       await waitFor(() => statSync(file).size > before + 400 * 2000, 'the file to take the log');
       expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
     } finally {

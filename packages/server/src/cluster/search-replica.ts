@@ -346,20 +346,25 @@ export class SearchReplica implements SearchIndex {
     const before = this.count();
     let places = 0;
     try {
-      for (const [kind, room] of [
-        ['seq', true],
-        ['dseq', false],
-      ] as const) {
-        const prefix = storeKey(this.options.prefix, kind, '');
-        const keys = this.options.client.scanStream({ match: `${literal(prefix)}*`, count: 1000 });
-        for await (const batch of keys as AsyncIterable<string[]>) {
-          for (const key of batch) {
-            const place = key.slice(prefix.length);
-            // A room's key starts with `#`, a mailbox's owner never does.
-            if (isRoom(place) !== room || this.closed) continue;
-            places++;
-            await this.mend(place);
-          }
+      // One pass over the keys finds both counters: a room's (`seq:`) and a mailbox's (`dseq:`).
+      const rooms = storeKey(this.options.prefix, 'seq', '');
+      const mailboxes = storeKey(this.options.prefix, 'dseq', '');
+      const keys = this.options.client.scanStream({
+        match: `${literal(this.options.prefix)}*seq:*`,
+        count: 1000,
+      });
+      for await (const batch of keys as AsyncIterable<string[]>) {
+        for (const key of batch) {
+          if (this.closed) return;
+          // A room's key starts with `#`, a mailbox's owner never does.
+          const place = key.startsWith(rooms)
+            ? key.slice(rooms.length)
+            : key.startsWith(mailboxes)
+              ? key.slice(mailboxes.length)
+              : undefined;
+          if (place === undefined || isRoom(place) !== key.startsWith(rooms)) continue;
+          places++;
+          await this.mend(place);
         }
       }
     } catch (error) {

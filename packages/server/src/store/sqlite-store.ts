@@ -633,6 +633,7 @@ export class SqliteStore implements HistoryStore {
       else pending.resolve(pending.direct);
     }
     this.search.committed();
+    this.checkpointer?.committed();
     // Nothing is pending now, so no number handed out can be forgotten.
     if (this.lastDseqs.size > MAX_REMEMBERED_MAILBOXES) this.lastDseqs.clear();
   }
