@@ -109,6 +109,32 @@ describe('read markers from the client', () => {
     expect(last).toEqual([{ type: 'read', room: '#general', seq: 5 }, { type: 'quit' }]);
   });
 
+  it('sends what the user read while the link was down once it is back', async () => {
+    const server = new FakeServer();
+    const clock = new ManualClock();
+    let visible = false;
+    const client = await startedClient(server, 'ada', clock, { isVisible: () => visible });
+    server.tell({ type: 'read_markers', rooms: {}, with: {} });
+    await settle();
+    server.post('bob', 'one');
+    await settle();
+    server.drop('ada');
+    await settle();
+    // The window comes to the front, the message is seen, with no link to tell it on.
+    visible = true;
+    client.markRead();
+    await settle();
+    expect(client.status).not.toBe('registered');
+    expect(server.received.filter((f) => f.type === 'read')).toEqual([]);
+    // The link comes back (the first retry): the server hears it then, not at the next read.
+    clock.advance(60_000);
+    await settle();
+    expect(client.status).toBe('registered');
+    expect(server.received.filter((f) => f.type === 'read')).toEqual([
+      { type: 'read', room: '#general', seq: 1 },
+    ]);
+  });
+
   it('sends none to a server that keeps no markers, nor while the user cannot see', async () => {
     const server = new FakeServer();
     const clock = new ManualClock();

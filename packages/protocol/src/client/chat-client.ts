@@ -576,11 +576,15 @@ export class ChatClient {
     else this.readTimer = this.clock.setTimer(wait, () => this.sendReads());
   }
 
-  /** Sends the read markers moved since the last were sent. */
+  /** Sends the read markers moved since the last were sent (kept for later while the link is down). */
   private sendReads(): void {
     this.readTimer = undefined;
+    if (this.status === 'registered') this.tellReads();
+  }
+
+  /** Tells the server the read markers moved since it was last told. */
+  private tellReads(): void {
     this.lastReadSent = this.clock.now();
-    if (this.status !== 'registered') return;
     for (const frame of this.unsentReads.values()) this.link.send(frame);
     this.unsentReads.clear();
   }
@@ -704,6 +708,12 @@ export class ChatClient {
 
   private onRegistered(): void {
     this.nameRetries = 0;
+    // What was read while the link was down is told now, not at the next read.
+    if (this.unsentReads.size > 0) {
+      if (this.readTimer !== undefined) this.clock.clearTimer(this.readTimer);
+      this.readTimer = undefined;
+      this.tellReads();
+    }
     // Without an identity the server keeps no direct messages: what was not
     // acked is sent again now. With one, after their replay.
     if (this.options.guestKey !== undefined || this.model.account !== undefined) return;
