@@ -161,9 +161,10 @@ async function searchTimes(port: number, query: string): Promise<QueryFigures> {
   let answered = 0;
   let hits = 0;
   let joined = 0;
-  let last = '';
+  // For a failure's message: the first error the server gave, else its last line.
+  let told = '';
   const socket = await connect(port, (line) => {
-    if (!last.startsWith('{"type":"error"')) last = line;
+    if (!told.startsWith('{"type":"error"')) told = line;
     if (line.startsWith('{"type":"search_results"')) {
       hits = (JSON.parse(line) as { hits: unknown[] }).hits.length;
       answered++;
@@ -176,7 +177,7 @@ async function searchTimes(port: number, query: string): Promise<QueryFigures> {
   await until(
     () => joined >= ROOMS + 1,
     () =>
-      `the seeker in every room (${joined} of ${ROOMS + 1} joined; last: ${last.slice(0, 200)})`,
+      `the seeker in every room (${joined} of ${ROOMS + 1} joined; the server said: ${told.slice(0, 200)})`,
     60_000,
   );
   const latency = new LatencySample();
