@@ -76,12 +76,6 @@ export interface Conversation {
   unread: number;
   mentions: number;
   /**
-   * The newest message the user has read here, on any of their devices:
-   * its `seq` (a room) or `dseq` (a direct conversation); 0 when none is
-   * known (feature `read`, section 6.11).
-   */
-  readUpTo: number;
-  /**
    * Where a view draws its "new messages" line: the read marker as it was
    * when the conversation was last opened (messages after it were new then).
    */
@@ -215,7 +209,8 @@ export class ChatModel {
 
   /**
    * Where the user has read up to, by conversation key, as the server
-   * keeps it (feature `read`): for conversations held and those not yet.
+   * keeps it (feature `read`): for conversations held and those not yet
+   * (a marker of one held is never dropped).
    */
   private readonly readMarkers = new Map<string, number>();
   /** The server keeps read markers: unread counts come from them. */
@@ -230,7 +225,7 @@ export class ChatModel {
       this.markRead(targetKey({ kind: 'dm', peer }), dseq);
     for (const conversation of this.conversations.values()) {
       // What comes after the marker a login brings is new, in the conversation in view too.
-      conversation.newFrom = conversation.readUpTo;
+      conversation.newFrom = this.readUpTo(conversation);
       this.recount(conversation);
     }
     this.events.emit({ type: 'conversations' });
@@ -261,10 +256,17 @@ export class ChatModel {
         }
     this.readMarkers.set(key, number);
     const conversation = this.conversations.get(key);
-    if (!conversation) return true;
-    conversation.readUpTo = number;
-    this.recount(conversation);
+    if (conversation) this.recount(conversation);
     return true;
+  }
+
+  /**
+   * The newest message the user has read in a conversation, on any of
+   * their devices: its `seq` (a room) or `dseq` (a direct conversation); 0
+   * when none is known (feature `read`, section 6.11).
+   */
+  readUpTo(conversation: Conversation): number {
+    return this.readMarkers.get(conversation.key) ?? 0;
   }
 
   /** The newest message held in a conversation: its seq or dseq (0: none). */
@@ -287,12 +289,14 @@ export class ChatModel {
     if (!this.readMarkersKept) return;
     let unread = 0;
     let mentioned = 0;
-    if (conversation.key !== this.currentKey)
+    if (conversation.key !== this.currentKey) {
+      const marker = this.readUpTo(conversation);
       for (const entry of conversation.entries) {
-        if (!isOthersAfter(entry, conversation.readUpTo)) continue;
+        if (!isOthersAfter(entry, marker)) continue;
         unread++;
         if (entry.mention || conversation.target.kind === 'dm') mentioned++;
       }
+    }
     conversation.unread = unread;
     conversation.mentions = mentioned;
   }
@@ -331,7 +335,7 @@ export class ChatModel {
     const conversation = this.conversations.get(key);
     if (!conversation) return;
     this.currentKey = key;
-    conversation.newFrom = conversation.readUpTo;
+    conversation.newFrom = this.readUpTo(conversation);
     conversation.unread = 0;
     conversation.mentions = 0;
     this.events.emit({ type: 'conversations' });
@@ -362,7 +366,6 @@ export class ChatModel {
       entries: [],
       unread: 0,
       mentions: 0,
-      readUpTo: this.readMarkers.get(targetKey({ kind: 'room', room })) ?? 0,
       newFrom: 0,
       members: [],
       lastSeq: 0,
@@ -407,7 +410,6 @@ export class ChatModel {
       entries: [],
       unread: 0,
       mentions: 0,
-      readUpTo: this.readMarkers.get(key) ?? 0,
       newFrom: 0,
     };
     this.conversations.set(key, conversation);
