@@ -11,6 +11,7 @@ import { safeText } from '../src/view/safe-text.js';
 import { paneWidths } from '../src/view/panes.js';
 import { headerLine, memberLines } from '../src/view/room-view.js';
 import { conversationLines, statusLine } from '../src/view/status.js';
+import type { StatusState } from '../src/view/status.js';
 import { wrapText } from '../src/view/wrap.js';
 import stringWidth from 'string-width';
 
@@ -113,22 +114,27 @@ describe('safe rendering of remote text', () => {
   });
 });
 
+/** The status line of a guest `ada` connected to h:1, with `changed` changed. */
+function statusOf(changed: Partial<StatusState> = {}): string {
+  return statusLine({
+    server: 'h:1',
+    secure: false,
+    status: 'registered',
+    name: 'ada',
+    account: false,
+    current: undefined,
+    reconnectInMs: 0,
+    newBelow: 0,
+    typing: [],
+    unreadElsewhere: 0,
+    mentionsElsewhere: 0,
+    ...changed,
+  });
+}
+
 describe('status line and room list', () => {
   it('says who is logged in to an account and who is a guest', () => {
-    const line = (account: boolean) =>
-      statusLine({
-        server: 'h:1',
-        secure: false,
-        status: 'registered',
-        name: 'ada',
-        account,
-        current: undefined,
-        reconnectInMs: 0,
-        newBelow: 0,
-        typing: [],
-        unreadElsewhere: 0,
-        mentionsElsewhere: 0,
-      }).replace(/\{[^}]*\}/g, '');
+    const line = (account: boolean) => statusOf({ account }).replace(/\{[^}]*\}/g, '');
     expect(line(true)).toMatch(/ada \(account\)$/);
     expect(line(false)).toMatch(/ada \(guest\)$/);
   });
@@ -147,71 +153,25 @@ describe('status line and room list', () => {
   });
 
   it('says when and in how long the link comes back', () => {
-    const line = statusLine({
+    const line = statusOf({
       server: '127.0.0.1:7420',
-      secure: false,
       status: 'reconnecting',
-      name: 'ada',
-      account: false,
-      current: undefined,
       reconnectInMs: 2_400,
-      newBelow: 0,
-      typing: [],
-      unreadElsewhere: 0,
-      mentionsElsewhere: 0,
     });
     expect(line).toContain('reconnecting in 3s');
-    expect(
-      statusLine({
-        server: 'h:1',
-        secure: true,
-        status: 'registered',
-        name: 'ada',
-        account: true,
-        current: undefined,
-        reconnectInMs: 0,
-        newBelow: 4,
-        typing: [],
-        unreadElsewhere: 0,
-        mentionsElsewhere: 0,
-      }),
-    ).toMatch(/connected.*↓ 4 new/);
+    expect(statusOf({ secure: true, account: true, newBelow: 4 })).toMatch(/connected.*↓ 4 new/);
   });
 
   it('counts what is unread in the other conversations, mentions marked', () => {
     const line = (unread: number, mentions: number) =>
-      statusLine({
-        server: 'h:1',
-        secure: false,
-        status: 'registered',
-        name: 'ada',
-        account: false,
-        current: undefined,
-        reconnectInMs: 0,
-        newBelow: 0,
-        typing: [],
-        unreadElsewhere: unread,
-        mentionsElsewhere: mentions,
-      }).replace(/\{[^}]*\}/g, '');
+      statusOf({ unreadElsewhere: unread, mentionsElsewhere: mentions }).replace(/\{[^}]*\}/g, '');
     expect(line(0, 0)).not.toContain('unread');
     expect(line(3, 0)).toMatch(/3 unread elsewhere$/);
     expect(line(3, 1)).toMatch(/3 unread elsewhere \(1!\)$/);
   });
 
   it('ends with who is typing, their names shown as text', () => {
-    const line = statusLine({
-      server: 'h:1',
-      secure: false,
-      status: 'registered',
-      name: 'ada',
-      account: false,
-      current: undefined,
-      reconnectInMs: 0,
-      newBelow: 0,
-      typing: ['bob', '{bold}cy\u001b[2J'],
-      unreadElsewhere: 0,
-      mentionsElsewhere: 0,
-    });
+    const line = statusOf({ typing: ['bob', '{bold}cy\u001b[2J'] });
     expect(line).toMatch(/bob and .*cy.* are typing…\{\/gray-fg\}$/);
     expect(line).not.toContain('\u001b');
     expect(line).not.toContain('{bold}cy');
