@@ -175,10 +175,18 @@ export class SqliteSearch implements SearchIndex {
     this.pending++;
   }
 
-  /** The history's transaction that added messages is committed: the index takes them, now or soon. */
+  /**
+   * The history's transaction that added messages is committed: the index
+   * takes them at the next turn when enough wait (after that commit's acks
+   * have gone out), else in a while.
+   */
   committed(): void {
+    this.scheduleMove(this.pending >= this.moveAtOnce);
+  }
+
+  /** Has the index take now what is due to it at once (the history is flushed). */
+  settle(): void {
     if (this.pending >= this.moveAtOnce) this.moveSome();
-    else this.scheduleMove();
   }
 
   /** The message has this text now. */

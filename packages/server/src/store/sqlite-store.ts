@@ -535,6 +535,7 @@ export class SqliteStore implements HistoryStore {
 
   async flush(): Promise<void> {
     this.commit();
+    this.search.settle();
   }
 
   async close(): Promise<void> {
